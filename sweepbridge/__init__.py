@@ -1,0 +1,40 @@
+"""sweepbridge: exact translation between Ray Tune / hyperopt search spaces and W&B sweeps.
+
+Importing this package is light: heavy modules load on first use of what needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import ApproximationWarning, SpecError, SweepBridgeError, UnsupportedFeatureError
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "to_sweep": "sweepbridge.api",
+    "sweep_from_ir": "sweepbridge.api",
+    "SweepConfig": "sweepbridge.sweep_config",
+    "validate": "sweepbridge.validation",
+    "compat_table": "sweepbridge.compat",
+    "CompatRow": "sweepbridge.compat",
+}
+
+__all__ = [
+    "ApproximationWarning", "SpecError", "SweepBridgeError", "UnsupportedFeatureError", "__version__",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sweepbridge' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

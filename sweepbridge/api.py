@@ -1,0 +1,87 @@
+"""The public entry points: `to_sweep` and `sweep_from_ir`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import distributions as d
+from .backends.wandb import sweep_parameters
+from .errors import SpecError
+from .frontends.structure import parse_space
+from .sweep_config import KEY_ORDER, SweepConfig
+from .validation import validate
+
+OTHER_TOP_LEVEL_KEYS = (
+    "description", "project", "entity", "command", "controller", "job", "image_uri", "apiVersion", "kind",
+)
+"""Further top-level keys W&B accepts (its schema allows no others)."""
+GOALS = ("minimize", "maximize")
+
+
+def _metric(metric: str | Mapping[str, Any] | None, goal: str) -> dict[str, Any] | None:
+    if metric is None:
+        return None
+    if isinstance(metric, str):
+        if goal not in GOALS:
+            raise SpecError(f"goal must be 'minimize' or 'maximize', got {goal!r}.")
+        return {"name": metric, "goal": goal}
+    if isinstance(metric, Mapping):
+        return dict(metric)
+    raise SpecError(f"metric must be a name or a W&B metric mapping, got {metric!r}.")
+
+
+def sweep_from_ir(
+    node: d.Node,
+    *,
+    method: str = "random",
+    metric: str | Mapping[str, Any] | None = None,
+    goal: str = "minimize",
+    program: str | None = None,
+    name: str | None = None,
+    run_cap: int | None = None,
+    early_terminate: Mapping[str, Any] | None = None,
+    **more: Any,
+) -> SweepConfig:
+    """Build and validate a SweepConfig from an IR space."""
+    unknown = sorted(set(more) - set(OTHER_TOP_LEVEL_KEYS))
+    if unknown:
+        allowed = ", ".join(KEY_ORDER + OTHER_TOP_LEVEL_KEYS)
+        raise SpecError(f"W&B sweep configs have no top-level key {', '.join(unknown)}; allowed: {allowed}.")
+    cfg: dict[str, Any] = {
+        "program": program,
+        "name": name,
+        "method": method,
+        "metric": _metric(metric, goal),
+        "run_cap": run_cap,
+        "early_terminate": dict(early_terminate) if early_terminate is not None else None,
+        "parameters": sweep_parameters(node, method),
+        **more,
+    }
+    sweep = SweepConfig({k: v for k, v in cfg.items() if v is not None})
+    problems = validate(sweep)
+    if problems:
+        raise SpecError("the sweep config would be invalid:\n  " + "\n  ".join(problems))
+    return sweep
+
+
+def to_sweep(
+    space: Any,
+    *,
+    method: str = "random",
+    metric: str | Mapping[str, Any] | None = None,
+    goal: str = "minimize",
+    program: str | None = None,
+    name: str | None = None,
+    run_cap: int | None = None,
+    **more_top_level_keys: Any,
+) -> SweepConfig:
+    """Translate a search space (hyperopt, Ray Tune or sweepbridge expressions) into a W&B sweep.
+
+    Exact or refused: raises UnsupportedFeatureError for what W&B cannot express exactly and
+    SpecError for malformed input, each naming the parameter path.
+    """
+    return sweep_from_ir(
+        parse_space(space), method=method, metric=metric, goal=goal, program=program,
+        name=name, run_cap=run_cap, **more_top_level_keys,
+    )

@@ -1,0 +1,1 @@
+"""Back-ends: emit targets (W&B sweep configs, hyperopt and Ray Tune spaces) from the IR."""

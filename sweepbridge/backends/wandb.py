@@ -1,0 +1,186 @@
+"""IR → the `parameters` section of a W&B sweep config, method-aware.
+
+The mapping from IR kind to W&B construct is data (`NUMERIC`, `GRID_KINDS`); each emitter only
+decides what the compat table says it must (refuse, or emit).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .. import compat
+from .. import distributions as d
+from ..errors import SpecError, SweepBridgeError
+
+METHODS = ("random", "bayes", "grid")
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+MAX_PRODUCT = 10_000
+"""Largest categorical we build from the product of a sequence's items."""
+
+NUMERIC: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "uniform": ("uniform", (("min", "low"), ("max", "high"))),
+    "quniform": ("q_uniform", (("min", "low"), ("max", "high"), ("q", "q"))),
+    "loguniform": ("log_uniform_values", (("min", "low"), ("max", "high"))),
+    "qloguniform": ("q_log_uniform_values", (("min", "low"), ("max", "high"), ("q", "q"))),
+    "invloguniform": ("inv_log_uniform_values", (("min", "low"), ("max", "high"))),
+    "normal": ("normal", (("mu", "mu"), ("sigma", "sigma"))),
+    "qnormal": ("q_normal", (("mu", "mu"), ("sigma", "sigma"), ("q", "q"))),
+    "lognormal": ("log_normal", (("mu", "mu"), ("sigma", "sigma"))),
+    "qlognormal": ("q_log_normal", (("mu", "mu"), ("sigma", "sigma"), ("q", "q"))),
+    "beta": ("beta", (("a", "a"), ("b", "b"))),
+    "qbeta": ("q_beta", (("a", "a"), ("b", "b"), ("q", "q"))),
+}
+"""IR kind → (W&B distribution, (W&B key, IR attribute) pairs)."""
+
+GRID_KINDS = frozenset({"constant", "choice", "grid", "mapping", "sequence"})
+"""IR kinds method grid can enumerate (as `value` / `values`); all others are refused there."""
+
+
+@dataclass(frozen=True)
+class Context:
+    method: str
+    path: str = ""
+
+    def at(self, key: str) -> Context:
+        return Context(self.method, f"{self.path}.{key}" if self.path else key)
+
+
+def _numeric(node: d.Node, ctx: Context) -> dict[str, Any]:
+    distribution, fields = NUMERIC[node.kind]
+    out: dict[str, Any] = {"distribution": distribution}
+    for key, attr in fields:
+        value = getattr(node, attr)
+        if key == "q":
+            # W&B yields ints exactly when q is an int: the q type carries the value type.
+            value = int(value) if node.integer else float(value)  # type: ignore[attr-defined]
+        out[key] = value
+    return out
+
+
+def _categorical(values: list, probabilities: tuple[float, ...] | None, ctx: Context, key: str) -> dict:
+    """`values`, or `values` + `probabilities` where the method allows it."""
+    if probabilities is None or len(set(probabilities)) <= 1:
+        return {"values": list(values)}
+    if ctx.method == "bayes":
+        raise compat.refuse("wandb.bayes.probabilities", path=ctx.path)
+    if ctx.method == "grid":
+        raise compat.refuse("wandb.grid.kind", "Grid ignores probabilities; W&B forbids them there.", path=ctx.path)
+    return {"values": list(values), "probabilities": list(probabilities)}
+
+
+def _choice(node: d.Choice, ctx: Context) -> dict:
+    if node.is_conditional:
+        raise compat.refuse("hyperopt.conditional", path=ctx.path)
+    values, _ = node.support()  # type: ignore[misc]
+    return _categorical(list(values), node.probabilities, ctx, "choice")
+
+
+def _finite(node: d.FiniteDiscrete, ctx: Context) -> dict:
+    return _categorical(list(node.values), node.probabilities, ctx, node.source)
+
+
+def _int_uniform(node: d.IntUniform, ctx: Context) -> dict:
+    if node.step == 1:
+        return {"distribution": "int_uniform", "min": node.low, "max": node.high}
+    # Each multiple k of step owns [k - step/2, k + step/2): equal weight, int values.
+    half = node.step / 2
+    low, high = node.low - half, node.high + half
+    return {
+        "distribution": "q_uniform",
+        "min": int(low) if float(low).is_integer() else low,
+        "max": int(high) if float(high).is_integer() else high,
+        "q": node.step,
+    }
+
+
+def _grid(node: d.GridAxis, ctx: Context) -> dict:
+    if ctx.method != "grid":
+        raise compat.refuse("wandb.random.grid", path=ctx.path)
+    return {"values": list(node.values)}
+
+
+def _sequence(node: d.Sequence, ctx: Context) -> dict:
+    supports = []
+    for i, item in enumerate(node.items):
+        support = item.support()
+        if support is None or (ctx.method == "grid" and item.kind not in GRID_KINDS):
+            raise compat.refuse(
+                "space.sequence", f"Item {i} ({item.kind}) has no finite support W&B could enumerate.", path=ctx.path
+            )
+        if ctx.method != "grid" and item.kind == "grid":
+            raise compat.refuse("wandb.random.grid", path=f"{ctx.path}[{i}]")
+        supports.append(support)
+    size = math.prod(len(values) for values, _ in supports)
+    if size > MAX_PRODUCT:
+        raise compat.refuse("space.sequence", f"Its items combine into {size:,} values (limit {MAX_PRODUCT:,}).", path=ctx.path)
+    values = [list(combo) for combo in itertools.product(*(v for v, _ in supports))]
+    probabilities = tuple(math.prod(combo) for combo in itertools.product(*(p for _, p in supports)))
+    return _categorical(values, probabilities, ctx, "sequence")
+
+
+def _mapping(node: d.Mapping, ctx: Context) -> dict:
+    return {"parameters": parameters(node.fields, ctx)}
+
+
+EMITTERS: dict[str, Callable[[Any, Context], dict]] = {
+    "constant": lambda node, ctx: {"value": node.value},
+    "choice": _choice,
+    "finite": _finite,
+    "int_uniform": _int_uniform,
+    "grid": _grid,
+    "sequence": _sequence,
+    "mapping": _mapping,
+    **{kind: _numeric for kind in NUMERIC},
+}
+
+
+def emit(node: d.Node, ctx: Context) -> dict:
+    """One parameter's W&B spec."""
+    if ctx.method == "grid" and node.kind not in GRID_KINDS:
+        raise compat.refuse(
+            "wandb.grid.kind", f"It is a {node.kind} distribution; grid enumerates only value/values.", path=ctx.path
+        )
+    try:
+        return EMITTERS[node.kind](node, ctx)
+    except SweepBridgeError as exc:
+        raise exc.at(ctx.path) from None
+
+
+def parameters(fields: tuple[tuple[str, d.Node], ...], ctx: Context) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for name, node in fields:
+        sub = ctx.at(name)
+        if not NAME_PATTERN.match(name):
+            raise compat.refuse("space.name", f"Name {name!r} is outside W&B's pattern.", path=sub.path)
+        out[name] = emit(node, sub)
+    return out
+
+
+def root_fields(node: d.Node) -> tuple[tuple[str, d.Node], ...]:
+    """The named top-level parameters of a space: a dict's keys, or a bare expression's label."""
+    if isinstance(node, d.Mapping):
+        fields = node.fields
+    elif isinstance(node, d.Constant) and isinstance(node.value, dict):
+        fields = tuple((k, d.Constant(v)) for k, v in node.value.items())
+    elif node.label is not None:
+        fields = ((node.label, node),)
+    else:
+        raise SpecError(
+            f"the space's top level is a {node.kind}; a sweep needs named parameters: pass a dict "
+            "(or a single labelled hp expression)."
+        )
+    if not fields:
+        raise SpecError("the space has no parameters; W&B needs at least one.")
+    return fields
+
+
+def sweep_parameters(node: d.Node, method: str) -> dict[str, dict]:
+    """The `parameters` section for space `node` under `method`."""
+    if method not in METHODS:
+        raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}.")
+    return parameters(root_fields(node), Context(method))

@@ -1,0 +1,1 @@
+"""Front-ends: parse source search spaces into the IR (`sweepbridge.distributions`)."""

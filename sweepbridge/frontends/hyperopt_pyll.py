@@ -1,0 +1,102 @@
+"""Adapter: real hyperopt pyll graphs (what `hyperopt.hp.*` returns) → IR.
+
+Recognises exactly the graph shapes `hyperopt.pyll_utils` builds for the twelve `hp` operators,
+plus dict/list literals; any other pyll node is an arbitrary expression and is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import compat
+from .. import distributions as d
+from ..errors import SpecError
+from .hyperopt_ops import OPS, call
+from .structure import SpaceBuilder
+
+
+def _literal(apply: Any, what: str, path: str) -> Any:
+    """The Python value of a literal argument (a pos_args of literals becomes a list)."""
+    from hyperopt.pyll.base import Literal
+
+    if isinstance(apply, Literal):
+        return apply.obj
+    if getattr(apply, "name", None) == "pos_args":
+        return [_literal(a, what, path) for a in apply.pos_args]
+    raise compat.refuse("hyperopt.expression", f"Its {what} is computed by a pyll expression.", path=path)
+
+
+def _args(dist: Any, path: str) -> dict[str, Any]:
+    from hyperopt.pyll.base import MissingArgument
+
+    return {
+        name: _literal(value, name, path)
+        for name, value in dist.arg.items()
+        if value is not MissingArgument and name not in ("rng", "size")
+    }
+
+
+def _param(apply: Any, path: str) -> tuple[str, Any, dict[str, Any]]:
+    """(label, distribution name, args) of a hyperopt_param node."""
+    label = _literal(apply.arg["label"], "label", path)
+    if not isinstance(label, str):
+        raise SpecError(f"hyperopt labels are strings, got {label!r}.", path=path)
+    dist = apply.arg["obj"]
+    return label, dist.name, _args(dist, path)
+
+
+def _distribution(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
+    """float(hyperopt_param(...)), int(hyperopt_param(randint)) or int(float(...quniform q=1))."""
+    inner = apply.pos_args[0] if apply.name in ("float", "int") and apply.pos_args else apply
+    as_int = apply.name == "int"
+    if as_int and inner.name == "float" and inner.pos_args:
+        inner = inner.pos_args[0]
+    if inner.name != "hyperopt_param":
+        raise compat.refuse("hyperopt.expression", f"Found scope.{apply.name}({inner.name}(...)).", path=path)
+    label, name, args = _param(inner, path)
+    if as_int and name == "quniform":
+        if args.pop("q", 1.0) != 1.0:
+            raise compat.refuse("hyperopt.expression", "int(quniform) with q != 1 is not hp.uniformint.", path=path)
+        name = "uniformint"
+    elif name not in OPS or (as_int != (name == "randint")):
+        raise compat.refuse("hyperopt.expression", f"Found a {apply.name}({name}) parameter.", path=path)
+    node = call(name, label, (), args)
+    builder.register(node, inner, path)
+    return node
+
+
+def _switch(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
+    """hp.choice / hp.pchoice: switch(hyperopt_param(label, randint(n) | categorical(p)), *options)."""
+    index, *options = apply.pos_args
+    if getattr(index, "name", None) != "hyperopt_param":
+        raise compat.refuse("hyperopt.expression", "A switch whose index is not a labelled parameter.", path=path)
+    label, name, args = _param(index, path)
+    if name == "categorical":
+        probabilities = tuple(args["p"])
+    elif name == "randint":
+        probabilities = None
+    else:
+        raise compat.refuse("hyperopt.expression", f"A switch indexed by {name}.", path=path)
+    nodes = tuple(builder.node(o, f"{path}[option {i}]") for i, o in enumerate(options))
+    try:
+        node = d.Choice(nodes, probabilities, label=label)
+    except SpecError as exc:
+        raise exc.at(label) from None
+    builder.register(node, index, path)
+    return node
+
+
+def convert(obj: Any, builder: SpaceBuilder, path: str) -> d.Node:
+    from hyperopt.pyll.base import Apply, Literal
+
+    if isinstance(obj, Literal):
+        return builder.node(obj.obj, path)
+    if not isinstance(obj, Apply):
+        raise SpecError(f"unrecognised hyperopt object {type(obj).__name__}.", path=path)
+    if obj.name == "dict":
+        return builder.mapping(obj.named_args, path)
+    if obj.name == "pos_args":
+        return builder.sequence(obj.pos_args, path)
+    if obj.name == "switch":
+        return _switch(obj, builder, path)
+    return _distribution(obj, builder, path)

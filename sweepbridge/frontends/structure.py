@@ -1,0 +1,101 @@
+"""Walk a Python search space (dicts, lists, tuples, constants, expressions) into the IR.
+
+Foreign expression objects (real hyperopt, real Ray Tune) are handed to adapters chosen by the
+object's module, imported only when such an object is seen, so this module stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from collections.abc import Mapping as AbcMapping
+from typing import Any
+
+from .. import compat
+from .. import distributions as d
+from ..errors import SpecError, SweepBridgeError
+from ..values import plain
+
+ADAPTERS: dict[str, str] = {
+    "hyperopt": "sweepbridge.frontends.hyperopt_pyll:convert",
+    "ray": "sweepbridge.frontends.ray_domains:convert",
+}
+"""Top-level module of a foreign object's type → "module:function" converting it."""
+
+Adapter = Callable[[Any, "SpaceBuilder", str], d.Node]
+
+
+def _adapter(obj: Any) -> Adapter | None:
+    top = type(obj).__module__.split(".", 1)[0]
+    target = ADAPTERS.get(top)
+    if target is None:
+        return None
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+class SpaceBuilder:
+    """Converts one space; tracks labels so duplicates and shared expressions are caught."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, tuple[int, str]] = {}
+
+    def node(self, obj: Any, path: str = "") -> d.Node:
+        try:
+            return self._node(obj, path)
+        except SweepBridgeError as exc:
+            raise exc.at(path) from None
+
+    def _node(self, obj: Any, path: str) -> d.Node:
+        if isinstance(obj, d.Node):
+            self.register(obj, obj, path)
+            for sub_path, child in d.walk(obj, path):
+                if child is not obj:
+                    self.register(child, child, sub_path)
+            return obj
+        if isinstance(obj, AbcMapping):
+            return self.mapping(obj.items(), path)
+        if isinstance(obj, (list, tuple)):
+            return self.sequence(obj, path)
+        adapter = _adapter(obj)
+        if adapter is not None:
+            return adapter(obj, self, path)
+        return d.Constant(plain(obj, path))
+
+    def mapping(self, items: Any, path: str) -> d.Node:
+        fields = []
+        for key, value in items:
+            if not isinstance(key, str):
+                raise SpecError(f"key {key!r} is not a string; sweep parameters are named by strings.", path=path)
+            fields.append((key, self.node(value, join(path, key))))
+        return d.mapping(fields)
+
+    def sequence(self, items: Any, path: str) -> d.Node:
+        return d.sequence([self.node(v, f"{path}[{i}]") for i, v in enumerate(items)])
+
+    def register(self, node: d.Node, source: Any, path: str) -> None:
+        """Record `node`'s label; the same label on two expressions is an error."""
+        if node.label is None:
+            return
+        seen = self._labels.get(node.label)
+        if seen is None:
+            self._labels[node.label] = (id(source), path)
+        elif seen[0] == id(source):
+            raise compat.refuse(
+                "space.shared", f"Label {node.label!r} is used at {seen[1] or 'the root'} and at {path or 'the root'}.",
+                path=path,
+            )
+        else:
+            raise SpecError(
+                f"duplicate label {node.label!r} (also used at {seen[1] or 'the root'}); hyperopt requires unique labels.",
+                path=path,
+            )
+
+
+def parse_space(space: Any) -> d.Node:
+    """Convert any supported space object into an IR node."""
+    return SpaceBuilder().node(space)

@@ -1,0 +1,33 @@
+"""Locate and load the JSON Schemas shipped in schemas/ (lazily: jsonschema is heavy)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+def schema_path(name: str) -> Path:
+    """schemas/NAME, from the wheel (sweepbridge/schemas) or the source checkout."""
+    here = Path(__file__).resolve().parent
+    for base in (here / "schemas", here.parent / "schemas"):
+        if (base / name).is_file():
+            return base / name
+    raise FileNotFoundError(f"schema {name} is not installed with sweepbridge")
+
+
+@cache
+def load(name: str) -> dict[str, Any]:
+    return json.loads(schema_path(name).read_text(encoding="utf-8"))
+
+
+@cache
+def validator(name: str) -> Any:
+    """A compiled jsonschema validator for schemas/NAME."""
+    import jsonschema
+
+    schema = load(name)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)

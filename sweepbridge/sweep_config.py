@@ -1,0 +1,115 @@
+"""`SweepConfig`: a plain-typed dict holding a W&B sweep config, with exact YAML/JSON I/O."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import SpecError
+from .values import plain
+
+KEY_ORDER = ("program", "name", "method", "metric", "run_cap", "early_terminate", "parameters")
+"""Top-level keys first in this order; any others follow in insertion order."""
+
+_AMBIGUOUS = re.compile(r"^(?:$|[-+]?\.?[0-9]|[-+]?\.(?:inf|nan)$|(?:y|n|yes|no|true|false|on|off|null|~)$)", re.I)
+"""Strings some YAML reader (1.1 or 1.2) could take for a number, bool or null: always quoted."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "'" if _AMBIGUOUS.match(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _ordered(data: dict[str, Any]) -> dict[str, Any]:
+    head = {k: data[k] for k in KEY_ORDER if k in data}
+    return {**head, **{k: v for k, v in data.items() if k not in head}}
+
+
+class SweepConfig(dict):
+    """A W&B sweep config: `wandb.sweep(cfg)` accepts it as is; `cfg.save(path)` writes YAML."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        data = plain(dict(*args, **kwargs))
+        super().__init__(_ordered(data))  # type: ignore[arg-type]
+
+    def problems(self) -> list[str]:
+        """Validation problems of the current content (empty = valid)."""
+        from .validation import validate
+
+        try:
+            data = plain(dict(self))
+        except SpecError as exc:
+            return [str(exc)]
+        return validate(data)
+
+    def to_yaml(self) -> str:
+        return yaml.dump(_ordered(plain(dict(self))), Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(_ordered(plain(dict(self))), indent=indent, allow_nan=False, ensure_ascii=False)
+
+    def __str__(self) -> str:
+        return self.to_yaml()
+
+    def save(self, path: str | os.PathLike[str], *, format: str | None = None) -> Path:
+        """Validate, then write YAML (or JSON for *.json / format="json") atomically to `path`."""
+        problems = self.problems()
+        if problems:
+            raise SpecError("not saving an invalid sweep config:\n  " + "\n  ".join(problems))
+        target = Path(path)
+        fmt = format or ("json" if target.suffix.lower() == ".json" else "yaml")
+        if fmt not in ("yaml", "json"):
+            raise SpecError(f"format must be yaml or json, got {fmt!r}.")
+        text = self.to_json() + "\n" if fmt == "json" else self.to_yaml()
+        try:
+            write_atomic(target, text)
+        except OSError as exc:
+            raise SpecError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return target
+
+    @classmethod
+    def from_text(cls, text: str) -> SweepConfig:
+        """Parse YAML or JSON text (safe loader only)."""
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecError(f"not valid YAML/JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise SpecError(f"a sweep config is a mapping, got {type(data).__name__}.")
+        return cls(data)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SweepConfig:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise SpecError(f"cannot read {path}: {exc.strerror}") from None
+        return cls.from_text(text)
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write `text` to `target` via a temp file + rename: never a partial file."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

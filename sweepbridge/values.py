@@ -1,0 +1,72 @@
+"""Plain JSON/YAML values: the only values a sweep config may hold."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import SpecError, UnsupportedFeatureError
+
+Plain = None | bool | int | float | str | list | dict
+
+
+def _item(value: Any) -> Any:
+    """Unwrap a numpy scalar (without importing numpy) into its Python value."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def plain(value: Any, path: str = "") -> Plain:
+    """Return `value` as plain JSON types (tuples become lists), or raise.
+
+    Non-finite floats and non-string keys are refused: they do not survive JSON.
+    """
+    value = _item(value)
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnsupportedFeatureError(
+                f"the value {value!r} does not survive JSON, which W&B sends configs as.",
+                feature="value.non_finite",
+                suggestion="use a finite number or a string such as 'inf'.",
+                path=path,
+            )
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise SpecError(f"mapping key {k!r} is not a string; W&B configs need string keys.", path=path)
+            out[k] = plain(v, f"{path}.{k}" if path else k)
+        return out
+    raise SpecError(
+        f"{type(value).__name__} value {value!r} is neither a search-space expression nor a plain "
+        "JSON value (None, bool, int, float, str, list, dict).",
+        path=path,
+    )
+
+
+def number(value: Any, what: str, *, integer: bool = False) -> int | float:
+    """Return a finite real number (an int when `integer`), or raise SpecError naming `what`."""
+    value = _item(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"{what} must be a number, got {value!r}.")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SpecError(f"{what} must be finite, got {value!r}.")
+    if integer:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise SpecError(f"{what} must be an integer, got {value!r}.")
+            return int(value)
+        return int(value)
+    return value
