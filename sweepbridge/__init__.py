@@ -19,10 +19,17 @@ _LAZY = {
     "validate": "sweepbridge.validation",
     "compat_table": "sweepbridge.compat",
     "CompatRow": "sweepbridge.compat",
+    "to_hyperopt": "sweepbridge.reverse",
+    "to_tune": "sweepbridge.reverse",
+    "render_python": "sweepbridge.reverse",
 }
 
 __all__ = [
-    "ApproximationWarning", "SpecError", "SweepBridgeError", "UnsupportedFeatureError", "__version__",
+    "ApproximationWarning",
+    "SpecError",
+    "SweepBridgeError",
+    "UnsupportedFeatureError",
+    "__version__",
     *_LAZY,
 ]
 

@@ -13,7 +13,15 @@ from .sweep_config import KEY_ORDER, SweepConfig
 from .validation import validate
 
 OTHER_TOP_LEVEL_KEYS = (
-    "description", "project", "entity", "command", "controller", "job", "image_uri", "apiVersion", "kind",
+    "description",
+    "project",
+    "entity",
+    "command",
+    "controller",
+    "job",
+    "image_uri",
+    "apiVersion",
+    "kind",
 )
 """Further top-level keys W&B accepts (its schema allows no others)."""
 GOALS = ("minimize", "maximize")
@@ -82,6 +90,12 @@ def to_sweep(
     SpecError for malformed input, each naming the parameter path.
     """
     return sweep_from_ir(
-        parse_space(space), method=method, metric=metric, goal=goal, program=program,
-        name=name, run_cap=run_cap, **more_top_level_keys,
+        parse_space(space),
+        method=method,
+        metric=metric,
+        goal=goal,
+        program=program,
+        name=name,
+        run_cap=run_cap,
+        **more_top_level_keys,
     )

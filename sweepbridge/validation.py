@@ -52,7 +52,10 @@ def _leaves(params: Any, prefix: str = "") -> Iterator[tuple[str, dict]]:
 def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
     dist = spec.get("distribution")
     if dist in DEPRECATED:
-        yield f"{path}: distribution {dist} (natural-log exponent bounds) is deprecated in W&B; use {DEPRECATED[dist]} with value bounds."
+        yield (
+            f"{path}: distribution {dist} (natural-log exponent bounds) is deprecated in W&B; "
+            f"use {DEPRECATED[dist]} with value bounds."
+        )
     low, high = spec.get("min"), spec.get("max")
     if isinstance(low, (int, float)) and isinstance(high, (int, float)) and not low < high:
         yield f"{path}: min {low!r} is not less than max {high!r}."
@@ -65,7 +68,10 @@ def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
         ):
             yield f"{path}: probabilities sum to {sum(probs)!r}, not 1."
     if method == "grid" and (probs is not None or not ({"value", "values"} & spec.keys())):
-        yield f"{path}: method grid enumerates only value/values without probabilities; use method random or bayes for distributions."
+        yield (
+            f"{path}: method grid enumerates only value/values without probabilities; "
+            "use method random or bayes for distributions."
+        )
     if method == "bayes" and probs is not None:
         yield f"{path}: W&B's bayes engine fails on values with probabilities; use method random."
 
@@ -75,8 +81,7 @@ def validate(cfg: Any) -> list[str]:
     if not isinstance(cfg, dict):
         return [f"a sweep config is a mapping, got {type(cfg).__name__}."]
     problems = [
-        f"{_param_path(list(err.absolute_path))}: {err.message}"
-        for err in schemas.validator(SCHEMA).iter_errors(cfg)
+        f"{_param_path(list(err.absolute_path))}: {err.message}" for err in schemas.validator(SCHEMA).iter_errors(cfg)
     ]
     method = cfg.get("method")
     for path, spec in _leaves(cfg.get("parameters")):

@@ -117,7 +117,8 @@ def _sequence(node: d.Sequence, ctx: Context) -> dict:
         supports.append(support)
     size = math.prod(len(values) for values, _ in supports)
     if size > MAX_PRODUCT:
-        raise compat.refuse("space.sequence", f"Its items combine into {size:,} values (limit {MAX_PRODUCT:,}).", path=ctx.path)
+        detail = f"Its items combine into {size:,} values (limit {MAX_PRODUCT:,})."
+        raise compat.refuse("space.sequence", detail, path=ctx.path)
     values = [list(combo) for combo in itertools.product(*(v for v, _ in supports))]
     probabilities = tuple(math.prod(combo) for combo in itertools.product(*(p for _, p in supports)))
     return _categorical(values, probabilities, ctx, "sequence")

@@ -48,7 +48,7 @@ def qloguniform(low: float, high: float, q: float) -> d.Node:
 
 def pchoice_probabilities(p_options: list) -> tuple[tuple, tuple]:
     try:
-        probs, options = zip(*p_options)
+        probs, options = zip(*p_options, strict=True)
     except (TypeError, ValueError):
         raise SpecError("pchoice needs a non-empty list of (probability, option) pairs.") from None
     return tuple(probs), tuple(options)

@@ -52,7 +52,7 @@ def _distribution(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
     if as_int and inner.name == "float" and inner.pos_args:
         inner = inner.pos_args[0]
     if inner.name != "hyperopt_param":
-        raise compat.refuse("hyperopt.expression", f"Found scope.{apply.name}({inner.name}(...)).", path=path)
+        raise compat.refuse("hyperopt.expression", f"Found scope.{apply.name}(...).", path=path)
     label, name, args = _param(inner, path)
     if as_int and name == "quniform":
         if args.pop("q", 1.0) != 1.0:

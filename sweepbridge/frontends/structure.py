@@ -86,12 +86,14 @@ class SpaceBuilder:
             self._labels[node.label] = (id(source), path)
         elif seen[0] == id(source):
             raise compat.refuse(
-                "space.shared", f"Label {node.label!r} is used at {seen[1] or 'the root'} and at {path or 'the root'}.",
+                "space.shared",
+                f"Label {node.label!r} is used at {seen[1] or 'the root'} and at {path or 'the root'}.",
                 path=path,
             )
         else:
             raise SpecError(
-                f"duplicate label {node.label!r} (also used at {seen[1] or 'the root'}); hyperopt requires unique labels.",
+                f"duplicate label {node.label!r} (also used at {seen[1] or 'the root'}); "
+                "hyperopt requires unique labels.",
                 path=path,
             )
 

@@ -1,0 +1,45 @@
+"""Suite-wide invariant: every sweep config that passes our validator is accepted by W&B's
+validator and schedulable by W&B's engine under its method (checked after every test)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from engine import engine_problems  # noqa: E402
+
+from sweepbridge.sweep_config import SweepConfig  # noqa: E402
+from sweepbridge.validation import validate  # noqa: E402
+
+_RECORDED: list[str] = []
+_original_init = SweepConfig.__init__
+
+
+def _recording_init(self, *args, **kwargs):
+    _original_init(self, *args, **kwargs)
+    _RECORDED.append(json.dumps(dict(self)))
+
+
+SweepConfig.__init__ = _recording_init  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def every_valid_config_runs_in_wandbs_engine():
+    """After each test: configs our validator accepts must pass W&B's validator and engine."""
+    _RECORDED.clear()
+    yield
+    failures = []
+    for text in dict.fromkeys(_RECORDED):
+        cfg = json.loads(text)
+        if validate(cfg):
+            continue  # deliberately invalid input in a test: our validator already refuses it
+        problems = engine_problems(cfg)
+        if problems:
+            failures.append(f"{text}\n  -> {problems}")
+    _RECORDED.clear()
+    assert not failures, "W&B's engine rejects configs we accept:\n" + "\n".join(failures)

@@ -1,0 +1,82 @@
+"""W&B's own engine (`sweeps`) as the oracle: validation, scheduling and sampling."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from typing import Any
+
+
+def to_plain(value: Any) -> Any:
+    """A value as the program receives it: numpy scalars unwrapped, then through JSON."""
+
+    def unwrap(v: Any) -> Any:
+        if hasattr(v, "item") and type(v).__module__ == "numpy":
+            return v.item()
+        if isinstance(v, dict):
+            return {k: unwrap(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [unwrap(x) for x in v]
+        return v
+
+    return json.loads(json.dumps(unwrap(value)))
+
+
+def unwrap_run(config: dict) -> dict:
+    """A sweeps run config {name: {"value": v}} → {name: v} (plain types)."""
+    return {k: to_plain(v["value"]) for k, v in config.items()}
+
+
+def sample(cfg: dict, n: int, seed: int = 0) -> list[dict]:
+    """n configs from W&B's random-search path (`sweeps.next_runs`), seeded."""
+    import sweeps
+
+    random.seed(seed)
+    runs = sweeps.next_runs({**copy.deepcopy(cfg), "method": "random"}, [], n=n)
+    return [unwrap_run(r.config) for r in runs]
+
+
+def _finished_runs(cfg: dict, n: int = 4) -> list:
+    import sweeps
+
+    metric = cfg["metric"]["name"]
+    runs = []
+    for i, run in enumerate(sweeps.next_runs({**copy.deepcopy(cfg), "method": "random"}, [], n=n)):
+        runs.append(
+            sweeps.SweepRun(
+                name=f"r{i}",
+                state=sweeps.RunState.finished,
+                config=run.config,
+                history=[{metric: float(i)}],
+                summary_metrics={metric: float(i)},
+            )
+        )
+    return runs
+
+
+_CACHE: dict[str, list[str]] = {}
+
+
+def engine_problems(cfg: dict) -> list[str]:
+    """Why W&B's engine rejects `cfg` or cannot schedule it under its method ([] = fine)."""
+    import sweeps
+
+    key = json.dumps(cfg, sort_keys=True)
+    if key in _CACHE:
+        return _CACHE[key]
+    problems = list(sweeps.schema_violations_from_proposed_config(copy.deepcopy(cfg)))
+    if not problems:
+        method = cfg["method"]
+        random.seed(0)
+        try:
+            runs = _finished_runs(cfg) if method == "bayes" else []
+            run = sweeps.next_run(copy.deepcopy(cfg), runs)
+            if run is None:
+                problems.append(f"sweeps.next_run scheduled nothing under method {method}")
+            if "early_terminate" in cfg:
+                sweeps.stop_runs(copy.deepcopy(cfg), runs)
+        except Exception as exc:  # the engine's own failure is the finding
+            problems.append(f"sweeps.next_run failed under method {method}: {type(exc).__name__}: {exc}")
+    _CACHE[key] = problems
+    return problems

@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from sweepbridge import compat
+from sweepbridge.compat_row import BETA_STATUSES, FIDELITIES
+from sweepbridge.hyperopt import hp
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+HP_OPS = [
+    "choice",
+    "pchoice",
+    "randint",
+    "uniform",
+    "quniform",
+    "uniformint",
+    "loguniform",
+    "qloguniform",
+    "normal",
+    "qnormal",
+    "lognormal",
+    "qlognormal",
+]
+
+
+def test_readme_table_is_generated_from_the_rows():
+    text = README.read_text(encoding="utf-8")
+    assert compat.readme_with_table(text) == text, "README drifted: run python -m sweepbridge.compat README.md"
+
+
+def test_every_hp_operator_has_a_row_and_a_mirror():
+    keys = {r.key for r in compat.compat_table()}
+    for op in HP_OPS:
+        assert f"hyperopt.{op}" in keys
+        assert callable(getattr(hp, op))
+
+
+def test_beta_statuses_match_the_2020_table():
+    # The French 2020 table: supported = choice, uniform, loguniform; everything else planned.
+    supported = {"choice", "uniform", "loguniform"}
+    for op in HP_OPS:
+        assert compat.row(f"hyperopt.{op}").beta == ("supported" if op in supported else "planned")
+
+
+def test_rows_are_valid():
+    for r in compat.compat_table():
+        assert r.fidelity in FIDELITIES and r.beta in BETA_STATUSES
+        if r.fidelity == "unsupported":
+            assert r.suggestion, f"{r.key} refuses without saying what to do instead"
