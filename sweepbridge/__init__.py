@@ -6,7 +6,6 @@ Importing this package is light: heavy modules load on first use of what needs t
 from __future__ import annotations
 
 import importlib
-from typing import Any
 
 from .errors import ApproximationWarning, SpecError, SweepBridgeError, UnsupportedFeatureError
 
@@ -34,7 +33,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sweepbridge' has no attribute {name!r}")
