@@ -270,10 +270,6 @@ def translate(
                 space = _with_repeat(space, num_samples)
         elif num_samples > 0:
             run_cap = num_samples
-        for key, detail in search.warnings + sched.warnings:
-            compat.warn(
-                key, detail, path=search.source if key.startswith("tune.search") else sched.source, stacklevel=4
-            )
         cfg = sweep_from_ir(
             space,
             method=method,
@@ -286,6 +282,9 @@ def translate(
         )
     except SweepBridgeError as exc:
         raise exc from None  # the caller's traceback, not our internals
+    for key, detail in search.warnings + sched.warnings:  # only once the translation succeeded
+        where = search.source if key.startswith("tune.search") else sched.source
+        compat.warn(key, detail, path=where, stacklevel=4)
     cfg.approximations = {  # type: ignore[attr-defined]
         path: f"{node.source}: total variation {node.total_variation:.3g}"
         for path, node in d.walk(space)
