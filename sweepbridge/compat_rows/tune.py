@@ -171,8 +171,18 @@ _RUN = (
         "program",
         "exact",
         "supported",
-        "Must be a script path: a W&B agent launches a program, it cannot call a Python function or class.",
-        "put the trainable in a script (e.g. train.py) that calls wandb.init() and reads wandb.config.",
+        "A script path: the program each W&B agent launches.",
+    ),
+    _R(
+        "tune.run.callable",
+        "tune.run / Tuner",
+        "a function, class or Experiment as trainable",
+        "—",
+        "unsupported",
+        "not listed",
+        "A W&B agent launches a program; it cannot call a Python function or class.",
+        "put the trainable in a script (e.g. train.py) that calls wandb.init() and reads wandb.config, "
+        "and pass its path.",
     ),
     _R("tune.run.config", "tune.run / Tuner", "config / param_space", "parameters", "exact", "supported"),
     _R(
@@ -436,9 +446,10 @@ _SCHEDULERS = (
         "early_terminate hyperband {max_iter: max_t, eta: reduction_factor, s}",
         "equivalent",
         "not stated",
-        "s = Ray's most aggressive bracket (round(log_eta max_t)), so W&B's bands max_t/eta^i match "
-        "Ray's rung milestones. Ray's synchronous brackets pause and promote trials; W&B stops runs "
-        "asynchronously and does not stop runs at max_t.",
+        "s = Ray's most aggressive bracket (round(log_eta max_t)), so W&B's bands max_t/eta^i are "
+        "Ray's rung milestones r0·eta^k; when max_t is not a power of eta they differ, and "
+        "{min_iter: r0, eta} is emitted instead (same milestones). Ray's synchronous brackets pause and "
+        "promote trials; W&B stops runs asynchronously and does not stop runs at max_t.",
     ),
     _R(
         "tune.scheduler.median",

@@ -105,9 +105,24 @@ class HyperBandScheduler(TrialScheduler):
             raise SpecError(
                 f"max_t={max_t} < reduction_factor={eta}: HyperBand has no rung to stop at.", path="scheduler"
             )
-        plan.early_terminate = {"type": "hyperband", "max_iter": max_t, "eta": eta, "s": s}
+        plan.early_terminate = hyperband_bands(max_t, eta, s)
         plan.warnings.append(("tune.scheduler.hyperband", ""))
         return plan
+
+
+def hyperband_bands(max_t: int, eta: int | float, s: int) -> dict[str, Any]:
+    """W&B hyperband whose bands are the rungs of Ray's most aggressive HyperBand bracket.
+
+    Ray's rungs there are r0·eta^k (k < s) with r0 = int(max_t / eta^s). W&B's max_iter form gives
+    int(max_t / eta^i), i = 1..s: the same when max_t is a power of eta; otherwise the min_iter
+    form (bands r0·eta^k) reproduces Ray's rungs.
+    """
+    r0 = int(max_t * eta**-s)
+    ray_rungs = [int(r0 * eta**k) for k in range(s)]
+    wandb_bands = sorted(int(max_t / eta**i) for i in range(1, s + 1) if max_t / eta**i >= 1)
+    if wandb_bands == ray_rungs or r0 < 1:
+        return {"type": "hyperband", "max_iter": max_t, "eta": eta, "s": s}
+    return {"type": "hyperband", "min_iter": r0, "eta": eta}
 
 
 class _Unsupported(TrialScheduler):

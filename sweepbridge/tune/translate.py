@@ -138,7 +138,8 @@ def _program(run_or_experiment: Any) -> str:
     if isinstance(run_or_experiment, str) and run_or_experiment:
         return run_or_experiment
     what = getattr(run_or_experiment, "__name__", type(run_or_experiment).__name__)
-    raise compat.refuse("tune.run.program", f"Got {what!r}.", path="run_or_experiment")
+    detail = f"Got {what!r}: {compat.row('tune.run.callable').note}"
+    raise compat.refuse("tune.run.callable", detail, path="run_or_experiment")
 
 
 def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | None, str | None]:
