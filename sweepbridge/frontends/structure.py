@@ -22,16 +22,23 @@ ADAPTERS: dict[str, str] = {
 }
 """Top-level module of a foreign object's type → "module:function" converting it."""
 
+ONE_KEY_MAPPINGS: dict[str, str] = {
+    "grid_search": "sweepbridge.frontends.ray_domains:grid_search",
+}
+"""A dict whose only key is one of these is a source's marker (Ray's `tune.grid_search` returns
+{"grid_search": values}), converted by "module:function"(value, builder, path)."""
+
 Adapter = Callable[[Any, "SpaceBuilder", str], d.Node]
 
 
-def _adapter(obj: Any) -> Adapter | None:
-    top = type(obj).__module__.split(".", 1)[0]
-    target = ADAPTERS.get(top)
-    if target is None:
-        return None
+def _load(target: str) -> Any:
     module, func = target.split(":")
     return getattr(importlib.import_module(module), func)
+
+
+def _adapter(obj: Any) -> Adapter | None:
+    target = ADAPTERS.get(type(obj).__module__.split(".", 1)[0])
+    return None if target is None else _load(target)
 
 
 def join(path: str, key: str) -> str:
@@ -58,6 +65,9 @@ class SpaceBuilder:
                     self.register(child, child, sub_path)
             return obj
         if isinstance(obj, AbcMapping):
+            if len(obj) == 1 and next(iter(obj)) in ONE_KEY_MAPPINGS:
+                key = next(iter(obj))
+                return _load(ONE_KEY_MAPPINGS[key])(obj[key], self, path)
             return self.mapping(obj.items(), path)
         if isinstance(obj, (list, tuple)):
             return self.sequence(obj, path)

@@ -1,0 +1,254 @@
+"""Ray Tune's domains as IR constructors (Ray 2.x semantics, Ray's argument names).
+
+Shared by the mirror `sweepbridge.tune` and the adapter over real `ray.tune` Domain objects, so
+both translate identically. Facts: shared/reference/semantics.md; the installed Ray is the oracle.
+
+Integer domains are translated from Ray's own sampling rule, not from its docstrings:
+- randint(a, b) is uniform over [a, b).
+- qrandint(a, b, q) is uniform over the multiples of q between a and b, upper bound inclusive
+  except when q == 1 (then [a, b)).
+- lograndint(a, b) is floor(exp(U(ln a, ln b))): P(k) = ln((k+1)/k) / ln(b/a) for k in [a, b).
+- qlograndint(a, b, q) draws an index i the same way over Ray's index range and returns i*q.
+The log-integer kinds have no W&B counterpart; they become `values` + exact `probabilities` when
+their support has at most `FINITE_CAP` values. Beyond that, or under method bayes (which cannot
+take probabilities), they are refused unless the caller opts into `approximate_log_int`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import compat
+from .. import distributions as d
+from ..errors import SpecError
+from ..values import number
+
+FINITE_CAP = 1_000
+"""Largest support a log-integer domain is emitted for as values + exact probabilities.
+
+1,000 values keep the YAML small (~30 kB) and W&B's scalar sampling fast; the support of
+lograndint(1, b) is b - 1 values, so e.g. lograndint(1, 1001) is the largest exact one from 1."""
+
+
+@dataclass(frozen=True)
+class LogIntegerPMF(d.FiniteDiscrete):
+    """Ray's (q)lograndint as its exact pmf; keeps Ray's index range for a later approximation."""
+
+    index_low: int = field(default=1, compare=False)
+    index_high: int = field(default=2, compare=False)  # exclusive
+    q: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True)
+class ApproximateLogInteger(d.QLogUniform):
+    """The opt-in stand-in for (q)lograndint: q_log_uniform_values over half-shifted index bounds."""
+
+    total_variation: float = field(default=0.0, compare=False)
+    source: str = field(default="", compare=False)
+
+
+def _whole(value: Any, what: str) -> int:
+    return number(value, what, integer=True)  # type: ignore[return-value]
+
+
+def _grid_index(bound: float, q: float, up: bool) -> int:
+    """Ray's Quantized._grid_index: bound / q rounded inwards, snapping when isclose."""
+    scaled = bound / q
+    nearest = round(scaled)
+    if math.isclose(scaled, nearest):
+        return int(nearest)
+    return int(math.floor(scaled) if up else math.ceil(scaled))
+
+
+def _check_divisible(lower: float, upper: float, q: float) -> None:
+    for name, bound in (("lower", lower), ("upper", upper)):
+        if not math.isclose(bound / q, round(bound / q)):
+            raise SpecError(
+                f"Your {name} variable bound {bound} is not divisible by quantization factor {q} "
+                "(Ray Tune requires quantized float bounds to be multiples of q)."
+            )
+
+
+def _positive_q(q: Any) -> float:
+    q = number(q, "q")
+    if not q > 0:
+        raise SpecError(f"q must be positive, got {q!r}.")
+    return q
+
+
+def _log_bounds(lower: Any, upper: Any) -> tuple[float, float]:
+    lower, upper = number(lower, "lower"), number(upper, "upper")
+    if not lower > 0:
+        raise SpecError(f"LogUniform requires a lower bound greater than 0 (Ray Tune's rule), got {lower}.")
+    if not upper > lower:
+        raise SpecError(f"upper must be greater than lower, got [{lower}, {upper}).")
+    return lower, upper
+
+
+def uniform(lower: float, upper: float) -> d.Node:
+    return d.Uniform(lower, upper)
+
+
+def quniform(lower: float, upper: float, q: float) -> d.Node:
+    q = _positive_q(q)
+    lower, upper = number(lower, "lower"), number(upper, "upper")
+    _check_divisible(lower, upper, q)
+    return d.QUniform(lower, upper, float(q))
+
+
+def loguniform(lower: float, upper: float) -> d.Node:
+    return d.LogUniform(*_log_bounds(lower, upper))
+
+
+def qloguniform(lower: float, upper: float, q: float) -> d.Node:
+    q = _positive_q(q)
+    lower, upper = _log_bounds(lower, upper)
+    _check_divisible(lower, upper, q)
+    return d.QLogUniform(lower, upper, float(q))
+
+
+def randn(mean: float = 0.0, sd: float = 1.0) -> d.Node:
+    return d.Normal(mean, sd)
+
+
+def qrandn(mean: float, sd: float, q: float) -> d.Node:
+    return d.QNormal(mean, sd, float(_positive_q(q)))
+
+
+def randint(lower: int, upper: int) -> d.Node:
+    lower, upper = _whole(lower, "lower"), _whole(upper, "upper")
+    if not lower < upper:
+        raise SpecError(f"randint needs lower < upper (upper is exclusive), got [{lower}, {upper}).")
+    return d.IntUniform(lower, upper - 1)
+
+
+def _index_range(lower: int, upper: int, q: int) -> tuple[int, int]:
+    """Ray's index range [low, high) of a quantized integer domain (upper inclusive unless q == 1)."""
+    low = _grid_index(lower, q, up=False)
+    high = _grid_index(upper, q, up=True) + (0 if q == 1 else 1)
+    if high <= low:
+        raise SpecError(
+            f"There is no multiple of the quantization factor q={q} between the bounds {lower} and {upper} "
+            "(upper exclusive when q == 1), so the domain has no values to sample."
+        )
+    return low, high
+
+
+def qrandint(lower: int, upper: int, q: int = 1) -> d.Node:
+    lower, upper = _whole(lower, "lower"), _whole(upper, "upper")
+    q = _whole(_positive_q(q), "q of an integer domain (Ray's signature: q: int)")
+    low, high = _index_range(lower, upper, q)
+    return d.IntUniform(low * q, (high - 1) * q, q)
+
+
+def log_int_pmf(low: int, high: int) -> list[float]:
+    """Exact P(i) of floor(exp(U(ln low, ln high))) for i in [low, high)."""
+    span = math.log(high) - math.log(low)
+    return [math.log1p(1 / i) / span for i in range(low, high)]
+
+
+def _approx_pmf(i: int, low: int, high: int) -> float:
+    return math.log((i + 0.5) / (i - 0.5)) / math.log((high - 0.5) / (low - 0.5))
+
+
+def approximation_total_variation(low: int, high: int) -> float:
+    """Exact total variation between Ray's log-integer pmf on [low, high) and its approximation.
+
+    The approximation rounds exp(U(ln(low - 1/2), ln(high - 1/2))). The ratio of the two pmfs is
+    increasing in i, so they cross once: TV = P(i >= c) - P~(i >= c) at the first i = c where
+    Ray's pmf exceeds the approximation (found by bisection; O(log n) for any support size).
+    """
+    if high - low == 1:
+        return 0.0
+    exact = lambda i: math.log1p(1 / i) / (math.log(high) - math.log(low))
+    lo, hi = low, high - 1  # the last index always has exact >= approx (the ratio ends above 1)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if exact(mid) > _approx_pmf(mid, low, high):
+            hi = mid
+        else:
+            lo = mid + 1
+    tail = math.log(high / lo) / math.log(high / low)
+    approx_tail = math.log((high - 0.5) / (lo - 0.5)) / math.log((high - 0.5) / (low - 0.5))
+    return max(0.0, tail - approx_tail)
+
+
+def _log_int(low: int, high: int, q: int, key: str, source: str, allow_approximate: bool) -> d.Node:
+    size = high - low
+    if size <= FINITE_CAP:
+        values = tuple(i * q for i in range(low, high))
+        return LogIntegerPMF(values, tuple(log_int_pmf(low, high)), source, index_low=low, index_high=high, q=q)
+    if not allow_approximate:
+        raise compat.refuse(
+            key,
+            f"{source}: its support has {size:,} values; values + exact probabilities are emitted "
+            f"up to {FINITE_CAP:,}.",
+        )
+    return approximate_log_int(low, high, q, source)
+
+
+def approximate_log_int(low: int, high: int, q: int, source: str, path: str | None = None) -> d.Node:
+    """The opt-in approximation (warns ApproximationWarning with the exact total variation)."""
+    tv = approximation_total_variation(low, high)
+    compat.warn(
+        "tune.lograndint.approximate",
+        f"{source} becomes q_log_uniform_values(min={(low - 0.5) * q}, max={(high - 0.5) * q}, q={q}): "
+        f"round instead of floor; total variation from Ray's distribution {tv:.3g}.",
+        path=path,
+        stacklevel=4,
+    )
+    return ApproximateLogInteger((low - 0.5) * q, (high - 0.5) * q, q, integer=True, total_variation=tv, source=source)
+
+
+def lograndint(lower: int, upper: int, *, allow_approximate: bool = False) -> d.Node:
+    lower, upper = _whole(lower, "lower"), _whole(upper, "upper")
+    _log_bounds(lower, upper)
+    return _log_int(lower, upper, 1, "tune.lograndint", f"tune.lograndint({lower}, {upper})", allow_approximate)
+
+
+def qlograndint(lower: int, upper: int, q: int, *, allow_approximate: bool = False) -> d.Node:
+    lower, upper = _whole(lower, "lower"), _whole(upper, "upper")
+    _log_bounds(lower, upper)
+    q = _whole(_positive_q(q), "q of an integer domain (Ray's signature: q: int)")
+    low, high = _index_range(lower, upper, q)
+    return _log_int(low, high, q, "tune.qlograndint", f"tune.qlograndint({lower}, {upper}, {q})", allow_approximate)
+
+
+def choice(options: tuple[d.Node, ...]) -> d.Node:
+    """Uniform over Ray's categories (already converted to IR nodes); all must be constants."""
+    if not options:
+        raise SpecError("tune.choice needs at least one category.")
+    if not all(isinstance(o, d.Constant) for o in options):
+        raise compat.refuse("tune.choice.nested")
+    return d.Choice(tuple(options))
+
+
+def grid_search(options: tuple[d.Node, ...]) -> d.Node:
+    """Every value tried once per repetition; values must be constants."""
+    if not options:
+        raise SpecError("tune.grid_search needs at least one value.")
+    if not all(isinstance(o, d.Constant) for o in options):
+        raise compat.refuse("tune.grid_search.nested")
+    return d.GridAxis(tuple(o.value for o in options))  # type: ignore[attr-defined]
+
+
+def sample_from(func: Any) -> d.Node:
+    name = getattr(func, "__name__", type(func).__name__)
+    raise compat.refuse("tune.sample_from", f"It calls {name}(), arbitrary Python W&B cannot run.")
+
+
+NUMERIC = {
+    "uniform": uniform,
+    "quniform": quniform,
+    "loguniform": loguniform,
+    "qloguniform": qloguniform,
+    "randn": randn,
+    "qrandn": qrandn,
+    "randint": randint,
+    "qrandint": qrandint,
+}
+"""Ray's numeric domains by name (the log-integer ones take allow_approximate as well)."""
+
+LOG_INTEGER = {"lograndint": lograndint, "qlograndint": qlograndint}

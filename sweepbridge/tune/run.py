@@ -1,0 +1,46 @@
+"""`tune.run(...)` → SweepConfig (Ray Tune's signature; see translate.py for the rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..sweep_config import SweepConfig
+from .translate import translate
+
+
+def run(
+    run_or_experiment: Any,
+    *,
+    name: str | None = None,
+    metric: str | None = None,
+    mode: str | None = None,
+    stop: Any = None,
+    config: dict[str, Any] | None = None,
+    num_samples: int = 1,
+    search_alg: Any = None,
+    scheduler: Any = None,
+    allow_approximate: bool = False,
+    **ray_keywords: Any,
+) -> SweepConfig:
+    """Translate a Ray Tune experiment into a W&B sweep config.
+
+    `run_or_experiment` is the program a W&B agent launches (a script path). Every other keyword of
+    Ray's tune.run (current and 2020 versions) is accepted: the ones with a sweep meaning are
+    translated (config, search_alg, scheduler, num_samples → run_cap, metric/mode, name); the
+    rest warn ApproximationWarning when set to anything but Ray's default. `stop` is refused (W&B
+    has nowhere to carry it). `allow_approximate=True` lets over-large or bayes-sampled
+    (q)lograndint domains through as a warned approximation, recorded in `cfg.approximations`.
+    """
+    return translate(
+        run_or_experiment,
+        name=name,
+        metric=metric,
+        mode=mode,
+        stop=stop,
+        config=config,
+        num_samples=num_samples,
+        search_alg=search_alg,
+        scheduler=scheduler,
+        allow_approximate=allow_approximate,
+        **ray_keywords,
+    )

@@ -1,0 +1,180 @@
+"""Mirror of `ray.tune.schedulers`: trial schedulers translated to W&B's `early_terminate`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import compat
+from ..errors import SpecError
+from .plan import Plan
+
+TIME_ATTR = "training_iteration"
+"""The only time unit W&B's hyperband has: one logged value of the metric."""
+
+
+class TrialScheduler:
+    """Base of the mirrored schedulers (`plan()` is what tune.run reads)."""
+
+    def __init__(self, time_attr: str = TIME_ATTR, metric: str | None = None, mode: str | None = None) -> None:
+        self.time_attr, self.metric, self.mode = time_attr, metric, mode
+
+    def plan(self) -> Plan:
+        return Plan(type(self).__name__, metric=self.metric, mode=self.mode)
+
+    def _check_time_attr(self) -> None:
+        if self.time_attr != TIME_ATTR:
+            raise compat.refuse(
+                "tune.scheduler.time_attr", f"{type(self).__name__} has time_attr={self.time_attr!r}.", path="scheduler"
+            )
+
+
+def _whole(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer() or value < 1:
+        raise SpecError(f"{what} must be a whole number >= 1 for W&B's hyperband, got {value!r}.", path="scheduler")
+    return int(value)
+
+
+def _eta(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 1:
+        raise SpecError(f"reduction_factor must be a number > 1, got {value!r}.", path="scheduler")
+    return int(value) if float(value).is_integer() else float(value)
+
+
+class FIFOScheduler(TrialScheduler):
+    """No early stopping: nothing to emit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+class AsyncHyperBandScheduler(TrialScheduler):
+    """ASHA → early_terminate hyperband {min_iter: grace_period, eta: reduction_factor}."""
+
+    def __init__(
+        self,
+        time_attr: str = TIME_ATTR,
+        metric: str | None = None,
+        mode: str | None = None,
+        max_t: int = 100,
+        grace_period: int = 1,
+        reduction_factor: float = 4,
+        brackets: int = 1,
+        stop_last_trials: bool = True,
+    ) -> None:
+        super().__init__(time_attr, metric, mode)
+        self.max_t, self.grace_period, self.reduction_factor = max_t, grace_period, reduction_factor
+        self.brackets, self.stop_last_trials = brackets, stop_last_trials
+
+    def plan(self) -> Plan:
+        self._check_time_attr()
+        plan = super().plan()
+        eta = _eta(self.reduction_factor)
+        plan.early_terminate = {"type": "hyperband", "min_iter": _whole(self.grace_period, "grace_period"), "eta": eta}
+        detail = f"W&B does not stop runs at max_t={self.max_t}; end the loop in your program."
+        if self.brackets != 1:
+            detail += f" W&B runs one bracket, not brackets={self.brackets}."
+        plan.warnings.append(("tune.scheduler.asha", detail + " " + compat.row("tune.scheduler.asha").note))
+        return plan
+
+
+ASHAScheduler = AsyncHyperBandScheduler
+
+
+class HyperBandScheduler(TrialScheduler):
+    """HyperBand → early_terminate hyperband {max_iter: max_t, eta: reduction_factor, s}."""
+
+    def __init__(
+        self,
+        time_attr: str = TIME_ATTR,
+        metric: str | None = None,
+        mode: str | None = None,
+        max_t: int = 81,
+        reduction_factor: float = 3,
+        stop_last_trials: bool = True,
+    ) -> None:
+        super().__init__(time_attr, metric, mode)
+        self.max_t, self.reduction_factor, self.stop_last_trials = max_t, reduction_factor, stop_last_trials
+
+    def plan(self) -> Plan:
+        self._check_time_attr()
+        plan = super().plan()
+        max_t, eta = _whole(self.max_t, "max_t"), _eta(self.reduction_factor)
+        s = int(round(math.log(max_t) / math.log(eta)))  # Ray: s_max_1 = round(log_eta(max_t)) + 1 brackets
+        if s < 1:
+            raise SpecError(
+                f"max_t={max_t} < reduction_factor={eta}: HyperBand has no rung to stop at.", path="scheduler"
+            )
+        plan.early_terminate = hyperband_bands(max_t, eta, s)
+        plan.warnings.append(("tune.scheduler.hyperband", ""))
+        return plan
+
+
+def hyperband_bands(max_t: int, eta: int | float, s: int) -> dict[str, Any]:
+    """W&B hyperband whose bands are the rungs of Ray's most aggressive HyperBand bracket.
+
+    Ray's rungs there are r0·eta^k (k < s) with r0 = int(max_t / eta^s). W&B's max_iter form gives
+    int(max_t / eta^i), i = 1..s: the same when max_t is a power of eta; otherwise the min_iter
+    form (bands r0·eta^k) reproduces Ray's rungs.
+    """
+    r0 = int(max_t * eta**-s)
+    ray_rungs = [int(r0 * eta**k) for k in range(s)]
+    wandb_bands = sorted(int(max_t / eta**i) for i in range(1, s + 1) if max_t / eta**i >= 1)
+    if wandb_bands == ray_rungs or r0 < 1:
+        return {"type": "hyperband", "max_iter": max_t, "eta": eta, "s": s}
+    return {"type": "hyperband", "min_iter": r0, "eta": eta}
+
+
+class _Unsupported(TrialScheduler):
+    row = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise compat.refuse(self.row, path="scheduler")
+
+
+class MedianStoppingRule(_Unsupported):
+    row = "tune.scheduler.median"
+
+
+class PopulationBasedTraining(_Unsupported):
+    row = "tune.scheduler.pbt"
+
+
+class PopulationBasedTrainingReplay(_Unsupported):
+    row = "tune.scheduler.pbt"
+
+
+class PB2(_Unsupported):
+    row = "tune.scheduler.pb2"
+
+
+class HyperBandForBOHB(_Unsupported):
+    row = "tune.scheduler.bohb"
+
+
+BY_NAME: dict[str, type] = {
+    "fifo": FIFOScheduler,
+    "async_hyperband": AsyncHyperBandScheduler,
+    "asynchyperband": AsyncHyperBandScheduler,
+    "hyperband": HyperBandScheduler,
+    "median_stopping_rule": MedianStoppingRule,
+    "medianstopping": MedianStoppingRule,
+    "hb_bohb": HyperBandForBOHB,
+    "pbt": PopulationBasedTraining,
+    "pbt_replay": PopulationBasedTrainingReplay,
+    "pb2": PB2,
+}
+"""Ray's `scheduler="..."` names (ray.tune.schedulers.create_scheduler)."""
+
+__all__ = [
+    "ASHAScheduler",
+    "AsyncHyperBandScheduler",
+    "FIFOScheduler",
+    "HyperBandForBOHB",
+    "HyperBandScheduler",
+    "MedianStoppingRule",
+    "PB2",
+    "PopulationBasedTraining",
+    "PopulationBasedTrainingReplay",
+    "TrialScheduler",
+]

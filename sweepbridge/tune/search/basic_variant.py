@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.search.basic_variant`."""
+
+from .algorithms import BasicVariantGenerator
+
+__all__ = ["BasicVariantGenerator"]

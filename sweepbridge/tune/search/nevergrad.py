@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.search.nevergrad`."""
+
+from .algorithms import NevergradSearch
+
+__all__ = ["NevergradSearch"]

@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.search.optuna`."""
+
+from .algorithms import OptunaSearch
+
+__all__ = ["OptunaSearch"]

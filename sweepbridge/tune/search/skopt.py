@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.search.skopt`."""
+
+from .algorithms import SkOptSearch
+
+__all__ = ["SkOptSearch"]

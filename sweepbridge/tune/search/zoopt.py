@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.search.zoopt`."""
+
+from .algorithms import ZOOptSearch
+
+__all__ = ["ZOOptSearch"]

@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.suggest.ax`."""
+
+from ..search.algorithms import AxSearch
+
+__all__ = ["AxSearch"]

@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.suggest.hebo`."""
+
+from ..search.algorithms import HEBOSearch
+
+__all__ = ["HEBOSearch"]

@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.suggest.hyperopt`."""
+
+from ..search.algorithms import HyperOptSearch
+
+__all__ = ["HyperOptSearch"]

@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.suggest.nevergrad`."""
+
+from ..search.algorithms import NevergradSearch
+
+__all__ = ["NevergradSearch"]

@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.suggest.optuna`."""
+
+from ..search.algorithms import OptunaSearch
+
+__all__ = ["OptunaSearch"]

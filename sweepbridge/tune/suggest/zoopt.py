@@ -1,0 +1,5 @@
+"""Mirror of `ray.tune.suggest.zoopt`."""
+
+from ..search.algorithms import ZOOptSearch
+
+__all__ = ["ZOOptSearch"]

@@ -1,0 +1,294 @@
+"""tune.run's translation: program, space, search algorithm, scheduler, keywords → SweepConfig.
+
+Grid/random semantics (Ray's BasicVariantGenerator):
+- a pure grid (every non-constant parameter a grid axis) → method grid with `values` axes;
+  num_samples > 1 adds the axis `REPEAT_AXIS` = [0, ..., num_samples-1], so every grid point runs
+  exactly num_samples times (the program sees the repetition index under that key);
+- no grid axis → method random, run_cap = num_samples (none for num_samples=-1);
+- grid axes mixed with sampled domains → refused (compat row tune.grid.mixed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from .. import compat
+from .. import distributions as d
+from ..api import sweep_from_ir
+from ..errors import SpecError, SweepBridgeError
+from ..frontends import ray_ops
+from ..frontends.structure import SpaceBuilder
+from ..sweep_config import SweepConfig
+from . import ray_objects
+from . import schedulers as s
+from .plan import Plan, changed
+from .search import algorithms as a
+
+REPEAT_AXIS = "_tune_repeat"
+"""Grid axis added for num_samples > 1 on a grid: the repetition index, seen by the program."""
+
+MODES = {"min": "minimize", "max": "maximize"}
+
+KEYWORDS: dict[str, tuple[str, Any]] = {
+    "resources_per_trial": ("tune.run.resources", None),
+    "max_concurrent_trials": ("tune.run.concurrency", None),
+    "time_budget_s": ("tune.run.time_budget", None),
+    **{
+        k: ("tune.run.storage", default)
+        for k, default in (
+            ("storage_path", None),
+            ("storage_filesystem", None),
+            ("local_dir", None),
+            ("upload_dir", None),
+            ("sync_config", None),
+            ("sync_function", None),
+            ("sync_to_cloud", None),
+            ("sync_to_driver", None),
+            ("log_to_file", False),
+        )
+    },
+    **{
+        k: ("tune.run.checkpointing", default)
+        for k, default in (
+            ("checkpoint_config", None),
+            ("checkpoint_freq", 0),
+            ("checkpoint_at_end", False),
+            ("checkpoint_score_attr", None),
+            ("keep_checkpoints_num", None),
+            ("export_formats", None),
+            ("max_failures", 0),
+            ("fail_fast", False),
+            ("restore", None),
+            ("resume", None),
+            ("resume_config", None),
+            ("raise_on_failed_trial", True),
+            ("failure_config", None),
+        )
+    },
+    **{
+        k: ("tune.run.reporting", default)
+        for k, default in (
+            ("verbose", None),
+            ("progress_reporter", None),
+            ("loggers", None),
+            ("callbacks", None),
+            ("trial_name_creator", None),
+            ("trial_dirname_creator", None),
+        )
+    },
+    **{
+        k: ("tune.run.execution", default)
+        for k, default in (
+            ("reuse_actors", False),
+            ("queue_trials", False),
+            ("trial_executor", None),
+            ("with_server", False),
+            ("server_port", None),
+            ("chdir_to_trial_dir", "DEPRECATED"),
+            ("_remote", None),
+            ("_remote_string_queue", None),
+            ("_entrypoint", None),
+        )
+    },
+}
+"""tune.run keywords without sweep meaning → (compat row, Ray's default). Warned when not default."""
+
+
+class TuneSpaceBuilder(SpaceBuilder):
+    """SpaceBuilder carrying tune.run's allow_approximate to the Ray adapter."""
+
+    def __init__(self, allow_approximate: bool = False) -> None:
+        super().__init__()
+        self.allow_approximate = allow_approximate
+
+
+def searcher_plan(search_alg: Any) -> Plan:
+    if search_alg is None:
+        search_alg = a.BasicVariantGenerator()
+    elif isinstance(search_alg, str):
+        cls = a.BY_NAME.get(search_alg)
+        if cls is None:
+            raise SpecError(
+                f"unknown search algorithm {search_alg!r}; known: {', '.join(a.BY_NAME)}.", path="search_alg"
+            )
+        search_alg = cls()
+    search_alg = ray_objects.searcher(search_alg)
+    if not isinstance(search_alg, a.Searcher):
+        raise SpecError(f"search_alg must be a search algorithm, got {type(search_alg).__name__}.", path="search_alg")
+    return search_alg.plan()
+
+
+def scheduler_plan(scheduler: Any) -> Plan:
+    if scheduler is None:
+        scheduler = s.FIFOScheduler()
+    elif isinstance(scheduler, str):
+        cls = s.BY_NAME.get(scheduler)
+        if cls is None:
+            raise SpecError(f"unknown scheduler {scheduler!r}; known: {', '.join(s.BY_NAME)}.", path="scheduler")
+        scheduler = cls()
+    scheduler = ray_objects.scheduler(scheduler)
+    if not isinstance(scheduler, s.TrialScheduler):
+        raise SpecError(f"scheduler must be a trial scheduler, got {type(scheduler).__name__}.", path="scheduler")
+    return scheduler.plan()
+
+
+def _program(run_or_experiment: Any) -> str:
+    if isinstance(run_or_experiment, str) and run_or_experiment:
+        return run_or_experiment
+    what = getattr(run_or_experiment, "__name__", type(run_or_experiment).__name__)
+    detail = f"Got {what!r}: {compat.row('tune.run.callable').note}"
+    raise compat.refuse("tune.run.callable", detail, path="run_or_experiment")
+
+
+def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | None, str | None]:
+    """The one metric and mode given by run(), the search algorithm and the scheduler."""
+    metrics = {(where, m) for where, m, _ in sources if m is not None}
+    modes = {(where, m) for where, _, m in sources if m is not None}
+    for name, given in (("metric", metrics), ("mode", modes)):
+        if len({v for _, v in given}) > 1:
+            listed = ", ".join(f"{where}: {v!r}" for where, v in sorted(given))
+            raise SpecError(f"conflicting {name}s ({listed}); Ray Tune requires them to agree.")
+    metric = next(iter(metrics))[1] if metrics else None
+    mode = next(iter(modes))[1] if modes else None
+    if mode is not None and mode not in MODES:
+        raise SpecError(f"mode must be 'min' or 'max', got {mode!r}.")
+    if metric is not None and mode is None:
+        raise SpecError(f"metric {metric!r} needs a mode ('min' or 'max').")
+    if mode is not None and metric is None:
+        raise SpecError(f"mode {mode!r} was given without a metric.")
+    return metric, mode
+
+
+def _space(config: Any, plan: Plan, allow_approximate: bool) -> d.Node:
+    has_config = config not in (None, {})
+    if has_config and plan.space not in (None, {}):
+        raise SpecError(f"the search space is given twice: to run()'s config and to {plan.source}; give it once.")
+    space = config if has_config else plan.space
+    if space is None:
+        raise SpecError("no search space: pass config= (param_space=) or a search algorithm holding a space.")
+    if not isinstance(space, Mapping) and not (isinstance(space, d.Node) and space.label):
+        raise SpecError(f"config must be a dict of parameters, got {type(space).__name__}.", path="config")
+    return TuneSpaceBuilder(allow_approximate).node(space)
+
+
+def _kinds(node: d.Node) -> tuple[str | None, str | None]:
+    """Paths of the first grid axis and the first sampled (non-grid, non-constant) node."""
+    grid = sampled = None
+    for path, child in d.walk(node):
+        if isinstance(child, d.GridAxis):
+            grid = grid if grid is not None else path
+        elif not isinstance(child, (d.Constant, d.Mapping, d.Sequence)):
+            sampled = sampled if sampled is not None else path
+    return grid, sampled
+
+
+def _rebuild(node: d.Node, fn: Any, path: str = "") -> d.Node:
+    """`node` with `fn(path, leaf)` applied to every leaf (Mappings and Sequences rebuilt)."""
+    if isinstance(node, d.Mapping):
+        fields = tuple((k, _rebuild(v, fn, f"{path}.{k}" if path else k)) for k, v in node.fields)
+        return dataclasses.replace(node, fields=fields)
+    if isinstance(node, d.Sequence):
+        return dataclasses.replace(node, items=tuple(_rebuild(v, fn, f"{path}[{i}]") for i, v in enumerate(node.items)))
+    return fn(path, node)
+
+
+def _for_bayes(node: d.Node, allow_approximate: bool) -> d.Node:
+    def leaf(path: str, child: d.Node) -> d.Node:
+        if not isinstance(child, ray_ops.LogIntegerPMF) or len(set(child.probabilities)) <= 1:
+            return child
+        if not allow_approximate:
+            key = "tune.qlograndint" if child.q != 1 else "tune.lograndint"
+            raise compat.refuse(key, f"{child.source} needs probabilities, which method bayes cannot take.", path=path)
+        return ray_ops.approximate_log_int(child.index_low, child.index_high, child.q, child.source, path)
+
+    return _rebuild(node, leaf)
+
+
+def _with_repeat(node: d.Node, num_samples: int) -> d.Node:
+    fields = node.fields if isinstance(node, d.Mapping) else tuple((k, d.Constant(v)) for k, v in node.value.items())  # type: ignore[attr-defined]
+    if any(k == REPEAT_AXIS for k, _ in fields):
+        raise SpecError(f"the parameter name {REPEAT_AXIS!r} is reserved for the grid's repetition axis.")
+    return d.Mapping(fields + ((REPEAT_AXIS, d.GridAxis(tuple(range(num_samples)))),))
+
+
+def _num_samples(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not (value >= 1 or value == -1):
+        raise SpecError(f"num_samples must be an int >= 1 (or -1: until stopped), got {value!r}.", path="num_samples")
+    return value
+
+
+def _warn_keywords(keywords: dict[str, Any]) -> None:
+    unknown = sorted(set(keywords) - set(KEYWORDS))
+    if unknown:
+        raise SpecError(f"tune.run() got unexpected keyword arguments: {', '.join(unknown)}.")
+    for name in changed(keywords, {k: default for k, (_, default) in KEYWORDS.items()}):
+        row = KEYWORDS[name][0]
+        compat.warn(row, f"{name}: {compat.row(row).note}", path="tune.run", stacklevel=5)
+
+
+def translate(
+    run_or_experiment: Any,
+    *,
+    name: str | None = None,
+    metric: str | None = None,
+    mode: str | None = None,
+    stop: Any = None,
+    config: Any = None,
+    num_samples: int = 1,
+    search_alg: Any = None,
+    scheduler: Any = None,
+    allow_approximate: bool = False,
+    **keywords: Any,
+) -> SweepConfig:
+    """See sweepbridge.tune.run."""
+    try:
+        program = _program(run_or_experiment)
+        if stop not in (None, {}):
+            raise compat.refuse("tune.run.stop", f"Got stop={stop!r}.", path="stop")
+        _warn_keywords(keywords)
+        num_samples = _num_samples(num_samples)
+        search, sched = searcher_plan(search_alg), scheduler_plan(scheduler)
+        metric, mode = _metric([("tune.run", metric, mode), (search.source, search.metric, search.mode),
+                                (sched.source, sched.metric, sched.mode)])  # fmt: skip
+        if sched.early_terminate is not None and metric is None:
+            raise SpecError(f"{sched.source} needs a metric: pass metric= and mode= to it or to tune.run.")
+        space = _space(config, search, allow_approximate)
+        method = search.method
+        if method == "variant":
+            grid, sampled = _kinds(space)
+            if grid is not None and sampled is not None:
+                raise compat.refuse("tune.grid.mixed", f"{grid} is a grid axis and {sampled} is sampled.", path=grid)
+            method = "grid" if grid is not None else "random"
+        elif method == "bayes":
+            space = _for_bayes(space, allow_approximate)
+        run_cap = None
+        if method == "grid":
+            if num_samples == -1:
+                raise SpecError("num_samples=-1 repeats a grid until stopped; W&B's grid runs each point once.")
+            if num_samples > 1:
+                space = _with_repeat(space, num_samples)
+        elif num_samples > 0:
+            run_cap = num_samples
+        cfg = sweep_from_ir(
+            space,
+            method=method,
+            metric=metric,
+            goal=MODES[mode] if mode else "minimize",
+            program=program,
+            name=name,
+            run_cap=run_cap,
+            early_terminate=sched.early_terminate,
+        )
+    except SweepBridgeError as exc:
+        raise exc from None  # the caller's traceback, not our internals
+    for key, detail in search.warnings + sched.warnings:  # only once the translation succeeded
+        where = search.source if key.startswith("tune.search") else sched.source
+        compat.warn(key, detail, path=where, stacklevel=4)
+    cfg.approximations = {  # type: ignore[attr-defined]
+        path: f"{node.source}: total variation {node.total_variation:.3g}"
+        for path, node in d.walk(space)
+        if isinstance(node, ray_ops.ApproximateLogInteger)
+    }
+    return cfg

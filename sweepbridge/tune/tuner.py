@@ -1,0 +1,94 @@
+"""Today's API: `Tuner(trainable, param_space=, tune_config=TuneConfig(...), run_config=RunConfig(...))`."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..sweep_config import SweepConfig
+from .plan import changed
+from .translate import translate
+
+
+@dataclasses.dataclass
+class TuneConfig:
+    """Mirror of ray.tune.TuneConfig (same fields and defaults)."""
+
+    mode: str | None = None
+    metric: str | None = None
+    search_alg: Any = None
+    scheduler: Any = None
+    num_samples: int = 1
+    max_concurrent_trials: int | None = None
+    time_budget_s: Any = None
+    reuse_actors: bool = False
+    trial_name_creator: Any = None
+    trial_dirname_creator: Any = None
+    chdir_to_trial_dir: Any = "DEPRECATED"
+
+
+@dataclasses.dataclass
+class RunConfig:
+    """Mirror of ray.tune.RunConfig (same fields and defaults)."""
+
+    name: str | None = None
+    storage_path: str | None = None
+    storage_filesystem: Any = None
+    failure_config: Any = None
+    checkpoint_config: Any = None
+    sync_config: Any = None
+    verbose: Any = None
+    stop: Any = None
+    callbacks: Any = None
+    progress_reporter: Any = None
+    log_to_file: Any = False
+    local_dir: str | None = None
+
+
+TUNE_FIELDS = tuple(f.name for f in dataclasses.fields(TuneConfig))
+RUN_FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig))
+
+
+def _given(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of a TuneConfig / RunConfig (ours or Ray's) that differ from its class defaults."""
+    if obj is None:
+        return {}
+    try:
+        defaults = type(obj)()
+    except TypeError:
+        defaults = None
+    values = {n: getattr(obj, n) for n in names if hasattr(obj, n)}
+    base = {n: getattr(defaults, n, None) for n in values}
+    return {n: values[n] for n in changed(values, base)}
+
+
+class Tuner:
+    """Mirror of ray.tune.Tuner: `to_sweep()` returns what the equivalent `tune.run` returns."""
+
+    def __init__(
+        self,
+        trainable: Any = None,
+        *,
+        param_space: dict[str, Any] | None = None,
+        tune_config: Any = None,
+        run_config: Any = None,
+        allow_approximate: bool = False,
+    ) -> None:
+        self.trainable, self.param_space = trainable, param_space
+        self.tune_config, self.run_config = tune_config, run_config
+        self.allow_approximate = allow_approximate
+
+    def run_keywords(self) -> dict[str, Any]:
+        """The tune.run keywords equivalent to this Tuner."""
+        return {
+            "config": self.param_space,
+            **_given(self.tune_config, TUNE_FIELDS),
+            **_given(self.run_config, RUN_FIELDS),
+            "allow_approximate": self.allow_approximate,
+        }
+
+    def to_sweep(self) -> SweepConfig:
+        return translate(self.trainable, **self.run_keywords())
+
+    def fit(self) -> Any:
+        raise NotImplementedError("sweepbridge's Tuner only translates: call .to_sweep() and pass it to wandb.sweep.")
