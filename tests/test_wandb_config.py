@@ -167,3 +167,48 @@ def test_yaml_is_read_safely(tmp_path):
     bad.write_text("method: random\nparameters: !!python/object/apply:os.system ['echo hi']\n")
     with pytest.raises(SpecError, match="YAML"):
         parse_sweep(bad)
+
+
+def test_arbitrary_input_ends_in_a_readable_error():
+    """Whatever the YAML holds: a parsed sweep, or a SweepBridgeError — never another exception."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sweepbridge import SweepBridgeError, to_hyperopt, to_tune
+
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(-5, 5), st.floats(-5, 5), st.sampled_from(["a", "uniform"])
+    )
+    keys = st.sampled_from(
+        ["distribution", "min", "max", "q", "mu", "sigma", "a", "b", "value", "values", "probabilities"]
+    )
+    dists = st.sampled_from(
+        ["uniform", "int_uniform", "q_uniform", "log_uniform", "normal", "q_log_normal", "beta", "x"]
+    )
+    spec = st.dictionaries(keys, st.one_of(scalars, dists, st.lists(scalars, max_size=3)), max_size=4)
+    nested = st.recursive(
+        spec,
+        lambda inner: st.fixed_dictionaries(
+            {"parameters": st.dictionaries(st.text("ab", min_size=1, max_size=2), inner, max_size=2)}
+        ),
+        max_leaves=4,
+    )
+    cfgs = st.fixed_dictionaries(
+        {
+            "method": st.sampled_from(["random", "grid", "bayes", "nope"]),
+            "parameters": st.one_of(
+                scalars, st.dictionaries(st.text("ab", min_size=1, max_size=2), nested, max_size=3)
+            ),
+        }
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(cfgs)
+    def check(cfg):
+        for func in (parse_sweep, to_hyperopt, to_tune):
+            try:
+                func(cfg)
+            except SweepBridgeError as exc:
+                assert str(exc)
+
+    check()
