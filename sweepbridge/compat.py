@@ -33,7 +33,7 @@ def row(key: str) -> CompatRow:
 def refuse(key: str, detail: str = "", *, path: str | None = None) -> UnsupportedFeatureError:
     """The UnsupportedFeatureError for compat row `key` (raise it)."""
     r = _BY_KEY[key]
-    message = f"{r.feature} cannot be expressed exactly in a W&B sweep ({r.fidelity})."
+    message = f"{r.feature} cannot be expressed exactly in {r.target} ({r.fidelity})."
     if detail:
         message = f"{message} {detail}"
     elif r.note:

@@ -23,6 +23,8 @@ class CompatRow:
     beta: str
     note: str = ""
     suggestion: str = ""
+    target: str = "a W&B sweep"
+    """What the feature is translated into (the reverse rows name hyperopt / Ray Tune)."""
 
     def __post_init__(self) -> None:
         assert self.fidelity in FIDELITIES, self

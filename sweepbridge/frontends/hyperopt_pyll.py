@@ -6,12 +6,13 @@ plus dict/list literals; any other pyll node is an arbitrary expression and is r
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError
-from .hyperopt_ops import OPS, call
+from .hyperopt_ops import OPS, _labelled, call
 from .structure import SpaceBuilder
 
 
@@ -45,8 +46,12 @@ def _param(apply: Any, path: str) -> tuple[str, Any, dict[str, Any]]:
     return label, dist.name, _args(dist, path)
 
 
+INT_Q_OPS = frozenset({"quniform", "qloguniform", "qnormal", "qlognormal"})
+"""Quantized operators whose value int() keeps exact when q is a whole number."""
+
+
 def _distribution(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
-    """float(hyperopt_param(...)), int(hyperopt_param(randint)) or int(float(...quniform q=1))."""
+    """float(hyperopt_param(...)), int(hyperopt_param(randint)) or int(float(hyperopt_param(q-op, whole q)))."""
     inner = apply.pos_args[0] if apply.name in ("float", "int") and apply.pos_args else apply
     as_int = apply.name == "int"
     if as_int and inner.name == "float" and inner.pos_args:
@@ -54,13 +59,14 @@ def _distribution(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
     if inner.name != "hyperopt_param":
         raise compat.refuse("hyperopt.expression", f"Found scope.{apply.name}(...).", path=path)
     label, name, args = _param(inner, path)
-    if as_int and name == "quniform":
-        if args.pop("q", 1.0) != 1.0:
-            raise compat.refuse("hyperopt.expression", "int(quniform) with q != 1 is not hp.uniformint.", path=path)
-        name = "uniformint"
-    elif name not in OPS or (as_int != (name == "randint")):
+    integer = as_int and name in INT_Q_OPS
+    if integer and not float(args.get("q", 1.0)).is_integer():
+        raise compat.refuse("hyperopt.expression", f"int({name}) with the non-integer q {args['q']!r}.", path=path)
+    if name not in OPS or (as_int != (name == "randint") and not integer):
         raise compat.refuse("hyperopt.expression", f"Found a {apply.name}({name}) parameter.", path=path)
     node = call(name, label, (), args)
+    if integer:  # scope.int(q-op) with a whole q (hp.uniformint is q=1): W&B's int q
+        node = _labelled(dataclasses.replace(node, integer=True), label)
     builder.register(node, inner, path)
     return node
 

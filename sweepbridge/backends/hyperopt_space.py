@@ -1,0 +1,91 @@
+"""IR → a hyperopt space, as a `calls` tree (build it for real objects, render it for source).
+
+Labels are the dotted parameter paths. The IR kind → `hp` operator mapping is the `OPS` table;
+what hyperopt cannot express is refused through the compat table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import compat
+from .. import distributions as d
+from ..errors import SpecError, SweepBridgeError
+from .calls import Call, Log
+
+OPS: dict[str, tuple[str, Callable[[Any], tuple]]] = {
+    "uniform": ("uniform", lambda n: (n.low, n.high)),
+    "quniform": ("quniform", lambda n: (n.low, n.high, n.q)),
+    "loguniform": ("loguniform", lambda n: (Log(n.low), Log(n.high))),
+    # W&B's inv_log_uniform_values samples exp(-U(-ln max, -ln min)) = exp(U(ln min, ln max)).
+    "invloguniform": ("loguniform", lambda n: (Log(n.low), Log(n.high))),
+    "qloguniform": ("qloguniform", lambda n: (Log(n.low), Log(n.high), n.q)),
+    "normal": ("normal", lambda n: (n.mu, n.sigma)),
+    "qnormal": ("qnormal", lambda n: (n.mu, n.sigma, n.q)),
+    "lognormal": ("lognormal", lambda n: (n.mu, n.sigma)),
+    "qlognormal": ("qlognormal", lambda n: (n.mu, n.sigma, n.q)),
+}
+"""IR kind → (hp operator, its arguments after the label). An `integer` node is wrapped in scope.int."""
+
+REFUSED: dict[str, str] = {
+    "beta": "reverse.hyperopt.beta",
+    "qbeta": "reverse.hyperopt.beta",
+    "grid": "reverse.hyperopt.grid",
+}
+"""IR kinds hyperopt cannot express → compat row."""
+
+
+def constant(value: Any) -> Any:
+    """A constant as hyperopt returns it unchanged: dicts stay dicts, lists are wrapped in Literal
+    (a bare list would come back as a tuple)."""
+    if isinstance(value, dict):
+        return {k: constant(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return Call("Literal", (value,))
+    return value
+
+
+def _numeric(node: Any, label: str) -> Call:
+    op, args = OPS[node.kind]
+    if getattr(node, "integer", False):
+        if node.kind == "quniform" and node.q == 1:
+            return Call("hp.uniformint", (label, node.low, node.high))
+        return Call("scope.int", (Call(f"hp.{op}", (label, *args(node))),))
+    return Call(f"hp.{op}", (label, *args(node)))
+
+
+def _choice(node: d.Choice, label: str) -> Call:
+    options = [constant(o.value) for o in node.options]  # type: ignore[attr-defined]
+    if node.probabilities is None:
+        return Call("hp.choice", (label, options))
+    return Call("hp.pchoice", (label, [(p, o) for p, o in zip(node.probabilities, options, strict=True)]))
+
+
+def _int_uniform(node: d.IntUniform, label: str) -> Call:
+    if node.step != 1:
+        values = list(range(node.low, node.high + 1, node.step))
+        return Call("hp.choice", (label, values))
+    return Call("hp.randint", (label, node.low, node.high + 1))
+
+
+EMITTERS: dict[str, Callable[[Any, str], Any]] = {
+    "constant": lambda node, label: constant(node.value),
+    "choice": _choice,
+    "int_uniform": _int_uniform,
+    "mapping": lambda node, label: {k: emit(v, f"{label}.{k}" if label else k) for k, v in node.fields},
+    **{kind: _numeric for kind in OPS},
+}
+
+
+def emit(node: d.Node, path: str = "") -> Any:
+    """The hyperopt `calls` tree for `node` at parameter `path` (its label)."""
+    if node.kind in REFUSED:
+        raise compat.refuse(REFUSED[node.kind], path=path or None)
+    emitter = EMITTERS.get(node.kind)
+    if emitter is None:
+        raise SpecError(f"a {node.kind} node has no hyperopt translation.", path=path or None)
+    try:
+        return emitter(node, path)
+    except SweepBridgeError as exc:
+        raise exc.at(path) from None

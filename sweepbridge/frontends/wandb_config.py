@@ -1,0 +1,241 @@
+"""Front-end: a W&B sweep config (SweepConfig, dict, or YAML/JSON file) → the IR + run settings.
+
+Reads every kind W&B's engine (`sweeps`) samples, including the deprecated exponent-bound kinds
+old YAML files still hold, and infers an omitted `distribution` exactly as
+`sweeps.config.schema.fill_parameter` does. The W&B kind → IR mapping is the inverse of the
+W&B back-end's `NUMERIC` table, not a second copy of it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from collections.abc import Mapping as AbcMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import distributions as d
+from ..backends.wandb import METHODS, NUMERIC
+from ..errors import SpecError, SweepBridgeError
+from ..values import plain
+from .hyperopt_ops import _exp
+
+IR_CLASSES: dict[str, type[d.Node]] = {
+    cls.kind: cls for cls in vars(d).values() if isinstance(cls, type) and issubclass(cls, d.Node)
+}
+"""IR kind → node class."""
+
+FROM_WANDB: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    wandb: (kind, fields) for kind, (wandb, fields) in NUMERIC.items()
+}
+"""W&B distribution → (IR kind, (W&B key, IR attribute) pairs): the back-end table inverted."""
+
+DEFAULTS: dict[str, int | float] = {"mu": 0, "sigma": 1, "a": 1, "b": 1, "q": 1.0}
+"""W&B schema defaults for omitted keys (q = 1.0 is a float, so the values stay floats)."""
+
+DEPRECATED: dict[str, tuple[str, Callable[[float, float], tuple[float, float]]]] = {
+    "log_uniform": ("log_uniform_values", lambda lo, hi: (_exp(lo, "min"), _exp(hi, "max"))),
+    "q_log_uniform": ("q_log_uniform_values", lambda lo, hi: (_exp(lo, "min"), _exp(hi, "max"))),
+    # exp(-U(min, max)) is inv_log_uniform_values with bounds e^-max, e^-min.
+    "inv_log_uniform": ("inv_log_uniform_values", lambda lo, hi: (_exp(-hi, "-max"), _exp(-lo, "-min"))),
+}
+"""Exponent-bound kinds → (value-bound successor, exponent bounds → value bounds)."""
+
+KEYS: dict[str, frozenset[str]] = {
+    "constant": frozenset({"value"}),
+    "categorical": frozenset({"values"}),
+    "categorical_w_probabilities": frozenset({"values", "probabilities"}),
+    "int_uniform": frozenset({"min", "max"}),
+    **{w: frozenset(k for k, _ in fields) for w, (_, fields) in FROM_WANDB.items()},
+    **{old: frozenset(k for k, _ in FROM_WANDB[new][1]) for old, (new, _) in DEPRECATED.items()},
+}
+"""Keys each W&B distribution allows besides `distribution`."""
+REQUIRED = frozenset({"min", "max", "value", "values", "probabilities"})
+"""Keys W&B requires whenever its distribution allows them (others have defaults)."""
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_num(x: Any) -> bool:
+    return _is_int(x) or isinstance(x, float)
+
+
+INFERRED: tuple[tuple[str, Callable[[dict], bool]], ...] = (
+    ("categorical", lambda s: s.keys() == {"values"}),
+    ("categorical_w_probabilities", lambda s: s.keys() == {"values", "probabilities"}),
+    ("int_uniform", lambda s: s.keys() == {"min", "max"} and _is_int(s["min"]) and _is_int(s["max"])),
+    ("uniform", lambda s: s.keys() == {"min", "max"} and _is_num(s["min"]) and _is_num(s["max"])),
+    ("constant", lambda s: s.keys() == {"value"}),
+)
+"""Without `distribution`, the first match wins (fill_parameter's order among defaulted kinds)."""
+GRID_KINDS = frozenset({"constant", "categorical", "int_uniform", "q_uniform"})
+"""What W&B's grid search enumerates."""
+
+
+@dataclass(frozen=True)
+class WandbSweep:
+    """A parsed sweep: the space as IR plus the settings the reverse back-ends need."""
+
+    space: d.Node
+    method: str
+    metric: str | None = None
+    goal: str = "minimize"
+    run_cap: int | None = None
+    early_terminate: dict[str, Any] | None = None
+    program: str | None = None
+    name: str | None = None
+    other: dict[str, Any] = field(default_factory=dict)
+
+
+def _distribution(spec: dict, path: str) -> str:
+    name = spec.get("distribution")
+    if name is not None:
+        if name not in KEYS:
+            known = ", ".join(sorted(KEYS))
+            raise SpecError(f"unknown W&B distribution {name!r}; W&B knows {known}.", path=path)
+        return name
+    for kind, matches in INFERRED:
+        if matches(spec):
+            return kind
+    raise SpecError(
+        f"cannot infer a W&B distribution from keys {sorted(spec)}: give `distribution`, or use "
+        "value / values (+ probabilities) / integer min+max (int_uniform) / numeric min+max (uniform).",
+        path=path,
+    )
+
+
+def _check_keys(kind: str, spec: dict, path: str) -> None:
+    given = set(spec) - {"distribution"}
+    extra = given - KEYS[kind]
+    if extra:
+        raise SpecError(f"{kind} takes {sorted(KEYS[kind])}; unexpected {sorted(extra)}.", path=path)
+    missing = (KEYS[kind] & REQUIRED) - given
+    if missing:
+        raise SpecError(f"{kind} needs {sorted(missing)}.", path=path)
+    if "min" in spec:
+        low, high = spec["min"], spec["max"]
+        if not (_is_num(low) and _is_num(high)):
+            raise SpecError(f"min and max must be numbers, got {low!r} and {high!r}.", path=path)
+        if kind == "int_uniform" and not (_is_int(low) and _is_int(high)):
+            raise SpecError(f"int_uniform needs integer min and max, got {low!r} and {high!r}.", path=path)
+        if not low < high:
+            raise SpecError(f"W&B needs min < max, got min {low!r} and max {high!r}.", path=path)
+    if "q" in spec and not _is_num(spec["q"]):
+        raise SpecError(f"q must be a number, got {spec['q']!r}.", path=path)
+
+
+def _values(spec: dict, path: str) -> list:
+    values = spec["values"]
+    if not isinstance(values, list) or not values:
+        raise SpecError("values must be a non-empty list.", path=path)
+    return [plain(v, f"{path}[{i}]") for i, v in enumerate(values)]
+
+
+def _grid_values(kind: str, spec: dict, path: str) -> list:
+    """The values W&B's grid search enumerates for `kind`."""
+    if kind == "categorical":
+        return _values(spec, path)
+    if kind == "int_uniform":
+        return list(range(spec["min"], spec["max"] + 1))
+    low, high, q = spec["min"], spec["max"], spec.get("q", DEFAULTS["q"])
+    # numpy.arange(min, max, q).tolist(): ceil((max - min) / q) values min + i*q; ints iff all ints.
+    values = [low + i * q for i in range(math.ceil((high - low) / q))]
+    return values if all(_is_int(x) for x in (low, high, q)) else [float(v) for v in values]
+
+
+def _numeric(kind: str, spec: dict, path: str) -> d.Node:
+    if kind in DEPRECATED:
+        kind, convert = DEPRECATED[kind]
+        spec = {**spec, **dict(zip(("min", "max"), convert(spec["min"], spec["max"]), strict=True))}
+    ir_kind, fields = FROM_WANDB[kind]
+    kwargs = {attr: spec.get(key, DEFAULTS.get(key)) for key, attr in fields}
+    if "q" in kwargs:
+        kwargs["integer"] = _is_int(kwargs["q"])  # W&B returns ints exactly when q is an int
+    return IR_CLASSES[ir_kind](**kwargs)
+
+
+def parameter(spec: Any, method: str, path: str) -> d.Node:
+    """One W&B parameter spec → IR node (method-aware: grid axes under method grid)."""
+    if not isinstance(spec, AbcMapping):
+        raise SpecError(f"a parameter spec is a mapping, got {spec!r}.", path=path)
+    spec = dict(spec)
+    if "parameters" in spec:
+        if set(spec) != {"parameters"}:
+            raise SpecError("a nested `parameters` block takes no other keys.", path=path)
+        return parameters(spec["parameters"], method, path)
+    kind = _distribution(spec, path)
+    _check_keys(kind, spec, path)
+    if method == "grid" and kind != "constant":
+        if kind not in GRID_KINDS:
+            raise SpecError(
+                f"W&B's grid search enumerates only value, values, int_uniform and q_uniform, not {kind}.", path=path
+            )
+        return d.GridAxis(tuple(_grid_values(kind, spec, path)))
+    if kind == "constant":
+        return d.Constant(plain(spec["value"], path))
+    if kind in ("categorical", "categorical_w_probabilities"):
+        options = tuple(d.Constant(v) for v in _values(spec, path))
+        return d.Choice(options, spec.get("probabilities"))
+    if kind == "int_uniform":
+        return d.IntUniform(spec["min"], spec["max"])
+    return _numeric(kind, spec, path)
+
+
+def parameters(params: Any, method: str, path: str = "") -> d.Node:
+    """A `parameters` mapping → IR (a Mapping, or a Constant dict when nothing is sampled)."""
+    if not isinstance(params, AbcMapping) or not params:
+        raise SpecError("`parameters` must be a non-empty mapping of names to specs.", path=path or None)
+    fields = []
+    for name, spec in params.items():
+        sub = f"{path}.{name}" if path else str(name)
+        if not isinstance(name, str):
+            raise SpecError(f"parameter name {name!r} is not a string.", path=path or None)
+        try:
+            fields.append((name, parameter(spec, method, sub)))
+        except SweepBridgeError as exc:
+            raise exc.at(sub) from None
+    return d.mapping(fields)
+
+
+def load(source: Any) -> dict[str, Any]:
+    """A sweep config as a plain dict, from a mapping or a YAML/JSON file (safe loader only)."""
+    if isinstance(source, AbcMapping):
+        return dict(source)
+    if isinstance(source, (str, os.PathLike)):
+        from ..sweep_config import SweepConfig
+
+        return dict(SweepConfig.load(Path(source)))
+    raise SpecError(f"a sweep is a SweepConfig, a dict or a path to a YAML/JSON file, got {type(source).__name__}.")
+
+
+def parse_sweep(source: Any) -> WandbSweep:
+    """Parse a W&B sweep config into a `WandbSweep`."""
+    cfg = load(source)
+    method = cfg.get("method")
+    if method not in METHODS:
+        raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}.")
+    metric = cfg.get("metric")
+    if metric is not None and not (isinstance(metric, AbcMapping) and isinstance(metric.get("name"), str)):
+        raise SpecError(f"metric must be a mapping with a name, got {metric!r}.")
+    goal = (metric or {}).get("goal", "minimize")
+    if goal not in ("minimize", "maximize"):
+        raise SpecError(f"metric.goal must be minimize or maximize, got {goal!r}.")
+    run_cap = cfg.get("run_cap")
+    if run_cap is not None and not (_is_int(run_cap) and run_cap > 0):
+        raise SpecError(f"run_cap must be a positive integer, got {run_cap!r}.")
+    known = {"method", "metric", "run_cap", "early_terminate", "program", "name", "parameters"}
+    return WandbSweep(
+        space=parameters(cfg.get("parameters"), method),
+        method=method,
+        metric=metric["name"] if metric else None,
+        goal=goal,
+        run_cap=run_cap,
+        early_terminate=dict(cfg["early_terminate"]) if cfg.get("early_terminate") is not None else None,
+        program=cfg.get("program"),
+        name=cfg.get("name"),
+        other={k: v for k, v in cfg.items() if k not in known},
+    )
