@@ -163,7 +163,10 @@ def to_sweep_config(
             raise SourceError(
                 "--allow-approximate does not apply to a bare space: to_sweep translates exactly or refuses."
             )
-        sweep = to_sweep(obj, **options)
+        try:
+            sweep = to_sweep(obj, **options)
+        except SweepBridgeError as exc:
+            raise exc.at(where) from None  # errors without a parameter path name the source instead
     problems = sweep.problems()
     if problems:
         raise SpecError(f"{where} is not a valid sweep config: " + "; ".join(problems))

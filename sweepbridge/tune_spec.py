@@ -135,6 +135,7 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     import yaml
 
     from . import schemas
+    from .sweep_config import yaml_error_text
 
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -143,9 +144,7 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SpecError(
-            f"{path} is not valid YAML/JSON (only plain data is read): {' '.join(str(exc).split())}"
-        ) from None
+        raise SpecError(f"{path} is not valid YAML/JSON: {yaml_error_text(exc)}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: a tune spec is a mapping, got {type(data).__name__}.")
     errors = sorted(schemas.validator(SCHEMA).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
