@@ -405,3 +405,41 @@ def test_reverse(tmp_path):
         compile(r.out, f"<reverse {target}>", "exec")
         o = run("reverse", str(path), "--to", target, "-o", str(tmp_path / f"{target}.py"))
         assert o.code == 0 and (tmp_path / f"{target}.py").read_text() == r.out
+
+
+# --- tune specs -----------------------------------------------------------------------------
+
+EXAMPLE_SPEC = Path(__file__).resolve().parent.parent / "examples" / "tune_spec.yaml"
+
+
+def test_invalid_tune_spec_names_the_path(tmp_path):
+    (tmp_path / "spec.yaml").write_text("program: train.py\nparam_space:\n  lr: {loguniform: [1e-4, 1.0e-1]}\n")
+    (tmp_path / "sweep.yaml").write_text("OLD\n")
+    r = run("convert", "spec.yaml", "-o", "sweep.yaml", cwd=tmp_path)
+    assert r.code == 1 and r.out == ""
+    assert r.err_lines == ["error: spec.yaml: param_space.lr.loguniform[0]: '1e-4' is not of type 'number'"]
+    assert (tmp_path / "sweep.yaml").read_text() == "OLD\n"
+
+
+def test_convert_the_tune_spec_example():
+    pytest.importorskip("sweepbridge.tune")
+    from sweepbridge import tune_spec
+
+    r = run("convert", str(EXAMPLE_SPEC), "--strict")
+    assert r.code == 0 and r.err == ""
+    assert r.out == tune_spec.convert(EXAMPLE_SPEC).to_yaml()
+    assert engine_problems(yaml.safe_load(r.out)) == []
+
+
+def test_strict_tune_spec_with_an_equivalent_scheduler(tmp_path):
+    pytest.importorskip("sweepbridge.tune")
+    (tmp_path / "spec.yaml").write_text(
+        "program: train.py\nmetric: loss\nmode: min\nnum_samples: 8\n"
+        "scheduler: {asha: {time_attr: training_iteration, grace_period: 1, reduction_factor: 3}}\n"
+        "param_space:\n  lr: {loguniform: [1.0e-4, 1.0e-1]}\n"
+    )
+    r = run("convert", "spec.yaml", cwd=tmp_path)
+    assert r.code == 0 and r.err_lines and all(line.startswith("warning: ") for line in r.err_lines)
+    assert yaml.safe_load(r.out)["early_terminate"]["type"] == "hyperband"
+    strict = run("convert", "spec.yaml", "--strict", cwd=tmp_path)
+    assert strict.code == 1 and strict.out == "" and strict.err.startswith("error: --strict: ")
