@@ -84,7 +84,11 @@ def pick(namespace: Mapping[str, Any], where: str) -> tuple[str, Any]:
 
 
 def run_python(path: Path) -> dict[str, Any]:
-    """Run a Python file as sweepbridge runs sources; return its globals."""
+    """Run a Python file as sweepbridge runs sources; return its globals.
+
+    What the file prints goes to stderr, so that stdout holds only the converted sweep.
+    """
+    import contextlib
     import runpy
 
     if not path.is_file():
@@ -92,7 +96,10 @@ def run_python(path: Path) -> dict[str, Any]:
     directory = str(path.resolve().parent)
     sys.path.insert(0, directory)
     try:
-        return runpy.run_path(str(path), run_name=RUN_NAME)
+        with contextlib.redirect_stdout(sys.stderr):
+            return runpy.run_path(str(path), run_name=RUN_NAME)
+    except SystemExit as exc:
+        raise SourceError(f"{path} exited (sys.exit({exc.code!r})) instead of defining a sweep.") from None
     except SweepBridgeError:
         raise
     except Warning:

@@ -174,7 +174,7 @@ def space(node: Any, tune: Any, path: str = "param_space") -> Any:
                     return _domain(tune, key, args)
                 except SpecError as exc:
                     raise exc.at(path.removeprefix("param_space.")) from None
-                except (TypeError, ValueError) as exc:
+                except (TypeError, ValueError, AssertionError) as exc:  # Ray checks some bounds with assert
                     raise SpecError(f"{path}: tune.{key}: {exc}") from None
         return {k: space(v, tune, f"{path}.{k}") for k, v in node.items()}
     if isinstance(node, list):

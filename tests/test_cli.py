@@ -443,3 +443,13 @@ def test_strict_tune_spec_with_an_equivalent_scheduler(tmp_path):
     assert yaml.safe_load(r.out)["early_terminate"]["type"] == "hyperband"
     strict = run("convert", "spec.yaml", "--strict", cwd=tmp_path)
     assert strict.code == 1 and strict.out == "" and strict.err.startswith("error: --strict: ")
+
+
+def test_source_prints_go_to_stderr_and_exits_are_errors(workdir):
+    (workdir / "chatty.py").write_text("print('building the space')\n" + SPACE_PY)
+    r = run("convert", "chatty.py", cwd=workdir)
+    assert r.code == 0 and r.err_lines == ["building the space"]
+    assert yaml.safe_load(r.out) == to_sweep(seed_space())
+    (workdir / "quits.py").write_text("import sys\nsys.exit(3)\n")
+    q = run("convert", "quits.py", cwd=workdir)
+    assert q.code == 1 and q.err_lines == ["error: quits.py exited (sys.exit(3)) instead of defining a sweep."]

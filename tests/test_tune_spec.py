@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import inspect
+import json
 import warnings
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sweepbridge import SpecError, schemas, tune_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "tune_spec.yaml"
+SPEC_WORDS = [
+    "program",
+    "param_space",
+    "metric",
+    "mode",
+    "num_samples",
+    "search_alg",
+    "scheduler",
+    "lr",
+    "m",
+    *tune_spec.DOMAINS,
+    "lower",
+    "upper",
+    "q",
+    "categories",
+    "asha",
+    "hyperopt",
+]
 
 
 def write(tmp_path: Path, spec) -> Path:
@@ -228,3 +249,27 @@ def test_without_the_tune_front_end_the_error_says_so():
             tune_spec.convert(EXAMPLE)
     else:
         pytest.skip("sweepbridge.tune is installed")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 300) | st.floats(-1e3, 1e3) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(SPEC_WORDS), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(spec=st.dictionaries(st.sampled_from(SPEC_WORDS), json_values, max_size=6))
+def test_arbitrary_data_is_a_valid_spec_or_a_spec_error(tmp_path_factory, spec):
+    path = tmp_path_factory.mktemp("h") / "spec.json"
+    path.write_text(json.dumps(spec))
+    try:
+        loaded = tune_spec.load(path)
+    except SpecError as exc:
+        assert str(path) in str(exc)
+        return
+    ray_tune = pytest.importorskip("ray.tune")
+    try:
+        tune_spec.space(loaded["param_space"], ray_tune)  # Ray's own checks become SpecErrors
+    except SpecError as exc:
+        assert "param_space" in str(exc)
