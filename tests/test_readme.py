@@ -117,9 +117,14 @@ def outcomes(tmp_path_factory) -> dict[str, str | None]:
     """Run every block in order in one directory; block id → None (ok), 'skip:...' or the failure."""
     cwd = tmp_path_factory.mktemp("readme")
     shutil.copytree(ROOT / "examples", cwd / "examples")
-    bindir = str(Path(sys.executable).parent)
+    bindirs = [str(Path(sys.executable).parent)]
+    if not (Path(sys.executable).parent / "sweepbridge").is_file():  # run from a checkout, not installed
+        shim = tmp_path_factory.mktemp("bin")
+        (shim / "sweepbridge").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m sweepbridge "$@"\n')
+        (shim / "sweepbridge").chmod(0o755)
+        bindirs.insert(0, str(shim))
     env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["PATH"] = os.pathsep.join([*bindirs, env.get("PATH", "")])
     results: dict[str, str | None] = {}
     for block in README_BLOCKS:
         module = block.options.get("requires")
