@@ -8,6 +8,8 @@ running the source, translation, validation and the atomic write, against bare `
 from __future__ import annotations
 
 import importlib.util
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,19 +38,27 @@ def script() -> list[str]:
     return [str(found)] if found.is_file() else [sys.executable, "-m", "sweepbridge"]
 
 
-def wall(cmd: list[str], cwd: Path, runs: int) -> list[float]:
+def wall(cmd: list[str], cwd: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall times and CPU times (user + sys of the child: stable when the machine is busy)."""
     subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)  # warm the file cache
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    return times
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return times, cpu
 
 
-def report(label: str, times: list[float]) -> float:
+def report(label: str, measured: tuple[list[float], list[float]]) -> float:
+    times, cpu = measured
     median = statistics.median(times)
-    print(f"{label:<48} median {median * 1000:7.1f} ms   min {min(times) * 1000:7.1f}   max {max(times) * 1000:7.1f}")
+    print(
+        f"{label:<44} wall median {median * 1000:6.1f} ms (min {min(times) * 1000:6.1f}, max {max(times) * 1000:6.1f})"
+        f"   cpu median {statistics.median(cpu) * 1000:6.1f} ms"
+    )
     return median
 
 
@@ -57,7 +67,7 @@ def main(runs: int = 21) -> int:
         cwd = Path(tmp)
         (cwd / "seed.py").write_text(SEED_SOURCE)
         shutil.copy(ROOT / "examples" / "tune_spec.yaml", cwd / "tune_spec.yaml")
-        print(f"{runs} runs each, {' '.join(script())}")
+        print(f"{runs} runs each, {' '.join(script())}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         report("python -c pass (baseline)", wall([sys.executable, "-c", "pass"], cwd, runs))
         report("sweepbridge --version", wall([*script(), "--version"], cwd, runs))
         median = report(
