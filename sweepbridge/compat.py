@@ -12,7 +12,17 @@ from .compat_row import BETA_STATUSES, FIDELITIES, CompatRow
 from .compat_rows import SECTIONS
 from .errors import ApproximationWarning, UnsupportedFeatureError
 
-__all__ = ["BETA_STATUSES", "FIDELITIES", "CompatRow", "compat_table", "markdown", "refuse", "row", "warn"]
+__all__ = [
+    "BETA_STATUSES",
+    "FIDELITIES",
+    "CompatRow",
+    "compat_table",
+    "markdown",
+    "refuse",
+    "row",
+    "text_table",
+    "warn",
+]
 
 _ROWS: tuple[CompatRow, ...] = tuple(r for section in SECTIONS for r in section.ROWS)
 
@@ -59,6 +69,14 @@ def markdown() -> str:
         for r in _ROWS
     )
     return (head + body).replace("|  |", "| |")
+
+
+def text_table() -> str:
+    """The compat table as aligned plain text (notes omitted: see markdown() or as_dict())."""
+    from .text_table import render
+
+    headers = ("Group", "Source feature", "W&B construct", "Fidelity", "2020 beta")
+    return render(headers, [(r.group, r.feature, r.wandb, r.fidelity, r.beta) for r in _ROWS])
 
 
 README_START = "<!-- compat-table:start (generated from sweepbridge/compat_rows; do not edit) -->"

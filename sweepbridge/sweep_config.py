@@ -87,7 +87,7 @@ class SweepConfig(dict):
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise SpecError(f"not valid YAML/JSON: {exc}") from None
+            raise SpecError(f"not valid YAML/JSON: {yaml_error_text(exc)}") from None
         if not isinstance(data, dict):
             raise SpecError(f"a sweep config is a mapping, got {type(data).__name__}.")
         return cls(data)
@@ -99,6 +99,17 @@ class SweepConfig(dict):
         except OSError as exc:
             raise SpecError(f"cannot read {path}: {exc.strerror}") from None
         return cls.from_text(text)
+
+
+def yaml_error_text(exc: Exception) -> str:
+    """A YAML error in one line: what is wrong and where (line, column)."""
+    problem = getattr(exc, "problem", None)
+    if not problem:
+        return " ".join(str(exc).split())
+    mark = getattr(exc, "problem_mark", None)
+    where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+    context = getattr(exc, "context", None)
+    return f"{context + ': ' if context else ''}{problem}{where}"
 
 
 def write_atomic(target: Path, text: str) -> None:

@@ -1,0 +1,351 @@
+"""The `sweepbridge` command line (also `python -m sweepbridge`).
+
+Exit status: 0 success, 1 invalid input (a bad source, an untranslatable feature, an invalid sweep
+file), 2 usage errors. Results go to stdout, warnings and errors to stderr, one line each; --debug
+adds the traceback. Heavy modules are imported only by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+OK, INVALID, USAGE = 0, 1, 2
+
+EXAMPLES = {
+    "convert": """\
+examples:
+  sweepbridge convert space.py                  # the global `sweep` (or the only SweepConfig/Tuner/space)
+  sweepbridge convert space.py:search_space --method bayes --metric loss --program train.py
+  sweepbridge convert tune_spec.yaml -o sweep.yaml
+  sweepbridge convert tune_spec.yaml --format json --strict
+
+SOURCE kinds:
+  file.py:NAME   run file.py, convert its global NAME
+  file.py        run file.py, then convert:
+{rule}
+  file.yaml      a tune spec (schemas/tune-spec.schema.json), e.g.
+                   program: train.py
+                   metric: loss
+                   mode: min
+                   num_samples: 20
+                   param_space:
+                     lr: {{loguniform: [1.0e-4, 1.0e-1]}}
+                     layers: {{randint: [1, 5]}}      # 1..4: upper bound excluded, as in Ray
+A global may hold a SweepConfig (e.g. tune.run's result), a Tuner (.to_sweep() is called), a W&B
+sweep config dict, or a bare search space (translated by sweepbridge.to_sweep with --method etc.).
+The file runs with __name__ == "__sweepbridge__": its `if __name__ == "__main__":` block is skipped.""",
+    "validate": """\
+examples:
+  sweepbridge validate sweep.yaml
+  sweepbridge validate sweeps/*.yaml && wandb sweep sweeps/main.yaml
+
+Prints one line per problem, `FILE: parameter.path: problem`, on stdout; a summary on stderr.
+Exit 0 when every file is valid, 1 otherwise.""",
+    "compat": """\
+examples:
+  sweepbridge compat
+  sweepbridge compat --format markdown > COMPAT.md
+  sweepbridge compat --format json | python -c 'import json,sys; print(len(json.load(sys.stdin)))'""",
+    "preview": """\
+examples:
+  sweepbridge preview sweep.yaml
+  sweepbridge preview sweep.yaml -n 20 --seed 7 --format json
+
+Needs W&B's sweep engine: pip install 'sweepbridge[preview]'. grid shows the engine's enumeration;
+random shows seeded draws; bayes is random until runs have reported the metric, so it shows random
+draws too (with a note on stderr).""",
+    "reverse": """\
+examples:
+  sweepbridge reverse sweep.yaml --to tune > tune_space.py
+  sweepbridge reverse sweep.yaml --to hyperopt -o hyperopt_space.py""",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+def _debug_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks and third-party warnings"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+    from .sources import LOOKUP_RULE
+
+    parser = _Parser(
+        prog="sweepbridge",
+        description="Translate Ray Tune / hyperopt search spaces into W&B sweep configs exactly, and back.",
+        epilog="examples:\n  sweepbridge convert tune_spec.yaml -o sweep.yaml\n  sweepbridge preview sweep.yaml\n"
+        "  wandb sweep sweep.yaml\n\nRun 'sweepbridge COMMAND --help' for each command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"sweepbridge {__version__}")
+    _debug_flag(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=_Parser)
+
+    def command(name: str, help_text: str, **fmt: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXAMPLES[name].format(**fmt),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _debug_flag(p)
+        return p
+
+    rule = textwrap.fill(LOOKUP_RULE, width=80, initial_indent=" " * 17, subsequent_indent=" " * 17)
+    p = command("convert", "Translate a Python source or a tune spec into a W&B sweep config.", rule=rule)
+    p.add_argument("source", metavar="SOURCE", help="file.py, file.py:NAME, or a tune spec (.yaml/.yml/.json)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
+    p.add_argument("--format", choices=("yaml", "json"), help="output format (default: yaml; json for -o *.json)")
+    p.add_argument("--allow-approximate", action="store_true", help="accept approximate-opt-in translations (warned)")
+    p.add_argument("--strict", action="store_true", help="treat ApproximationWarnings as errors")
+    space = p.add_argument_group("options for a bare search space (an error with any other source)")
+    space.add_argument("--method", choices=("random", "grid", "bayes"))
+    space.add_argument("--metric", metavar="NAME")
+    space.add_argument("--goal", choices=("minimize", "maximize"))
+    space.add_argument("--program", metavar="SCRIPT")
+    space.add_argument("--name", metavar="NAME")
+    space.add_argument("--run-cap", type=int, metavar="N")
+    p.set_defaults(run=cmd_convert)
+
+    p = command("validate", "Check W&B sweep config files: our schema plus W&B's engine rules.")
+    p.add_argument("files", metavar="FILE", nargs="+", help="W&B sweep config files (.yaml/.yml/.json)")
+    p.set_defaults(run=cmd_validate)
+
+    p = command("compat", "Show the compatibility table (source feature → W&B construct, fidelity).")
+    p.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    p.set_defaults(run=cmd_compat)
+
+    p = command("preview", "Show the first configs W&B's engine would schedule for a sweep file.")
+    p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
+    p.add_argument("-n", type=_positive, default=10, metavar="N", help="how many configs (default 10)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=cmd_preview)
+
+    p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
+    p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
+    p.add_argument("--to", choices=("hyperopt", "tune"), required=True, help="target library")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
+    p.set_defaults(run=cmd_reverse)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def one_line(text: str) -> str:
+    """A possibly multi-line message as one line: continuation lines joined with '; '."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    head, rest = lines[0], lines[1:]
+    return head + (" " + "; ".join(rest) if rest else "")
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from .sources import load_source
+
+    options = {
+        "method": args.method,
+        "metric": args.metric,
+        "goal": args.goal,
+        "program": args.program,
+        "name": args.name,
+        "run_cap": args.run_cap,
+    }
+    sweep = load_source(args.source, allow_approximate=args.allow_approximate, space_options=options)
+    if args.output:
+        sweep.save(args.output, format=args.format)
+        _err(f"wrote {args.output}")
+    else:
+        _out(sweep.to_json() if args.format == "json" else sweep.to_yaml())
+    return OK
+
+
+def _read_sweep(path: str) -> Any:
+    from .sweep_config import SweepConfig
+
+    return SweepConfig.load(path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .errors import SweepBridgeError
+
+    invalid = problems_total = 0
+    for path in args.files:
+        try:
+            problems = _read_sweep(path).problems()
+        except SweepBridgeError as exc:
+            problems = [str(exc)]
+        for problem in problems:
+            _out(f"{path}: {one_line(problem)}")
+        invalid += bool(problems)
+        problems_total += len(problems)
+    n = len(args.files)
+    summary = f"{n} file{'s' * (n != 1)} checked: " + (
+        f"{invalid} invalid ({problems_total} problem{'s' * (problems_total != 1)})" if invalid else "all valid"
+    )
+    _err(summary)
+    return INVALID if invalid else OK
+
+
+def cmd_compat(args: argparse.Namespace) -> int:
+    from . import compat
+
+    if args.format == "json":
+        import json
+
+        _out(json.dumps([r.as_dict() for r in compat.compat_table()], indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        _out(compat.markdown())
+    else:
+        _out(compat.text_table())
+    return OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from . import preview
+    from .errors import SpecError
+
+    sweep = _read_sweep(args.file)
+    problems = sweep.problems()
+    if problems:
+        raise SpecError(f"{args.file} is not a valid sweep config: " + "; ".join(problems))
+    configs = preview.engine_configs(sweep, args.n, seed=args.seed)
+    if sweep.get("method") == "bayes":
+        _err(preview.BAYES_NOTE)
+    if args.format == "json":
+        import json
+
+        _out(json.dumps(configs, indent=2, ensure_ascii=False))
+    else:
+        _out(preview.table(sweep, configs))
+    if sweep.get("method") == "grid" and len(configs) < args.n:
+        _err(f"note: the grid has {len(configs)} point{'s' * (len(configs) != 1)}; all are shown.")
+    return OK
+
+
+def cmd_reverse(args: argparse.Namespace) -> int:
+    from .errors import SpecError
+
+    sweep = _read_sweep(args.file)
+    try:
+        from .reverse import render_python
+    except ImportError as exc:
+        raise SpecError(f"this sweepbridge has no reverse translation (sweepbridge.reverse): {exc}") from None
+    source = render_python(sweep, target=args.to)
+    if args.output:
+        from pathlib import Path
+
+        from .sweep_config import write_atomic
+
+        write_atomic(Path(args.output), source if source.endswith("\n") else source + "\n")
+        _err(f"wrote {args.output}")
+    else:
+        _out(source)
+    return OK
+
+
+# --- entry point ------------------------------------------------------------------------------
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace, debug: bool) -> int:
+    """Run a command with warnings captured: ApproximationWarnings → stderr lines, or errors (--strict)."""
+    import warnings
+
+    from .errors import ApproximationWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        if not debug:
+            warnings.simplefilter("ignore")
+        warnings.simplefilter("error" if getattr(args, "strict", False) else "always", ApproximationWarning)
+        try:
+            return func(args)
+        finally:
+            for w in caught:
+                if issubclass(w.category, ApproximationWarning):
+                    _err(f"warning: {one_line(str(w.message))}")
+                else:
+                    _err(f"warning: {w.category.__name__}: {one_line(str(w.message))} ({w.filename}:{w.lineno})")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sweepbridge command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False)
+    from .errors import ApproximationWarning, SweepBridgeError
+
+    try:
+        status = _run(args.run, args, debug)
+        sys.stdout.flush()
+        return status
+    except ApproximationWarning as exc:
+        if debug:
+            _print_traceback()
+        _err(f"error: --strict: {one_line(str(exc))}")
+        return INVALID
+    except SweepBridgeError as exc:
+        from .sources import SourceUsageError
+
+        if debug:
+            _print_traceback()
+        _err(f"error: {one_line(str(exc))}")
+        return USAGE if isinstance(exc, SourceUsageError) else INVALID
+    except BrokenPipeError:
+        _quiet_stdout()
+        return OK
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except Exception as exc:  # a bug, or an environment problem: one line, --debug for the rest
+        if debug:
+            _print_traceback()
+        _err(f"error: {type(exc).__name__}: {one_line(str(exc))} (rerun with --debug for the traceback)")
+        return INVALID
+
+
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe (`sweepbridge compat | head`): silence the interpreter's final flush."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

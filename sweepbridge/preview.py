@@ -1,0 +1,87 @@
+"""`preview`: the first configs W&B's own engine (the `sweeps` package) would schedule for a sweep."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .errors import SweepBridgeError
+
+INSTALL_HINT = "pip install 'sweepbridge[preview]'  (or: pip install sweeps)"
+BAYES_NOTE = (
+    "note: method bayes has no finished runs yet, so W&B's engine samples at random; these are random draws "
+    "(later runs depend on the metric values your runs report)."
+)
+
+
+class EngineMissingError(SweepBridgeError):
+    """W&B's sweep engine (`sweeps`) is not installed."""
+
+
+def _sweeps() -> Any:
+    try:
+        import sweeps
+    except ImportError:
+        raise EngineMissingError(f"preview needs W&B's sweep engine, which is not installed: {INSTALL_HINT}") from None
+    return sweeps
+
+
+def engine_configs(cfg: Mapping[str, Any], n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """The first `n` run configs (as the program receives them) W&B's engine schedules for `cfg`.
+
+    grid: the engine's enumeration order (fewer than n when the grid is smaller); random and bayes
+    (which is random until runs exist): `sweeps.next_runs` on method random with `random` and numpy
+    seeded by `seed`.
+    """
+    import random
+
+    sweeps = _sweeps()
+    cfg = copy.deepcopy(dict(cfg))
+    if cfg.get("method") != "grid":
+        cfg["method"] = "random"
+    random.seed(seed)
+    try:
+        import numpy
+
+        numpy.random.seed(seed)
+    except ImportError:  # pragma: no cover - sweeps depends on numpy
+        pass
+    runs = sweeps.next_runs(cfg, [], n=n)
+    return [json.loads(json.dumps({k: v["value"] for k, v in run.config.items()})) for run in runs if run is not None]
+
+
+def leaf_paths(parameters: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """Dotted names of a sweep's parameters, following nested `parameters` (not dict values)."""
+    for name, spec in parameters.items():
+        path = f"{prefix}{name}"
+        if isinstance(spec, Mapping) and isinstance(spec.get("parameters"), Mapping):
+            yield from leaf_paths(spec["parameters"], f"{path}.")
+        else:
+            yield path
+
+
+def lookup(config: Mapping[str, Any], path: str) -> Any:
+    value: Any = config
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def cell(value: Any) -> str:
+    """A table cell: strings as is, floats in up to 6 significant digits, others as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return json.dumps(value)
+
+
+def table(cfg: Mapping[str, Any], configs: list[dict[str, Any]]) -> str:
+    """Configs as a text table: a `#` column, then one column per dotted parameter name."""
+    from .text_table import render
+
+    names = list(leaf_paths(cfg.get("parameters", {})))
+    rows = [[str(i), *(cell(lookup(c, n)) for n in names)] for i, c in enumerate(configs, 1)]
+    return render(["#", *names], rows)
