@@ -7,7 +7,6 @@ spec format follows Ray Tune's own names and signatures and adds no translation 
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,34 +35,23 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 LIST_IS_THE_ARGUMENT = frozenset({"choice", "grid_search"})
 """Domains whose one argument is a list: `{choice: [a, b]}` means tune.choice([a, b])."""
 
-SEARCH_ALGS: dict[str, str] = {
-    "variant_generator": "search.basic_variant:BasicVariantGenerator",
-    "random": "search.basic_variant:BasicVariantGenerator",
-    "hyperopt": "search.hyperopt:HyperOptSearch",
-    "bayesopt": "search.bayesopt:BayesOptSearch",
-    "bohb": "search.bohb:TuneBOHB",
-    "ax": "search.ax:AxSearch",
-    "nevergrad": "search.nevergrad:NevergradSearch",
-    "optuna": "search.optuna:OptunaSearch",
-    "zoopt": "search.zoopt:ZOOptSearch",
-    "hebo": "search.hebo:HEBOSearch",
-    "skopt": "search.skopt:SkOptSearch",
-}
-"""search_alg name (Ray's registry names, `ray.tune.search.SEARCH_ALG_IMPORT`) → class in sweepbridge.tune."""
+SCHEDULER_ALIASES = {"asha": "ASHAScheduler"}
+"""Spec-only scheduler names beyond Ray's registry (`sweepbridge.tune.schedulers.BY_NAME`)."""
 
-SCHEDULERS: dict[str, str] = {
-    "fifo": "schedulers:FIFOScheduler",
-    "async_hyperband": "schedulers:AsyncHyperBandScheduler",
-    "asynchyperband": "schedulers:AsyncHyperBandScheduler",
-    "asha": "schedulers:ASHAScheduler",
-    "hyperband": "schedulers:HyperBandScheduler",
-    "hb_bohb": "schedulers:HyperBandForBOHB",
-    "median_stopping_rule": "schedulers:MedianStoppingRule",
-    "medianstopping": "schedulers:MedianStoppingRule",
-    "pbt": "schedulers:PopulationBasedTraining",
-    "pb2": "schedulers:PB2",
-}
-"""scheduler name (Ray's registry names, `ray.tune.schedulers.SCHEDULER_IMPORT`, + asha) → class."""
+
+def search_algs() -> dict[str, type]:
+    """search_alg name → class: Ray's registry names, as `tune.run(search_alg="...")` takes them."""
+    from .tune.search.algorithms import BY_NAME
+
+    return BY_NAME
+
+
+def schedulers() -> dict[str, type]:
+    """scheduler name → class: Ray's registry names plus SCHEDULER_ALIASES."""
+    from .tune import schedulers as s
+
+    return {**s.BY_NAME, **{k: getattr(s, v) for k, v in SCHEDULER_ALIASES.items()}}
+
 
 RUN_KEYWORDS: dict[str, str] = {
     "name": "name",
@@ -79,34 +67,9 @@ scheduler are handled separately)."""
 
 
 def _tune() -> Any:
-    try:
-        return importlib.import_module("sweepbridge.tune")
-    except ImportError as exc:
-        raise SpecError(
-            f"tune spec files need the Ray Tune front-end (sweepbridge.tune), which this installation lacks: {exc}"
-        ) from None
+    from . import tune
 
-
-def _resolve(target: str) -> Any:
-    """'search.hyperopt:HyperOptSearch' → the attribute of sweepbridge.tune.search.hyperopt (or of a
-    parent package, where a module re-exports it)."""
-    module, attr = target.split(":")
-    parts = module.split(".")
-    tried = []
-    while parts:
-        name = "sweepbridge.tune." + ".".join(parts)
-        tried.append(f"{name}.{attr}")
-        try:
-            obj = getattr(importlib.import_module(name), attr, None)
-        except ImportError:
-            obj = None
-        if obj is not None:
-            return obj
-        parts.pop()
-    obj = getattr(_tune(), attr, None)
-    if obj is None:
-        raise SpecError(f"this sweepbridge has no {attr} (looked for {', '.join(tried)}).")
-    return obj
+    return tune
 
 
 def require_keyword(fn: Any, name: str, option: str) -> None:
@@ -182,9 +145,9 @@ def space(node: Any, tune: Any, path: str = "param_space") -> Any:
     return node
 
 
-def _instance(key: str, value: Any, table: dict[str, str]) -> Any:
+def _instance(key: str, value: Any, table: dict[str, type]) -> Any:
     name, kwargs = (value, {}) if isinstance(value, str) else next(iter(value.items()))
-    cls = _resolve(table[name])
+    cls = table[name]
     try:
         return cls(**(kwargs or {}))
     except TypeError as exc:
@@ -197,9 +160,9 @@ def to_call(spec: Mapping[str, Any], *, allow_approximate: bool = False) -> tupl
     kwargs: dict[str, Any] = {RUN_KEYWORDS[k]: v for k, v in spec.items() if k in RUN_KEYWORDS}
     kwargs["config"] = space(spec["param_space"], tune)
     if "search_alg" in spec:
-        kwargs["search_alg"] = _instance("search_alg", spec["search_alg"], SEARCH_ALGS)
+        kwargs["search_alg"] = _instance("search_alg", spec["search_alg"], search_algs())
     if "scheduler" in spec:
-        kwargs["scheduler"] = _instance("scheduler", spec["scheduler"], SCHEDULERS)
+        kwargs["scheduler"] = _instance("scheduler", spec["scheduler"], schedulers())
     if allow_approximate:
         require_keyword(tune.run, "allow_approximate", "--allow-approximate")
         kwargs["allow_approximate"] = True

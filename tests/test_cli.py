@@ -422,7 +422,6 @@ def test_invalid_tune_spec_names_the_path(tmp_path):
 
 
 def test_convert_the_tune_spec_example():
-    pytest.importorskip("sweepbridge.tune")
     from sweepbridge import tune_spec
 
     r = run("convert", str(EXAMPLE_SPEC), "--strict")
@@ -432,7 +431,6 @@ def test_convert_the_tune_spec_example():
 
 
 def test_strict_tune_spec_with_an_equivalent_scheduler(tmp_path):
-    pytest.importorskip("sweepbridge.tune")
     (tmp_path / "spec.yaml").write_text(
         "program: train.py\nmetric: loss\nmode: min\nnum_samples: 8\n"
         "scheduler: {asha: {time_attr: training_iteration, grace_period: 1, reduction_factor: 3}}\n"

@@ -15,7 +15,6 @@ import json
 import math
 from fractions import Fraction
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ray_reader import read
@@ -261,7 +260,6 @@ def test_hyperopt_to_sweep_to_hyperopt(spec):
 
 def test_tune_to_sweep_to_tune():
     """Needs the Tune front-end (built in its own issue)."""
-    pytest.importorskip("sweepbridge.frontends.ray_domains")
     from ray import tune
 
     space = {

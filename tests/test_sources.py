@@ -65,7 +65,8 @@ def test_tuner_like_objects_are_asked_for_their_sweep(tmp_path):
 
 
 def test_real_tuner_source(tmp_path):
-    tune = pytest.importorskip("sweepbridge.tune")
+    from sweepbridge import tune
+
     src = tmp_path / "tuner.py"
     src.write_text(
         "from sweepbridge import tune\n"

@@ -212,3 +212,11 @@ def test_arbitrary_input_ends_in_a_readable_error():
                 assert str(exc)
 
     check()
+
+
+@pytest.mark.parametrize("bad", [[], {}, 3, None.__class__.__name__ + "x"])
+def test_non_string_or_unknown_distribution_is_a_spec_error(bad):
+    # Found by hypothesis: an unhashable `distribution` used to raise TypeError.
+    with pytest.raises(SpecError, match="unknown W&B distribution") as info:
+        parse_sweep({"method": "random", "parameters": {"a": {"distribution": bad}}})
+    assert "a" in str(info.value)

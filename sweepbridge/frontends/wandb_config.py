@@ -94,7 +94,7 @@ class WandbSweep:
 def _distribution(spec: dict, path: str) -> str:
     name = spec.get("distribution")
     if name is not None:
-        if name not in KEYS:
+        if not isinstance(name, str) or name not in KEYS:
             known = ", ".join(sorted(KEYS))
             raise SpecError(f"unknown W&B distribution {name!r}; W&B knows {known}.", path=path)
         return name
