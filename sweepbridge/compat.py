@@ -44,18 +44,26 @@ def refuse(key: str, detail: str = "", *, path: str | None = None) -> Unsupporte
     """The UnsupportedFeatureError for compat row `key` (raise it)."""
     r = _BY_KEY[key]
     message = f"{r.feature} cannot be expressed exactly in {r.target} ({r.fidelity})."
-    if detail:
-        message = f"{message} {detail}"
-    elif r.note:
-        message = f"{message} {r.note}"
+    message = " ".join(part for part in (message, detail, r.note) if part)
     return UnsupportedFeatureError(message, feature=r.key, status=r.fidelity, suggestion=r.suggestion, path=path)
 
 
-def warn(key: str, detail: str = "", *, path: str | None = None, stacklevel: int = 3) -> str:
-    """Warn ApproximationWarning for row `key` (an equivalent translation); return the text."""
+def warn(
+    key: str, detail: str = "", *, path: str | None = None, subject: str | None = None, stacklevel: int = 3
+) -> str:
+    """Warn ApproximationWarning for row `key` (an equivalent translation); return the text.
+
+    `subject` names what the user wrote when the row covers several features (e.g. one keyword).
+    """
     r = _BY_KEY[key]
+    feature = subject or r.feature
     where = f"{path}: " if path else ""
-    text = f"{where}{r.feature} → {r.wandb} is equivalent, not identical: {detail or r.note}"
+    if r.wandb.startswith("—"):
+        head = f"{feature} has no W&B sweep counterpart and is not carried over"
+    else:
+        head = f"{feature} → {r.wandb} is equivalent, not identical"
+    why = " ".join(part for part in (detail, r.note) if part)
+    text = f"{where}{head}: {why}"
     warnings.warn(text, ApproximationWarning, stacklevel=stacklevel)
     return text
 

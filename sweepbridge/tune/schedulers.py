@@ -74,7 +74,7 @@ class AsyncHyperBandScheduler(TrialScheduler):
         detail = f"W&B does not stop runs at max_t={self.max_t}; end the loop in your program."
         if self.brackets != 1:
             detail += f" W&B runs one bracket, not brackets={self.brackets}."
-        plan.warnings.append(("tune.scheduler.asha", detail + " " + compat.row("tune.scheduler.asha").note))
+        plan.warnings.append(("tune.scheduler.asha", detail))
         return plan
 
 

@@ -138,7 +138,7 @@ def _program(run_or_experiment: Any) -> str:
     if isinstance(run_or_experiment, str) and run_or_experiment:
         return run_or_experiment
     what = getattr(run_or_experiment, "__name__", type(run_or_experiment).__name__)
-    detail = f"Got {what!r}: {compat.row('tune.run.callable').note}"
+    detail = f"Got {what!r}."
     raise compat.refuse("tune.run.callable", detail, path="run_or_experiment")
 
 
@@ -225,7 +225,7 @@ def _warn_keywords(keywords: dict[str, Any]) -> None:
         raise SpecError(f"tune.run() got unexpected keyword arguments: {', '.join(unknown)}.")
     for name in changed(keywords, {k: default for k, (_, default) in KEYWORDS.items()}):
         row = KEYWORDS[name][0]
-        compat.warn(row, f"{name}: {compat.row(row).note}", path="tune.run", stacklevel=5)
+        compat.warn(row, path="tune.run", subject=f"{name}=...", stacklevel=5)
 
 
 def translate(
