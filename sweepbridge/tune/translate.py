@@ -104,34 +104,27 @@ class TuneSpaceBuilder(SpaceBuilder):
         self.allow_approximate = allow_approximate
 
 
-def searcher_plan(search_alg: Any) -> Plan:
-    if search_alg is None:
-        search_alg = a.BasicVariantGenerator()
-    elif isinstance(search_alg, str):
-        cls = a.BY_NAME.get(search_alg)
+def _plan(value: Any, default: type, registry: dict[str, type], read: Any, base: type, what: str) -> Plan:
+    """The Plan of a searcher/scheduler given as None (Ray's default), a registry name, or an object."""
+    if value is None:
+        value = default()
+    elif isinstance(value, str):
+        cls = registry.get(value)
         if cls is None:
-            raise SpecError(
-                f"unknown search algorithm {search_alg!r}; known: {', '.join(a.BY_NAME)}.", path="search_alg"
-            )
-        search_alg = cls()
-    search_alg = ray_objects.searcher(search_alg)
-    if not isinstance(search_alg, a.Searcher):
-        raise SpecError(f"search_alg must be a search algorithm, got {type(search_alg).__name__}.", path="search_alg")
-    return search_alg.plan()
+            raise SpecError(f"unknown {what} {value!r}; known: {', '.join(registry)}.", path=what)
+        value = cls()
+    value = read(value)
+    if not isinstance(value, base):
+        raise SpecError(f"{what} must be a {base.__name__}, got {type(value).__name__}.", path=what)
+    return value.plan()
+
+
+def searcher_plan(search_alg: Any) -> Plan:
+    return _plan(search_alg, a.BasicVariantGenerator, a.BY_NAME, ray_objects.searcher, a.Searcher, "search_alg")
 
 
 def scheduler_plan(scheduler: Any) -> Plan:
-    if scheduler is None:
-        scheduler = s.FIFOScheduler()
-    elif isinstance(scheduler, str):
-        cls = s.BY_NAME.get(scheduler)
-        if cls is None:
-            raise SpecError(f"unknown scheduler {scheduler!r}; known: {', '.join(s.BY_NAME)}.", path="scheduler")
-        scheduler = cls()
-    scheduler = ray_objects.scheduler(scheduler)
-    if not isinstance(scheduler, s.TrialScheduler):
-        raise SpecError(f"scheduler must be a trial scheduler, got {type(scheduler).__name__}.", path="scheduler")
-    return scheduler.plan()
+    return _plan(scheduler, s.FIFOScheduler, s.BY_NAME, ray_objects.scheduler, s.TrialScheduler, "scheduler")
 
 
 def _program(run_or_experiment: Any) -> str:

@@ -1,31 +1,4 @@
-"""Mirror of `ray.tune.suggest` (the 2020 path, Ray < 2.0): translated search algorithms."""
+"""Mirror of `ray.tune.suggest` (the 2020 path, Ray < 2.0): the same classes as `sweepbridge.tune.search`."""
 
-from ..search.algorithms import (
-    AxSearch,
-    BasicVariantGenerator,
-    BayesOptSearch,
-    ConcurrencyLimiter,
-    HEBOSearch,
-    HyperOptSearch,
-    NevergradSearch,
-    OptunaSearch,
-    Searcher,
-    SkOptSearch,
-    TuneBOHB,
-    ZOOptSearch,
-)
-
-__all__ = [
-    "AxSearch",
-    "BasicVariantGenerator",
-    "BayesOptSearch",
-    "ConcurrencyLimiter",
-    "HEBOSearch",
-    "HyperOptSearch",
-    "NevergradSearch",
-    "OptunaSearch",
-    "Searcher",
-    "SkOptSearch",
-    "TuneBOHB",
-    "ZOOptSearch",
-]
+from ..search import *  # noqa: F403
+from ..search import __all__  # noqa: F401
