@@ -147,166 +147,159 @@ SUPPORT_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
-class Uniform(Node):
+class _Range(Node):
+    """Base of the bounded kinds: finite low < high (and low > 0 for the log kinds)."""
+
+    low: float = 1.0
+    high: float = 10.0
+    log: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        _nums(self, ("low", "high"))
+        if self.log:
+            _positive(self, "low")
+        _ordered(self)
+
+
+@dataclass(frozen=True)
+class _QRange(_Range):
+    """A bounded kind rounded to multiples of q; ints when `integer`, else floats."""
+
+    q: float = 1.0
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _quantum(self)
+
+
+@dataclass(frozen=True)
+class _Scale(Node):
+    """Base of the normal kinds: finite mu, sigma > 0."""
+
+    mu: float = 0.0
+    sigma: float = 1.0
+
+    def __post_init__(self) -> None:
+        _nums(self, ("mu", "sigma"))
+        _positive(self, "sigma")
+
+
+@dataclass(frozen=True)
+class _QScale(_Scale):
+    """A normal kind rounded to multiples of q."""
+
+    q: float = 1.0
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _quantum(self)
+
+
+@dataclass(frozen=True)
+class _Shape(Node):
+    """Base of the beta kinds: a > 0, b > 0."""
+
+    a: float = 1.0
+    b: float = 1.0
+
+    def __post_init__(self) -> None:
+        _nums(self, ("a", "b"))
+        _positive(self, "a")
+        _positive(self, "b")
+
+
+@dataclass(frozen=True)
+class _QShape(_Shape):
+    """A beta kind rounded to multiples of q."""
+
+    q: float = 1.0
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _quantum(self)
+
+
+@dataclass(frozen=True)
+class Uniform(_Range):
     """U(low, high); values are floats."""
 
     kind: ClassVar[str] = "uniform"
-    low: float = 0.0
-    high: float = 1.0
-
-    def __post_init__(self) -> None:
-        _nums(self, ("low", "high"))
-        _ordered(self)
 
 
 @dataclass(frozen=True)
-class QUniform(Node):
-    """round(U(low, high) / q) * q; ints when `integer`, else floats."""
+class QUniform(_QRange):
+    """round(U(low, high) / q) * q."""
 
     kind: ClassVar[str] = "quniform"
-    low: float = 0.0
-    high: float = 1.0
-    q: float = 1.0
-    integer: bool = False
-
-    def __post_init__(self) -> None:
-        _nums(self, ("low", "high"))
-        _ordered(self)
-        _quantum(self)
 
 
 @dataclass(frozen=True)
-class LogUniform(Node):
+class LogUniform(_Range):
     """exp(U(ln low, ln high)); floats. Bounds are values, not exponents."""
 
     kind: ClassVar[str] = "loguniform"
-    low: float = 1.0
-    high: float = 10.0
-
-    def __post_init__(self) -> None:
-        _nums(self, ("low", "high"))
-        _positive(self, "low")
-        _ordered(self)
+    log: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class QLogUniform(Node):
+class QLogUniform(_QRange):
     """round(exp(U(ln low, ln high)) / q) * q."""
 
     kind: ClassVar[str] = "qloguniform"
-    low: float = 1.0
-    high: float = 10.0
-    q: float = 1.0
-    integer: bool = False
-
-    def __post_init__(self) -> None:
-        _nums(self, ("low", "high"))
-        _positive(self, "low")
-        _ordered(self)
-        _quantum(self)
+    log: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class InvLogUniform(Node):
+class InvLogUniform(_Range):
     """1 / X where X = exp(U(-ln high, -ln low)), i.e. W&B's inv_log_uniform_values."""
 
     kind: ClassVar[str] = "invloguniform"
-    low: float = 1.0
-    high: float = 10.0
-
-    def __post_init__(self) -> None:
-        _nums(self, ("low", "high"))
-        _positive(self, "low")
-        _ordered(self)
+    log: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class Normal(Node):
+class Normal(_Scale):
     """N(mu, sigma)."""
 
     kind: ClassVar[str] = "normal"
-    mu: float = 0.0
-    sigma: float = 1.0
-
-    def __post_init__(self) -> None:
-        _nums(self, ("mu", "sigma"))
-        _positive(self, "sigma")
 
 
 @dataclass(frozen=True)
-class QNormal(Node):
+class QNormal(_QScale):
     """round(N(mu, sigma) / q) * q."""
 
     kind: ClassVar[str] = "qnormal"
-    mu: float = 0.0
-    sigma: float = 1.0
-    q: float = 1.0
-    integer: bool = False
-
-    def __post_init__(self) -> None:
-        _nums(self, ("mu", "sigma"))
-        _positive(self, "sigma")
-        _quantum(self)
 
 
 @dataclass(frozen=True)
-class LogNormal(Node):
+class LogNormal(_Scale):
     """exp(N(mu, sigma))."""
 
     kind: ClassVar[str] = "lognormal"
-    mu: float = 0.0
-    sigma: float = 1.0
-
-    def __post_init__(self) -> None:
-        _nums(self, ("mu", "sigma"))
-        _positive(self, "sigma")
 
 
 @dataclass(frozen=True)
-class QLogNormal(Node):
+class QLogNormal(_QScale):
     """round(exp(N(mu, sigma)) / q) * q."""
 
     kind: ClassVar[str] = "qlognormal"
-    mu: float = 0.0
-    sigma: float = 1.0
-    q: float = 1.0
-    integer: bool = False
-
-    def __post_init__(self) -> None:
-        _nums(self, ("mu", "sigma"))
-        _positive(self, "sigma")
-        _quantum(self)
 
 
 @dataclass(frozen=True)
-class Beta(Node):
+class Beta(_Shape):
     """Beta(a, b) on [0, 1]."""
 
     kind: ClassVar[str] = "beta"
-    a: float = 1.0
-    b: float = 1.0
-
-    def __post_init__(self) -> None:
-        _nums(self, ("a", "b"))
-        _positive(self, "a")
-        _positive(self, "b")
 
 
 @dataclass(frozen=True)
-class QBeta(Node):
+class QBeta(_QShape):
     """round(Beta(a, b) / q) * q."""
 
     kind: ClassVar[str] = "qbeta"
-    a: float = 1.0
-    b: float = 1.0
-    q: float = 1.0
-    integer: bool = False
-
-    def __post_init__(self) -> None:
-        _nums(self, ("a", "b"))
-        _positive(self, "a")
-        _positive(self, "b")
-        _quantum(self)
 
 
 @dataclass(frozen=True)
@@ -372,6 +365,32 @@ class Sequence(Node):
 
     def children(self) -> tuple[Node, ...]:
         return self.items
+
+
+BY_KIND: dict[str, type[Node]] = {
+    cls.kind: cls
+    for cls in (
+        Constant,
+        Choice,
+        IntUniform,
+        Uniform,
+        QUniform,
+        LogUniform,
+        QLogUniform,
+        InvLogUniform,
+        Normal,
+        QNormal,
+        LogNormal,
+        QLogNormal,
+        Beta,
+        QBeta,
+        FiniteDiscrete,
+        GridAxis,
+        Mapping,
+        Sequence,
+    )
+}
+"""Every concrete IR kind → its class."""
 
 
 def mapping(fields: list[tuple[str, Node]] | tuple[tuple[str, Node], ...]) -> Node:

@@ -22,11 +22,6 @@ from ..errors import SpecError, SweepBridgeError
 from ..values import plain
 from .hyperopt_ops import _exp
 
-IR_CLASSES: dict[str, type[d.Node]] = {
-    cls.kind: cls for cls in vars(d).values() if isinstance(cls, type) and issubclass(cls, d.Node)
-}
-"""IR kind → node class."""
-
 FROM_WANDB: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     wandb: (kind, fields) for kind, (wandb, fields) in NUMERIC.items()
 }
@@ -155,7 +150,7 @@ def _numeric(kind: str, spec: dict, path: str) -> d.Node:
     kwargs = {attr: spec.get(key, DEFAULTS.get(key)) for key, attr in fields}
     if "q" in kwargs:
         kwargs["integer"] = _is_int(kwargs["q"])  # W&B returns ints exactly when q is an int
-    return IR_CLASSES[ir_kind](**kwargs)
+    return d.BY_KIND[ir_kind](**kwargs)
 
 
 def parameter(spec: Any, method: str, path: str) -> d.Node:
