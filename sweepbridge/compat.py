@@ -33,12 +33,14 @@ def row(key: str) -> CompatRow:
 def refuse(key: str, detail: str = "", *, path: str | None = None) -> UnsupportedFeatureError:
     """The UnsupportedFeatureError for compat row `key` (raise it)."""
     r = _BY_KEY[key]
-    message = f"{r.feature} cannot be expressed exactly in a W&B sweep ({r.fidelity})."
+    # A row that is exact in general (e.g. lists of discrete items) can still refuse one instance.
+    status = r.fidelity if r.fidelity in ("unsupported", "approximate-opt-in") else "unsupported"
+    message = f"{r.feature} cannot be expressed exactly in a W&B sweep ({status})."
     if detail:
         message = f"{message} {detail}"
     elif r.note:
         message = f"{message} {r.note}"
-    return UnsupportedFeatureError(message, feature=r.key, status=r.fidelity, suggestion=r.suggestion, path=path)
+    return UnsupportedFeatureError(message, feature=r.key, status=status, suggestion=r.suggestion, path=path)
 
 
 def warn(key: str, detail: str = "", *, path: str | None = None, stacklevel: int = 3) -> str:
