@@ -26,7 +26,13 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+_BREAKS = ("\x85", "\u2028", "\u2029")
+"""YAML 1.1 line breaks (NEL, LS, PS): PyYAML folds NEL in plain and single-quoted scalars; escape them."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if any(b in value for b in _BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     style = "'" if _AMBIGUOUS.match(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -96,6 +102,10 @@ class SweepConfig(dict):
                 data = yaml.safe_load(text)
             except yaml.YAMLError as exc:
                 raise SpecError(f"not valid YAML/JSON: {exc}") from None
+            except RecursionError:
+                raise SpecError("the YAML text is nested too deeply.") from None
+        except RecursionError:
+            raise SpecError("the JSON text is nested too deeply.") from None
         if not isinstance(data, dict):
             raise SpecError(f"a sweep config is a mapping, got {type(data).__name__}.")
         return cls(data)

@@ -80,12 +80,22 @@ def validate(cfg: Any) -> list[str]:
     """Every problem found in sweep config `cfg`; an empty list means valid."""
     if not isinstance(cfg, dict):
         return [f"a sweep config is a mapping, got {type(cfg).__name__}."]
-    problems = [
-        f"{_param_path(list(err.absolute_path))}: {err.message}" for err in schemas.validator(SCHEMA).iter_errors(cfg)
-    ]
+    try:
+        problems = [
+            f"{_param_path(list(err.absolute_path))}: {err.message}"
+            for err in schemas.validator(SCHEMA).iter_errors(cfg)
+        ]
+    except RecursionError:
+        return ["the config is nested too deeply to validate (W&B's validators would overflow too)."]
     method = cfg.get("method")
-    for path, spec in _leaves(cfg.get("parameters")):
+    leaves = list(_leaves(cfg.get("parameters")))
+    for path, spec in leaves:
         problems.extend(_leaf_problems(path, spec, method))
+    if method == "bayes" and leaves and all("value" in spec for _, spec in leaves):
+        problems.append(
+            "method bayes needs at least one parameter that varies (W&B's engine refuses constants only); "
+            "use method grid or random."
+        )
     if method == "bayes" and "metric" not in cfg:
         problems.append("method bayes needs a metric to model: pass metric=... (and goal).")
     if "early_terminate" in cfg and "metric" not in cfg:

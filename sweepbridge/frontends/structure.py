@@ -23,6 +23,8 @@ ADAPTERS: dict[str, str] = {
 """Top-level module of a foreign object's type → "module:function" converting it."""
 
 Adapter = Callable[[Any, "SpaceBuilder", str], d.Node]
+MAX_DEPTH = 64
+"""Deepest nesting of dicts/lists in a space (W&B's validators recurse; ~100 levels overflow them)."""
 
 
 def _adapter(obj: Any) -> Adapter | None:
@@ -43,12 +45,18 @@ class SpaceBuilder:
 
     def __init__(self) -> None:
         self._labels: dict[str, tuple[int, str]] = {}
+        self._depth = 0
 
     def node(self, obj: Any, path: str = "") -> d.Node:
+        self._depth += 1
         try:
+            if self._depth > MAX_DEPTH:
+                raise SpecError(f"the space is nested more than {MAX_DEPTH} levels deep.", path=path)
             return self._node(obj, path)
         except SweepBridgeError as exc:
             raise exc.at(path) from None
+        finally:
+            self._depth -= 1
 
     def _node(self, obj: Any, path: str) -> d.Node:
         if isinstance(obj, d.Node):
