@@ -32,6 +32,8 @@ def _param_path(parts: list[Any]) -> str:
             if nxt is not None:
                 names.append(str(nxt))
                 field = []
+            else:  # the parameters mapping itself (e.g. a bad name in it)
+                field.append(part)
         else:
             field.append(str(part))
     where = ".".join(names)
@@ -80,11 +82,12 @@ def validate(cfg: Any) -> list[str]:
     """Every problem found in sweep config `cfg`; an empty list means valid."""
     if not isinstance(cfg, dict):
         return [f"a sweep config is a mapping, got {type(cfg).__name__}."]
+    from jsonschema.exceptions import best_match
+
     try:
-        problems = [
-            f"{_param_path(list(err.absolute_path))}: {err.message}"
-            for err in schemas.validator(SCHEMA).iter_errors(cfg)
-        ]
+        # best_match descends into oneOf/anyOf failures to the error that names the nested field.
+        errors = [best_match([err]) for err in schemas.validator(SCHEMA).iter_errors(cfg)]
+        problems = [f"{_param_path(list(err.absolute_path))}: {err.message}" for err in errors]
     except RecursionError:
         return ["the config is nested too deeply to validate (W&B's validators would overflow too)."]
     method = cfg.get("method")
