@@ -153,4 +153,48 @@ def test_too_deep_to_validate_is_a_problem_not_a_crash():
     params = {"x": {"value": 1}}
     for _ in range(90):
         params = {"a": {"parameters": params}}
-    assert only(validate({"method": "random", "parameters": params}), "nested too deeply")
+    assert only(validate({"method": "random", "parameters": params}), "more than 64 levels deep")
+
+
+# --- the per-kind schema dispatch is equivalent to validating against the whole schema ---------------
+
+KEYS = ["distribution", "values", "value", "probabilities", "min", "max", "q", "mu", "sigma", "a", "b", "parameters"]
+KINDS = ["uniform", "int_uniform", "q_uniform", "log_uniform_values", "q_log_uniform_values", "normal", "q_normal",
+         "log_normal", "q_log_normal", "beta", "q_beta", "inv_log_uniform_values", "constant", "categorical",
+         "categorical_w_probabilities", "log_uniform", "bogus", 3, None]  # fmt: skip
+
+
+def _specs():
+    from hypothesis import strategies as st
+
+    scalar = st.one_of(st.integers(-3, 3), st.floats(-3, 3), st.sampled_from(KINDS), st.none(), st.booleans())
+    value = scalar | st.lists(scalar, max_size=3)
+    leaf = st.dictionaries(st.sampled_from(KEYS[:-1]), value, max_size=4) | scalar
+    names = st.sampled_from(["a", "b", "1bad", "c.d", ""])
+    return st.recursive(
+        leaf,
+        lambda inner: (
+            st.dictionaries(names, inner, max_size=3).map(lambda p: {"parameters": p})
+            | st.dictionaries(names, inner, max_size=2).map(lambda p: {"parameters": p, "value": 1})
+        ),
+        max_leaves=8,
+    )
+
+
+def test_dispatch_decides_exactly_as_the_whole_schema():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from sweepbridge import schemas
+    from sweepbridge.validation import SCHEMA, _schema_problems
+
+    whole = schemas.validator(SCHEMA)
+    names = st.sampled_from(["x", "y", "9z"])
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(params=st.dictionaries(names, _specs(), max_size=3) | st.integers(), method=st.sampled_from(["random", 1]))
+    def check(params, method):
+        cfg = {"method": method, "parameters": params}
+        assert whole.is_valid(cfg) == (not _schema_problems(cfg)), _schema_problems(cfg)
+
+    check()

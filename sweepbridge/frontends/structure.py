@@ -14,6 +14,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
+from ..validation import MAX_NESTING
 from ..values import plain
 
 ADAPTERS: dict[str, str] = {
@@ -23,7 +24,7 @@ ADAPTERS: dict[str, str] = {
 """Top-level module of a foreign object's type → "module:function" converting it."""
 
 Adapter = Callable[[Any, "SpaceBuilder", str], d.Node]
-MAX_DEPTH = 64
+MAX_DEPTH = MAX_NESTING
 """Deepest nesting of dicts/lists in a space (W&B's validators recurse; ~100 levels overflow them)."""
 
 
