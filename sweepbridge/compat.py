@@ -43,9 +43,11 @@ def row(key: str) -> CompatRow:
 def refuse(key: str, detail: str = "", *, path: str | None = None) -> UnsupportedFeatureError:
     """The UnsupportedFeatureError for compat row `key` (raise it)."""
     r = _BY_KEY[key]
-    message = f"{r.feature} cannot be expressed exactly in {r.target} ({r.fidelity})."
+    # A row that is exact in general (e.g. lists of discrete items) can still refuse one instance.
+    status = r.fidelity if r.fidelity in ("unsupported", "approximate-opt-in") else "unsupported"
+    message = f"{r.feature} cannot be expressed exactly in {r.target} ({status})."
     message = " ".join(part for part in (message, detail, r.note) if part)
-    return UnsupportedFeatureError(message, feature=r.key, status=r.fidelity, suggestion=r.suggestion, path=path)
+    return UnsupportedFeatureError(message, feature=r.key, status=status, suggestion=r.suggestion, path=path)
 
 
 def warn(

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SpecError
+from .errors import SpecError, SweepBridgeError
 from .values import plain
 
 KEY_ORDER = ("program", "name", "method", "metric", "run_cap", "early_terminate", "parameters")
@@ -26,7 +26,13 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+_BREAKS = ("\x85", "\u2028", "\u2029")
+"""YAML 1.1 line breaks (NEL, LS, PS): PyYAML folds NEL in plain and single-quoted scalars; escape them."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if any(b in value for b in _BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     style = "'" if _AMBIGUOUS.match(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -52,7 +58,7 @@ class SweepConfig(dict):
 
         try:
             data = plain(dict(self))
-        except SpecError as exc:
+        except SweepBridgeError as exc:  # e.g. a NaN or an object put in after construction
             return [str(exc)]
         return validate(data)
 
@@ -83,11 +89,23 @@ class SweepConfig(dict):
 
     @classmethod
     def from_text(cls, text: str) -> SweepConfig:
-        """Parse YAML or JSON text (safe loader only)."""
+        """Parse JSON or YAML text (safe loader only).
+
+        JSON is read as JSON: PyYAML's YAML 1.1 reader would take numbers like 1e-05 for strings.
+        """
+        if not isinstance(text, (str, bytes)):
+            raise SpecError(f"sweep config text must be str, got {type(text).__name__}.")
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SpecError(f"not valid YAML/JSON: {yaml_error_text(exc)}") from None
+            data = json.loads(text)
+        except ValueError:
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise SpecError(f"not valid YAML/JSON: {yaml_error_text(exc)}") from None
+            except RecursionError:
+                raise SpecError("the YAML text is nested too deeply.") from None
+        except RecursionError:
+            raise SpecError("the JSON text is nested too deeply.") from None
         if not isinstance(data, dict):
             raise SpecError(f"a sweep config is a mapping, got {type(data).__name__}.")
         return cls(data)

@@ -21,11 +21,17 @@ def _item(value: Any) -> Any:
     return value
 
 
-def plain(value: Any, path: str = "") -> Plain:
+MAX_DEPTH = 200
+"""Deepest nesting of lists/dicts in a plain value (deeper overflows Python's recursion)."""
+
+
+def plain(value: Any, path: str = "", *, _depth: int = 0) -> Plain:
     """Return `value` as plain JSON types (tuples become lists), or raise.
 
     Non-finite floats and non-string keys are refused: they do not survive JSON.
     """
+    if _depth > MAX_DEPTH:
+        raise SpecError(f"the value is nested more than {MAX_DEPTH} levels deep.", path=path)
     value = _item(value)
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -41,13 +47,13 @@ def plain(value: Any, path: str = "") -> Plain:
             )
         return float(value)
     if isinstance(value, (list, tuple)):
-        return [plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [plain(v, f"{path}[{i}]", _depth=_depth + 1) for i, v in enumerate(value)]
     if isinstance(value, Mapping):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
                 raise SpecError(f"mapping key {k!r} is not a string; W&B configs need string keys.", path=path)
-            out[k] = plain(v, f"{path}.{k}" if path else k)
+            out[k] = plain(v, f"{path}.{k}" if path else k, _depth=_depth + 1)
         return out
     raise SpecError(
         f"{type(value).__name__} value {value!r} is neither a search-space expression nor a plain "

@@ -85,7 +85,7 @@ def _finite(node: d.FiniteDiscrete, ctx: Context) -> dict:
 
 
 def _int_uniform(node: d.IntUniform, ctx: Context) -> dict:
-    if node.low == node.high:  # e.g. hp.randint(label, 1): W&B needs min < max, a constant is exact
+    if node.size == 1:  # e.g. hp.randint(label, 1): W&B needs min < max, a constant is exact
         return {"value": node.low}
     if node.step == 1:
         return {"distribution": "int_uniform", "min": node.low, "max": node.high}

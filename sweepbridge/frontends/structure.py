@@ -14,6 +14,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
+from ..validation import MAX_NESTING
 from ..values import plain
 
 ADAPTERS: dict[str, str] = {
@@ -29,6 +30,8 @@ ONE_KEY_MAPPINGS: dict[str, str] = {
 {"grid_search": values}), converted by "module:function"(value, builder, path)."""
 
 Adapter = Callable[[Any, "SpaceBuilder", str], d.Node]
+MAX_DEPTH = MAX_NESTING
+"""Deepest nesting of dicts/lists in a space (W&B's validators recurse; ~100 levels overflow them)."""
 
 
 def _load(target: str) -> Any:
@@ -50,12 +53,18 @@ class SpaceBuilder:
 
     def __init__(self) -> None:
         self._labels: dict[str, tuple[int, str]] = {}
+        self._depth = 0
 
     def node(self, obj: Any, path: str = "") -> d.Node:
+        self._depth += 1
         try:
+            if self._depth > MAX_DEPTH:
+                raise SpecError(f"the space is nested more than {MAX_DEPTH} levels deep.", path=path)
             return self._node(obj, path)
         except SweepBridgeError as exc:
             raise exc.at(path) from None
+        finally:
+            self._depth -= 1
 
     def _node(self, obj: Any, path: str) -> d.Node:
         if isinstance(obj, d.Node):

@@ -32,8 +32,8 @@ def choice(label: str, options: list) -> d.Node:
 def pchoice(label: str, p_options: list) -> d.Node:
     """`p_options` is a list of (probability, option) pairs."""
     label = _label(label)
-    probs, options = pchoice_probabilities(p_options)
     try:
+        probs, options = pchoice_probabilities(p_options)
         return _labelled(d.Choice(_options(label, list(options)), probs), label)
     except SweepBridgeError as exc:
         raise exc.at(label) from None

@@ -1,0 +1,75 @@
+"""examples/ run as a user runs them: a subprocess, from a scratch folder, sweepbridge uninstalled."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sweepbridge import SweepConfig, to_sweep, validate
+from sweepbridge.hyperopt import hp
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "hyperopt_search.py"
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def expected() -> SweepConfig:
+    space = dict(
+        width=hp.uniform("width", 0, 20),
+        height=hp.uniform("height", -100, 100),
+        activation=hp.choice("activation", ["relu", "tanh"]),
+    )
+    return to_sweep(space, method="bayes", metric="mean_loss", goal="minimize", program="train.py", run_cap=10)
+
+
+def check_written(path: Path, stdout: str) -> None:
+    cfg = SweepConfig.load(path)
+    assert validate(cfg) == []
+    assert cfg == expected()
+    assert path.read_text(encoding="utf-8") == expected().to_yaml()
+    assert expected().to_yaml() in stdout
+
+
+def test_hyperopt_search_example_writes_sweep_yaml(tmp_path):
+    result = run([sys.executable, str(EXAMPLE)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    check_written(tmp_path / "sweep.yaml", result.stdout)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.yaml"]
+
+
+def test_hyperopt_search_example_output_argument(tmp_path):
+    result = run([sys.executable, str(EXAMPLE), "out.yaml"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    check_written(tmp_path / "out.yaml", result.stdout)
+
+
+def test_hyperopt_search_example_without_hyperopt_uses_the_mirror(tmp_path):
+    """With hyperopt unimportable the example falls back to sweepbridge's mirror: same file."""
+    code = (
+        "import runpy, sys; sys.modules['hyperopt'] = None; sys.argv = ['x', 'sweep.yaml']; "
+        f"runpy.run_path({str(EXAMPLE)!r}, run_name='__main__')"
+    )
+    result = run([sys.executable, "-c", code], tmp_path)
+    assert result.returncode == 0, result.stderr
+    check_written(tmp_path / "sweep.yaml", result.stdout)
+
+
+def test_example_failure_leaves_no_file(tmp_path):
+    """Saving into a folder that does not exist fails cleanly (SpecError, nothing written)."""
+    result = run([sys.executable, str(EXAMPLE), "missing/sweep.yaml"], tmp_path)
+    assert result.returncode != 0 and "SpecError" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+def test_every_example_runs(name, tmp_path):
+    result = run([sys.executable, str(ROOT / "examples" / name)], tmp_path)
+    assert result.returncode == 0, result.stderr
