@@ -148,7 +148,11 @@ SUPPORT_LIMIT = 100_000
 
 @dataclass(frozen=True)
 class _Range(Node):
-    """Base of the bounded kinds: finite low < high (and low > 0 for the log kinds)."""
+    """Base of the bounded kinds: finite low < high (and low > 0 for the log kinds).
+
+    Concrete kinds subclass these bases without redeclaring fields (no @dataclass: the generated
+    __init__/__eq__/__repr__ are inherited, compare exact classes and print the subclass name).
+    """
 
     low: float = 1.0
     high: float = 10.0
@@ -222,21 +226,18 @@ class _QShape(_Shape):
         _quantum(self)
 
 
-@dataclass(frozen=True)
 class Uniform(_Range):
     """U(low, high); values are floats."""
 
     kind: ClassVar[str] = "uniform"
 
 
-@dataclass(frozen=True)
 class QUniform(_QRange):
     """round(U(low, high) / q) * q."""
 
     kind: ClassVar[str] = "quniform"
 
 
-@dataclass(frozen=True)
 class LogUniform(_Range):
     """exp(U(ln low, ln high)); floats. Bounds are values, not exponents."""
 
@@ -244,7 +245,6 @@ class LogUniform(_Range):
     log: ClassVar[bool] = True
 
 
-@dataclass(frozen=True)
 class QLogUniform(_QRange):
     """round(exp(U(ln low, ln high)) / q) * q."""
 
@@ -252,7 +252,6 @@ class QLogUniform(_QRange):
     log: ClassVar[bool] = True
 
 
-@dataclass(frozen=True)
 class InvLogUniform(_Range):
     """1 / X where X = exp(U(-ln high, -ln low)), i.e. W&B's inv_log_uniform_values."""
 
@@ -260,42 +259,36 @@ class InvLogUniform(_Range):
     log: ClassVar[bool] = True
 
 
-@dataclass(frozen=True)
 class Normal(_Scale):
     """N(mu, sigma)."""
 
     kind: ClassVar[str] = "normal"
 
 
-@dataclass(frozen=True)
 class QNormal(_QScale):
     """round(N(mu, sigma) / q) * q."""
 
     kind: ClassVar[str] = "qnormal"
 
 
-@dataclass(frozen=True)
 class LogNormal(_Scale):
     """exp(N(mu, sigma))."""
 
     kind: ClassVar[str] = "lognormal"
 
 
-@dataclass(frozen=True)
 class QLogNormal(_QScale):
     """round(exp(N(mu, sigma)) / q) * q."""
 
     kind: ClassVar[str] = "qlognormal"
 
 
-@dataclass(frozen=True)
 class Beta(_Shape):
     """Beta(a, b) on [0, 1]."""
 
     kind: ClassVar[str] = "beta"
 
 
-@dataclass(frozen=True)
 class QBeta(_QShape):
     """round(Beta(a, b) / q) * q."""
 
