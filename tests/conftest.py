@@ -8,6 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Random exploration stays on (a failure prints its reproduction); timing deadlines are off: on a
+# shared CI machine they fail for load, not for bugs.
+settings.register_profile("sweepbridge", deadline=None)
+settings.load_profile("sweepbridge")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
