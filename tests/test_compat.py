@@ -45,3 +45,27 @@ def test_rows_are_valid():
         assert r.fidelity in FIDELITIES and r.beta in BETA_STATUSES
         if r.fidelity == "unsupported":
             assert r.suggestion, f"{r.key} refuses without saying what to do instead"
+
+
+# W&B's 2020 beta (French docs): "Algorithmes de recherche" and "Schedulers Tune" tables.
+BETA_SEARCH = {
+    "tune.search.hyperopt": "supported",  # Pris en charge
+    "tune.search.basic_variant": "partial",  # Recherche grille et recherche aléatoire: Partielle
+    "tune.search.bayesopt": "planned",  # Planifiée
+    "tune.search.nevergrad": "planned",
+    "tune.search.skopt": "planned",
+    "tune.search.ax": "planned",
+    "tune.search.bohb": "planned",
+}
+BETA_SCHEDULERS = {
+    "tune.scheduler.pbt": "under study",  # En cours d'étude
+    "tune.scheduler.asha": "not stated",  # blank cell
+    "tune.scheduler.hyperband": "not stated",  # blank cell
+    "tune.scheduler.bohb": "under study",
+    "tune.scheduler.median": "under study",
+}
+
+
+def test_every_row_of_the_2020_search_and_scheduler_tables_is_covered():
+    for key, status in {**BETA_SEARCH, **BETA_SCHEDULERS}.items():
+        assert compat.row(key).beta == status, key
