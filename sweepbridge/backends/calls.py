@@ -122,3 +122,21 @@ def names(tree: Any) -> set[str]:
     if isinstance(tree, (list, tuple)):
         return set().union(*(names(v) for v in tree))
     return set()
+
+
+def dispatch(
+    node: Any, path: str, emitters: dict[str, Callable[[Any, str], Any]], refused: dict[str, str], target: str
+) -> Any:
+    """The calls tree for IR `node` at parameter `path`: a refusal (compat row by kind) or its emitter."""
+    from .. import compat
+    from ..errors import SpecError, SweepBridgeError
+
+    if node.kind in refused:
+        raise compat.refuse(refused[node.kind], f"It is a {node.kind} distribution.", path=path or None)
+    emitter = emitters.get(node.kind)
+    if emitter is None:
+        raise SpecError(f"a {node.kind} node has no {target} translation.", path=path or None)
+    try:
+        return emitter(node, path)
+    except SweepBridgeError as exc:
+        raise exc.at(path) from None

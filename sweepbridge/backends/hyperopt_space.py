@@ -9,10 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import compat
 from .. import distributions as d
-from ..errors import SpecError, SweepBridgeError
-from .calls import Call, Log
+from .calls import Call, Log, dispatch
 
 OPS: dict[str, tuple[str, Callable[[Any], tuple]]] = {
     "uniform": ("uniform", lambda n: (n.low, n.high)),
@@ -80,12 +78,4 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
 
 def emit(node: d.Node, path: str = "") -> Any:
     """The hyperopt `calls` tree for `node` at parameter `path` (its label)."""
-    if node.kind in REFUSED:
-        raise compat.refuse(REFUSED[node.kind], path=path or None)
-    emitter = EMITTERS.get(node.kind)
-    if emitter is None:
-        raise SpecError(f"a {node.kind} node has no hyperopt translation.", path=path or None)
-    try:
-        return emitter(node, path)
-    except SweepBridgeError as exc:
-        raise exc.at(path) from None
+    return dispatch(node, path, EMITTERS, REFUSED, "hyperopt")

@@ -15,8 +15,8 @@ from typing import Any
 
 from .. import compat
 from .. import distributions as d
-from ..errors import SpecError, SweepBridgeError
-from .calls import Call
+from ..errors import SpecError
+from .calls import Call, dispatch
 
 MULTISET_LIMIT = 10_000
 """Largest list a weighted distribution may expand into for tune.choice."""
@@ -120,15 +120,7 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
 
 def emit(node: d.Node, path: str = "") -> Any:
     """The Ray Tune `calls` tree for `node` at parameter `path`."""
-    if node.kind in REFUSED:
-        raise compat.refuse(REFUSED[node.kind], f"It is a {node.kind} distribution.", path=path or None)
-    emitter = EMITTERS.get(node.kind)
-    if emitter is None:
-        raise SpecError(f"a {node.kind} node has no Ray Tune translation.", path=path or None)
-    try:
-        return emitter(node, path)
-    except SweepBridgeError as exc:
-        raise exc.at(path) from None
+    return dispatch(node, path, EMITTERS, REFUSED, "Ray Tune")
 
 
 def hyperband_bands(et: dict[str, Any]) -> list[int]:
