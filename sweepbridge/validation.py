@@ -71,9 +71,18 @@ def _leaves(params: Any, prefix: str = "") -> Iterator[tuple[str, dict]]:
             yield path, spec
 
 
+def _grid_range(spec: dict) -> bool:
+    """int_uniform / q_uniform (explicit, or int_uniform inferred from integer min/max): W&B's grid
+    enumerates them (sweepbridge never emits them under grid: q_uniform enumerates differently)."""
+    dist = spec.get("distribution")
+    if dist is None:
+        return all(isinstance(spec.get(k), int) and not isinstance(spec.get(k), bool) for k in ("min", "max"))
+    return dist in ("int_uniform", "q_uniform")
+
+
 def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
     dist = spec.get("distribution")
-    if dist in DEPRECATED:
+    if isinstance(dist, str) and dist in DEPRECATED:
         yield (
             f"{path}: distribution {dist} (natural-log exponent bounds) is deprecated in W&B; "
             f"use {DEPRECATED[dist]} with value bounds."
@@ -89,10 +98,10 @@ def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
             sum(probs), 1.0, rel_tol=0, abs_tol=1e-8
         ):
             yield f"{path}: probabilities sum to {sum(probs)!r}, not 1."
-    if method == "grid" and (probs is not None or not ({"value", "values"} & spec.keys())):
+    if method == "grid" and (probs is not None or not ({"value", "values"} & spec.keys() or _grid_range(spec))):
         yield (
-            f"{path}: method grid enumerates only value/values without probabilities; "
-            "use method random or bayes for distributions."
+            f"{path}: method grid enumerates only value/values (and W&B's int_uniform / q_uniform ranges) "
+            "without probabilities; use method random or bayes for distributions."
         )
     if method == "bayes" and probs is not None:
         yield f"{path}: W&B's bayes engine fails on values with probabilities; use method random."

@@ -296,3 +296,36 @@ def test_sweep_from_a_yaml_path(tmp_path):
 
     path = SweepConfig(sweep({"x": {"min": 0, "max": 3}})).save(tmp_path / "s.yaml")
     assert parse_space(to_hyperopt(path)) == parse_space(to_hyperopt(str(path)))
+
+
+# Found in review: each of these once escaped as TypeError / ZeroDivisionError / ValueError, was
+# accepted though W&B's validator refuses it, or (the grid) ran out of memory enumerating.
+BAD_SWEEPS = {
+    "probabilities_not_a_list": {"parameters": {"a": {"values": [1, 2], "probabilities": 5}}},
+    "early_terminate_not_a_mapping": {"early_terminate": 5},
+    "early_terminate_list": {"early_terminate": [1]},
+    "max_iter_string": {"early_terminate": {"type": "hyperband", "max_iter": "a", "s": 2}},
+    "s_string": {"early_terminate": {"type": "hyperband", "max_iter": 9, "s": "x"}},
+    "eta_zero": {"early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 0}},
+    "eta_one": {"early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 1}},
+    "min_iter_zero": {"early_terminate": {"type": "hyperband", "min_iter": 0}},
+    "early_terminate_without_metric": {"metric": None, "early_terminate": {"type": "hyperband", "min_iter": 1}},
+    "grid_q_zero": {"method": "grid", "parameters": {"a": {"distribution": "q_uniform", "min": 0, "max": 1, "q": 0}}},
+    "huge_grid": {"method": "grid", "parameters": {"a": {"distribution": "int_uniform", "min": 0, "max": 10**8}}},
+    "huge_q_grid": {
+        "method": "grid",
+        "parameters": {"a": {"distribution": "q_uniform", "max": 1, "min": 0, "q": 1e-9}},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_SWEEPS))
+@pytest.mark.parametrize("target", ["hyperopt", "tune"])
+def test_invalid_sweeps_end_in_a_spec_error(name, target):
+    from sweepbridge import SweepBridgeError, render_python
+
+    cfg = {"method": "random", "metric": {"name": "loss"}, "parameters": {"a": {"values": [1, 2]}}}
+    cfg.update(BAD_SWEEPS[name])
+    cfg = {k: v for k, v in cfg.items() if v is not None}
+    with pytest.raises(SweepBridgeError):
+        render_python(cfg, target=target)

@@ -87,14 +87,31 @@ def test_probabilities_close_to_one_are_fine():
     "spec",
     [
         {"distribution": "uniform", "min": 0, "max": 1},
-        {"distribution": "int_uniform", "min": 0, "max": 3},
-        {"distribution": "q_uniform", "min": 0, "max": 3, "q": 1},
+        {"min": 0.0, "max": 1.0},
+        {"distribution": "normal", "mu": 0, "sigma": 1},
         {"values": [1, 2], "probabilities": [0.25, 0.75]},
     ],
 )
 def test_grid_allows_only_value_and_values(spec):
     message = only(validate(nested(spec, method="grid")), "method grid")
     assert message.startswith("outer.inner.p: ") and "random or bayes" in message
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"distribution": "int_uniform", "min": 0, "max": 3},
+        {"min": 0, "max": 3},
+        {"distribution": "q_uniform", "min": 0, "max": 3, "q": 1},
+    ],
+)
+def test_grid_accepts_wandbs_enumerable_ranges(spec):
+    # W&B's engine enumerates these under grid (sweeps accepts them); we never emit them there.
+    cfg = nested(spec, method="grid")
+    assert validate(cfg) == []
+    import sweeps
+
+    assert sweeps.schema_violations_from_proposed_config(cfg) == []
 
 
 def test_grid_accepts_values_and_value():

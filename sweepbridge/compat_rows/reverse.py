@@ -22,6 +22,15 @@ H, T, B = "reverse → hyperopt", "reverse → Ray Tune", "reverse"
 NO_RAY_DOMAIN = "use tune.sample_from with your own sampler (Ray's search algorithms cannot model it), or to_hyperopt."
 
 ROWS = (
+    _r(
+        "reverse.grid_size",
+        B,
+        "W&B grid axis (int_uniform / q_uniform) with more than 100,000 points",
+        "grid_search / choice values",
+        "unsupported",
+        "The axis would be enumerated value by value into the target space.",
+        "narrow the range, raise q, or list the values you want.",
+    ),
     _r("reverse.nested", B, "W&B nested parameters", "nested dict", "exact", "Labels are the dotted parameter paths."),
     _r(
         "reverse.value",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import compat
 from .. import distributions as d
 from ..backends.wandb import METHODS, NUMERIC
 from ..errors import SpecError, SweepBridgeError
@@ -134,11 +135,15 @@ def _grid_values(kind: str, spec: dict, path: str) -> list:
     """The values W&B's grid search enumerates for `kind`."""
     if kind == "categorical":
         return _values(spec, path)
-    if kind == "int_uniform":
-        return list(range(spec["min"], spec["max"] + 1))
     low, high, q = spec["min"], spec["max"], spec.get("q", DEFAULTS["q"])
-    # numpy.arange(min, max, q).tolist(): ceil((max - min) / q) values min + i*q; ints iff all ints.
-    values = [low + i * q for i in range(math.ceil((high - low) / q))]
+    # int_uniform: range(min, max + 1); q_uniform, as numpy.arange(min, max, q).tolist():
+    # ceil((max - min) / q) values min + i*q, ints iff all ints.
+    size = high - low + 1 if kind == "int_uniform" else math.ceil((high - low) / q)
+    if size > d.SUPPORT_LIMIT:
+        raise compat.refuse("reverse.grid_size", f"It has {size:,} points.", path=path)
+    if kind == "int_uniform":
+        return list(range(low, high + 1))
+    values = [low + i * q for i in range(size)]
     return values if all(_is_int(x) for x in (low, high, q)) else [float(v) for v in values]
 
 
@@ -207,9 +212,45 @@ def load(source: Any) -> dict[str, Any]:
     raise SpecError(f"a sweep is a SweepConfig, a dict or a path to a YAML/JSON file, got {type(source).__name__}.")
 
 
+def _modernised(params: Any) -> Any:
+    """`params` with the deprecated exponent kinds rewritten to their value-bound successors."""
+    if not isinstance(params, AbcMapping):
+        return params
+    out = {}
+    for name, spec in params.items():
+        if isinstance(spec, AbcMapping) and set(spec) == {"parameters"}:
+            spec = {"parameters": _modernised(spec["parameters"])}
+        elif isinstance(spec, AbcMapping) and _is_num(spec.get("min")) and _is_num(spec.get("max")):
+            dist = spec.get("distribution")
+            if isinstance(dist, str) and dist in DEPRECATED:
+                new, convert = DEPRECATED[dist]
+                low, high = convert(spec["min"], spec["max"])
+                spec = {**spec, "distribution": new, "min": low, "max": high}
+        out[name] = spec
+    return out
+
+
 def parse_sweep(source: Any) -> WandbSweep:
-    """Parse a W&B sweep config into a `WandbSweep`."""
+    """Parse a W&B sweep config into a `WandbSweep` (checked by `sweepbridge.validate` first)."""
+    from ..validation import validate
+
     cfg = load(source)
+    try:
+        problems = validate({**cfg, "parameters": _modernised(cfg.get("parameters"))})
+    except SweepBridgeError as exc:
+        problems = [str(exc)]
+    if not problems:
+        return _build(cfg)
+    try:
+        _build(cfg)  # for the problems it knows, a SpecError located at the parameter
+    except SweepBridgeError:
+        raise
+    except Exception:  # noqa: BLE001 - invalid input it does not anticipate: the validator's list says why
+        pass
+    raise SpecError("not a valid W&B sweep config:\n  " + "\n  ".join(problems))
+
+
+def _build(cfg: dict[str, Any]) -> WandbSweep:
     method = cfg.get("method")
     if method not in METHODS:
         raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}.")
