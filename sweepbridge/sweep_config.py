@@ -93,19 +93,7 @@ class SweepConfig(dict):
 
         JSON is read as JSON: PyYAML's YAML 1.1 reader would take numbers like 1e-05 for strings.
         """
-        if not isinstance(text, (str, bytes)):
-            raise SpecError(f"sweep config text must be str, got {type(text).__name__}.")
-        try:
-            data = json.loads(text)
-        except ValueError:
-            try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                raise SpecError(f"not valid YAML/JSON: {yaml_error_text(exc)}") from None
-            except RecursionError:
-                raise SpecError("the YAML text is nested too deeply.") from None
-        except RecursionError:
-            raise SpecError("the JSON text is nested too deeply.") from None
+        data = parse_text(text)
         if not isinstance(data, dict):
             raise SpecError(f"a sweep config is a mapping, got {type(data).__name__}.")
         return cls(data)
@@ -128,6 +116,25 @@ def yaml_error_text(exc: Exception) -> str:
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
     context = getattr(exc, "context", None)
     return f"{context + ': ' if context else ''}{problem}{where}"
+
+
+def parse_text(text: str | bytes) -> Any:
+    """JSON or YAML text → plain data (safe loader only; JSON is read as JSON, since PyYAML's
+    YAML 1.1 reader would take numbers like 1e-05 for strings). Any failure is a SpecError."""
+    if not isinstance(text, (str, bytes)):
+        raise SpecError(f"sweep config text must be str, got {type(text).__name__}.")
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    except RecursionError:
+        raise SpecError("the JSON text is nested too deeply.") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML/JSON: {yaml_error_text(exc)}") from None
+    except RecursionError:
+        raise SpecError("the YAML text is nested too deeply.") from None
 
 
 def write_atomic(target: Path, text: str) -> None:

@@ -94,20 +94,18 @@ def path_text(parts: Any) -> str:
 
 
 def load(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a spec file (safe YAML loader; JSON is YAML) and validate it against the schema."""
-    import yaml
-
+    """Read a spec file (as sweep files are read: JSON as JSON, YAML safely) and check it against the schema."""
     from . import schemas
-    from .sweep_config import yaml_error_text
+    from .sweep_config import parse_text
 
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path} is not valid YAML/JSON: {yaml_error_text(exc)}") from None
+        data = parse_text(text)
+    except SpecError as exc:
+        raise SpecError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: a tune spec is a mapping, got {type(data).__name__}.")
     errors = sorted(schemas.validator(SCHEMA).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

@@ -260,3 +260,18 @@ def test_arbitrary_data_is_a_valid_spec_or_a_spec_error(tmp_path_factory, spec):
         tune_spec.space(loaded["param_space"], ray_tune)  # Ray's own checks become SpecErrors
     except SpecError as exc:
         assert "param_space" in str(exc)
+
+
+def test_json_spec_reads_numbers_as_json(tmp_path):
+    # Found in review: read as YAML 1.1, JSON's 1e-05 became the string '1e-05' and was refused.
+    path = tmp_path / "spec.json"
+    path.write_text('{"program": "train.py", "param_space": {"lr": {"loguniform": [1e-05, 0.1]}}}')
+    assert tune_spec.convert(path)["parameters"]["lr"]["min"] == 1e-05
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "a:\n" + "".join(" " * i + "- \n" for i in range(3000))])
+def test_deeply_nested_spec_is_a_spec_error(tmp_path, text):
+    path = tmp_path / "deep.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError):
+        tune_spec.load(path)
