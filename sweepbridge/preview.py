@@ -42,29 +42,29 @@ def engine_configs(cfg: Mapping[str, Any], n: int, seed: int = 0) -> list[dict[s
     if cfg.get("method") != "grid":
         cfg["method"] = "random"
     random.seed(seed)
-    try:
-        import numpy
+    import numpy  # a dependency of sweeps
 
-        numpy.random.seed(seed)
-    except ImportError:  # pragma: no cover - sweeps depends on numpy
-        pass
+    numpy.random.seed(seed)
     runs = sweeps.next_runs(cfg, [], n=n)
     return [json.loads(json.dumps({k: v["value"] for k, v in run.config.items()})) for run in runs if run is not None]
 
 
-def leaf_paths(parameters: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
-    """Dotted names of a sweep's parameters, following nested `parameters` (not dict values)."""
+def leaf_paths(parameters: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Key paths of a sweep's parameters, following nested `parameters` (not dict values).
+
+    Tuples, not dotted strings: W&B names may themselves contain dots.
+    """
     for name, spec in parameters.items():
-        path = f"{prefix}{name}"
+        path = (*prefix, name)
         if isinstance(spec, Mapping) and isinstance(spec.get("parameters"), Mapping):
-            yield from leaf_paths(spec["parameters"], f"{path}.")
+            yield from leaf_paths(spec["parameters"], path)
         else:
             yield path
 
 
-def lookup(config: Mapping[str, Any], path: str) -> Any:
+def lookup(config: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = config
-    for part in path.split("."):
+    for part in path:
         value = value[part]
     return value
 
@@ -82,6 +82,6 @@ def table(cfg: Mapping[str, Any], configs: list[dict[str, Any]]) -> str:
     """Configs as a text table: a `#` column, then one column per dotted parameter name."""
     from .text_table import render
 
-    names = list(leaf_paths(cfg.get("parameters", {})))
-    rows = [[str(i), *(cell(lookup(c, n)) for n in names)] for i, c in enumerate(configs, 1)]
-    return render(["#", *names], rows)
+    paths = list(leaf_paths(cfg.get("parameters", {})))
+    rows = [[str(i), *(cell(lookup(c, p)) for p in paths)] for i, c in enumerate(configs, 1)]
+    return render(["#", *(".".join(p) for p in paths)], rows)
