@@ -20,7 +20,7 @@ TARGETS = ("hyperopt", "tune")
 
 
 def _hyperopt_tree(parsed: WandbSweep) -> Any:
-    return hyperopt_space.emit(parsed.space)
+    return hyperopt_space.space(parsed.space)
 
 
 def to_hyperopt(sweep: Any) -> Any:

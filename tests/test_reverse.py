@@ -329,3 +329,24 @@ def test_invalid_sweeps_end_in_a_spec_error(name, target):
     cfg = {k: v for k, v in cfg.items() if v is not None}
     with pytest.raises(SweepBridgeError):
         render_python(cfg, target=target)
+
+
+def test_constant_holding_a_grid_search_marker_is_refused_for_tune():
+    # Found in review: Ray would expand {"grid_search": [...]} inside a constant into a grid.
+    from sweepbridge import UnsupportedFeatureError, render_python
+
+    cfg = {"method": "random", "parameters": {"a": {"value": {"x": [0, {"grid_search": [1, 2]}]}}}}
+    with pytest.raises(UnsupportedFeatureError) as info:
+        render_python(cfg, target="tune")
+    assert info.value.feature == "reverse.tune.marker" and info.value.path == "a.x[1]"
+    render_python(cfg, target="hyperopt")  # a hyperopt Literal is just a value
+
+
+def test_colliding_dotted_labels_are_refused_for_hyperopt():
+    # Found in review: "a.b" beside nested a.b gave two hp labels "a.b" (hyperopt: DuplicateLabel).
+    from sweepbridge import UnsupportedFeatureError, to_hyperopt
+
+    cfg = {"method": "random", "parameters": {"a.b": {"values": [1, 2]}, "a": {"parameters": {"b": {"values": [3]}}}}}
+    with pytest.raises(UnsupportedFeatureError) as info:
+        to_hyperopt(cfg)
+    assert info.value.feature == "reverse.hyperopt.labels"

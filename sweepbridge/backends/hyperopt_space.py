@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .. import compat
 from .. import distributions as d
 from .calls import Call, Log, dispatch
 
@@ -79,3 +80,14 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
 def emit(node: d.Node, path: str = "") -> Any:
     """The hyperopt `calls` tree for `node` at parameter `path` (its label)."""
     return dispatch(node, path, EMITTERS, REFUSED, "hyperopt")
+
+
+def space(node: d.Node) -> Any:
+    """The hyperopt `calls` tree for a whole space, after checking its labels are unique."""
+    seen: set[str] = set()
+    for path, child in d.walk(node):
+        if child.kind not in ("mapping", "constant"):
+            if path in seen:
+                raise compat.refuse("reverse.hyperopt.labels", f"Label {path!r} would be used twice.", path=path)
+            seen.add(path)
+    return emit(node)

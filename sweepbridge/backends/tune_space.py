@@ -16,6 +16,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError
+from ..frontends.structure import ONE_KEY_MAPPINGS
 from .calls import Call, dispatch
 
 MULTISET_LIMIT = 10_000
@@ -104,8 +105,28 @@ def _choice(node: d.Choice, path: str) -> Call:
     return _finite(values, node.probabilities, "reverse.tune.probabilities")
 
 
+def _marker(value: Any, path: str) -> str | None:
+    """The path of a part of `value` Ray would read as a search-space marker ({"grid_search": ...})."""
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in ONE_KEY_MAPPINGS:
+            return path
+        items = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    return next((found for sub, v in items if (found := _marker(v, sub)) is not None), None)
+
+
+def _constant(node: d.Constant, path: str) -> Any:
+    found = _marker(node.value, path)
+    if found is not None:
+        raise compat.refuse("reverse.tune.marker", path=found or None)
+    return node.value
+
+
 EMITTERS: dict[str, Callable[[Any, str], Any]] = {
-    "constant": lambda node, path: node.value,
+    "constant": _constant,
     "choice": _choice,
     "int_uniform": lambda node, path: (
         Call("tune.randint", (node.low, node.high + 1))

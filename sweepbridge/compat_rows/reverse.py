@@ -23,6 +23,25 @@ NO_RAY_DOMAIN = "use tune.sample_from with your own sampler (Ray's search algori
 
 ROWS = (
     _r(
+        "reverse.tune.marker",
+        T,
+        "W&B value holding a {grid_search: ...} mapping",
+        "—",
+        "unsupported",
+        "Ray Tune reads a one-key {grid_search: [...]} mapping anywhere in param_space as a grid axis, "
+        "so the constant would be expanded instead of passed through.",
+        "rename the key, or make it a real grid with method grid and values.",
+    ),
+    _r(
+        "reverse.hyperopt.labels",
+        H,
+        "two parameters with the same dotted path (a key containing '.')",
+        "—",
+        "unsupported",
+        "hyperopt labels are the dotted paths and must be unique (hyperopt raises DuplicateLabel).",
+        "rename one of the parameters.",
+    ),
+    _r(
         "reverse.grid_size",
         B,
         "W&B grid axis (int_uniform / q_uniform) with more than 100,000 points",
