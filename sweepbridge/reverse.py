@@ -81,6 +81,8 @@ class _TuneTrees:
 
 def _tune_trees(parsed: WandbSweep) -> _TuneTrees:
     space = tune_space.emit(parsed.space)
+    if parsed.not_carried:
+        compat.warn("reverse.tune.settings", f"Not carried over: {', '.join(parsed.not_carried)}.", path="sweep")
     mode = {"minimize": "min", "maximize": "max"}[parsed.goal] if parsed.metric else None
     search_alg = None
     if parsed.method == "grid":

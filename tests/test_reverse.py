@@ -350,3 +350,19 @@ def test_colliding_dotted_labels_are_refused_for_hyperopt():
     with pytest.raises(UnsupportedFeatureError) as info:
         to_hyperopt(cfg)
     assert info.value.feature == "reverse.hyperopt.labels"
+
+
+def test_settings_a_tune_run_cannot_hold_are_warned_not_dropped():
+    # Found in review: program, name and metric.target used to vanish without a word.
+    from sweepbridge import ApproximationWarning, to_tune
+
+    cfg = {
+        "program": "train.py",
+        "name": "n",
+        "method": "random",
+        "run_cap": 3,
+        "metric": {"name": "loss", "goal": "minimize", "target": 0.1},
+        "parameters": {"a": {"values": [1, 2]}},
+    }
+    with pytest.warns(ApproximationWarning, match=r"Not carried over: program, name, metric\.target\."):
+        to_tune(cfg)

@@ -23,6 +23,15 @@ NO_RAY_DOMAIN = "use tune.sample_from with your own sampler (Ray's search algori
 
 ROWS = (
     _r(
+        "reverse.tune.settings",
+        T,
+        "W&B settings with no Ray Tune run counterpart (program, name, command, metric.target, ...)",
+        "—",
+        "equivalent",
+        "A Ray Tune run calls the trainable you pass to Tuner; stop and naming are set on RunConfig.",
+        "set them on tune.RunConfig (name=, stop=) or in your trainable.",
+    ),
+    _r(
         "reverse.tune.marker",
         T,
         "W&B value holding a {grid_search: ...} mapping",

@@ -12,7 +12,7 @@ import math
 import os
 from collections.abc import Callable
 from collections.abc import Mapping as AbcMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +82,8 @@ class WandbSweep:
     goal: str = "minimize"
     run_cap: int | None = None
     early_terminate: dict[str, Any] | None = None
-    program: str | None = None
-    name: str | None = None
-    other: dict[str, Any] = field(default_factory=dict)
+    not_carried: tuple[str, ...] = ()
+    """Settings a hyperopt space / Ray Tune run cannot hold (program, name, metric.target, ...)."""
 
 
 def _distribution(spec: dict, path: str) -> str:
@@ -263,7 +262,9 @@ def _build(cfg: dict[str, Any]) -> WandbSweep:
     run_cap = cfg.get("run_cap")
     if run_cap is not None and not (_is_int(run_cap) and run_cap > 0):
         raise SpecError(f"run_cap must be a positive integer, got {run_cap!r}.")
-    known = {"method", "metric", "run_cap", "early_terminate", "program", "name", "parameters"}
+    carried = {"method", "metric", "run_cap", "early_terminate", "parameters"}
+    not_carried = [k for k in cfg if k not in carried]
+    not_carried += [f"metric.{k}" for k in (metric or {}) if k not in ("name", "goal")]
     return WandbSweep(
         space=parameters(cfg.get("parameters"), method),
         method=method,
@@ -271,7 +272,5 @@ def _build(cfg: dict[str, Any]) -> WandbSweep:
         goal=goal,
         run_cap=run_cap,
         early_terminate=dict(cfg["early_terminate"]) if cfg.get("early_terminate") is not None else None,
-        program=cfg.get("program"),
-        name=cfg.get("name"),
-        other={k: v for k, v in cfg.items() if k not in known},
+        not_carried=tuple(not_carried),
     )
