@@ -254,13 +254,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
-    from .errors import SpecError
+    from .reverse import render_python
 
     sweep = _read_sweep(args.file)
-    try:
-        from .reverse import render_python
-    except ImportError as exc:
-        raise SpecError(f"this sweepbridge has no reverse translation (sweepbridge.reverse): {exc}") from None
     source = render_python(sweep, target=args.to)
     if args.output:
         from pathlib import Path

@@ -16,6 +16,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError
+from ..frontends.ray_ops import is_multiple
 from ..frontends.structure import ONE_KEY_MAPPINGS
 from .calls import Call, dispatch
 
@@ -68,11 +69,6 @@ def quniform_pmf(node: d.QUniform) -> tuple[list, list[float]] | None:
     return values, probabilities
 
 
-def _multiple(x: float, q: float) -> bool:
-    """Ray's own test that a bound is a multiple of q (`Float.quantized`)."""
-    return math.isclose(x / q, round(x / q))
-
-
 def _finite(values: list, probabilities: Any, row: str) -> Call:
     items = multiset(values, probabilities)
     if items is None:
@@ -83,7 +79,7 @@ def _finite(values: list, probabilities: Any, row: str) -> Call:
 def _numeric(node: Any, path: str) -> Any:
     name, args = OPS[node.kind]
     integer = getattr(node, "integer", False)
-    bounds_ok = node.kind not in BOUNDED_Q or (_multiple(node.low, node.q) and _multiple(node.high, node.q))
+    bounds_ok = node.kind not in BOUNDED_Q or (is_multiple(node.low, node.q) and is_multiple(node.high, node.q))
     if not integer and bounds_ok:
         return Call(name, args(node))
     if node.kind == "quniform":

@@ -62,9 +62,14 @@ def _grid_index(bound: float, q: float, up: bool) -> int:
     return int(math.floor(scaled) if up else math.ceil(scaled))
 
 
+def is_multiple(x: float, q: float) -> bool:
+    """Ray's own test that a bound is a multiple of q (`Float.quantized`)."""
+    return math.isclose(x / q, round(x / q))
+
+
 def _check_divisible(lower: float, upper: float, q: float) -> None:
     for name, bound in (("lower", lower), ("upper", upper)):
-        if not math.isclose(bound / q, round(bound / q)):
+        if not is_multiple(bound, q):
             raise SpecError(
                 f"Your {name} variable bound {bound} is not divisible by quantization factor {q} "
                 "(Ray Tune requires quantized float bounds to be multiples of q)."

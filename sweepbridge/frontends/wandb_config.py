@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import compat
+from .. import compat, validation
 from .. import distributions as d
 from ..backends.wandb import METHODS, NUMERIC
 from ..errors import SpecError, SweepBridgeError
@@ -31,13 +31,16 @@ FROM_WANDB: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
 DEFAULTS: dict[str, int | float] = {"mu": 0, "sigma": 1, "a": 1, "b": 1, "q": 1.0}
 """W&B schema defaults for omitted keys (q = 1.0 is a float, so the values stay floats)."""
 
-DEPRECATED: dict[str, tuple[str, Callable[[float, float], tuple[float, float]]]] = {
-    "log_uniform": ("log_uniform_values", lambda lo, hi: (_exp(lo, "min"), _exp(hi, "max"))),
-    "q_log_uniform": ("q_log_uniform_values", lambda lo, hi: (_exp(lo, "min"), _exp(hi, "max"))),
+_VALUE_BOUNDS: dict[str, Callable[[float, float], tuple[float, float]]] = {
+    "log_uniform": lambda lo, hi: (_exp(lo, "min"), _exp(hi, "max")),
+    "q_log_uniform": lambda lo, hi: (_exp(lo, "min"), _exp(hi, "max")),
     # exp(-U(min, max)) is inv_log_uniform_values with bounds e^-max, e^-min.
-    "inv_log_uniform": ("inv_log_uniform_values", lambda lo, hi: (_exp(-hi, "-max"), _exp(-lo, "-min"))),
+    "inv_log_uniform": lambda lo, hi: (_exp(-hi, "-max"), _exp(-lo, "-min")),
 }
-"""Exponent-bound kinds → (value-bound successor, exponent bounds → value bounds)."""
+DEPRECATED: dict[str, tuple[str, Callable[[float, float], tuple[float, float]]]] = {
+    old: (new, _VALUE_BOUNDS[old]) for old, new in validation.DEPRECATED.items()
+}
+"""Exponent-bound kinds → (value-bound successor, from `validation.DEPRECATED`; exponent bounds → value bounds)."""
 
 KEYS: dict[str, frozenset[str]] = {
     "constant": frozenset({"value"}),
@@ -231,11 +234,9 @@ def _modernised(params: Any) -> Any:
 
 def parse_sweep(source: Any) -> WandbSweep:
     """Parse a W&B sweep config into a `WandbSweep` (checked by `sweepbridge.validate` first)."""
-    from ..validation import validate
-
     cfg = load(source)
     try:
-        problems = validate({**cfg, "parameters": _modernised(cfg.get("parameters"))})
+        problems = validation.validate({**cfg, "parameters": _modernised(cfg.get("parameters"))})
     except SweepBridgeError as exc:
         problems = [str(exc)]
     if not problems:
