@@ -29,11 +29,15 @@ def unwrap_run(config: dict) -> dict:
 
 
 def sample(cfg: dict, n: int, seed: int = 0) -> list[dict]:
-    """n configs from W&B's random-search path (`sweeps.next_runs`), seeded."""
+    """n configs from W&B's random-search path (`sweeps.next_runs`), seeded as `preview` seeds it."""
+    import numpy
     import sweeps
 
+    cfg = {**copy.deepcopy(cfg), "method": "random"}
+    sweeps.next_runs(cfg, [], n=1)  # warm: the first call imports modules that draw from `random`
     random.seed(seed)
-    runs = sweeps.next_runs({**copy.deepcopy(cfg), "method": "random"}, [], n=n)
+    numpy.random.seed(seed)
+    runs = sweeps.next_runs(cfg, [], n=n)
     return [unwrap_run(r.config) for r in runs]
 
 
