@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -87,8 +88,17 @@ def to_sweep(
     """Translate a search space (hyperopt, Ray Tune or sweepbridge expressions) into a W&B sweep.
 
     Exact or refused: raises UnsupportedFeatureError for what W&B cannot express exactly and
-    SpecError for malformed input, each naming the parameter path.
+    SpecError for malformed input, each naming the parameter path. A 2020 W&B beta `tune:` document
+    (a mapping, or a path to its file) converts as the `tune.run(...)` call it describes.
     """
+    from . import tune_beta
+
+    if isinstance(space, (str, os.PathLike)) or tune_beta.is_beta(space):
+        given = {"method": method != "random", "metric": metric, "goal": goal != "minimize", "program": program,
+                 "name": name, "run_cap": run_cap, **more_top_level_keys}  # fmt: skip
+        if any(v not in (None, False) for v in given.values()):
+            raise SpecError("a 2020 beta tune: document sets method, metric, program, ... itself; pass it alone.")
+        return tune_beta.convert_document(space)
     return sweep_from_ir(
         parse_space(space),
         method=method,

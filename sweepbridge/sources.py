@@ -1,7 +1,8 @@
 """Turn a `sweepbridge convert` SOURCE into a SweepConfig.
 
 SOURCE is one of
-- `spec.yaml` / `spec.yml` / `spec.json`: a tune spec (see `sweepbridge.tune_spec`);
+- `spec.yaml` / `spec.yml` / `spec.json`: a tune spec (see `sweepbridge.tune_spec`), or a file in the
+  2020 W&B beta's `tune:` format (see `sweepbridge.tune_beta`);
 - `file.py:NAME`: the Python file is run and its global NAME is converted;
 - `file.py`: the Python file is run and one global is picked by `LOOKUP_RULE`.
 
@@ -195,6 +196,10 @@ def load_source(
             raise SourceError("--method/--metric/... apply only to a bare space; a tune spec sets them itself.")
         if not path.is_file():
             raise SourceError(f"cannot read {path}: no such file.")
+        from . import tune_beta
+
+        if tune_beta.is_beta(tune_beta.read(path)):  # the 2020 W&B beta's `tune:` file
+            return to_sweep_config(tune_beta.convert(path, allow_approximate=allow_approximate), str(path))
         return to_sweep_config(tune_spec.convert(path, allow_approximate=allow_approximate), str(path))
     namespace = run_python(path)
     if name is None:

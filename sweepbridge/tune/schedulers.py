@@ -16,7 +16,15 @@ TIME_ATTR = "training_iteration"
 class TrialScheduler:
     """Base of the mirrored schedulers (`plan()` is what tune.run reads)."""
 
-    def __init__(self, time_attr: str = TIME_ATTR, metric: str | None = None, mode: str | None = None) -> None:
+    def __init__(
+        self,
+        time_attr: str = TIME_ATTR,
+        metric: str | None = None,
+        mode: str | None = None,
+        reward_attr: str | None = None,
+    ) -> None:
+        if reward_attr is not None and metric is None:  # Ray < 0.8 (the 2020 beta): reward_attr, mode max
+            metric, mode = reward_attr, mode or "max"
         self.time_attr, self.metric, self.mode = time_attr, metric, mode
 
     def plan(self) -> Plan:
@@ -61,8 +69,9 @@ class AsyncHyperBandScheduler(TrialScheduler):
         reduction_factor: float = 4,
         brackets: int = 1,
         stop_last_trials: bool = True,
+        reward_attr: str | None = None,
     ) -> None:
-        super().__init__(time_attr, metric, mode)
+        super().__init__(time_attr, metric, mode, reward_attr)
         self.max_t, self.grace_period, self.reduction_factor = max_t, grace_period, reduction_factor
         self.brackets, self.stop_last_trials = brackets, stop_last_trials
 
@@ -92,8 +101,9 @@ class HyperBandScheduler(TrialScheduler):
         max_t: int = 81,
         reduction_factor: float = 3,
         stop_last_trials: bool = True,
+        reward_attr: str | None = None,
     ) -> None:
-        super().__init__(time_attr, metric, mode)
+        super().__init__(time_attr, metric, mode, reward_attr)
         self.max_t, self.reduction_factor, self.stop_last_trials = max_t, reduction_factor, stop_last_trials
 
     def plan(self) -> Plan:
