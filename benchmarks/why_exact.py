@@ -19,6 +19,7 @@ from ray import tune
 from ray.tune.search.hyperopt import HyperOptSearch
 
 from sweepbridge import to_sweep
+from sweepbridge.stats import total_variation as tv
 
 CASES = {
     "randint(0, 10)": tune.randint(0, 10),
@@ -26,12 +27,6 @@ CASES = {
     "lograndint(1, 10)": tune.lograndint(1, 10),
     "qlograndint(2, 64, 2)": tune.qlograndint(2, 64, 2),
 }
-
-
-def tv(counts: Counter, pmf: dict) -> float:
-    n = sum(counts.values())
-    keys = set(counts) | set(pmf)
-    return 0.5 * sum(abs(counts.get(k, 0) / n - pmf.get(k, 0.0)) for k in keys)
 
 
 def main(n: int = 20_000) -> None:

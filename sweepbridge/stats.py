@@ -1,0 +1,119 @@
+"""Two-sample statistics for "does W&B's engine sample what the source library samples?".
+
+Shared by `sweepbridge check`, the fidelity tests and benchmarks/why_exact.py. Discrete kinds are
+compared by their full probability table (chi-square contingency test, sparse cells pooled) and
+the values that carry mass; continuous kinds by the two-sample Kolmogorov-Smirnov test. Values are
+compared as the program receives them (numpy scalars unwrapped, tuples as lists) and keyed
+exactly (1, 1.0 and True are different values). scipy is imported only by the tests that need it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+P_MIN = 1e-3
+"""Reject equality of two distributions below this p-value."""
+POOL_BELOW = 10
+"""Cells with fewer draws (both samples together) are pooled into one 'rare' cell."""
+MASS = 1e-3
+"""A value drawn at least this often (fraction of a sample) must occur in the other sample too."""
+
+
+def normalise(value: Any) -> Any:
+    """A value as the program sees it: numpy scalars unwrapped, tuples as lists (recursively)."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: normalise(v) for k, v in value.items()}
+    return value
+
+
+def type_name(value: Any) -> str:
+    """The Python type of `value`, recursively for containers (tuple ≡ list)."""
+    if isinstance(value, (list, tuple)):
+        return "list[" + ",".join(type_name(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "dict{" + ",".join(f"{k}:{type_name(v)}" for k, v in sorted(value.items())) + "}"
+    return type(value).__name__
+
+
+def key(value: Any) -> str:
+    """A hashable, exact identity for a value (distinguishes 1, 1.0, True and -0.0 from 0.0)."""
+    return json.dumps([type_name(value), value], sort_keys=True)
+
+
+def type_counts(values: Iterable[Any]) -> Counter:
+    return Counter(type_name(v) for v in values)
+
+
+def missing_heavy(mine: Sequence[Any], other: Sequence[Any]) -> list[Any]:
+    """Values drawn in at least a MASS fraction of `mine` that never occur in `other`."""
+    counts = Counter(key(v) for v in mine)
+    seen = {key(v) for v in other}
+    heavy = {k for k, c in counts.items() if c >= MASS * len(mine)}
+    return [json.loads(k)[1] for k in sorted(heavy - seen)]
+
+
+def chi_square(a: Sequence[Any], b: Sequence[Any]) -> tuple[float, int]:
+    """(p-value, number of cells) of the chi-square test that `a` and `b` share one probability table.
+
+    Cells with fewer than POOL_BELOW draws in both samples together are pooled into one cell. A
+    single cell on both sides gives p = 1 (nothing beyond the support to test).
+    """
+    from scipy import stats
+
+    src, eng = Counter(key(v) for v in a), Counter(key(v) for v in b)
+    table, rare = [], [0, 0]
+    for cell in sorted(set(src) | set(eng)):
+        row = [src[cell], eng[cell]]
+        if sum(row) < POOL_BELOW:
+            rare = [rare[0] + row[0], rare[1] + row[1]]
+        else:
+            table.append(row)
+    if sum(rare) >= POOL_BELOW or (sum(rare) and not table):
+        table.append(rare)
+    elif sum(rare):
+        table[-1] = [table[-1][0] + rare[0], table[-1][1] + rare[1]]
+    if len(table) < 2:
+        return 1.0, len(table)
+    columns = [[row[0] for row in table], [row[1] for row in table]]
+    return float(stats.chi2_contingency(columns).pvalue), len(table)
+
+
+def ks(a: Sequence[float], b: Sequence[float]) -> float:
+    """Two-sample Kolmogorov-Smirnov p-value."""
+    from scipy import stats
+
+    return float(stats.ks_2samp(a, b).pvalue)
+
+
+def total_variation(p: Mapping[Any, float], q: Mapping[Any, float]) -> float:
+    """Total variation distance between two distributions given as counts or probabilities (each is normalised)."""
+    n_p, n_q = sum(p.values()), sum(q.values())
+    return 0.5 * sum(abs(p.get(k, 0) / n_p - q.get(k, 0) / n_q) for k in set(p) | set(q))
+
+
+def sample_tv(a: Sequence[Any], b: Sequence[Any], continuous: bool = False, bins: int = 50) -> float:
+    """Total variation between two samples: of their value tables, or (continuous) of their
+    histograms over `bins` equal-count bins of the pooled sample."""
+    if not continuous:
+        return total_variation(Counter(key(v) for v in a), Counter(key(v) for v in b))
+    import numpy as np
+
+    pooled = np.sort(np.concatenate([np.asarray(a, float), np.asarray(b, float)]))
+    edges = np.unique(np.quantile(pooled, np.linspace(0, 1, bins + 1)))
+    if len(edges) < 2:
+        return 0.0
+    hist_a = np.histogram(np.clip(a, edges[0], edges[-1]), edges)[0]
+    hist_b = np.histogram(np.clip(b, edges[0], edges[-1]), edges)[0]
+    return total_variation(dict(enumerate(hist_a.tolist())), dict(enumerate(hist_b.tolist())))
+
+
+def finite_floats(values: Iterable[Any]) -> bool:
+    return all(isinstance(v, float) and math.isfinite(v) for v in values)
