@@ -99,7 +99,7 @@ def to_sweep(
         if any(v not in (None, False) for v in given.values()):
             raise SpecError("a 2020 beta tune: document sets method, metric, program, ... itself; pass it alone.")
         return tune_beta.convert_document(space)
-    return sweep_from_ir(
+    sweep = sweep_from_ir(
         parse_space(space),
         method=method,
         metric=metric,
@@ -109,3 +109,5 @@ def to_sweep(
         run_cap=run_cap,
         **more_top_level_keys,
     )
+    sweep.source_space = space  # type: ignore[attr-defined]  # what `sweepbridge check` samples
+    return sweep

@@ -58,6 +58,17 @@ examples:
 Needs W&B's sweep engine: pip install 'sweepbridge[preview]'. grid shows the engine's enumeration;
 random shows seeded draws; bayes is random until runs have reported the metric, so it shows random
 draws too (with a note on stderr).""",
+    "check": """\
+examples:
+  sweepbridge check space.py                       # the translation of space.py against hyperopt / Ray Tune
+  sweepbridge check space.py --against sweep.yaml  # a sweep file you wrote against the space it should sample
+  sweepbridge check sweep.yaml --plot check.png    # a W&B sweep against its reverse translation (hyperopt)
+  sweepbridge check tune_spec.yaml -n 5000 --seed 1
+
+Per parameter: N draws from the source library and from W&B's engine, compared by the full probability
+table (chi-square) or the two-sample KS test, total variation and Python types. Exit 1 when a parameter
+fails: p < 0.001, differing types, or a value one side draws often that the other never draws.
+Needs the libraries it samples (sweeps, scipy, and hyperopt or ray); --plot needs matplotlib.""",
     "reverse": """\
 examples:
   sweepbridge reverse sweep.yaml --to tune > tune_space.py
@@ -134,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=cmd_preview)
+
+    p = command("check", "Sample the source library and W&B's engine per parameter and test that they agree.")
+    p.add_argument("source", metavar="SOURCE", help="as for convert (file.py[:NAME], a tune spec), or a W&B sweep file")
+    p.add_argument("--against", metavar="SWEEP", help="check this W&B sweep file instead of SOURCE's translation")
+    p.add_argument("--to", choices=("hyperopt", "tune"), help="W&B sweep SOURCE: reverse translation to sample")
+    p.add_argument("-n", type=_positive, default=20_000, metavar="N", help="draws per side (default 20,000)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--plot", metavar="FILE.png", help="write a histogram per parameter, source and W&B overlaid")
+    p.set_defaults(run=cmd_check)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
     p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
@@ -251,6 +271,19 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if sweep.get("method") == "grid" and len(configs) < args.n:
         _err(f"note: the grid has {len(configs)} point{'s' * (len(configs) != 1)}; all are shown.")
     return OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from . import check
+
+    subject = check.load(args.source, against=args.against, to=args.to)
+    rows = check.run(subject, args.n, args.seed)
+    _out(check.table(rows))
+    if args.plot:
+        check.plot(rows, args.plot, title=f"sweepbridge check {args.source}")
+        _err(f"wrote {args.plot}")
+    _err(check.summary(rows, args.n, subject.sweep.get("method") == "grid"))
+    return OK if all(r.ok for r in rows) else INVALID
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:

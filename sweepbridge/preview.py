@@ -49,7 +49,18 @@ def engine_configs(cfg: Mapping[str, Any], n: int, seed: int = 0) -> list[dict[s
 
     numpy.random.seed(seed)
     runs = sweeps.next_runs(cfg, [], n=n)
-    return [json.loads(json.dumps({k: v["value"] for k, v in run.config.items()})) for run in runs if run is not None]
+    return [
+        json.loads(json.dumps({k: v["value"] for k, v in run.config.items()}, default=_numpy_scalar))
+        for run in runs
+        if run is not None
+    ]
+
+
+def _numpy_scalar(value: Any) -> Any:
+    """numpy scalars (the engine's int q kinds give numpy ints) as the Python values the program receives."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def leaf_paths(parameters: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -87,7 +87,8 @@ def pick(namespace: Mapping[str, Any], where: str) -> tuple[str, Any]:
 def run_python(path: Path) -> dict[str, Any]:
     """Run a Python file as sweepbridge runs sources; return its globals.
 
-    What the file prints goes to stderr, so that stdout holds only the converted sweep.
+    What the file prints goes to stderr, so that stdout holds only the converted sweep. It sees
+    sys.argv == [path], as under `python path` (not sweepbridge's own arguments).
     """
     import contextlib
     import runpy
@@ -96,6 +97,7 @@ def run_python(path: Path) -> dict[str, Any]:
         raise SourceError(f"cannot read {path}: no such file.")
     directory = str(path.resolve().parent)
     sys.path.insert(0, directory)
+    argv, sys.argv = sys.argv, [str(path)]
     try:
         with contextlib.redirect_stdout(sys.stderr):
             return runpy.run_path(str(path), run_name=RUN_NAME)
@@ -112,6 +114,7 @@ def run_python(path: Path) -> dict[str, Any]:
     except Exception as exc:
         raise SourceError(f"running {path} failed: {type(exc).__name__}: {exc}") from exc
     finally:
+        sys.argv = argv
         try:
             sys.path.remove(directory)
         except ValueError:

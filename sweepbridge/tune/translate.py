@@ -279,6 +279,7 @@ def translate(
     for key, detail in search.warnings + sched.warnings:  # only once the translation succeeded
         where = search.source if key.startswith("tune.search") else sched.source
         compat.warn(key, detail, path=where, stacklevel=4)
+    cfg.source_space = config if config not in (None, {}) else search.space  # type: ignore[attr-defined]
     cfg.approximations = {  # type: ignore[attr-defined]
         path: f"{node.source}: total variation {node.total_variation:.3g}"
         for path, node in d.walk(space)

@@ -1,0 +1,527 @@
+"""`sweepbridge check`: per parameter, does W&B's engine sample what the source library samples?
+
+For every parameter of the sweep, N configs are drawn from the source library (hyperopt through
+`hyperopt.pyll.stochastic.sample`, Ray Tune through `Domain.sample`, grids enumerated by Ray's
+`generate_variants`) and N from W&B's own engine (`sweeps`, as `preview` runs it) on the sweep, and
+the two samples of that parameter are compared (sweepbridge.stats): discrete W&B constructs by
+their full probability table (chi-square), continuous ones by the two-sample KS test, both by
+total variation and by their Python types. A parameter fails when p < P_MIN (0.001), its types
+differ, or a value one side draws often never occurs on the other.
+
+The source is sampled with the real libraries: a Python file, tune spec or 2020 beta file is run
+with sweepbridge's mirrors (`sweepbridge.hyperopt.hp`, the domains of `sweepbridge.tune`) bound to
+hyperopt's and Ray Tune's own functions, so what is sampled is what those libraries build from the
+user's code; the translation of those real objects must equal the mirror's (checked first). A W&B
+sweep file is checked against its reverse translation (`to_hyperopt`, or `to_tune` for grids).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError, SweepBridgeError
+from .stats import P_MIN
+
+DEFAULT_N = 20_000
+"""Draws per side: the project's standard for continuous kinds (KS on >= 20,000 draws)."""
+GRID_LIMIT = 100_000
+"""Largest grid enumerated on each side."""
+CONTINUOUS = frozenset(
+    {"uniform", "log_uniform", "log_uniform_values", "inv_log_uniform", "inv_log_uniform_values", "normal"}
+    | {"log_normal", "beta"}
+)
+"""W&B constructs compared by the KS test; every other construct has a finite or countable support."""
+LOG_CONSTRUCTS = frozenset(
+    {"log_uniform", "log_uniform_values", "inv_log_uniform", "inv_log_uniform_values", "log_normal"}
+)
+"""Continuous constructs plotted on a log axis."""
+REPEAT_NOTE = "sweepbridge's repetition index (num_samples on a grid); not in the source"
+HYPEROPT_HINT = "pip install 'sweepbridge[hyperopt]'"
+RAY_HINT = "pip install 'sweepbridge[ray]'"
+
+
+class CheckError(SweepBridgeError):
+    """The check cannot run (a library it samples is missing, a source it cannot sample)."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is checked: a W&B sweep and the source-library space it should sample like."""
+
+    sweep: Mapping[str, Any]
+    space: Any
+    library: str
+
+
+@dataclass
+class Row:
+    """The comparison of one parameter."""
+
+    path: tuple[str, ...]
+    source: str
+    wandb: str
+    test: str
+    p: float | None
+    tv: float | None
+    types_equal: bool
+    ok: bool
+    note: str = ""
+    continuous: bool = False
+    source_values: list = field(default_factory=list, repr=False)
+    wandb_values: list = field(default_factory=list, repr=False)
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.path)
+
+
+# --- the real libraries in place of the mirrors ------------------------------------------------
+
+
+class _Library:
+    """A module imported on first attribute access, its absence a CheckError naming the extra."""
+
+    def __init__(self, module: str, hint: str) -> None:
+        self._module, self._hint = module, hint
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_import(self._module, self._hint), name)
+
+
+def _import(module: str, hint: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        top = module.split(".")[0]
+        raise CheckError(f"check samples this source with {top}, which is not installed: {hint}") from None
+
+
+def _ray_domain(name: str) -> Callable[..., Any]:
+    def build(*args: Any, allow_approximate: bool = False, **kwargs: Any) -> Any:
+        # allow_approximate is a translation option of the mirror, not part of Ray's domain
+        return getattr(_import("ray.tune", RAY_HINT), name)(*args, **kwargs)
+
+    build.__name__ = name
+    return build
+
+
+@contextlib.contextmanager
+def real_libraries() -> Iterator[None]:
+    """Bind `sweepbridge.hyperopt.hp` to hyperopt's `hp` and sweepbridge.tune's domains to Ray Tune's
+    while the block runs (for code that reads them at call time: user files, tune specs, beta files)."""
+    from . import hyperopt as hp_package
+    from . import tune as tune_package
+    from .tune.domains import __all__ as domains
+
+    patches = [(hp_package, "hp", _Library("hyperopt.hp", HYPEROPT_HINT))]
+    patches += [(tune_package, name, _ray_domain(name)) for name in domains]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    try:
+        for module, name, value in patches:
+            setattr(module, name, value)
+        yield
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def _is_wandb_sweep(data: Any) -> bool:
+    from .sources import _is_wandb_config
+
+    return _is_wandb_config(data)
+
+
+def _translate(source: str) -> Any:
+    """SOURCE → the SweepConfig `sweepbridge convert` gives, keeping the translated object's
+    `source_space` (to_sweep and tune.run record it); a W&B config found in a Python file is returned as is."""
+    from . import sources, tune_beta, tune_spec
+    from .sweep_config import SweepConfig
+
+    path, name = sources.split_source(source)
+    if path.suffix.lower() in sources.SPEC_SUFFIXES:
+        data = tune_beta.read(path)
+        return tune_beta.convert(data) if tune_beta.is_beta(data) else tune_spec.convert(path)
+    namespace = sources.run_python(path)
+    if name is None:
+        name, obj = sources.pick(namespace, str(path))
+    elif name in namespace:
+        obj = namespace[name]
+    else:
+        raise sources.SourceError(f"{path} defines no {name!r}.")
+    kind = sources.convertible_kind(obj)
+    if kind == "tuner":
+        return obj.to_sweep()
+    if kind == "wandb":
+        return SweepConfig(obj)
+    if kind == "sweep":
+        return obj
+    return sources.to_sweep_config(obj, f"{path}:{name}")
+
+
+def _valid(sweep: Any, where: str) -> Any:
+    from .sweep_config import SweepConfig
+
+    sweep = sweep if isinstance(sweep, SweepConfig) else SweepConfig(sweep)
+    problems = sweep.problems()
+    if problems:
+        raise SpecError(f"{where} is not a valid sweep config: " + "; ".join(problems))
+    return sweep
+
+
+def reverse_subject(sweep: Any, to: str | None = None) -> Subject:
+    """A W&B sweep and its reverse translation (hyperopt by default; Ray Tune for grids or `to='tune'`)."""
+    from . import reverse
+
+    target = to or ("tune" if sweep.get("method") == "grid" else "hyperopt")
+    if target == "hyperopt":
+        _import("hyperopt", HYPEROPT_HINT)
+        return Subject(sweep, reverse.to_hyperopt(sweep), "hyperopt (reverse translation)")
+    _import("ray.tune", RAY_HINT)
+    return Subject(sweep, reverse.to_tune(sweep).param_space, "Ray Tune (reverse translation)")
+
+
+def load(source: str, *, against: str | None = None, to: str | None = None) -> Subject:
+    """SOURCE (as `convert` takes it, or a W&B sweep file) → what to check."""
+    from . import sources, tune_beta
+    from .sweep_config import SweepConfig
+
+    path, _ = sources.split_source(source)
+    if path.suffix.lower() in sources.SPEC_SUFFIXES and _is_wandb_sweep(tune_beta.read(path)):
+        if against is not None:
+            raise sources.SourceUsageError("--against takes a hyperopt / Ray Tune SOURCE; this SOURCE is a W&B sweep.")
+        return reverse_subject(_valid(SweepConfig.load(path), str(path)), to)
+    if to is not None:
+        raise sources.SourceUsageError("--to applies only when SOURCE is a W&B sweep file.")
+    mirror = _translate(source)
+    if not hasattr(mirror, "source_space"):  # a W&B config defined in a Python file
+        if against is not None:
+            raise sources.SourceUsageError(f"--against takes a search space; {source} holds a W&B sweep config.")
+        return reverse_subject(_valid(mirror, source))
+    with real_libraries():
+        real = _translate(source)
+    if dict(real) != dict(mirror):
+        raise CheckError(
+            f"{source} translates differently with hyperopt's / Ray Tune's own functions than with sweepbridge's "
+            "mirror; please report this as a bug."
+        )
+    sweep = _valid(SweepConfig.load(against), against) if against is not None else _valid(real, source)
+    return Subject(sweep, real.source_space, "source")
+
+
+# --- sampling ------------------------------------------------------------------------------------
+
+
+def _library(obj: Any) -> str:
+    return type(obj).__module__.split(".", 1)[0]
+
+
+def _sample_leaf(obj: Any, n: int, rng: Any, path: str) -> list:
+    from .stats import normalise
+
+    library = _library(obj)
+    if library == "hyperopt":
+        from hyperopt.pyll import stochastic
+
+        return [normalise(stochastic.sample(obj, rng=rng)) for _ in range(n)]
+    if library == "ray":
+        values = obj.sample(size=n, random_state=rng)
+        return [normalise(v) for v in (values if n > 1 else [values])]
+    if library == "sweepbridge":
+        raise CheckError(
+            f"{path}: built by a sweepbridge mirror check cannot bind to the real library (imported from an "
+            "internal module); import hp from sweepbridge.hyperopt and domains from sweepbridge.tune."
+        )
+    return [normalise(obj)] * n
+
+
+def _columns(obj: Any, n: int, rng: Any, path: str = "") -> list:
+    """n joint draws of `obj`: dicts and lists hold independently sampled expressions."""
+    if isinstance(obj, Mapping):
+        columns = {k: _columns(v, n, rng, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
+        return [{k: c[i] for k, c in columns.items()} for i in range(n)]
+    if isinstance(obj, (list, tuple)):
+        columns = [_columns(v, n, rng, f"{path}[{i}]") for i, v in enumerate(obj)]
+        return [[c[i] for c in columns] for i in range(n)]
+    return _sample_leaf(obj, n, rng, path)
+
+
+def source_draws(space: Any, n: int, seed: int = 0, grid: bool = False) -> list[dict]:
+    """n configs from the source library (a grid: Ray's full enumeration instead)."""
+    from .stats import normalise
+
+    if grid:
+        variants = _import("ray.tune.search.variant_generator", RAY_HINT)
+        configs = []
+        for _, config in variants.generate_variants(copy.deepcopy(space)):
+            configs.append(normalise(config))
+            if len(configs) > GRID_LIMIT:
+                raise CheckError(f"the grid has more than {GRID_LIMIT:,} points; check a smaller one.")
+        return configs
+    import numpy as np
+
+    return _columns(space, n, np.random.default_rng(seed))
+
+
+def wandb_draws(sweep: Mapping[str, Any], n: int, seed: int = 0) -> list[dict]:
+    """n configs from W&B's engine (a grid: its full enumeration)."""
+    from . import preview
+
+    if sweep.get("method") == "grid":
+        return preview.engine_configs(sweep, GRID_LIMIT, seed=seed)
+    return preview.engine_configs(sweep, n, seed=seed)
+
+
+# --- comparing -----------------------------------------------------------------------------------
+
+
+def construct(spec: Mapping[str, Any]) -> str:
+    """The W&B construct of a parameter spec (inferred as W&B's engine infers it)."""
+    if "value" in spec:
+        return "value"
+    if "values" in spec:
+        return "values + probabilities" if "probabilities" in spec else "values"
+    if "distribution" in spec:
+        return str(spec["distribution"])
+    ints = all(isinstance(spec.get(k), int) and not isinstance(spec.get(k), bool) for k in ("min", "max"))
+    return "int_uniform" if ints else "uniform"
+
+
+def _spec(parameters: Mapping[str, Any], path: tuple[str, ...]) -> Mapping[str, Any]:
+    spec: Any = {"parameters": parameters}
+    for part in path:
+        spec = spec["parameters"][part]
+    return spec
+
+
+def _hyperopt_kind(expr: Any) -> str:
+    name, wrapped = expr.name, False
+    if name == "switch":
+        index = expr.pos_args[0]
+        dist = index.arg["obj"].name if index.name == "hyperopt_param" else index.name
+        return "hp.pchoice" if dist == "categorical" else "hp.choice"
+    while name in ("float", "int") and expr.pos_args:
+        wrapped |= name == "int"
+        expr = expr.pos_args[0]
+        name = expr.name
+    if name == "hyperopt_param":
+        dist = expr.arg["obj"].name
+        return f"scope.int(hp.{dist})" if wrapped and dist != "randint" else f"hp.{dist}"
+    return f"pyll {name}"
+
+
+def _ray_kind(domain: Any) -> str:
+    from ray.tune.search import sample
+
+    from .frontends.ray_domains import OPS, _sampler_kind
+
+    if isinstance(domain, sample.Categorical):
+        return "tune.choice"
+    sampler = domain.get_sampler()
+    quantized = isinstance(sampler, sample.Quantized)
+    inner = sampler.get_sampler() if quantized else sampler
+    op = OPS.get((type(domain).__name__, _sampler_kind(inner), quantized))
+    return f"tune.{op}" if op else type(domain).__name__
+
+
+def describe(space: Any, path: tuple[str, ...]) -> str:
+    """What the source holds at `path`: e.g. hp.uniform, tune.randint, constant, list."""
+    obj = space
+    for part in path:
+        if not isinstance(obj, Mapping) or part not in obj:
+            return "?"
+        obj = obj[part]
+    library = _library(obj)
+    if isinstance(obj, Mapping):
+        return "tune.grid_search" if set(obj) == {"grid_search"} else "dict"
+    if isinstance(obj, (list, tuple)):
+        return "list"
+    if library == "hyperopt":
+        return _hyperopt_kind(obj)
+    if library == "ray":
+        return _ray_kind(obj)
+    return "constant"
+
+
+def _lookup(config: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        config = config[part]
+    return config
+
+
+def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: list, wandb: list, grid: bool) -> Row:
+    """One row: the test for the W&B construct, its p-value, total variation and types."""
+    from . import stats
+
+    kind = construct(spec)
+    continuous = kind in CONTINUOUS and not grid
+    types_equal = set(stats.type_counts(source)) == set(stats.type_counts(wandb))
+    note, p = "", None
+    if continuous:
+        test = "KS"
+        if stats.finite_floats(source) and stats.finite_floats(wandb):
+            p, tv = stats.ks(source, wandb), stats.sample_tv(source, wandb, continuous=True)
+        else:
+            tv, note = None, "values are not all finite floats"
+    else:
+        p, cells = stats.chi_square(source, wandb)
+        test = "full table (enumeration)" if grid else f"full table ({cells} cells)"
+        tv = stats.sample_tv(source, wandb)
+        for mine, other, who in ((source, wandb, "source"), (wandb, source, "W&B")):
+            missing = stats.missing_heavy(mine, other)
+            if missing:
+                note = f"values {who} draws often never occur on the other side: {missing[:5]}"
+    if not types_equal:
+        src, eng = sorted(stats.type_counts(source)), sorted(stats.type_counts(wandb))
+        note = note or f"types: source {', '.join(src)}; W&B {', '.join(eng)}"
+    ok = types_equal and p is not None and p >= P_MIN and not note
+    return Row(path, "", kind, test, p, tv, types_equal, ok, note, continuous, source, wandb)
+
+
+def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
+    """One row per leaf parameter of the sweep."""
+    from .preview import leaf_paths
+    from .tune.translate import REPEAT_AXIS
+
+    parameters = subject.sweep.get("parameters", {})
+    grid = subject.sweep.get("method") == "grid"
+    rows = []
+    for path in leaf_paths(parameters):
+        spec = _spec(parameters, path)
+        wandb_values = [_lookup(c, path) for c in wandb]
+        try:
+            source_values = [_lookup(c, path) for c in source]
+        except (KeyError, TypeError, IndexError):
+            repeat = path == (REPEAT_AXIS,)
+            note = REPEAT_NOTE if repeat else "the source has no value at this path"
+            rows.append(Row(path, "—", construct(spec), "—", None, None, repeat, repeat, note))
+            continue
+        row = compare_parameter(path, spec, source_values, wandb_values, grid)
+        row.source = describe(subject.space, path)
+        rows.append(row)
+    return rows
+
+
+def run(subject: Subject, n: int = DEFAULT_N, seed: int = 0) -> list[Row]:
+    """Draw from both sides and compare every parameter."""
+    if not isinstance(n, int) or n < 2:
+        raise SpecError(f"n must be an int >= 2, got {n!r}.")
+    grid = subject.sweep.get("method") == "grid"
+    wandb = wandb_draws(subject.sweep, n, seed)
+    source = source_draws(subject.space, n, seed, grid=grid)
+    return compare(subject, source, wandb)
+
+
+# --- output --------------------------------------------------------------------------------------
+
+HEADERS = ("parameter", "source", "W&B", "test", "p-value", "TV", "types", "result")
+
+
+def table(rows: list[Row]) -> str:
+    from .text_table import render
+
+    def cell(row: Row) -> list[str]:
+        p = "—" if row.p is None else f"{row.p:.3g}"
+        tv = "—" if row.tv is None else f"{row.tv:.4f}"
+        result = "ok" if row.ok else "FAIL"
+        if row.note:
+            result += f" ({row.note})"
+        return [row.name, row.source, row.wandb, row.test, p, tv, "equal" if row.types_equal else "differ", result]
+
+    return render(HEADERS, [cell(r) for r in rows])
+
+
+def summary(rows: list[Row], n: int, grid: bool) -> str:
+    failed = [r.name for r in rows if not r.ok]
+    draws = "the full grid enumerated on both sides" if grid else f"{n:,} draws each"
+    head = f"{len(rows)} parameter{'s' * (len(rows) != 1)} checked ({draws}; a parameter fails at p < {P_MIN:g}"
+    head += ", differing types or missing values)"
+    return f"{head}: all agree" if not failed else f"{head}: {len(failed)} differ: {', '.join(failed)}"
+
+
+def plot(rows: list[Row], target: str | os.PathLike[str], title: str = "") -> Path:
+    """One PNG: a small histogram per parameter, the source's and W&B's draws overlaid."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise CheckError("--plot needs matplotlib: pip install 'sweepbridge[plot]'") from None
+    matplotlib.use("Agg")
+    import math
+
+    import matplotlib.pyplot as plt
+
+    shown = [r for r in rows if r.source_values]
+    cols = min(3, max(1, len(shown)))
+    nrows = max(1, math.ceil(len(shown) / cols))
+    fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, 3.0 * nrows), squeeze=False)
+    for ax, row in zip(axes.flat, shown, strict=False):
+        (_continuous if row.continuous else _discrete)(ax, row)
+        p = "—" if row.p is None else f"{row.p:.3g}"
+        ax.set_title(f"{row.name}: {row.wandb}\n{row.test}, p = {p}", fontsize=8, color="black" if row.ok else "red")
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(shown) :]:
+        ax.axis("off")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.6) for c in ("tab:blue", "tab:orange")]
+    fig.legend(handles, ["source library", "W&B engine"], loc="upper right", fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=9, x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 0.9, 0.95))
+    path = Path(target)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        fig.savefig(tmp, format="png", dpi=100)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise SpecError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def _continuous(ax: Any, row: Row) -> None:
+    import numpy as np
+
+    both = np.asarray(row.source_values + row.wandb_values, float)
+    low, high = float(np.min(both)), float(np.max(both))
+    if row.wandb in LOG_CONSTRUCTS and low > 0:
+        bins = np.geomspace(low, high, 41)
+        ax.set_xscale("log")
+    else:
+        bins = np.linspace(low, high if high > low else low + 1, 41)
+    for values, color in ((row.source_values, "tab:blue"), (row.wandb_values, "tab:orange")):
+        ax.hist(values, bins=bins, density=True, histtype="stepfilled", alpha=0.45, color=color)
+
+
+def _discrete(ax: Any, row: Row, top: int = 20) -> None:
+    import json
+    from collections import Counter
+
+    from .stats import key
+
+    src, wb = Counter(key(v) for v in row.source_values), Counter(key(v) for v in row.wandb_values)
+    cells = [k for k, _ in (src + wb).most_common(top)]
+    try:
+        cells.sort(key=lambda k: json.loads(k)[1])
+    except TypeError:
+        pass  # mixed types: keep the frequency order
+    xs = range(len(cells))
+    for offset, counts, color in ((-0.2, src, "tab:blue"), (0.2, wb, "tab:orange")):
+        total = sum(counts.values()) or 1
+        ax.bar([x + offset for x in xs], [counts[k] / total for k in cells], width=0.4, color=color, alpha=0.7)
+    labels = [_label(json.loads(k)[1]) for k in cells]
+    ax.set_xticks(list(xs), labels, rotation=45 if len(cells) > 6 else 0, ha="right" if len(cells) > 6 else "center")
+
+
+def _label(value: Any) -> str:
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 12 else text[:11] + "…"
