@@ -380,9 +380,9 @@ def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: li
             missing = stats.missing_heavy(mine, other)
             if missing:
                 note = f"values {who} draws often never occur on the other side: {missing[:5]}"
-    if not types_equal:
+    if not types_equal:  # the first thing to fix, when it is wrong
         src, eng = sorted(stats.type_counts(source)), sorted(stats.type_counts(wandb))
-        note = note or f"types: source {', '.join(src)}; W&B {', '.join(eng)}"
+        note = f"types: source {', '.join(src)}; W&B {', '.join(eng)}"
     ok = types_equal and p is not None and p >= P_MIN and not note
     return Row(path, "", kind, test, p, tv, types_equal, ok, note, continuous, source, wandb)
 

@@ -1,0 +1,135 @@
+"""`sweepbridge check`: source-library draws vs W&B's engine, per parameter, on real libraries."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+import yaml
+from clirun import run
+
+import sweepbridge.hyperopt
+from sweepbridge import check, cli, stats
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SEEDS = [
+    ("hyperopt_search.py", 3),
+    ("tune_hyperopt_beta.py", 3),
+    ("tune_grid.py", 2),  # nn_layers and the repetition axis
+    ("tuner_asha.py", 5),
+    ("tune_spec.yaml", 7),
+    ("data/sweep_for_tune.yaml", 5),  # a W&B sweep against its reverse translation (hyperopt)
+]
+
+
+def main(capsys, *args: str) -> tuple[int, list[list[str]], str]:
+    """Run the CLI in-process: (status, table rows split on 2+ spaces, stderr)."""
+    import re
+
+    status = cli.main(["check", *args])
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[1].startswith("---"), out
+    return status, [re.split(r"\s{2,}", line) for line in lines[2:]], err
+
+
+@pytest.mark.parametrize(("example", "parameters"), SEEDS, ids=[e for e, _ in SEEDS])
+def test_seed_examples_pass(example, parameters, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # the examples save their sweep in the working directory
+    status, rows, err = main(capsys, str(EXAMPLES / example), "-n", "1000")
+    assert status == 0, (rows, err)
+    assert len(rows) == parameters and all(r[-1].startswith("ok") for r in rows)
+    assert any(line.endswith("all agree") for line in err.splitlines()), err
+    assert sweepbridge.hyperopt.hp.__name__ == "sweepbridge.hyperopt.hp"  # the mirror is bound again
+
+
+def wrong(tmp_path: Path, source: Path, edit) -> Path:
+    """The translation of `source`, edited by `edit(parameters)`, written to tmp_path/wrong.yaml."""
+    import warnings
+
+    from sweepbridge.sources import load_source
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sweep = dict(load_source(str(source)))
+    edit(sweep["parameters"])
+    path = tmp_path / "wrong.yaml"
+    path.write_text(yaml.safe_dump(sweep))
+    return path
+
+
+def test_a_wrong_upper_bound_fails_naming_the_parameter(capsys, tmp_path):
+    source = EXAMPLES / "tune_spec.yaml"
+    against = wrong(tmp_path, source, lambda p: p["model"]["parameters"]["layers"].update(max=5))  # Ray: 1..4
+    status, rows, err = main(capsys, str(source), "--against", str(against), "-n", "2000")
+    assert status == 1
+    failed = [r for r in rows if not r[-1].startswith("ok")]
+    assert [r[0] for r in failed] == ["model.layers"], rows
+    assert failed[0][1:4] == ["tune.randint", "int_uniform", "full table (5 cells)"] and float(failed[0][4]) < 1e-6
+    assert "1 differ: model.layers" in err
+
+
+def test_types_alone_fail(capsys, tmp_path):
+    """hp.uniformint gives ints; a q_uniform with a float q gives the same numbers as floats."""
+    space = tmp_path / "space.py"
+    space.write_text("from sweepbridge.hyperopt import hp\nspace = {'units': hp.uniformint('units', 1, 4)}\n")
+    against = wrong(tmp_path, space, lambda p: p["units"].update(q=1.0))
+    status, rows, _ = main(capsys, str(space), "--against", str(against), "-n", "1000")
+    assert status == 1 and rows[0][:3] == ["units", "scope.int(hp.quniform)", "q_uniform"]
+    assert rows[0][6] == "differ" and "types: source int; W&B float" in rows[0][-1]
+
+
+def test_reverse_to_tune_and_grids(capsys, tmp_path):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "method: random\nparameters:\n  lr: {distribution: log_uniform_values, min: 1.0e-4, max: 0.1}\n"
+        "  units: {distribution: q_uniform, min: 0, max: 10, q: 0.5}\n  opt: {values: [adam, sgd]}\n"
+    )
+    status, rows, _ = main(capsys, str(sweep), "--to", "tune", "-n", "1000")
+    assert status == 0 and [r[1] for r in rows] == ["tune.loguniform", "tune.quniform", "tune.choice"]
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("method: grid\nparameters:\n  a: {values: [1, 2, 3]}\n  b: {values: [x, y]}\n  c: {value: 0}\n")
+    status, rows, err = main(capsys, str(grid))
+    assert status == 0 and {r[3] for r in rows} == {"full table (enumeration)"} and "full grid enumerated" in err
+
+
+def test_plot_writes_one_png_with_a_panel_per_parameter(capsys, tmp_path):
+    png = tmp_path / "check.png"
+    status, rows, err = main(capsys, str(EXAMPLES / "tuner_asha.py"), "-n", "500", "--plot", str(png))
+    assert status == 0 and f"wrote {png}" in err
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (3 * 420, 2 * 300)  # 5 parameters: 3 columns x 2 rows of 4.2 x 3.0 inches at 100 dpi
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["examples/tune_spec.yaml", "--to", "tune"], "--to applies only"),
+        (["examples/data/sweep_for_tune.yaml", "--against", "examples/data/sweep_for_tune.yaml"], "--against takes"),
+        (["examples/tune_spec.yaml", "-n", "0"], "must be at least 1"),
+    ],
+)
+def test_usage_errors(args, words):
+    r = run("check", *args, cwd=ROOT)
+    assert r.code == 2 and words in r.err and "Traceback" not in r.err, r
+
+
+def test_help_shows_examples():
+    r = run("check", "--help")
+    assert r.code == 0 and "examples:" in r.out and "--against" in r.out and "--plot" in r.out
+
+
+def test_statistics_discriminate():
+    same = check.compare_parameter(("x",), {"values": [1, 2]}, [1, 2] * 500, [2, 1] * 500, grid=False)
+    assert same.ok and same.p == 1.0 and same.tv == 0.0
+    shifted = check.compare_parameter(("x",), {"values": [1, 2]}, [1, 2] * 500, [1, 1, 1, 2] * 250, grid=False)
+    assert not shifted.ok and shifted.tv == pytest.approx(0.25)
+    assert stats.total_variation({"a": 1, "b": 3}, {"a": 0.5, "b": 0.5}) == pytest.approx(0.25)
+    assert (
+        check.construct({"min": 1, "max": 3}) == "int_uniform" and check.construct({"min": 1.0, "max": 3}) == "uniform"
+    )
