@@ -21,12 +21,13 @@ import contextlib
 import copy
 import importlib
 import os
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, SweepBridgeError
+from .errors import ApproximationWarning, SpecError, SweepBridgeError
 from .stats import P_MIN
 
 DEFAULT_N = 20_000
@@ -207,7 +208,8 @@ def load(source: str, *, against: str | None = None, to: str | None = None) -> S
         if against is not None:
             raise sources.SourceUsageError(f"--against takes a search space; {source} holds a W&B sweep config.")
         return reverse_subject(_valid(mirror, source))
-    with real_libraries():
+    with real_libraries(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ApproximationWarning)  # already said by the mirror's run
         real = _translate(source)
     if dict(real) != dict(mirror):
         raise CheckError(
@@ -499,7 +501,8 @@ def _continuous(ax: Any, row: Row) -> None:
     else:
         bins = np.linspace(low, high if high > low else low + 1, 41)
     for values, color in ((row.source_values, "tab:blue"), (row.wandb_values, "tab:orange")):
-        ax.hist(values, bins=bins, density=True, histtype="stepfilled", alpha=0.45, color=color)
+        weights = np.full(len(values), 1.0 / len(values))  # share of the draws per bin (flat for log-uniform)
+        ax.hist(values, bins=bins, weights=weights, histtype="stepfilled", alpha=0.45, color=color)
 
 
 def _discrete(ax: Any, row: Row, top: int = 20) -> None:
