@@ -133,3 +133,15 @@ def test_statistics_discriminate():
     assert (
         check.construct({"min": 1, "max": 3}) == "int_uniform" and check.construct({"min": 1.0, "max": 3}) == "uniform"
     )
+
+
+def test_a_beta_file_is_sampled_with_the_real_libraries(capsys, tmp_path):
+    beta = tmp_path / "beta.yaml"
+    beta.write_text(
+        "program: p.py\ntune:\n  num_samples: 5\n  config:\n"
+        "    lr: {tune.loguniform: {min_bound: 1.0e-4, max_bound: 0.1}}\n"
+        "    layers: {tune.randint: [1, 5]}\n"
+        "    units: {hyperopt.hp.uniformint: [units, 16, 64]}\n"
+    )
+    status, rows, _ = main(capsys, str(beta), "-n", "1000")
+    assert status == 0 and [r[1] for r in rows] == ["tune.loguniform", "tune.randint", "scope.int(hp.quniform)"]

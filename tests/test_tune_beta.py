@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sweepbridge import SpecError, SweepBridgeError, UnsupportedFeatureError, to_sweep, tune, tune_beta
+from sweepbridge import (
+    ApproximationWarning,
+    SpecError,
+    SweepBridgeError,
+    UnsupportedFeatureError,
+    to_sweep,
+    tune,
+    tune_beta,
+)
 from sweepbridge.hyperopt import hp
 from sweepbridge.tune.schedulers import AsyncHyperBandScheduler, FIFOScheduler, HyperBandScheduler
 from sweepbridge.tune.suggest.bayesopt import BayesOptSearch
@@ -309,3 +317,16 @@ def test_cli_converts_the_corpus_beta_file():
     sweep = yaml.safe_load(proc.stdout)
     assert sweep["method"] == "bayes" and sweep["run_cap"] == 10 and len(sweep["parameters"]) == 7
     assert quiet(to_sweep, path) == sweep
+
+
+def test_every_keyword_of_the_betas_tune_run_is_one_of_ours():
+    import inspect
+
+    from sweepbridge.tune.translate import KEYWORDS
+
+    ours = set(inspect.signature(tune.run).parameters) | set(KEYWORDS)
+    assert set(tune_beta.RUN_KEYWORDS) <= ours
+    doc = {"program": "p.py", "tune": {"config": {"x": 1}, "return_trials": True, "global_checkpoint_period": 10}}
+    with pytest.warns(ApproximationWarning, match="return_trials"):
+        got = to_sweep(doc)
+    assert got == quiet(tune.run, "p.py", config={"x": 1}, return_trials=True)

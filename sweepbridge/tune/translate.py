@@ -56,6 +56,7 @@ KEYWORDS: dict[str, tuple[str, Any]] = {
             ("checkpoint_freq", 0),
             ("checkpoint_at_end", False),
             ("checkpoint_score_attr", None),
+            ("global_checkpoint_period", 10),  # Ray 0.7 (the 2020 beta)
             ("keep_checkpoints_num", None),
             ("export_formats", None),
             ("max_failures", 0),
@@ -87,6 +88,8 @@ KEYWORDS: dict[str, tuple[str, Any]] = {
             ("with_server", False),
             ("server_port", None),
             ("chdir_to_trial_dir", "DEPRECATED"),
+            ("return_trials", False),  # Ray 0.7 (the 2020 beta)
+            ("ray_auto_init", True),  # Ray 0.7
             ("_remote", None),
             ("_remote_string_queue", None),
             ("_entrypoint", None),
