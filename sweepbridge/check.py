@@ -217,7 +217,7 @@ def load(source: str, *, against: str | None = None, to: str | None = None) -> S
             "mirror; please report this as a bug."
         )
     sweep = _valid(SweepConfig.load(against), against) if against is not None else _valid(real, source)
-    return Subject(sweep, real.source_space, "source")
+    return Subject(sweep, real.source_space, "source library")
 
 
 # --- sampling ------------------------------------------------------------------------------------
@@ -410,7 +410,22 @@ def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row
         row = compare_parameter(path, spec, source_values, wandb_values, grid)
         row.source = describe(subject.space, path)
         rows.append(row)
+    paths = set(leaf_paths(parameters))
+    for path in _uncovered(source[0] if source else {}, paths):
+        rows.append(Row(path, describe(subject.space, path), "—", "—", None, None, False, False, "not in the sweep"))
     return rows
+
+
+def _uncovered(config: Mapping[str, Any], paths: set[tuple[str, ...]], prefix: tuple[str, ...] = ()) -> Iterator:
+    """Paths of a source config that no sweep parameter covers."""
+    for name, value in config.items():
+        path = (*prefix, name)
+        if path in paths:
+            continue
+        if isinstance(value, Mapping) and any(p[: len(path)] == path for p in paths):
+            yield from _uncovered(value, paths, path)
+        else:
+            yield path
 
 
 def run(subject: Subject, n: int = DEFAULT_N, seed: int = 0) -> list[Row]:
@@ -450,7 +465,7 @@ def summary(rows: list[Row], n: int, grid: bool) -> str:
     return f"{head}: all agree" if not failed else f"{head}: {len(failed)} differ: {', '.join(failed)}"
 
 
-def plot(rows: list[Row], target: str | os.PathLike[str], title: str = "") -> Path:
+def plot(rows: list[Row], target: str | os.PathLike[str], title: str = "", source: str = "source library") -> Path:
     """One PNG: a small histogram per parameter, the source's and W&B's draws overlaid."""
     try:
         import matplotlib
@@ -473,7 +488,7 @@ def plot(rows: list[Row], target: str | os.PathLike[str], title: str = "") -> Pa
     for ax in list(axes.flat)[len(shown) :]:
         ax.axis("off")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.6) for c in ("tab:blue", "tab:orange")]
-    fig.legend(handles, ["source library", "W&B engine"], loc="upper right", fontsize=8)
+    fig.legend(handles, [source, "W&B engine"], loc="upper right", fontsize=8)
     if title:
         fig.suptitle(title, fontsize=9, x=0.02, ha="left")
     fig.tight_layout(rect=(0, 0, 0.9, 0.95))

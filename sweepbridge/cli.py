@@ -280,7 +280,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     rows = check.run(subject, args.n, args.seed)
     _out(check.table(rows))
     if args.plot:
-        check.plot(rows, args.plot, title=f"sweepbridge check {args.source}")
+        check.plot(rows, args.plot, title=f"sweepbridge check {args.source}", source=subject.library)
         _err(f"wrote {args.plot}")
     _err(check.summary(rows, args.n, subject.sweep.get("method") == "grid"))
     return OK if all(r.ok for r in rows) else INVALID

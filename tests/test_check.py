@@ -145,3 +145,16 @@ def test_a_beta_file_is_sampled_with_the_real_libraries(capsys, tmp_path):
     )
     status, rows, _ = main(capsys, str(beta), "-n", "1000")
     assert status == 0 and [r[1] for r in rows] == ["tune.loguniform", "tune.randint", "scope.int(hp.quniform)"]
+
+
+def test_a_sweep_that_drops_or_adds_a_parameter_fails(capsys, tmp_path):
+    source = EXAMPLES / "tune_spec.yaml"
+    dropped = wrong(tmp_path, source, lambda p: p["model"]["parameters"].pop("width"))
+    status, rows, _ = main(capsys, str(source), "--against", str(dropped), "-n", "500")
+    assert status == 1 and [r[0] for r in rows if not r[-1].startswith("ok")] == ["model.width"]
+    width = next(r for r in rows if r[0] == "model.width")
+    assert width[1:3] == ["tune.qrandint", "—"] and "not in the sweep" in width[-1]
+    added = wrong(tmp_path, source, lambda p: p.update(extra={"values": [1, 2]}))
+    status, rows, _ = main(capsys, str(source), "--against", str(added), "-n", "500")
+    assert status == 1 and [r[0] for r in rows if not r[-1].startswith("ok")] == ["extra"]
+    assert "the source has no value at this path" in next(r for r in rows if r[0] == "extra")[-1]
