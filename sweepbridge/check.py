@@ -136,12 +136,6 @@ def real_libraries() -> Iterator[None]:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def _is_wandb_sweep(data: Any) -> bool:
-    from .sources import _is_wandb_config
-
-    return _is_wandb_config(data)
-
-
 def _translate(source: str) -> Any:
     """SOURCE → the SweepConfig `sweepbridge convert` gives, keeping the translated object's
     `source_space` (to_sweep and tune.run record it); a W&B config found in a Python file is returned as is."""
@@ -197,7 +191,7 @@ def load(source: str, *, against: str | None = None, to: str | None = None) -> S
     from .sweep_config import SweepConfig
 
     path, _ = sources.split_source(source)
-    if path.suffix.lower() in sources.SPEC_SUFFIXES and _is_wandb_sweep(tune_beta.read(path)):
+    if path.suffix.lower() in sources.SPEC_SUFFIXES and sources.convertible_kind(tune_beta.read(path)) == "wandb":
         if against is not None:
             raise sources.SourceUsageError("--against takes a hyperopt / Ray Tune SOURCE; this SOURCE is a W&B sweep.")
         return reverse_subject(_valid(SweepConfig.load(path), str(path)), to)
