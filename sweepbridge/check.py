@@ -234,8 +234,9 @@ def _sample_leaf(obj: Any, n: int, rng: Any, path: str) -> list:
         return [normalise(v) for v in (values if n > 1 else [values])]
     if library == "sweepbridge":
         raise CheckError(
-            f"{path}: built by a sweepbridge mirror check cannot bind to the real library (imported from an "
-            "internal module); import hp from sweepbridge.hyperopt and domains from sweepbridge.tune."
+            f"{path}: this expression was built by a sweepbridge module check cannot swap for the real library "
+            "(e.g. `from sweepbridge.hyperopt.hp import uniform`); write `from sweepbridge.hyperopt import hp` / "
+            "`from sweepbridge import tune` (or use hyperopt / Ray Tune directly).",
         )
     return [normalise(obj)] * n
 

@@ -158,3 +158,11 @@ def test_a_sweep_that_drops_or_adds_a_parameter_fails(capsys, tmp_path):
     status, rows, _ = main(capsys, str(source), "--against", str(added), "-n", "500")
     assert status == 1 and [r[0] for r in rows if not r[-1].startswith("ok")] == ["extra"]
     assert "the source has no value at this path" in next(r for r in rows if r[0] == "extra")[-1]
+
+
+def test_a_mirror_function_imported_from_its_module_is_named(capsys, tmp_path):
+    space = tmp_path / "space.py"
+    space.write_text("from sweepbridge.hyperopt.hp import uniform\nspace = {'x': uniform('x', 0, 1)}\n")
+    assert cli.main(["check", str(space), "-n", "100"]) == 1
+    err = capsys.readouterr().err
+    assert "error: x: this expression was built by a sweepbridge module" in err and "Traceback" not in err
