@@ -52,38 +52,45 @@ def type_counts(values: Iterable[Any]) -> Counter:
     return Counter(type_name(v) for v in values)
 
 
-def missing_heavy(mine: Sequence[Any], other: Sequence[Any]) -> list[Any]:
-    """Values drawn in at least a MASS fraction of `mine` that never occur in `other`."""
-    counts = Counter(key(v) for v in mine)
-    seen = {key(v) for v in other}
-    heavy = {k for k, c in counts.items() if c >= MASS * len(mine)}
-    return [json.loads(k)[1] for k in sorted(heavy - seen)]
+def table(values: Iterable[Any]) -> Counter:
+    """The value table of a sample: exact value key → count."""
+    return Counter(key(v) for v in values)
 
 
-def chi_square(a: Sequence[Any], b: Sequence[Any]) -> tuple[float, int]:
-    """(p-value, number of cells) of the chi-square test that `a` and `b` share one probability table.
+def missing_heavy(mine: Sequence[Any] | Counter, other: Sequence[Any] | Counter) -> list[Any]:
+    """Values drawn in at least a MASS fraction of `mine` that never occur in `other` (samples or tables)."""
+    counts = mine if isinstance(mine, Counter) else table(mine)
+    seen = other if isinstance(other, Counter) else table(other)
+    heavy = {k for k, c in counts.items() if c >= MASS * sum(counts.values())}
+    return [json.loads(k)[1] for k in sorted(heavy - set(seen))]
+
+
+def chi_square(a: Sequence[Any] | Counter, b: Sequence[Any] | Counter) -> tuple[float, int]:
+    """(p-value, number of cells) of the chi-square test that `a` and `b` (samples or tables) share
+    one probability table.
 
     Cells with fewer than POOL_BELOW draws in both samples together are pooled into one cell. A
     single cell on both sides gives p = 1 (nothing beyond the support to test).
     """
     from scipy import stats
 
-    src, eng = Counter(key(v) for v in a), Counter(key(v) for v in b)
-    table, rare = [], [0, 0]
+    src = a if isinstance(a, Counter) else table(a)
+    eng = b if isinstance(b, Counter) else table(b)
+    table_rows, rare = [], [0, 0]
     for cell in sorted(set(src) | set(eng)):
         row = [src[cell], eng[cell]]
         if sum(row) < POOL_BELOW:
             rare = [rare[0] + row[0], rare[1] + row[1]]
         else:
-            table.append(row)
-    if sum(rare) >= POOL_BELOW or (sum(rare) and not table):
-        table.append(rare)
+            table_rows.append(row)
+    if sum(rare) >= POOL_BELOW or (sum(rare) and not table_rows):
+        table_rows.append(rare)
     elif sum(rare):
-        table[-1] = [table[-1][0] + rare[0], table[-1][1] + rare[1]]
-    if len(table) < 2:
-        return 1.0, len(table)
-    columns = [[row[0] for row in table], [row[1] for row in table]]
-    return float(stats.chi2_contingency(columns).pvalue), len(table)
+        table_rows[-1] = [table_rows[-1][0] + rare[0], table_rows[-1][1] + rare[1]]
+    if len(table_rows) < 2:
+        return 1.0, len(table_rows)
+    columns = [[row[0] for row in table_rows], [row[1] for row in table_rows]]
+    return float(stats.chi2_contingency(columns).pvalue), len(table_rows)
 
 
 def ks(a: Sequence[float], b: Sequence[float]) -> float:
@@ -103,7 +110,7 @@ def sample_tv(a: Sequence[Any], b: Sequence[Any], continuous: bool = False, bins
     """Total variation between two samples: of their value tables, or (continuous) of their
     histograms over `bins` equal-count bins of the pooled sample."""
     if not continuous:
-        return total_variation(Counter(key(v) for v in a), Counter(key(v) for v in b))
+        return total_variation(table(a), table(b))
     import numpy as np
 
     pooled = np.sort(np.concatenate([np.asarray(a, float), np.asarray(b, float)]))
