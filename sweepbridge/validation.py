@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from . import schemas
+from . import hyperband, schemas
+from .errors import SweepBridgeError
+from .values import plain
 
 SCHEMA = "wandb-sweep.schema.json"
 DEPRECATED = {
@@ -27,10 +29,11 @@ def _param_path(parts: list[Any]) -> str:
     """['parameters', 'a', 'parameters', 'b', 'min'] → 'a.b' (+ the field)."""
     names, field = [], []
     it = iter(parts)
+    end = object()
     for part in it:
         if part == "parameters":
-            nxt = next(it, None)
-            if nxt is not None:
+            nxt = next(it, end)
+            if nxt is not end:
                 names.append(str(nxt))
                 field = []
             else:  # the parameters mapping itself (e.g. a bad name in it)
@@ -80,7 +83,19 @@ def _grid_range(spec: dict) -> bool:
     return dist in ("int_uniform", "q_uniform")
 
 
+INT64 = (-(2**63), 2**63 - 1)
+"""W&B's engine computes min/max/mu/sigma/q/a/b with numpy: integers must fit in 64 bits."""
+NUMERIC_FIELDS = ("min", "max", "mu", "sigma", "q", "a", "b")
+
+
 def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
+    for key in NUMERIC_FIELDS:
+        value = spec.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+            yield (
+                f"{path}: {key} {value} does not fit in 64 bits, which W&B's numpy engine computes with; "
+                "use a float or a smaller integer."
+            )
     dist = spec.get("distribution")
     if isinstance(dist, str) and dist in DEPRECATED:
         yield (
@@ -185,6 +200,10 @@ def validate(cfg: Any) -> list[str]:
     if _nesting(cfg.get("parameters")) > MAX_NESTING:
         return [f"parameters nest more than {MAX_NESTING} levels deep (W&B's validators would overflow)."]
     try:
+        plain(cfg)  # values JSON cannot carry: NaN/inf, complex, bytes, sets, non-string keys, lone surrogates
+    except SweepBridgeError as exc:
+        return [str(exc)]
+    try:
         problems = _schema_problems(cfg)
     except RecursionError:
         return ["the config is nested too deeply to validate (W&B's validators would overflow too)."]
@@ -199,6 +218,7 @@ def validate(cfg: Any) -> list[str]:
         )
     if method == "bayes" and "metric" not in cfg:
         problems.append("method bayes needs a metric to model: pass metric=... (and goal).")
+    problems.extend(hyperband.problems(cfg.get("early_terminate")))
     if "early_terminate" in cfg and "metric" not in cfg:
         problems.append("early_terminate needs a metric to compare runs by: pass metric=....")
     return problems

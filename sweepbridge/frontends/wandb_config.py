@@ -204,9 +204,13 @@ def parameters(params: Any, method: str, path: str = "") -> d.Node:
 
 
 def load(source: Any) -> dict[str, Any]:
-    """A sweep config as a plain dict, from a mapping or a YAML/JSON file (safe loader only)."""
+    """A sweep config as a plain dict, from a mapping or a YAML/JSON file (safe loader only).
+
+    A mapping is made plain first, as a file's content is: values JSON cannot carry are refused
+    with their path, and nesting beyond `values.MAX_DEPTH` is refused before anything recurses.
+    """
     if isinstance(source, AbcMapping):
-        return dict(source)
+        return plain(dict(source))  # type: ignore[return-value]
     if isinstance(source, (str, os.PathLike)):
         from ..sweep_config import SweepConfig
 
