@@ -56,6 +56,11 @@ def sweep_from_ir(
     if unknown:
         allowed = ", ".join(KEY_ORDER + OTHER_TOP_LEVEL_KEYS)
         raise SpecError(f"W&B sweep configs have no top-level key {', '.join(unknown)}; allowed: {allowed}.")
+    if early_terminate is not None and not isinstance(early_terminate, Mapping):
+        raise SpecError(
+            f"must be a mapping such as {{'type': 'hyperband', 'min_iter': 3}}, got {early_terminate!r}.",
+            path="early_terminate",
+        )
     cfg: dict[str, Any] = {
         "program": program,
         "name": name,

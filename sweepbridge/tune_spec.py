@@ -108,7 +108,9 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {first.message}{more}")
+        expected = first.schema.get("description") if first.validator in ("anyOf", "oneOf") else None
+        hint = f" (expected: {expected})" if isinstance(expected, str) else ""
+        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {first.message}{hint}{more}")
     return data
 
 

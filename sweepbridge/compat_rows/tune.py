@@ -135,7 +135,8 @@ _DOMAINS = (
         "exact",
         "partial",
         "Every grid point runs exactly num_samples times, as in Ray. The program receives the extra "
-        "key `_tune_repeat` (the repetition index) in its config.",
+        "key `_tune_repeat` (the repetition index) in its config. At most 100,000 repetitions (W&B "
+        "lists grid axes eagerly).",
     ),
     _R(
         "tune.grid.mixed",
