@@ -10,7 +10,7 @@ from .backends.wandb import sweep_parameters
 from .errors import SpecError
 from .frontends.structure import parse_space
 from .sweep_config import KEY_ORDER, SweepConfig
-from .validation import validate
+from .validation import validate_plain
 
 OTHER_TOP_LEVEL_KEYS = (
     "description",
@@ -72,7 +72,7 @@ def sweep_from_ir(
         **more,
     }
     sweep = SweepConfig({k: v for k, v in cfg.items() if v is not None})
-    problems = validate(sweep)
+    problems = validate_plain(sweep)  # SweepConfig made it plain
     if problems:
         raise SpecError("the sweep config would be invalid:\n  " + "\n  ".join(problems))
     return sweep

@@ -6,13 +6,14 @@ import json
 import os
 import re
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import SpecError, SweepBridgeError
-from .values import plain
+from .values import Plain, plain
 
 KEY_ORDER = ("program", "name", "method", "metric", "run_cap", "early_terminate", "parameters")
 """Top-level keys first in this order; any others follow in insertion order."""
@@ -25,18 +26,41 @@ _BREAKS = ("\x85", "\u2028", "\u2029")
 """YAML 1.1 line breaks (NEL, LS, PS): PyYAML folds NEL in plain and single-quoted scalars; escape them."""
 
 
+@lru_cache(maxsize=4096)
+def _style(value: str) -> str | None:
+    """The scalar style a string needs (cached: keys and values repeat across parameters)."""
+    if not value.isascii() and any(b in value for b in _BREAKS):
+        return '"'
+    return "'" if _AMBIGUOUS.match(value) else None
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if any(b in value for b in _BREAKS):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-    style = "'" if _AMBIGUOUS.match(value) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=_style(value))
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@lru_cache(maxsize=65536)
+def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
+    """PyYAML's implicit tag of a scalar (a pure function of the text: no path resolvers are registered)."""
+    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+
+
+class _CachedResolve:
+    """Implicit scalar tags from a cache (the parser and the emitter ask for every scalar)."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _resolve_scalar(value, implicit)
+        return super().resolve(kind, value, implicit)  # type: ignore[misc]
 
 
 def _dumper(base: type) -> type:
     """Our dumper on `base` (libyaml's CSafeDumper or PyYAML's SafeDumper): no aliases, strings
     quoted wherever some reader could take them for another type."""
 
-    class Dumper(base):  # type: ignore[misc, valid-type]
+    class Dumper(_CachedResolve, base):  # type: ignore[misc, valid-type]
         def ignore_aliases(self, data: Any) -> bool:
             return True
 
@@ -47,15 +71,16 @@ def _dumper(base: type) -> type:
 PURE_DUMPER: type = _dumper(yaml.SafeDumper)
 DUMPER: type = _dumper(yaml.CSafeDumper) if yaml.__with_libyaml__ else PURE_DUMPER
 """libyaml's emitter when present (3x faster); tests check it writes the same text as the pure one."""
-PURE_LOADER: type = yaml.SafeLoader
-LOADER: type = yaml.CSafeLoader if yaml.__with_libyaml__ else PURE_LOADER
-"""libyaml's parser when present (10x faster); tests check it reads the same data as the pure one."""
+PURE_LOADER: type = type("PureLoader", (_CachedResolve, yaml.SafeLoader), {})
+LOADER: type = type("Loader", (_CachedResolve, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else PURE_LOADER
+"""libyaml's parser when present (3x faster); tests check it reads the same data as the pure one."""
 
 MAX_ALIAS_NODES = 100_000
 """Most nodes YAML aliases may add to a document once expanded (an alias bomb adds billions)."""
 
 
-def dump_yaml(data: Any, dumper: type = DUMPER) -> str:
+def dump_yaml(data: Plain, dumper: type = DUMPER) -> str:
+    """Plain data as block-style YAML text, keys in their order."""
     return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True)
 
 
@@ -119,13 +144,13 @@ class SweepConfig(dict):
 
     def problems(self) -> list[str]:
         """Validation problems of the current content (empty = valid)."""
-        from .validation import validate
+        from .validation import validate_plain
 
         try:
             data = plain(dict(self))
         except SweepBridgeError as exc:  # e.g. a NaN or an object put in after construction
             return [str(exc)]
-        return validate(data)
+        return validate_plain(data)  # type: ignore[arg-type]
 
     def to_yaml(self) -> str:
         return dump_yaml(_ordered(plain(dict(self))))

@@ -123,14 +123,16 @@ def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
 
 
 @cache
-def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any] | None:
+def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any, dict[frozenset, Any]] | None:
     """Validators for the schema's parts, so each parameter is checked against its own kind only.
 
     The parameter schema is `if distribution then allOf[if distribution == D then S_D] else E`:
     validating a parameter whose distribution is D against S_D alone (or against E when it has
-    none) is equivalent, and ~10x faster than letting jsonschema try all fifteen `if`s. Returns
-    (top level without parameters, a parameters mapping's own rules, full parameter, {D: S_D}, E),
-    or None when the schema no longer has that shape (then the whole schema is used).
+    none) is equivalent, and ~10x faster than letting jsonschema try all fifteen `if`s. E is a
+    `oneOf` whose branches each take exactly their required keys (additionalProperties false), so
+    a parameter with exactly branch B's keys is valid under E iff valid under B alone. Returns
+    (top level without parameters, a parameters mapping's own rules, full parameter, {D: S_D}, E,
+    {keys: B}), or None when the schema no longer has that shape (then the whole schema is used).
     """
     full = schemas.validator(SCHEMA)
     schema = schemas.load(SCHEMA)
@@ -139,6 +141,11 @@ def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any] | None:
         by_kind = {b["if"]["properties"]["distribution"]["const"]: b["then"] for b in param["then"]["allOf"]}
         mapping = {k: v for k, v in schema["$defs"]["parameters"].items() if k != "additionalProperties"}
         top = {**schema, "properties": {**schema["properties"], "parameters": True}}
+        by_keys = {
+            frozenset(b["required"]): b
+            for b in param["else"].get("oneOf", [])
+            if b.get("additionalProperties") is False and set(b["required"]) == set(b.get("properties", {}))
+        }
     except (KeyError, TypeError):
         return None
     sub = full.evolve  # keeps the root resource, so any $ref still resolves against the whole schema
@@ -148,11 +155,12 @@ def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any] | None:
         sub(schema=param),
         {kind: sub(schema=then) for kind, then in by_kind.items()},
         sub(schema=param["else"]),
+        {keys: sub(schema=branch) for keys, branch in by_keys.items()},
     )
 
 
 def _parameters_errors(params: Any, where: list[Any], parts: tuple) -> Iterator[tuple[list[Any], Any]]:
-    mapping_rules, whole, by_kind, plain_kind = parts
+    mapping_rules, whole, by_kind, plain_kind, by_keys = parts
     for err in mapping_rules.iter_errors(params):  # type, at least one, names
         yield where, err
     if not isinstance(params, dict):
@@ -166,7 +174,7 @@ def _parameters_errors(params: Any, where: list[Any], parts: tuple) -> Iterator[
         if isinstance(kind, str) and kind in by_kind:
             validator = by_kind[kind]
         elif isinstance(spec, dict) and "distribution" not in spec and "parameters" not in spec:
-            validator = plain_kind
+            validator = by_keys.get(frozenset(spec), plain_kind)
         else:
             validator = whole
         for err in validator.iter_errors(spec):
@@ -200,9 +208,16 @@ def validate(cfg: Any) -> list[str]:
     if _nesting(cfg.get("parameters")) > MAX_NESTING:
         return [f"parameters nest more than {MAX_NESTING} levels deep (W&B's validators would overflow)."]
     try:
-        plain(cfg)  # values JSON cannot carry: NaN/inf, complex, bytes, sets, non-string keys, lone surrogates
+        data = plain(cfg)  # values JSON cannot carry: NaN/inf, complex, bytes, sets, non-string keys, surrogates
     except SweepBridgeError as exc:
         return [str(exc)]
+    return validate_plain(data)  # type: ignore[arg-type]
+
+
+def validate_plain(cfg: dict[str, Any]) -> list[str]:
+    """`validate` of a config already made plain by `values.plain` (a SweepConfig's content just built)."""
+    if _nesting(cfg.get("parameters")) > MAX_NESTING:
+        return [f"parameters nest more than {MAX_NESTING} levels deep (W&B's validators would overflow)."]
     try:
         problems = _schema_problems(cfg)
     except RecursionError:

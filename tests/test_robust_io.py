@@ -128,7 +128,7 @@ def test_libyaml_and_pure_pyyaml_write_and_read_the_same(data):
 def test_the_fast_paths_are_libyaml_when_it_is_installed():
     if not yaml.__with_libyaml__:
         pytest.skip("PyYAML without libyaml")
-    assert issubclass(sc.DUMPER, yaml.CSafeDumper) and sc.LOADER is yaml.CSafeLoader
+    assert issubclass(sc.DUMPER, yaml.CSafeDumper) and issubclass(sc.LOADER, yaml.CSafeLoader)
 
 
 # --- writing (C10, W9) ------------------------------------------------------------------------------
