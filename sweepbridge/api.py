@@ -11,7 +11,7 @@ from .backends.wandb import sweep_parameters
 from .errors import SpecError
 from .frontends.structure import parse_space
 from .sweep_config import KEY_ORDER, SweepConfig
-from .validation import validate
+from .validation import validate_plain
 
 OTHER_TOP_LEVEL_KEYS = (
     "description",
@@ -57,6 +57,11 @@ def sweep_from_ir(
     if unknown:
         allowed = ", ".join(KEY_ORDER + OTHER_TOP_LEVEL_KEYS)
         raise SpecError(f"W&B sweep configs have no top-level key {', '.join(unknown)}; allowed: {allowed}.")
+    if early_terminate is not None and not isinstance(early_terminate, Mapping):
+        raise SpecError(
+            f"must be a mapping such as {{'type': 'hyperband', 'min_iter': 3}}, got {early_terminate!r}.",
+            path="early_terminate",
+        )
     cfg: dict[str, Any] = {
         "program": program,
         "name": name,
@@ -68,7 +73,7 @@ def sweep_from_ir(
         **more,
     }
     sweep = SweepConfig({k: v for k, v in cfg.items() if v is not None})
-    problems = validate(sweep)
+    problems = validate_plain(sweep)  # SweepConfig made it plain
     if problems:
         raise SpecError("the sweep config would be invalid:\n  " + "\n  ".join(problems))
     return sweep

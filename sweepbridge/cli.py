@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("preview", "Show the first configs W&B's engine would schedule for a sweep file.")
     p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
     p.add_argument("-n", type=_positive, default=10, metavar="N", help="how many configs (default 10)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--seed", type=_seed, default=0, metavar="S", help="random seed, 0 to 2**32 - 1 (default 0)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=cmd_preview)
 
@@ -167,6 +167,13 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1 (numpy's seed range), got {value}")
     return value
 
 

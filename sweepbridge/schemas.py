@@ -22,10 +22,21 @@ def load(name: str) -> dict[str, Any]:
     return json.loads(schema_path(name).read_text(encoding="utf-8"))
 
 
+STRICT_INTEGERS = frozenset({"wandb-sweep.schema.json"})
+"""Schemas whose "integer" is a Python int only, as W&B's `format: integer` demands (5.0 is not one)."""
+
+
+def _is_int(checker: Any, value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @cache
 def validator(name: str) -> Any:
     """A jsonschema validator for schemas/NAME (tests/test_schemas.py checks the schemas themselves)."""
     import jsonschema
 
     schema = load(name)
-    return jsonschema.validators.validator_for(schema)(schema)
+    cls = jsonschema.validators.validator_for(schema)
+    if name in STRICT_INTEGERS:
+        cls = jsonschema.validators.extend(cls, type_checker=cls.TYPE_CHECKER.redefine("integer", _is_int))
+    return cls(schema)

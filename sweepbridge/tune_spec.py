@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
@@ -96,12 +95,9 @@ def path_text(parts: Any) -> str:
 def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a spec file (as sweep files are read: JSON as JSON, YAML safely) and check it against the schema."""
     from . import schemas
-    from .sweep_config import parse_text
+    from .sweep_config import parse_text, read_text
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    text = read_text(path)
     try:
         data = parse_text(text)
     except SpecError as exc:
@@ -112,7 +108,9 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {first.message}{more}")
+        expected = first.schema.get("description") if first.validator in ("anyOf", "oneOf") else None
+        hint = f" (expected: {expected})" if isinstance(expected, str) else ""
+        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {first.message}{hint}{more}")
     return data
 
 

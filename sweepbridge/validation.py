@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from . import schemas
+from . import hyperband, schemas
+from .errors import SweepBridgeError
+from .values import plain
 
 SCHEMA = "wandb-sweep.schema.json"
 DEPRECATED = {
@@ -27,10 +29,11 @@ def _param_path(parts: list[Any]) -> str:
     """['parameters', 'a', 'parameters', 'b', 'min'] → 'a.b' (+ the field)."""
     names, field = [], []
     it = iter(parts)
+    end = object()
     for part in it:
         if part == "parameters":
-            nxt = next(it, None)
-            if nxt is not None:
+            nxt = next(it, end)
+            if nxt is not end:
                 names.append(str(nxt))
                 field = []
             else:  # the parameters mapping itself (e.g. a bad name in it)
@@ -80,7 +83,19 @@ def _grid_range(spec: dict) -> bool:
     return dist in ("int_uniform", "q_uniform")
 
 
+INT64 = (-(2**63), 2**63 - 1)
+"""W&B's engine computes min/max/mu/sigma/q/a/b with numpy: integers must fit in 64 bits."""
+NUMERIC_FIELDS = ("min", "max", "mu", "sigma", "q", "a", "b")
+
+
 def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
+    for key in NUMERIC_FIELDS:
+        value = spec.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+            yield (
+                f"{path}: {key} {value} does not fit in 64 bits, which W&B's numpy engine computes with; "
+                "use a float or a smaller integer."
+            )
     dist = spec.get("distribution")
     if isinstance(dist, str) and dist in DEPRECATED:
         yield (
@@ -108,14 +123,16 @@ def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
 
 
 @cache
-def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any] | None:
+def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any, dict[frozenset, Any]] | None:
     """Validators for the schema's parts, so each parameter is checked against its own kind only.
 
     The parameter schema is `if distribution then allOf[if distribution == D then S_D] else E`:
     validating a parameter whose distribution is D against S_D alone (or against E when it has
-    none) is equivalent, and ~10x faster than letting jsonschema try all fifteen `if`s. Returns
-    (top level without parameters, a parameters mapping's own rules, full parameter, {D: S_D}, E),
-    or None when the schema no longer has that shape (then the whole schema is used).
+    none) is equivalent, and ~10x faster than letting jsonschema try all fifteen `if`s. E is a
+    `oneOf` whose branches each take exactly their required keys (additionalProperties false), so
+    a parameter with exactly branch B's keys is valid under E iff valid under B alone. Returns
+    (top level without parameters, a parameters mapping's own rules, full parameter, {D: S_D}, E,
+    {keys: B}), or None when the schema no longer has that shape (then the whole schema is used).
     """
     full = schemas.validator(SCHEMA)
     schema = schemas.load(SCHEMA)
@@ -124,6 +141,11 @@ def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any] | None:
         by_kind = {b["if"]["properties"]["distribution"]["const"]: b["then"] for b in param["then"]["allOf"]}
         mapping = {k: v for k, v in schema["$defs"]["parameters"].items() if k != "additionalProperties"}
         top = {**schema, "properties": {**schema["properties"], "parameters": True}}
+        by_keys = {
+            frozenset(b["required"]): b
+            for b in param["else"].get("oneOf", [])
+            if b.get("additionalProperties") is False and set(b["required"]) == set(b.get("properties", {}))
+        }
     except (KeyError, TypeError):
         return None
     sub = full.evolve  # keeps the root resource, so any $ref still resolves against the whole schema
@@ -133,11 +155,12 @@ def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any] | None:
         sub(schema=param),
         {kind: sub(schema=then) for kind, then in by_kind.items()},
         sub(schema=param["else"]),
+        {keys: sub(schema=branch) for keys, branch in by_keys.items()},
     )
 
 
 def _parameters_errors(params: Any, where: list[Any], parts: tuple) -> Iterator[tuple[list[Any], Any]]:
-    mapping_rules, whole, by_kind, plain_kind = parts
+    mapping_rules, whole, by_kind, plain_kind, by_keys = parts
     for err in mapping_rules.iter_errors(params):  # type, at least one, names
         yield where, err
     if not isinstance(params, dict):
@@ -151,7 +174,7 @@ def _parameters_errors(params: Any, where: list[Any], parts: tuple) -> Iterator[
         if isinstance(kind, str) and kind in by_kind:
             validator = by_kind[kind]
         elif isinstance(spec, dict) and "distribution" not in spec and "parameters" not in spec:
-            validator = plain_kind
+            validator = by_keys.get(frozenset(spec), plain_kind)
         else:
             validator = whole
         for err in validator.iter_errors(spec):
@@ -185,6 +208,17 @@ def validate(cfg: Any) -> list[str]:
     if _nesting(cfg.get("parameters")) > MAX_NESTING:
         return [f"parameters nest more than {MAX_NESTING} levels deep (W&B's validators would overflow)."]
     try:
+        data = plain(cfg)  # values JSON cannot carry: NaN/inf, complex, bytes, sets, non-string keys, surrogates
+    except SweepBridgeError as exc:
+        return [str(exc)]
+    return validate_plain(data)  # type: ignore[arg-type]
+
+
+def validate_plain(cfg: dict[str, Any]) -> list[str]:
+    """`validate` of a config already made plain by `values.plain` (a SweepConfig's content just built)."""
+    if _nesting(cfg.get("parameters")) > MAX_NESTING:
+        return [f"parameters nest more than {MAX_NESTING} levels deep (W&B's validators would overflow)."]
+    try:
         problems = _schema_problems(cfg)
     except RecursionError:
         return ["the config is nested too deeply to validate (W&B's validators would overflow too)."]
@@ -199,6 +233,7 @@ def validate(cfg: Any) -> list[str]:
         )
     if method == "bayes" and "metric" not in cfg:
         problems.append("method bayes needs a metric to model: pass metric=... (and goal).")
+    problems.extend(hyperband.problems(cfg.get("early_terminate")))
     if "early_terminate" in cfg and "metric" not in cfg:
         problems.append("early_terminate needs a metric to compare runs by: pass metric=....")
     return problems

@@ -33,7 +33,9 @@ def plain(value: Any, path: str = "", *, _depth: int = 0) -> Plain:
     if _depth > MAX_DEPTH:
         raise SpecError(f"the value is nested more than {MAX_DEPTH} levels deep.", path=path)
     value = _item(value)
-    if value is None or isinstance(value, (bool, str)):
+    if isinstance(value, str):
+        return _text(value, path)
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
         return int(value)
@@ -53,6 +55,7 @@ def plain(value: Any, path: str = "", *, _depth: int = 0) -> Plain:
         for k, v in value.items():
             if not isinstance(k, str):
                 raise SpecError(f"mapping key {k!r} is not a string; W&B configs need string keys.", path=path)
+            _text(k, path)
             out[k] = plain(v, f"{path}.{k}" if path else k, _depth=_depth + 1)
         return out
     raise SpecError(
@@ -60,6 +63,20 @@ def plain(value: Any, path: str = "", *, _depth: int = 0) -> Plain:
         "JSON value (None, bool, int, float, str, list, dict).",
         path=path,
     )
+
+
+def _text(value: str, path: str) -> str:
+    """`value` if it is valid Unicode (UTF-8 encodable); a lone surrogate is refused."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SpecError(
+                f"the string {value!r} holds a lone surrogate {value[exc.start]!r} at {exc.start}, which is not "
+                "Unicode text and does not survive the UTF-8 JSON W&B sends configs as.",
+                path=path,
+            ) from None
+    return value
 
 
 def number(value: Any, what: str, *, integer: bool = False) -> int | float:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from .. import compat
+from .. import compat, hyperband
 from .. import distributions as d
 from ..errors import SpecError
 from ..frontends.ray_ops import is_multiple
@@ -140,22 +140,6 @@ def emit(node: d.Node, path: str = "") -> Any:
     return dispatch(node, path, EMITTERS, REFUSED, "Ray Tune")
 
 
-def hyperband_bands(et: dict[str, Any]) -> list[int]:
-    """The bands W&B's engine stops runs at (sweeps.hyperband_stopping), first 100 for min_iter."""
-    eta = et.get("eta", 3)
-    if "max_iter" in et:
-        bands, band = [], et["max_iter"]
-        for _ in range(int(et["s"])):
-            band /= eta
-            if band < 1:
-                break
-            bands.append(int(band))
-        return sorted(bands)
-    if "min_iter" in et:
-        return [int(et["min_iter"] * eta**k) for k in range(100) if et["min_iter"] * eta**k < 2**53]
-    raise SpecError("early_terminate hyperband needs max_iter and s, or min_iter.", path="early_terminate")
-
-
 def scheduler(et: dict[str, Any] | None, metric: str | None, mode: str | None) -> Call | None:
     """W&B's early_terminate → Ray's ASHA scheduler (warned: equivalent, not identical)."""
     if et is None:
@@ -164,7 +148,7 @@ def scheduler(et: dict[str, Any] | None, metric: str | None, mode: str | None) -
         raise SpecError(
             f"unknown early_terminate type {et.get('type')!r}; W&B knows hyperband.", path="early_terminate"
         )
-    bands = hyperband_bands(et)
+    bands = hyperband.bands(et)
     if not bands:
         raise SpecError("these hyperband settings give W&B no band to stop runs at.", path="early_terminate")
     kwargs = {
@@ -172,7 +156,7 @@ def scheduler(et: dict[str, Any] | None, metric: str | None, mode: str | None) -
         "metric": metric,
         "mode": mode,
         "grace_period": bands[0],
-        "reduction_factor": et.get("eta", 3),
+        "reduction_factor": et.get("eta", hyperband.DEFAULT_ETA),
         "max_t": max(bands[-1], bands[0] + 1),
         "brackets": 1,
     }

@@ -135,7 +135,8 @@ _DOMAINS = (
         "exact",
         "partial",
         "Every grid point runs exactly num_samples times, as in Ray. The program receives the extra "
-        "key `_tune_repeat` (the repetition index) in its config.",
+        "key `_tune_repeat` (the repetition index) in its config. At most 100,000 repetitions (W&B "
+        "lists grid axes eagerly).",
     ),
     _R(
         "tune.grid.mixed",
@@ -446,9 +447,10 @@ _SCHEDULERS = (
         "early_terminate hyperband {max_iter: max_t, eta: reduction_factor, s}",
         "equivalent",
         "not stated",
-        "s = Ray's most aggressive bracket (round(log_eta max_t)), so W&B's bands max_t/eta^i are "
-        "Ray's rung milestones r0·eta^k; when max_t is not a power of eta they differ, and "
-        "{min_iter: r0, eta} is emitted instead (same milestones). Ray's synchronous brackets pause and "
+        "s = Ray's most aggressive bracket that runs (round(log_eta max_t), lowered while its first rung "
+        "r0 is 0: Ray skips those brackets; none left is refused), so W&B's bands max_t/eta^i are Ray's "
+        "rungs; when they differ, {min_iter: r0, eta} is emitted instead (same first rung; for a "
+        "non-integer eta Ray truncates each rung, W&B only the product). Ray's synchronous brackets pause and "
         "promote trials; W&B stops runs asynchronously and does not stop runs at max_t.",
     ),
     _R(

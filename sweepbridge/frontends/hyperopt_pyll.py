@@ -92,6 +92,17 @@ def _switch(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
     return node
 
 
+def _dict_items(apply: Any, path: str) -> list[tuple[Any, Any]]:
+    """A pyll dict's (key, value) pairs: its named_args, or, when some key is not a string,
+    the (key, value) pos_args pairs `as_apply` builds instead (the builder then refuses the key)."""
+    if not apply.pos_args:
+        return list(apply.named_args)
+    pairs = apply.pos_args[0]
+    if len(apply.pos_args) != 1 or getattr(pairs, "name", None) != "pos_args":
+        raise compat.refuse("hyperopt.expression", "A dict built by a pyll expression.", path=path)
+    return [(_literal(pair.pos_args[0], "key", path), pair.pos_args[1]) for pair in pairs.pos_args]
+
+
 def convert(obj: Any, builder: SpaceBuilder, path: str) -> d.Node:
     from hyperopt.pyll.base import Apply, Literal
 
@@ -100,7 +111,7 @@ def convert(obj: Any, builder: SpaceBuilder, path: str) -> d.Node:
     if not isinstance(obj, Apply):
         raise SpecError(f"unrecognised hyperopt object {type(obj).__name__}.", path=path)
     if obj.name == "dict":
-        return builder.mapping(obj.named_args, path)
+        return builder.mapping(_dict_items(obj, path), path)
     if obj.name == "pos_args":
         return builder.sequence(obj.pos_args, path)
     if obj.name == "switch":

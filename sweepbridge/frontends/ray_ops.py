@@ -56,6 +56,8 @@ def _whole(value: Any, what: str) -> int:
 def _grid_index(bound: float, q: float, up: bool) -> int:
     """Ray's Quantized._grid_index: bound / q rounded inwards, snapping when isclose."""
     scaled = bound / q
+    if not math.isfinite(scaled):
+        raise SpecError(f"bound {bound!r} / q {q!r} overflows a float: q is too small for these bounds.")
     nearest = round(scaled)
     if math.isclose(scaled, nearest):
         return int(nearest)
@@ -63,8 +65,10 @@ def _grid_index(bound: float, q: float, up: bool) -> int:
 
 
 def is_multiple(x: float, q: float) -> bool:
-    """Ray's own test that a bound is a multiple of q (`Float.quantized`)."""
-    return math.isclose(x / q, round(x / q))
+    """Ray's own test that a bound is a multiple of q (`Float.quantized`); False when x / q
+    overflows a float (where Ray's round() raises OverflowError)."""
+    scaled = x / q
+    return math.isfinite(scaled) and math.isclose(scaled, round(scaled))
 
 
 def _check_divisible(lower: float, upper: float, q: float) -> None:

@@ -30,8 +30,9 @@ ONE_KEY_MAPPINGS: dict[str, str] = {
 {"grid_search": values}), converted by "module:function"(value, builder, path)."""
 
 Adapter = Callable[[Any, "SpaceBuilder", str], d.Node]
-MAX_DEPTH = MAX_NESTING
-"""Deepest nesting of dicts/lists in a space (W&B's validators recurse; ~100 levels overflow them)."""
+MAX_DEPTH = MAX_NESTING + 1
+"""Deepest node of a space: MAX_NESTING levels of dicts (W&B's nested `parameters`, which its validators
+recurse into; ~100 levels overflow them) and the leaves one level below, as `validate` counts."""
 
 
 def _load(target: str) -> Any:

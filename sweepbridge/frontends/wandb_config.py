@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,20 +133,53 @@ def _values(spec: dict, path: str) -> list:
     return [plain(v, f"{path}[{i}]") for i, v in enumerate(values)]
 
 
+def arange(low: int | float, high: int | float, q: int | float) -> list:
+    """`numpy.arange(low, high, q).tolist()` computed as numpy computes it, without numpy.
+
+    Length ceil((high - low) / q); all ints stay ints; otherwise float64 values low, low + q, then
+    low + i·delta with delta = (low + q) - low (numpy's fill), which differs from low + i·q in the
+    last digits.
+    """
+    size = max(0, math.ceil((high - low) / q))
+    if all(_is_int(x) for x in (low, high, q)):
+        return [low + i * q for i in range(size)]
+    first, second = float(low), float(low + q)
+    delta = second - first
+    return [first, second, *(first + i * delta for i in range(2, size))][:size]
+
+
+def grid_size(kind: str, spec: dict) -> int:
+    """How many values W&B's grid search lists for one parameter of `kind` (it builds the list eagerly)."""
+    if kind in ("constant", "categorical", "categorical_w_probabilities"):
+        return 1 if kind == "constant" else len(spec["values"])
+    if kind == "int_uniform":
+        return spec["max"] - spec["min"] + 1
+    if kind == "q_uniform":
+        return max(0, math.ceil((spec["max"] - spec["min"]) / spec.get("q", DEFAULTS["q"])))
+    return 1  # not a grid kind: `validate` reports it
+
+
+def grid_sizes(params: AbcMapping, path: str = "") -> Iterator[tuple[str, int]]:
+    """(parameter path, grid_size) of every parameter of a valid sweep's `parameters`, nested ones included."""
+    for name, spec in params.items():
+        sub = f"{path}.{name}" if path else name
+        if set(spec) == {"parameters"}:
+            yield from grid_sizes(spec["parameters"], sub)
+        else:
+            yield sub, grid_size(_distribution(spec, sub), spec)
+
+
 def _grid_values(kind: str, spec: dict, path: str) -> list:
-    """The values W&B's grid search enumerates for `kind`."""
+    """The values W&B's grid search enumerates for `kind` (`sweeps.grid_search`: int_uniform as
+    range(min, max + 1), q_uniform as numpy.arange(min, max, q).tolist())."""
     if kind == "categorical":
         return _values(spec, path)
-    low, high, q = spec["min"], spec["max"], spec.get("q", DEFAULTS["q"])
-    # int_uniform: range(min, max + 1); q_uniform, as numpy.arange(min, max, q).tolist():
-    # ceil((max - min) / q) values min + i*q, ints iff all ints.
-    size = high - low + 1 if kind == "int_uniform" else math.ceil((high - low) / q)
+    size = grid_size(kind, spec)
     if size > d.SUPPORT_LIMIT:
         raise compat.refuse("reverse.grid_size", f"It has {size:,} points.", path=path)
     if kind == "int_uniform":
-        return list(range(low, high + 1))
-    values = [low + i * q for i in range(size)]
-    return values if all(_is_int(x) for x in (low, high, q)) else [float(v) for v in values]
+        return list(range(spec["min"], spec["max"] + 1))
+    return arange(spec["min"], spec["max"], spec.get("q", DEFAULTS["q"]))
 
 
 def _numeric(kind: str, spec: dict, path: str) -> d.Node:
@@ -204,9 +237,13 @@ def parameters(params: Any, method: str, path: str = "") -> d.Node:
 
 
 def load(source: Any) -> dict[str, Any]:
-    """A sweep config as a plain dict, from a mapping or a YAML/JSON file (safe loader only)."""
+    """A sweep config as a plain dict, from a mapping or a YAML/JSON file (safe loader only).
+
+    A mapping is made plain first, as a file's content is: values JSON cannot carry are refused
+    with their path, and nesting beyond `values.MAX_DEPTH` is refused before anything recurses.
+    """
     if isinstance(source, AbcMapping):
-        return dict(source)
+        return plain(dict(source))  # type: ignore[return-value]
     if isinstance(source, (str, os.PathLike)):
         from ..sweep_config import SweepConfig
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .. import compat
+from .. import compat, hyperband
 from ..errors import SpecError
 from .plan import Plan
 
@@ -110,29 +110,46 @@ class HyperBandScheduler(TrialScheduler):
         self._check_time_attr()
         plan = super().plan()
         max_t, eta = _whole(self.max_t, "max_t"), _eta(self.reduction_factor)
-        s = int(round(math.log(max_t) / math.log(eta)))  # Ray: s_max_1 = round(log_eta(max_t)) + 1 brackets
-        if s < 1:
-            raise SpecError(
-                f"max_t={max_t} < reduction_factor={eta}: HyperBand has no rung to stop at.", path="scheduler"
-            )
-        plan.early_terminate = hyperband_bands(max_t, eta, s)
+        plan.early_terminate = hyperband_bands(max_t, eta)
         plan.warnings.append(("tune.scheduler.hyperband", ""))
         return plan
 
 
-def hyperband_bands(max_t: int, eta: int | float, s: int) -> dict[str, Any]:
-    """W&B hyperband whose bands are the rungs of Ray's most aggressive HyperBand bracket.
+def ray_rungs(max_t: int, eta: int | float) -> list[int]:
+    """The rungs of Ray's most aggressive HyperBand bracket that runs (ray.tune.schedulers.hyperband).
 
-    Ray's rungs there are r0·eta^k (k < s) with r0 = int(max_t / eta^s). W&B's max_iter form gives
-    int(max_t / eta^i), i = 1..s: the same when max_t is a power of eta; otherwise the min_iter
-    form (bands r0·eta^k) reproduces Ray's rungs.
+    Ray has round(log_eta max_t) + 1 brackets and skips those whose first rung
+    r0 = int(max_t · eta^-s) is 0; in bracket s a trial is judged at r0, then r = int(min(r·eta, max_t)),
+    s times in all.
     """
-    r0 = int(max_t * eta**-s)
-    ray_rungs = [int(r0 * eta**k) for k in range(s)]
-    wandb_bands = sorted(int(max_t / eta**i) for i in range(1, s + 1) if max_t / eta**i >= 1)
-    if wandb_bands == ray_rungs or r0 < 1:
-        return {"type": "hyperband", "max_iter": max_t, "eta": eta, "s": s}
-    return {"type": "hyperband", "min_iter": r0, "eta": eta}
+    s = int(round(math.log(max_t) / math.log(eta)))
+    while s > 0 and int(max_t * eta**-s) == 0:
+        s -= 1
+    rungs, r = [], int(max_t * eta**-s)
+    for _ in range(s):
+        rungs.append(r)
+        r = int(min(r * eta, max_t))
+    return rungs
+
+
+def hyperband_bands(max_t: int, eta: int | float) -> dict[str, Any]:
+    """W&B hyperband whose bands are the rungs of Ray's most aggressive running HyperBand bracket.
+
+    W&B's max_iter form (bands int(max_t / eta^i), i = 1..s, by `hyperband.bands`) when it gives
+    exactly Ray's rungs, else the min_iter form from Ray's first rung. Never a setting with no band.
+    """
+    rungs = ray_rungs(max_t, eta)
+    if not rungs:
+        raise SpecError(
+            f"max_t={max_t} with reduction_factor={eta}: every HyperBand bracket that stops trials starts at "
+            "rung 0, which Ray skips, so no trial is stopped early and W&B has no band to match; "
+            "use a reduction_factor ≤ max_t, or no scheduler.",
+            path="scheduler",
+        )
+    by_max_iter = {"type": "hyperband", "max_iter": max_t, "eta": eta, "s": len(rungs)}
+    if hyperband.bands(by_max_iter) == rungs:
+        return by_max_iter
+    return {"type": "hyperband", "min_iter": rungs[0], "eta": eta}
 
 
 class _Unsupported(TrialScheduler):

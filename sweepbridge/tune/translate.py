@@ -203,6 +203,13 @@ def _for_bayes(node: d.Node, allow_approximate: bool) -> d.Node:
 
 
 def _with_repeat(node: d.Node, num_samples: int) -> d.Node:
+    if num_samples > d.SUPPORT_LIMIT:
+        raise SpecError(
+            f"num_samples={num_samples:,} on a grid becomes a repetition axis of that many values; W&B's grid "
+            f"lists every axis eagerly, so at most {d.SUPPORT_LIMIT:,} repetitions are emitted. Lower num_samples, "
+            "or repeat the sweep.",
+            path="num_samples",
+        )
     fields = node.fields if isinstance(node, d.Mapping) else tuple((k, d.Constant(v)) for k, v in node.value.items())  # type: ignore[attr-defined]
     if any(k == REPEAT_AXIS for k, _ in fields):
         raise SpecError(f"the parameter name {REPEAT_AXIS!r} is reserved for the grid's repetition axis.")
