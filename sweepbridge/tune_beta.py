@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from .errors import SpecError, SweepBridgeError
@@ -320,14 +319,9 @@ def to_call(doc: Mapping[str, Any]) -> tuple[Any, tuple, dict[str, Any], dict[st
 
 def read(path: str | os.PathLike[str]) -> Any:
     """The parsed content of a YAML/JSON file (safe loader), as sweep files are read."""
-    from .sweep_config import parse_text
+    from .sweep_config import parse_text, read_text
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"cannot read {path}: not UTF-8 text.") from None
+    text = read_text(path)
     try:
         return parse_text(text)
     except SpecError as exc:
