@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SpecError
+from .values import yaml_number_hint
 
 SCHEMA = "tune-spec.schema.json"
 
@@ -112,7 +113,8 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {first.message}{more}")
+        message = yaml_number_hint(first.instance) or first.message
+        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {message}{more}")
     return data
 
 
