@@ -115,8 +115,9 @@ RULES: dict[str, tuple[frozenset[str], Callable[[Any, int, Any, str], d.Node | N
 }
 """op → (IR kinds with a closed form, the rule giving it or None). Anything else: values mapped, or refused."""
 
-VERIFY = frozenset({"quniform"})
-"""Kinds whose closed form is kept only when its pmf equals the mapped pmf bit for bit."""
+VERIFY = frozenset({"add", "sub", "neg", "mul", "truediv"})
+"""Ops whose closed form of a quantized kind is kept only when its pmf equals the mapped pmf bit for
+bit (int() of a whole-q kind is exact by construction: int(k * q) = k * q)."""
 
 
 def _describe(op: str, operands: Sequence[d.Node]) -> str:
@@ -181,7 +182,7 @@ def apply(op: str, operands: Sequence[d.Node]) -> d.Node:
     c = consts[0] if consts else None
     kinds, rule = RULES.get(op, (frozenset(), None))
     node = rule(x, pos, c, op) if rule is not None and x.kind in kinds else None
-    if node is x or (node is not None and x.kind not in VERIFY):  # identity (float of floats) or exact form
+    if node is x or (node is not None and not (op in VERIFY and x.kind in Q_KINDS)):  # identity or exact form
         return _labelled(node, x.label)
     mapped = _mapped(fn, x, pos, consts, what)
     if node is not None and _same_pmf(node.pmf() or [], mapped.pmf() or []):

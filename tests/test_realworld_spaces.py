@@ -120,6 +120,13 @@ def test_real_scope_int_applies_to_mirror_expressions():
     assert expected["parameters"]["x"] == {"distribution": "q_uniform", "min": 0, "max": 10, "q": 2}
 
 
+def test_int_of_a_whole_q_kind_needs_no_enumeration():
+    """int(quniform(q whole)) is W&B's int q by construction, however large its support."""
+    for hp, scope in ((real, real_scope), (mirror, mirror_scope)):
+        params = to_sweep({"n": scope.int(hp.quniform("n", 0, 1e6, 1))})["parameters"]
+        assert params["n"] == {"distribution": "q_uniform", "min": 0, "max": 1e6, "q": 1}
+
+
 def test_exact_forms_and_mapped_values():
     params = to_sweep({name: build(src, mirror) for name, (src, _) in CASES.items()})["parameters"]
     assert params["shift_randint"] == {"distribution": "int_uniform", "min": 1, "max": 5}
