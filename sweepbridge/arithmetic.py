@@ -181,7 +181,10 @@ def apply(op: str, operands: Sequence[d.Node]) -> d.Node:
     consts = [o.value for o in operands if o is not x]  # type: ignore[attr-defined]
     c = consts[0] if consts else None
     kinds, rule = RULES.get(op, (frozenset(), None))
-    node = rule(x, pos, c, op) if rule is not None and x.kind in kinds else None
+    try:
+        node = rule(x, pos, c, op) if rule is not None and x.kind in kinds else None
+    except SpecError:  # the closed form is not a valid kind (e.g. bounds collapse in floats): map or refuse
+        node = None
     if node is x or (node is not None and not (op in VERIFY and x.kind in Q_KINDS)):  # identity or exact form
         return _labelled(node, x.label)
     mapped = _mapped(fn, x, pos, consts, what)

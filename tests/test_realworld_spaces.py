@@ -127,6 +127,14 @@ def test_int_of_a_whole_q_kind_needs_no_enumeration():
         assert params["n"] == {"distribution": "q_uniform", "min": 0, "max": 1e6, "q": 1}
 
 
+def test_closed_forms_that_would_be_invalid_fall_back_to_values_or_refusal():
+    params = to_sweep({"h": mirror.uniformint("h", 0, 2) * 0.5})["parameters"]  # q would be 0.5 for ints
+    assert params["h"] == {"values": [0.0, 0.5, 1.0], "probabilities": [0.25, 0.5, 0.25]}
+    with pytest.raises(UnsupportedFeatureError) as info:  # bounds collapse: 1 + 1e-20 == 1
+        to_sweep({"u": mirror.uniform("u", 0, 1e-20) + 1})
+    assert info.value.path == "u" and info.value.feature == "hyperopt.expression"
+
+
 def test_exact_forms_and_mapped_values():
     params = to_sweep({name: build(src, mirror) for name, (src, _) in CASES.items()})["parameters"]
     assert params["shift_randint"] == {"distribution": "int_uniform", "min": 1, "max": 5}
