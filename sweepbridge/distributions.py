@@ -6,11 +6,15 @@ always *values* (never log-space exponents). `label` is provenance only and is n
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, ClassVar
 
-from .errors import SpecError
+from .errors import SpecError, UnsupportedFeatureError
 from .values import Plain, number, plain
 
 
@@ -24,9 +28,120 @@ class Node:
     def children(self) -> tuple[Node, ...]:
         return ()
 
-    def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]] | None:
-        """The finite support and its probabilities, or None when infinite or continuous."""
+    def support_size(self) -> int | None:
+        """At most how many (value, probability) pairs `pmf()` lists; None when infinite or continuous."""
         return None
+
+    def pmf(self) -> list[tuple[Plain, Fraction]] | None:
+        """The exact finite pmf as (value, probability) pairs, or None beyond SUPPORT_LIMIT values."""
+        size = self.support_size()
+        return None if size is None or size > SUPPORT_LIMIT else self._pmf()
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        raise NotImplementedError
+
+    def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]] | None:
+        """The finite support and its probabilities, or None when infinite, continuous or too large."""
+        pmf = self.pmf()
+        if pmf is None:
+            return None
+        return tuple(v for v, _ in pmf), tuple(float(p) for _, p in pmf)
+
+    # Arithmetic builds expressions, as on hyperopt's pyll graphs (`1 + hp.randint(...)`); only
+    # labelled nodes (the mirror `hp`'s) take part, so Tune domains raise TypeError as in Ray.
+    def _arith(self, op: str, *operands: Any) -> Any:
+        if self.label is None and self.kind != "unsupported":
+            return NotImplemented
+        from .arithmetic import deferred
+
+        return deferred(op, operands)
+
+    def __add__(self, other: Any) -> Any:
+        return self._arith("add", self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._arith("add", other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._arith("sub", self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._arith("sub", other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._arith("mul", self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._arith("mul", other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._arith("truediv", self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._arith("truediv", other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return self._arith("floordiv", self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return self._arith("floordiv", other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return self._arith("pow", self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return self._arith("pow", other, self)
+
+    def __neg__(self) -> Any:
+        return self._arith("neg", self)
+
+
+def value_key(value: Plain) -> str:
+    """An exact identity for a plain value: 1, 1.0, True and -0.0 differ; dict key order does not."""
+    return json.dumps(value, sort_keys=True)
+
+
+def merge(pairs: Iterable[tuple[Plain, Fraction]]) -> list[tuple[Plain, Fraction]]:
+    """(value, probability) pairs with identical values merged (first occurrence kept, in order)."""
+    out: dict[str, list] = {}
+    for value, p in pairs:
+        key = value_key(value)
+        if key in out:
+            out[key][1] += p
+        else:
+            out[key] = [value, p]
+    return [(v, p) for v, p in out.values()]
+
+
+def product_size(nodes: Iterable[Node]) -> int | None:
+    size = 1
+    for node in nodes:
+        n = node.support_size()
+        if n is None:
+            return None
+        size *= n
+    return size
+
+
+def product_pmf(nodes: tuple[Node, ...]) -> list[tuple[tuple[Plain, ...], Fraction]]:
+    """Every combination of the nodes' values with its probability (the nodes are independent)."""
+    pmfs = [n._pmf() for n in nodes]
+    return [
+        (tuple(v for v, _ in combo), math.prod((p for _, p in combo), start=Fraction(1)))
+        for combo in itertools.product(*pmfs)
+    ]
+
+
+def multiset(values: list, probabilities: tuple[float, ...] | list[float], limit: int) -> list | None:
+    """`values` repeated in proportion to `probabilities` (zeros dropped), or None when some
+    probability is not a multiple of 1/N within 1e-12 for an N <= `limit`."""
+    fractions = [Fraction(p).limit_denominator(limit) for p in probabilities]
+    if any(abs(float(f) - p) > 1e-12 for f, p in zip(fractions, probabilities, strict=True)) or sum(fractions) != 1:
+        return None
+    n = math.lcm(*(f.denominator for f in fractions))
+    if n > limit:
+        return None
+    return [v for v, f in zip(values, fractions, strict=True) for _ in range(int(f * n))]
 
 
 def _set(obj: Node, name: str, value: Any) -> None:
@@ -66,8 +181,11 @@ class Constant(Node):
     def __post_init__(self) -> None:
         _set(self, "value", plain(self.value))
 
-    def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]]:
-        return (self.value,), (1.0,)
+    def support_size(self) -> int:
+        return 1
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        return [(self.value, Fraction(1))]
 
 
 @dataclass(frozen=True)
@@ -106,12 +224,25 @@ class Choice(Node):
     def is_uniform(self) -> bool:
         return self.probabilities is None or len(set(self.probabilities)) == 1
 
-    def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]] | None:
-        if self.is_conditional:
-            return None
+    def weights(self) -> tuple[Fraction, ...]:
         n = len(self.options)
-        probs = self.probabilities or tuple(1.0 / n for _ in self.options)
-        return tuple(o.value for o in self.options), probs  # type: ignore[attr-defined]
+        return tuple(Fraction(p) for p in self.probabilities) if self.probabilities else (Fraction(1, n),) * n
+
+    def support_size(self) -> int | None:
+        sizes = [o.support_size() for o in self.options]
+        return None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        """Options' values as listed (duplicates kept); a conditional's branch values merged."""
+        pairs = [(v, w * p) for o, w in zip(self.options, self.weights(), strict=True) for v, p in o._pmf()]
+        return merge(pairs) if self.is_conditional else pairs
+
+    def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]] | None:
+        if not self.is_conditional:  # the probabilities exactly as given
+            n = len(self.options)
+            probs = self.probabilities or tuple(1.0 / n for _ in self.options)
+            return tuple(o.value for o in self.options), probs  # type: ignore[attr-defined]
+        return super().support()
 
 
 @dataclass(frozen=True)
@@ -135,11 +266,11 @@ class IntUniform(Node):
     def size(self) -> int:
         return (self.high - self.low) // self.step + 1
 
-    def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]] | None:
-        if self.size > SUPPORT_LIMIT:
-            return None
-        values = tuple(range(self.low, self.high + 1, self.step))
-        return values, tuple(1.0 / len(values) for _ in values)
+    def support_size(self) -> int:
+        return self.size
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        return [(v, Fraction(1, self.size)) for v in range(self.low, self.high + 1, self.step)]
 
 
 SUPPORT_LIMIT = 100_000
@@ -233,9 +364,33 @@ class Uniform(_Range):
 
 
 class QUniform(_QRange):
-    """round(U(low, high) / q) * q."""
+    """round(U(low, high) / q) * q (numpy's round; -0.0 for draws in (-q/2, 0), as numpy gives)."""
 
     kind: ClassVar[str] = "quniform"
+
+    def _cells(self) -> tuple[Fraction, Fraction, Fraction, int, int]:
+        low, high, q = Fraction(self.low), Fraction(self.high), Fraction(self.q)
+        return low, high, q, math.floor(low / q + Fraction(1, 2)), math.ceil(high / q - Fraction(1, 2))
+
+    def support_size(self) -> int:
+        _, _, _, first, last = self._cells()
+        return last - first + 2  # + the split of 0 into -0.0 and 0.0
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        """Each multiple k*q owns [(k - 1/2) q, (k + 1/2) q) of [low, high]; values as numpy computes them."""
+        low, high, q, first, last = self._cells()
+        half = Fraction(1, 2)
+        pairs = []
+        for k in range(first, last + 1):
+            cells = [((k - half) * q, (k + half) * q, float(k))]
+            if k == 0:  # numpy rounds draws in (-q/2, 0) to -0.0
+                cells = [(-half * q, Fraction(0), -0.0), (Fraction(0), half * q, 0.0)]
+            for a, b, index in cells:
+                width = min(high, b) - max(low, a)
+                if width > 0:
+                    value = index * self.q
+                    pairs.append((int(value) if self.integer else value, width / (high - low)))
+        return merge(pairs) if self.integer else pairs
 
 
 class LogUniform(_Range):
@@ -313,6 +468,12 @@ class FiniteDiscrete(Node):
             raise SpecError("probabilities must be >= 0 and sum to 1.")
         _set(self, "probabilities", probs)
 
+    def support_size(self) -> int:
+        return len(self.values)
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        return [(v, Fraction(p)) for v, p in zip(self.values, self.probabilities, strict=True)]
+
     def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]]:
         return self.values, self.probabilities
 
@@ -329,8 +490,11 @@ class GridAxis(Node):
             raise SpecError("a grid axis needs at least one value.")
         _set(self, "values", tuple(plain(v) for v in self.values))
 
-    def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]]:
-        return self.values, tuple(1.0 / len(self.values) for _ in self.values)
+    def support_size(self) -> int:
+        return len(self.values)
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        return [(v, Fraction(1, len(self.values))) for v in self.values]
 
 
 @dataclass(frozen=True)
@@ -348,6 +512,13 @@ class Mapping(Node):
     def children(self) -> tuple[Node, ...]:
         return tuple(n for _, n in self.fields)
 
+    def support_size(self) -> int | None:
+        return product_size(self.children())
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        keys = [k for k, _ in self.fields]
+        return [(dict(zip(keys, values, strict=True)), p) for values, p in product_pmf(self.children())]
+
 
 @dataclass(frozen=True)
 class Sequence(Node):
@@ -358,6 +529,31 @@ class Sequence(Node):
 
     def children(self) -> tuple[Node, ...]:
         return self.items
+
+    def support_size(self) -> int | None:
+        return product_size(self.items)
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        return [(list(values), p) for values, p in product_pmf(self.items)]
+
+
+@dataclass(frozen=True)
+class Unsupported(Node):
+    """An expression the mirror front-ends could build but no target can express (e.g. `hp.uniform(...)
+    * hp.uniform(...)`, `tune.sample_from(f)`): refused with its parameter path when the space is read."""
+
+    kind: ClassVar[str] = "unsupported"
+    feature: str | None = None
+    """The compat row refusing it; None for malformed input (a SpecError)."""
+    message: str = ""
+    suggestion: str = ""
+
+    def error(self, path: str) -> SpecError | UnsupportedFeatureError:
+        if self.feature is None:
+            return SpecError(self.message, path=path or None)
+        return UnsupportedFeatureError(
+            self.message, feature=self.feature, suggestion=self.suggestion, path=path or None
+        )
 
 
 BY_KIND: dict[str, type[Node]] = {
@@ -381,6 +577,7 @@ BY_KIND: dict[str, type[Node]] = {
         GridAxis,
         Mapping,
         Sequence,
+        Unsupported,
     )
 }
 """Every concrete IR kind → its class."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import SpecError
+from .values import yaml_number_hint
 
 SCHEMA = "tune-spec.schema.json"
 
@@ -110,7 +111,8 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         expected = first.schema.get("description") if first.validator in ("anyOf", "oneOf") else None
         hint = f" (expected: {expected})" if isinstance(expected, str) else ""
-        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {first.message}{hint}{more}")
+        message = yaml_number_hint(first.instance) or first.message + hint
+        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {message}{more}")
     return data
 
 

@@ -194,10 +194,13 @@ def _schema_problems(cfg: dict) -> list[str]:
         if "parameters" in cfg:
             located += _parameters_errors(cfg["parameters"], ["parameters"], tuple(parts))
     # best_match descends into oneOf/anyOf failures to the error that names the nested field.
+    from .values import yaml_number_hint
+
     problems = []
     for where, err in located:
         err = best_match([err])
-        problems.append(f"{_param_path([*where, *err.absolute_path])}: {err.message}")
+        hint = yaml_number_hint(err.instance) if err.validator == "type" else None
+        problems.append(f"{_param_path([*where, *err.absolute_path])}: {hint or err.message}")
     return problems
 
 

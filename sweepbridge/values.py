@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,3 +94,28 @@ def number(value: Any, what: str, *, integer: bool = False) -> int | float:
             return int(value)
         return int(value)
     return value
+
+
+_EXPONENT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
+
+
+def yaml_number_hint(value: Any) -> str | None:
+    """For a string that YAML 1.1 (PyYAML, which W&B reads) keeps as text but that is a number in
+    JSON or Python (`1e-5`, `1.0e5`): a sentence saying how to write it as a number; else None."""
+    if not isinstance(value, str) or not _EXPONENT.match(value):
+        return None
+    import yaml
+
+    if not isinstance(yaml.safe_load(value), str):
+        return None
+    from decimal import Decimal
+
+    mantissa, exponent = re.split("[eE]", value)
+    mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
+    mantissa = mantissa if not mantissa.endswith(".") else f"{mantissa}0"
+    exponent = exponent if exponent[0] in "+-" else f"+{exponent}"
+    decimal = format(Decimal(value), "f")
+    return (
+        f"{value!r} is text, not a number, to YAML 1.1 (which W&B reads: a number needs a dot and a "
+        f"signed exponent): write {mantissa}e{exponent} or {decimal}."
+    )

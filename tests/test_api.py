@@ -32,12 +32,21 @@ def test_unknown_top_level_key_refused():
         to_sweep(seed_space(), bogus=1)
 
 
-@pytest.mark.parametrize("method", ["bayes", "grid"])
-def test_pchoice_refused_outside_random(method):
-    space = {"p": hp.pchoice("p", [(0.2, "a"), (0.8, "b")])}
+@pytest.mark.parametrize(
+    "method, probabilities",
+    [("grid", (0.2, 0.8)), ("bayes", (0.2 + 1e-9, 0.8 - 1e-9)), ("bayes", (1 / 3**0.5, 1 - 1 / 3**0.5))],
+)
+def test_pchoice_refused_outside_random(method, probabilities):
+    space = {"p": hp.pchoice("p", list(zip(probabilities, ["a", "b"], strict=True)))}
     with pytest.raises(UnsupportedFeatureError) as info:
         to_sweep(space, method=method, metric="m")
     assert info.value.path == "p" and "random" in str(info.value)
+
+
+def test_pchoice_under_bayes_repeats_values_in_proportion():
+    """Bayes cannot take probabilities: multiples of 1/N become equally likely repeated values."""
+    cfg = to_sweep({"p": hp.pchoice("p", [(0.2, "a"), (0.8, "b")])}, method="bayes", metric="m")
+    assert cfg["parameters"]["p"] == {"values": ["a", "b", "b", "b", "b"]}
 
 
 def test_grid_accepts_only_values():

@@ -417,7 +417,10 @@ def test_invalid_tune_spec_names_the_path(tmp_path):
     (tmp_path / "sweep.yaml").write_text("OLD\n")
     r = run("convert", "spec.yaml", "-o", "sweep.yaml", cwd=tmp_path)
     assert r.code == 1 and r.out == ""
-    assert r.err_lines == ["error: spec.yaml: param_space.lr.loguniform[0]: '1e-4' is not of type 'number'"]
+    assert r.err_lines == [
+        "error: spec.yaml: param_space.lr.loguniform[0]: '1e-4' is text, not a number, to YAML 1.1 (which W&B "
+        "reads: a number needs a dot and a signed exponent): write 1.0e-4 or 0.0001."
+    ]
     assert (tmp_path / "sweep.yaml").read_text() == "OLD\n"
 
 

@@ -166,8 +166,7 @@ def refusal(spec, method):
     """The UnsupportedFeatureError W&B's method rules force for `spec`, or None."""
     ops = [s for s in leaves_of(spec) if s[0] == "op"]
     unequal = [s for s in ops if s[1] == "pchoice" and len({p for p, _ in s[2][0]}) > 1]
-    if method == "bayes" and unequal:
-        return UnsupportedFeatureError
+    # Under bayes, the probabilities drawn here (w / sum(w), sum <= 40) become repeated values.
     if method == "grid":
         in_lists = [s for s in leaves_of(spec) if s[0] == "list" for s in s[1] if s[0] == "op"]
         if unequal or any(s[1] not in ("choice", "pchoice") for s in ops if s not in in_lists):

@@ -47,14 +47,6 @@ HYPEROPT_ONLY = {
     "q_log_normal_int": {"distribution": "q_log_normal", "mu": 2, "sigma": 0.5, "q": 1},
     "q_log_uniform": {"distribution": "q_log_uniform", "min": 0, "max": 4, "q": 1.0},
 }
-TUNE_REFUSALS = {
-    "q_log_uniform_values_int": "reverse.tune.int_q",
-    "q_normal_int": "reverse.tune.int_q",
-    "log_normal": "reverse.tune.no_domain",
-    "q_log_normal": "reverse.tune.no_domain",
-    "q_log_normal_int": "reverse.tune.no_domain",
-    "q_log_uniform": "reverse.tune.q_log_uniform_values",
-}
 CONTINUOUS = {"uniform", "log_uniform_values", "inv_log_uniform_values", "normal", "log_uniform", "inv_log_uniform"}
 CONTINUOUS |= {"nested.u", "log_normal"}
 FINITE = {"values", "probs", "int_uniform", "q_uniform", "q_uniform_odd", "q_uniform_int", "q_uniform_int1"}
@@ -149,32 +141,56 @@ def test_tune_space_samples_like_wandbs_engine(engine_draws):
         assert_same_law(name, _ray_draws(domain, n), engine_draws[name])
 
 
-@pytest.mark.parametrize("name", sorted(TUNE_REFUSALS))
-def test_tune_refuses_what_ray_cannot_express(name):
-    with pytest.raises(UnsupportedFeatureError) as info:
-        to_tune(sweep({"m": {"parameters": {name: HYPEROPT_ONLY[name]}}}))
-    assert info.value.feature == TUNE_REFUSALS[name]
-    assert info.value.path == f"m.{name}"
-    assert "Ray Tune" in str(info.value) and info.value.suggestion
+SAMPLE_FROM = {
+    **HYPEROPT_ONLY,
+    "beta": {"distribution": "beta", "a": 2, "b": 3},
+    "q_beta": {"distribution": "q_beta", "a": 2, "b": 3, "q": 0.1},
+    "q_beta_int": {"distribution": "q_beta", "a": 0.5, "b": 0.5, "q": 1},
+    "weighted": {"values": [1, "a", None], "probabilities": [1 / math.pi, 0.5, 0.5 - 1 / math.pi]},
+    "q_uniform_irrational": {"distribution": "q_uniform", "min": 0, "max": 3141.59, "q": 1000},
+    "q_uniform_signed_zero": {"distribution": "q_uniform", "min": -1.3, "max": 0.9, "q": 0.4},
+}
+"""W&B kinds no Tune domain samples: each becomes tune.sample_from (int q kinds, log-normal, beta,
+weights that are not multiples of 1/N, q_uniform pmfs that are not)."""
+SAMPLE_FROM_CONTINUOUS = {"log_normal", "beta"}
+
+
+def test_tune_sample_from_samples_like_wandbs_engine():
+    """Ray's own variant generator (generate_variants, what BasicVariantGenerator runs) calls our
+    tune.sample_from functions: 20,000 draws each, against W&B's engine on the same sweep."""
+    from fidelity import compare
+    from ray.tune.search.sample import Function
+    from ray.tune.search.variant_generator import generate_variants
+
+    cfg = sweep(SAMPLE_FROM)
+    space = to_tune(cfg).param_space
+    assert all(isinstance(space[name], Function) for name in SAMPLE_FROM if name != "q_uniform_signed_zero")
+    rng = np.random.RandomState(3)
+    ray = [next(generate_variants(space, random_state=rng))[1] for _ in range(N)]
+    engine = sample(cfg, N, seed=4)
+    for name in SAMPLE_FROM:
+        kind = "continuous" if name in SAMPLE_FROM_CONTINUOUS else "discrete"
+        p = compare([r[name] for r in ray], [e[name] for e in engine], kind)
+        print(f"{name}: p={p:.3g}")
+    assert {key(r["q_uniform_signed_zero"]) for r in ray} >= {"-0.0", "0.0"}  # numpy's sign of zero, as W&B
 
 
 @pytest.mark.parametrize("kind", ["beta", "q_beta"])
-def test_beta_is_refused_by_both_targets(kind):
+def test_beta_is_refused_by_hyperopt(kind):
     cfg = sweep({"b": {"distribution": kind, "a": 2, "b": 3}})
     with pytest.raises(UnsupportedFeatureError, match="hyperopt") as info:
         to_hyperopt(cfg)
     assert info.value.path == "b" and info.value.feature == "reverse.hyperopt.beta"
-    with pytest.raises(UnsupportedFeatureError, match="Ray Tune") as info:
-        to_tune(cfg)
-    assert info.value.path == "b" and "beta" in str(info.value)
 
 
-def test_weighted_choice_without_simple_fractions_is_refused_for_ray():
-    cfg = sweep({"w": {"values": [1, 2], "probabilities": [1 / math.pi, 1 - 1 / math.pi]}})
-    with pytest.raises(UnsupportedFeatureError) as info:
-        to_tune(cfg)
-    assert info.value.feature == "reverse.tune.probabilities" and info.value.path == "w"
-    assert to_hyperopt(cfg)["w"] is not None  # hp.pchoice takes any probabilities
+def test_sample_from_renders_and_builds_the_same_function():
+    cfg = sweep({"b": SAMPLE_FROM["q_beta_int"], "w": SAMPLE_FROM["weighted"]})
+    source = render_python(cfg, "tune")
+    assert "tune.sample_from(lambda: round(random.betavariate(0.5, 0.5) / 1) * 1)" in source
+    assert "import random" in source
+    scope: dict = {}
+    exec(source, scope)  # noqa: S102 - the point: users paste this source
+    assert scope["param_space"]["w"].func() in (1, "a", None)
 
 
 def test_grid_becomes_ray_grid_search_with_the_engines_runs():

@@ -236,15 +236,16 @@ def test_large_log_integer_support_refused_then_opt_in():
     assert real == mirror and real.approximations == mirror.approximations
 
 
-def test_sample_from_suggests_a_domain():
-    with pytest.raises(UnsupportedFeatureError) as info:
-        tune.sample_from(lambda spec: 2 ** __import__("numpy").random.randint(1, 6))
-    assert "tune.choice([2, 4, 8, 16, 32])" in info.value.suggestion
+def test_sample_from_suggests_a_domain_and_names_the_path():
     from ray import tune as ray_tune
 
-    with pytest.raises(UnsupportedFeatureError) as info:
-        tune.run("t.py", config={"m": {"alpha": ray_tune.sample_from(lambda spec: 1)}})
-    assert info.value.path == "m.alpha"
+    for sample_from in (tune.sample_from, ray_tune.sample_from):
+        domain = sample_from(lambda spec: 2 ** __import__("numpy").random.randint(1, 6))
+        with pytest.raises(UnsupportedFeatureError) as info:
+            tune.run("t.py", config={"m": {"alpha": domain}})
+        assert info.value.path == "m.alpha" and str(info.value).startswith("m.alpha: ")
+        assert info.value.feature == "tune.sample_from"
+        assert "tune.choice([2, 4, 8, 16, 32])" in info.value.suggestion
 
 
 def test_rays_bound_rules_are_spec_errors():

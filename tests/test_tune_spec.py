@@ -121,7 +121,7 @@ def test_argument_forms(node, check):
 @pytest.mark.parametrize(
     "param_space, where, what",
     [
-        ({"lr": {"loguniform": ["1e-4", 0.1]}}, "param_space.lr.loguniform[0]", "'1e-4' is not of type 'number'"),
+        ({"lr": {"loguniform": ["1e-4", 0.1]}}, "param_space.lr.loguniform[0]", "write 1.0e-4 or 0.0001"),
         ({"m": {"n": {"randint": [1, 2.5]}}}, "param_space.m.n.randint[1]", "2.5 is not of type 'integer'"),
         ({"a": {"uniform": {"lower": 0}}}, "param_space.a.uniform", "'upper' is a required property"),
         ({"a": {"uniform": [0, 1, 2]}}, "param_space.a.uniform", "is too long"),

@@ -29,8 +29,18 @@ class Log:
     value: float
 
 
+@dataclass(frozen=True)
+class Source:
+    """A Python expression given as source (e.g. the lambda of a tune.sample_from): rendered as is,
+    built by evaluating the same text, so the two cannot disagree. `uses`: the names it reads."""
+
+    code: str
+    uses: frozenset[str] = frozenset()
+
+
 IMPORTS: dict[str, tuple[str, str | None, str]] = {
     "math": ("math", None, ""),
+    "random": ("random", None, ""),
     "hp": ("hyperopt", "hp", "hyperopt"),
     "scope": ("hyperopt.pyll", "scope", "hyperopt"),
     "Literal": ("hyperopt.pyll", "Literal", "hyperopt"),
@@ -84,6 +94,8 @@ def build(tree: Any, namespace: dict[str, Any]) -> Any:
         return func(*(build(a, namespace) for a in tree.args), **{k: build(v, namespace) for k, v in tree.kwargs})
     if isinstance(tree, Log):
         return math.log(tree.value)
+    if isinstance(tree, Source):
+        return eval(tree.code, {name: namespace[name] for name in tree.uses})  # noqa: S307 - our own generated source
     if isinstance(tree, dict):
         return {k: build(v, namespace) for k, v in tree.items()}
     if isinstance(tree, list):
@@ -101,6 +113,8 @@ def render(tree: Any, indent: int = 0) -> str:
         return f"{tree.func}({', '.join(args)})"
     if isinstance(tree, Log):
         return f"math.log({tree.value!r})"
+    if isinstance(tree, Source):
+        return tree.code
     if isinstance(tree, dict) and tree:
         items = "".join(f"{pad}{k!r}: {render(v, indent + 1)},\n" for k, v in tree.items())
         return "{\n" + items + "    " * indent + "}"
@@ -117,6 +131,8 @@ def names(tree: Any) -> set[str]:
         return {tree.func.split(".")[0]}.union(*(names(a) for a in tree.args), *(names(v) for _, v in tree.kwargs))
     if isinstance(tree, Log):
         return {"math"}
+    if isinstance(tree, Source):
+        return set(tree.uses)
     if isinstance(tree, dict):
         return set().union(*(names(v) for v in tree.values()))
     if isinstance(tree, (list, tuple)):

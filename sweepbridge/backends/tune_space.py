@@ -2,15 +2,14 @@
 
 Ray has no weighted choice, no int-valued quantized domains, no log-normal and no beta. Where a
 W&B distribution is finite with probabilities that are multiples of 1/N, `tune.choice` over a
-multiset (each value repeated in proportion) samples it exactly; everything else Ray cannot
-express is refused through the compat table.
+multiset (each value repeated in proportion) samples it exactly. Where no Tune domain samples W&B's
+values, `tune.sample_from(lambda: ...)` draws them as W&B's engine does (Ray's basic variant
+generator, its default search, calls it; other search algorithms cannot model it).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 from .. import compat, hyperband
@@ -18,7 +17,7 @@ from .. import distributions as d
 from ..errors import SpecError
 from ..frontends.ray_ops import is_multiple
 from ..frontends.structure import ONE_KEY_MAPPINGS
-from .calls import Call, dispatch
+from .calls import Call, Source, dispatch
 
 MULTISET_LIMIT = 10_000
 """Largest list a weighted distribution may expand into for tune.choice."""
@@ -37,68 +36,76 @@ OPS: dict[str, tuple[str, Callable[[Any], tuple]]] = {
 
 BOUNDED_Q = frozenset({"quniform", "qloguniform"})
 """Quantized kinds whose bounds Ray requires to be multiples of q."""
-REFUSED = {k: "reverse.tune.no_domain" for k in ("lognormal", "qlognormal", "beta", "qbeta")}
-"""IR kinds Ray Tune has no domain for → compat row."""
-ROW_FOR_KIND = {"quniform": "reverse.tune.q_uniform", "qloguniform": "reverse.tune.q_log_uniform_values"}
+DRAWS: dict[str, Callable[[Any], str]] = {
+    "uniform": lambda n: f"random.uniform({n.low!r}, {n.high!r})",
+    "loguniform": lambda n: f"math.exp(random.uniform(math.log({n.low!r}), math.log({n.high!r})))",
+    "normal": lambda n: f"random.gauss({n.mu!r}, {n.sigma!r})",
+    "lognormal": lambda n: f"random.lognormvariate({n.mu!r}, {n.sigma!r})",
+    "beta": lambda n: f"random.betavariate({n.a!r}, {n.b!r})",
+}
+"""IR base kind → Python source drawing it with the `random` module (the law W&B's engine samples)."""
+BASE = {"quniform": "uniform", "qloguniform": "loguniform", "qnormal": "normal", "qlognormal": "lognormal"}
+BASE |= {"qbeta": "beta", **{k: k for k in DRAWS}}
 
 
 def multiset(values: list, probabilities: tuple[float, ...] | list[float]) -> list | None:
-    """`values` repeated in proportion to `probabilities` (zeros dropped), or None when some
-    probability is not a multiple of 1/N within 1e-12 for an N ≤ MULTISET_LIMIT."""
-    fractions = [Fraction(p).limit_denominator(MULTISET_LIMIT) for p in probabilities]
-    if any(abs(float(f) - p) > 1e-12 for f, p in zip(fractions, probabilities, strict=True)) or sum(fractions) != 1:
-        return None
-    n = math.lcm(*(f.denominator for f in fractions))
-    if n > MULTISET_LIMIT:
-        return None
-    return [v for v, f in zip(values, fractions, strict=True) for _ in range(int(f * n))]
+    """`values` repeated in proportion to `probabilities`, or None (see `distributions.multiset`)."""
+    return d.multiset(values, probabilities, MULTISET_LIMIT)
+
+
+def sample_from(node: Any) -> Call:
+    """`tune.sample_from(lambda: ...)` drawing W&B's values: round(x / q) * q, an int for an int q,
+    else a float carrying numpy's sign of zero (W&B's np.round(-0.3) * q is -0.0)."""
+    draw = DRAWS[BASE[node.kind]](node)
+    if node.kind != BASE[node.kind]:  # a q kind
+        q = node.q
+        if node.integer:
+            draw = f"round({draw} / {q!r}) * {q!r}"
+        else:
+            draw = f"(lambda x: math.copysign(round(x / {q!r}), x) * {q!r})({draw})"
+    return Call("tune.sample_from", (Source(f"lambda: {draw}", frozenset({"math", "random"})),))
+
+
+def weighted_sample_from(values: list, probabilities: Any) -> Call:
+    """`tune.sample_from` drawing `values` with `probabilities` (Ray has no weighted choice)."""
+    code = f"lambda: random.choices({values!r}, weights={list(probabilities)!r})[0]"
+    return Call("tune.sample_from", (Source(code, frozenset({"random"})),))
 
 
 def quniform_pmf(node: d.QUniform) -> tuple[list, list[float]] | None:
-    """W&B's q_uniform as a finite pmf: round(U(low, high) / q) * q (None if too many values)."""
-    low, high, q = Fraction(node.low), Fraction(node.high), Fraction(node.q)
-    first, last = math.floor(low / q + Fraction(1, 2)), math.ceil(high / q - Fraction(1, 2))
-    if last - first + 1 > MULTISET_LIMIT:
-        return None
-    values, probabilities = [], []
-    for k in range(first, last + 1):
-        width = min(high, (k + Fraction(1, 2)) * q) - max(low, (k - Fraction(1, 2)) * q)
-        if width > 0:
-            values.append(k * node.q if node.integer else float(k) * node.q)
-            probabilities.append(float(width / (high - low)))
-    return values, probabilities
+    """W&B's q_uniform as a finite pmf (the IR's, -0.0 included), None beyond MULTISET_LIMIT values."""
+    size = node.support_size()
+    support = node.support() if size <= MULTISET_LIMIT else None
+    return None if support is None else (list(support[0]), list(support[1]))
 
 
-def _finite(values: list, probabilities: Any, row: str) -> Call:
+def _finite(values: list, probabilities: Any) -> Call:
+    """tune.choice over a multiset when exact, else a weighted tune.sample_from."""
     items = multiset(values, probabilities)
-    if items is None:
-        raise compat.refuse(row, f"Its probabilities {[round(p, 6) for p in probabilities]} are not multiples of 1/N.")
-    return Call("tune.choice", (items,))
+    return Call("tune.choice", (items,)) if items is not None else weighted_sample_from(values, probabilities)
 
 
 def _numeric(node: Any, path: str) -> Any:
-    name, args = OPS[node.kind]
-    integer = getattr(node, "integer", False)
-    bounds_ok = node.kind not in BOUNDED_Q or (is_multiple(node.low, node.q) and is_multiple(node.high, node.q))
-    if not integer and bounds_ok:
-        return Call(name, args(node))
+    """Ray's own domain where it samples W&B's values; else W&B's pmf as a tune.choice multiset
+    (q_uniform), else tune.sample_from."""
+    if node.kind in OPS:
+        name, args = OPS[node.kind]
+        integer = getattr(node, "integer", False)
+        bounds_ok = node.kind not in BOUNDED_Q or (is_multiple(node.low, node.q) and is_multiple(node.high, node.q))
+        if not integer and bounds_ok:
+            return Call(name, args(node))
     if node.kind == "quniform":
         pmf = quniform_pmf(node)
-        if pmf is not None:
-            return _finite(*pmf, ROW_FOR_KIND["quniform"])
-        raise compat.refuse(ROW_FOR_KIND["quniform"], "Its pmf has too many values.")
-    if integer:
-        raise compat.refuse("reverse.tune.int_q", f"{node.kind} with the int q {node.q}.")
-    raise compat.refuse(
-        ROW_FOR_KIND[node.kind], f"Bounds {node.low!r}, {node.high!r} are not multiples of q={node.q!r}."
-    )
+        if pmf is not None and multiset(*pmf) is not None:
+            return _finite(*pmf)
+    return sample_from(node)
 
 
 def _choice(node: d.Choice, path: str) -> Call:
     values = [o.value for o in node.options]  # type: ignore[attr-defined]
     if node.is_uniform:
         return Call("tune.choice", (values,))
-    return _finite(values, node.probabilities, "reverse.tune.probabilities")
+    return _finite(values, node.probabilities)
 
 
 def _marker(value: Any, path: str) -> str | None:
@@ -131,13 +138,13 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
     ),
     "grid": lambda node, path: Call("tune.grid_search", (list(node.values),)),
     "mapping": lambda node, path: {k: emit(v, f"{path}.{k}" if path else k) for k, v in node.fields},
-    **{kind: _numeric for kind in OPS},
+    **{kind: _numeric for kind in {*OPS, *BASE}},
 }
 
 
 def emit(node: d.Node, path: str = "") -> Any:
     """The Ray Tune `calls` tree for `node` at parameter `path`."""
-    return dispatch(node, path, EMITTERS, REFUSED, "Ray Tune")
+    return dispatch(node, path, EMITTERS, {}, "Ray Tune")
 
 
 def scheduler(et: dict[str, Any] | None, metric: str | None, mode: str | None) -> Call | None:

@@ -20,7 +20,8 @@ from ..errors import SpecError, SweepBridgeError
 METHODS = ("random", "bayes", "grid")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 MAX_PRODUCT = 10_000
-"""Largest categorical we build from the product of a sequence's items."""
+"""Largest categorical we build from the product of a sequence's items, or from the branch values
+of a conditional choice (the size of the W&B `values` list)."""
 
 NUMERIC: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "uniform": ("uniform", (("min", "low"), ("max", "high"))),
@@ -63,21 +64,65 @@ def _numeric(node: d.Node, ctx: Context) -> dict[str, Any]:
 
 
 def _categorical(values: list, probabilities: tuple[float, ...] | None, ctx: Context, key: str) -> dict:
-    """`values`, or `values` + `probabilities` where the method allows it."""
+    """`values`, or `values` + `probabilities` where the method allows it.
+
+    Bayes cannot take probabilities: there a weighted table becomes equally likely `values`
+    repeating each value in proportion (exact when every probability is a multiple of 1/N, N <=
+    MAX_PRODUCT), else it is refused."""
     if probabilities is None or len(set(probabilities)) <= 1:
         return {"values": list(values)}
     if ctx.method == "bayes":
-        raise compat.refuse("wandb.bayes.probabilities", path=ctx.path)
+        repeated = d.multiset(list(values), probabilities, MAX_PRODUCT)
+        if repeated is None:
+            raise compat.refuse("wandb.bayes.probabilities", path=ctx.path)
+        return {"values": repeated}
     if ctx.method == "grid":
         raise compat.refuse("wandb.grid.kind", "Grid ignores probabilities; W&B forbids them there.", path=ctx.path)
     return {"values": list(values), "probabilities": list(probabilities)}
 
 
+CONDITIONAL_ROW = {True: "hyperopt.conditional", False: "tune.choice.nested"}
+"""Whether the conditional choice is hyperopt's (labelled) → the compat row refusing it."""
+
+
+def _infinite(node: d.Node, path: str) -> tuple[str, d.Node]:
+    """The first part of `node` without a finite support (path, node): what makes a branch continuous."""
+    return next((p, n) for p, n in d.walk(node, path) if n.support_size() is None and not n.children())
+
+
+def _conditional(node: d.Choice, ctx: Context) -> dict:
+    """A choice whose options hold expressions: one `values` list of whole branch values when
+    every branch has a finite support (identical values merged, exact probabilities)."""
+    size = node.support_size()
+    if size is None:
+        where, part = _infinite(node, ctx.path)
+        raise compat.refuse(
+            CONDITIONAL_ROW[node.label is not None], f"{where} is a {part.kind} distribution.", path=ctx.path
+        )
+    if size > MAX_PRODUCT:
+        detail = f"Its branches hold {size:,} values (limit {MAX_PRODUCT:,})."
+        raise compat.refuse("space.conditional.finite", detail, path=ctx.path)
+    for where, part in d.walk(node, ctx.path):
+        if part.kind == "grid":
+            raise compat.refuse("tune.grid_search.nested", f"{where} is a grid axis inside a choice.", path=ctx.path)
+        if ctx.method == "grid" and (part.kind not in GRID_KINDS or not getattr(part, "is_uniform", True)):
+            detail = f"{where} is a {part.kind} distribution{'' if part.kind != 'choice' else ' with probabilities'}."
+            raise compat.refuse("wandb.grid.kind", detail + " Grid enumerates only choices.", path=ctx.path)
+    values, probabilities = node.support()  # type: ignore[misc]
+    if ctx.method == "grid":  # every branch value once
+        return {"values": list(values)}
+    return _categorical(list(values), probabilities, ctx, "choice")
+
+
 def _choice(node: d.Choice, ctx: Context) -> dict:
     if node.is_conditional:
-        raise compat.refuse("hyperopt.conditional", path=ctx.path)
+        return _conditional(node, ctx)
     values, _ = node.support()  # type: ignore[misc]
     return _categorical(list(values), node.probabilities, ctx, "choice")
+
+
+def _unsupported(node: d.Unsupported, ctx: Context) -> dict:
+    raise node.error(ctx.path)
 
 
 def _finite(node: d.FiniteDiscrete, ctx: Context) -> dict:
@@ -138,6 +183,7 @@ EMITTERS: dict[str, Callable[[Any, Context], dict]] = {
     "grid": _grid,
     "sequence": _sequence,
     "mapping": _mapping,
+    "unsupported": _unsupported,
     **{kind: _numeric for kind in NUMERIC},
 }
 

@@ -10,7 +10,8 @@ ROWS = (
         "values",
         "exact",
         "supported",
-        "Options must be constants (JSON values); nested expressions form a conditional space.",
+        "Options are constants (JSON values) or any sized sequence of them (list, tuple, range, NumPy "
+        "array); options holding expressions form a conditional space (rows below).",
     ),
     _R(
         "hyperopt.pchoice",
@@ -19,8 +20,10 @@ ROWS = (
         "values + probabilities",
         "exact",
         "planned",
-        "Random search only: W&B's bayes engine crashes on probabilities and grid forbids them "
-        "(equal probabilities become plain values and work everywhere).",
+        "Random search: values + probabilities. W&B's bayes engine crashes on probabilities: there, "
+        "probabilities that are multiples of 1/N (N ≤ 10,000) become equally likely values repeated in "
+        "proportion, others are refused; grid forbids them (equal probabilities become plain values "
+        "and work everywhere).",
         "use method='random', or hp.choice if the options are equally likely.",
     ),
     _R(
@@ -71,17 +74,33 @@ ROWS = (
     _R(
         "hyperopt.conditional",
         "hyperopt",
-        "hp.choice / hp.pchoice over nested expressions",
+        "hp.choice / hp.pchoice over nested expressions with a continuous or unbounded part",
         "—",
         "unsupported",
         "not listed",
-        "A conditional space samples different parameters per branch; W&B samples a fixed set.",
-        "split it into one sweep per branch, or make the nested parameters unconditional.",
+        "A conditional space samples different parameters per branch; W&B samples a fixed set, so only "
+        "branches with a finite support become one values list (structure row 'conditional choice').",
+        'use the scheduler engine (`--engine optuna`, or `to_sweep(..., engine="optuna")`), which samples '
+        "conditional spaces exactly; or split the space into one sweep per branch.",
+    ),
+    _R(
+        "hyperopt.arithmetic",
+        "hyperopt",
+        "arithmetic on expressions (x + c, c - x, x * c, x / c, -x, scope.int / scope.float, ...)",
+        "bounds shifted / scaled, or values mapped",
+        "exact",
+        "not listed",
+        "A constant shift of uniform / normal / randint / quniform / uniformint and a positive scale of "
+        "uniform / loguniform / normal / quniform (randint: by a positive int) shift or scale the bounds; "
+        "a quantized kind keeps its W&B form only when every value equals hyperopt's bit for bit. Any "
+        "operator on a finite expression (choice, randint, uniformint, quniform, finite conditional; "
+        "at most 10,000 values) maps its values one by one as hyperopt computes them (hp.choice([1, 2]) "
+        "/ 256 gives exactly 1/256). Same for the mirror hp (and its scope.int / scope.float).",
     ),
     _R(
         "hyperopt.expression",
         "hyperopt",
-        "other pyll expressions (arithmetic, scope.* calls)",
+        "other pyll expressions (two sampled operands, scope.* functions, continuous kinds without a closed form)",
         "—",
         "unsupported",
         "not listed",

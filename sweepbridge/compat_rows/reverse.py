@@ -19,7 +19,10 @@ def _r(
 
 
 H, T, B = "reverse → hyperopt", "reverse → Ray Tune", "reverse"
-NO_RAY_DOMAIN = "use tune.sample_from with your own sampler (Ray's search algorithms cannot model it), or to_hyperopt."
+SAMPLE_FROM = (
+    "Ray's basic variant generator (its default search) calls the tune.sample_from function; other search "
+    "algorithms cannot model it."
+)
 
 ROWS = (
     _r(
@@ -160,11 +163,11 @@ ROWS = (
         "reverse.tune.probabilities",
         T,
         "W&B values + probabilities",
-        "tune.choice over a multiset",
+        "tune.choice over a multiset; else tune.sample_from(random.choices)",
         "exact",
-        "Ray has no weighted choice: each value is repeated in proportion to its probability, exact "
-        "when every probability is a multiple of 1/N (N ≤ 10,000; within 1e-12); otherwise refused.",
-        "round the probabilities to simple fractions, or use to_hyperopt (hp.pchoice).",
+        "Ray has no weighted choice: each value is repeated in proportion to its probability when every "
+        "probability is a multiple of 1/N (N ≤ 10,000; within 1e-12); otherwise a tune.sample_from draws "
+        "with the probabilities. " + SAMPLE_FROM,
     ),
     _r("reverse.tune.int_uniform", T, "W&B int_uniform", "tune.randint(min, max+1)", "exact"),
     _r("reverse.tune.uniform", T, "W&B uniform", "tune.uniform", "exact"),
@@ -172,12 +175,11 @@ ROWS = (
         "reverse.tune.q_uniform",
         T,
         "W&B q_uniform",
-        "tune.quniform; else tune.choice over its pmf",
+        "tune.quniform; else tune.choice over its pmf; else tune.sample_from",
         "exact",
         "tune.quniform needs a float q and bounds that are multiples of q; otherwise (an int q, or "
         "other bounds) W&B's finite pmf becomes a tune.choice multiset when its probabilities are "
-        "multiples of 1/N (N ≤ 10,000); else refused.",
-        "use bounds that are multiples of q, or to_hyperopt (exact for every q_uniform).",
+        "multiples of 1/N (N ≤ 10,000); else a tune.sample_from draws round(U / q) * q as W&B does. " + SAMPLE_FROM,
     ),
     _r(
         "reverse.tune.log_uniform_values",
@@ -191,38 +193,37 @@ ROWS = (
         "reverse.tune.q_log_uniform_values",
         T,
         "W&B q_log_uniform_values",
-        "tune.qloguniform",
+        "tune.qloguniform; else tune.sample_from",
         "exact",
-        "Needs a float q and bounds that are multiples of q (Ray's rule); an int q (int values) is refused.",
-        "use bounds that are multiples of a float q, or to_hyperopt.",
+        "tune.qloguniform needs a float q and bounds that are multiples of q (Ray's rule); otherwise (an "
+        "int q gives ints) a tune.sample_from draws round(exp(U(ln min, ln max)) / q) * q as W&B does. " + SAMPLE_FROM,
     ),
     _r("reverse.tune.normal", T, "W&B normal", "tune.randn", "exact"),
     _r(
         "reverse.tune.q_normal",
         T,
         "W&B q_normal",
-        "tune.qrandn",
+        "tune.qrandn; int q: tune.sample_from",
         "exact",
-        "A float q only: Ray returns floats, so an int q (int values) is refused.",
-        "use a float q, or to_hyperopt (scope.int(hp.qnormal)).",
+        "Ray's qrandn returns floats; W&B's int q returns ints, drawn by a tune.sample_from. " + SAMPLE_FROM,
     ),
     _r(
         "reverse.tune.no_domain",
         T,
         "W&B log_normal / q_log_normal / beta / q_beta",
-        "—",
-        "unsupported",
-        "Ray Tune has no log-normal or beta domain.",
-        NO_RAY_DOMAIN,
+        "tune.sample_from(lambda: random.lognormvariate / betavariate ...)",
+        "exact",
+        "Ray Tune has no log-normal or beta domain: a tune.sample_from draws W&B's law with Python's "
+        "random module (q kinds: round(x / q) * q, ints for an int q). " + SAMPLE_FROM,
     ),
     _r(
         "reverse.tune.int_q",
         T,
-        "W&B q kinds with an int q that have no finite pmf",
-        "—",
-        "unsupported",
-        "Ray's quantized domains return floats; W&B's int q returns ints.",
-        "use a float q, or to_hyperopt (scope.int keeps them ints).",
+        "W&B q kinds with an int q (int values)",
+        "tune.sample_from(lambda: round(x / q) * q)",
+        "exact",
+        "Ray's quantized domains return floats; W&B's int q returns ints: a tune.sample_from draws them "
+        "as W&B does. " + SAMPLE_FROM,
     ),
     _r("reverse.tune.grid", T, "W&B method grid", "tune.grid_search axes, num_samples=1", "exact"),
     _r(

@@ -33,6 +33,20 @@ ROWS = (
         "use a dict with one key per item so each becomes its own parameter.",
     ),
     _R(
+        "space.conditional.finite",
+        "structure",
+        "conditional choice with finite branches (hp.choice / hp.pchoice / tune.choice whose options hold "
+        "constants, choices, randint, uniformint, quniform, finite Tune domains, nested to any depth)",
+        "values (+ probabilities) over whole branch values",
+        "exact",
+        "not listed",
+        "One W&B parameter whose values are the branches' whole values (dicts and lists as JSON values), "
+        "identical values merged. random: the exact probabilities; bayes: equally likely values repeating "
+        "each in proportion when every probability is a multiple of 1/N (N ≤ 10,000), else refused; grid: "
+        "each branch value once (choices without probabilities only). At most 10,000 values.",
+        "narrow the branches, or use the scheduler engine (`--engine optuna`).",
+    ),
+    _R(
         "space.shared",
         "structure",
         "the same labelled expression used twice",

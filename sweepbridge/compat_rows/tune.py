@@ -100,12 +100,14 @@ _DOMAINS = (
     _R(
         "tune.choice.nested",
         "Ray Tune domain",
-        "tune.choice over categories holding domains",
+        "tune.choice over categories holding continuous or unbounded domains",
         "—",
         "unsupported",
         "not listed",
-        "A category holding further domains is a conditional space; W&B samples a fixed set of parameters.",
-        "split it into one sweep per category, or make the nested parameters unconditional.",
+        "A category holding further domains is a conditional space; W&B samples a fixed set of parameters, "
+        "so only categories with a finite support become one values list (structure row 'conditional choice').",
+        'use the scheduler engine (`--engine optuna`, or `to_sweep(..., engine="optuna")`), which samples '
+        "conditional spaces exactly; or split the space into one sweep per category.",
     ),
     _R(
         "tune.grid_search",

@@ -16,11 +16,12 @@ ROWS = (
     _R(
         "wandb.bayes.probabilities",
         "W&B method",
-        "unequal probabilities under method bayes",
+        "unequal probabilities under method bayes that are not multiples of 1/N",
         "—",
         "unsupported",
         "not listed",
-        "W&B's bayes engine fails on values+probabilities once runs exist (measured).",
+        "W&B's bayes engine fails on values+probabilities once runs exist (measured); probabilities that "
+        "are multiples of 1/N (N ≤ 10,000) become equally likely values repeated in proportion.",
         "use method='random'.",
     ),
     _R(

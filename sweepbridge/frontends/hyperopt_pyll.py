@@ -1,18 +1,18 @@
 """Adapter: real hyperopt pyll graphs (what `hyperopt.hp.*` returns) → IR.
 
-Recognises exactly the graph shapes `hyperopt.pyll_utils` builds for the twelve `hp` operators,
-plus dict/list literals; any other pyll node is an arbitrary expression and is refused.
+Recognises the graph shapes `hyperopt.pyll_utils` builds for the twelve `hp` operators, dict/list
+literals, and arithmetic over them with an exact W&B form (`sweepbridge.arithmetic`, shared with the
+mirror `hp`); any other pyll node is an arbitrary expression and is refused.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from .. import compat
+from .. import arithmetic, compat
 from .. import distributions as d
-from ..errors import SpecError
-from .hyperopt_ops import OPS, _labelled, call
+from ..errors import SpecError, SweepBridgeError
+from .hyperopt_ops import OPS, call
 from .structure import SpaceBuilder
 
 
@@ -46,29 +46,26 @@ def _param(apply: Any, path: str) -> tuple[str, Any, dict[str, Any]]:
     return label, dist.name, _args(dist, path)
 
 
-INT_Q_OPS = frozenset({"quniform", "qloguniform", "qnormal", "qlognormal"})
-"""Quantized operators whose value int() keeps exact when q is a whole number."""
-
-
-def _distribution(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
-    """float(hyperopt_param(...)), int(hyperopt_param(randint)) or int(float(hyperopt_param(q-op, whole q)))."""
-    inner = apply.pos_args[0] if apply.name in ("float", "int") and apply.pos_args else apply
-    as_int = apply.name == "int"
-    if as_int and inner.name == "float" and inner.pos_args:
-        inner = inner.pos_args[0]
-    if inner.name != "hyperopt_param":
-        raise compat.refuse("hyperopt.expression", f"Found scope.{apply.name}(...).", path=path)
-    label, name, args = _param(inner, path)
-    integer = as_int and name in INT_Q_OPS
-    if integer and not float(args.get("q", 1.0)).is_integer():
-        raise compat.refuse("hyperopt.expression", f"int({name}) with the non-integer q {args['q']!r}.", path=path)
-    if name not in OPS or (as_int != (name == "randint") and not integer):
-        raise compat.refuse("hyperopt.expression", f"Found a {apply.name}({name}) parameter.", path=path)
+def _hyperopt_param(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
+    """hyperopt_param(label, <operator>(...)): one of the twelve operators' distributions."""
+    label, name, args = _param(apply, path)
+    if name not in OPS:
+        raise compat.refuse("hyperopt.expression", f"Found a {name} parameter.", path=path)
     node = call(name, label, (), args)
-    if integer:  # scope.int(q-op) with a whole q (hp.uniformint is q=1): W&B's int q
-        node = _labelled(dataclasses.replace(node, integer=True), label)
-    builder.register(node, inner, path)
+    builder.register(node, apply, path)
     return node
+
+
+def _arithmetic(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
+    """add / sub / mul / ... / int / float over expressions and literals (`hp.randint(...) + 1`, and
+    the `float(...)` / `int(...)` every hp operator wraps its parameter in): the shared exact rules."""
+    if apply.named_args:
+        raise compat.refuse("hyperopt.expression", f"scope.{apply.name} with keyword arguments.", path=path)
+    operands = [builder.node(a, path) for a in apply.pos_args]
+    try:
+        return arithmetic.apply(apply.name, operands)
+    except SweepBridgeError as exc:
+        raise exc.at(path) from None
 
 
 def _switch(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
@@ -116,4 +113,8 @@ def convert(obj: Any, builder: SpaceBuilder, path: str) -> d.Node:
         return builder.sequence(obj.pos_args, path)
     if obj.name == "switch":
         return _switch(obj, builder, path)
-    return _distribution(obj, builder, path)
+    if obj.name == "hyperopt_param":
+        return _hyperopt_param(obj, builder, path)
+    if obj.name in arithmetic.OPS:
+        return _arithmetic(obj, builder, path)
+    raise compat.refuse("hyperopt.expression", f"Found scope.{obj.name}(...).", path=path)

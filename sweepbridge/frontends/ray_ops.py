@@ -226,11 +226,11 @@ def qlograndint(lower: int, upper: int, q: int, *, allow_approximate: bool = Fal
 
 
 def choice(options: tuple[d.Node, ...]) -> d.Node:
-    """Uniform over Ray's categories (already converted to IR nodes); all must be constants."""
+    """Uniform over Ray's categories (already converted to IR nodes). A category holding domains
+    makes a conditional choice: Ray samples the chosen category's domains (the W&B back-end
+    translates it when every category has a finite support)."""
     if not options:
         raise SpecError("tune.choice needs at least one category.")
-    if not all(isinstance(o, d.Constant) for o in options):
-        raise compat.refuse("tune.choice.nested")
     return d.Choice(tuple(options))
 
 

@@ -50,11 +50,16 @@ def join(path: str, key: str) -> str:
 
 
 class SpaceBuilder:
-    """Converts one space; tracks labels so duplicates and shared expressions are caught."""
+    """Converts one space; tracks labels so duplicates and shared expressions are caught.
 
-    def __init__(self) -> None:
+    `defer`: keep `d.Unsupported` nodes (the mirror's operators build options before they have a
+    path); otherwise each is refused at its parameter path.
+    """
+
+    def __init__(self, *, defer: bool = False) -> None:
         self._labels: dict[str, tuple[int, str]] = {}
         self._depth = 0
+        self.defer = defer
 
     def node(self, obj: Any, path: str = "") -> d.Node:
         self._depth += 1
@@ -69,10 +74,11 @@ class SpaceBuilder:
 
     def _node(self, obj: Any, path: str) -> d.Node:
         if isinstance(obj, d.Node):
-            self.register(obj, obj, path)
             for sub_path, child in d.walk(obj, path):
-                if child is not obj:
-                    self.register(child, child, sub_path)
+                if isinstance(child, d.Unsupported) and not self.defer:
+                    raise child.error(sub_path)
+                # a node the mirror's arithmetic derived keeps its operand's identity (`origin`)
+                self.register(child, getattr(child, "origin", child), sub_path)
             return obj
         if isinstance(obj, AbcMapping):
             if len(obj) == 1 and next(iter(obj)) in ONE_KEY_MAPPINGS:

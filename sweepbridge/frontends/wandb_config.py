@@ -20,7 +20,7 @@ from .. import compat, validation
 from .. import distributions as d
 from ..backends.wandb import METHODS, NUMERIC
 from ..errors import SpecError, SweepBridgeError
-from ..values import plain
+from ..values import plain, yaml_number_hint
 from .hyperopt_ops import _exp
 
 FROM_WANDB: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
@@ -114,6 +114,10 @@ def _check_keys(kind: str, spec: dict, path: str) -> None:
     missing = (KEYS[kind] & REQUIRED) - given
     if missing:
         raise SpecError(f"{kind} needs {sorted(missing)}.", path=path)
+    for name in ("min", "max", "mu", "sigma", "a", "b", "q"):
+        hint = yaml_number_hint(spec.get(name))
+        if hint is not None:
+            raise SpecError(f"{name}: {hint}", path=path)
     if "min" in spec:
         low, high = spec["min"], spec["max"]
         if not (_is_num(low) and _is_num(high)):

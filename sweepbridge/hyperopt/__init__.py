@@ -1,5 +1,6 @@
-"""Mirror of `hyperopt` for building spaces without hyperopt installed: `from sweepbridge.hyperopt import hp`."""
+"""Mirror of `hyperopt` for building spaces without hyperopt installed:
+`from sweepbridge.hyperopt import hp, scope`."""
 
-from . import hp
+from . import hp, scope
 
-__all__ = ["hp"]
+__all__ = ["hp", "scope"]

@@ -17,9 +17,13 @@ def _label(label: Any) -> str:
 
 
 def _options(label: str, options: Any) -> tuple[d.Node, ...]:
-    if not isinstance(options, (list, tuple)) or not options:
+    """Any sized sequence hyperopt takes (list, tuple, range, NumPy array), as IR nodes."""
+    if isinstance(options, (str, bytes, dict)) or not hasattr(options, "__len__") or not hasattr(options, "__iter__"):
+        raise SpecError(f"options must be a non-empty list, got {type(options).__name__}.", path=label)
+    options = list(options)
+    if not options:
         raise SpecError("options must be a non-empty list.", path=label)
-    builder = SpaceBuilder()
+    builder = SpaceBuilder(defer=True)
     return tuple(builder.node(o, f"{label}[option {i}]") for i, o in enumerate(options))
 
 

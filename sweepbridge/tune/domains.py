@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import distributions as d
-from ..errors import SpecError
+from ..errors import SpecError, UnsupportedFeatureError
 from ..frontends import ray_ops
 from ..frontends.structure import SpaceBuilder
 
@@ -69,7 +69,7 @@ def qlograndint(lower: int, upper: int, q: int, base: object = _MISSING, *, allo
 def _options(values: Any, what: str) -> tuple[d.Node, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
         raise SpecError(f"tune.{what} needs a list of values, got {type(values).__name__}.")
-    builder = SpaceBuilder()
+    builder = SpaceBuilder(defer=True)
     return tuple(builder.node(v, f"[{i}]") for i, v in enumerate(values))
 
 
@@ -84,8 +84,12 @@ def grid_search(values: Sequence) -> d.Node:
 
 
 def sample_from(func: Callable) -> d.Node:
-    """Refused: arbitrary Python has no W&B counterpart (the error suggests the matching domain)."""
-    return ray_ops.sample_from(func)
+    """Refused where the space is translated, naming the parameter path (arbitrary Python has no
+    W&B counterpart; the error suggests the matching domain)."""
+    try:
+        return ray_ops.sample_from(func)
+    except UnsupportedFeatureError as exc:
+        return d.Unsupported(exc.feature, exc.message, exc.suggestion)
 
 
 __all__ = [

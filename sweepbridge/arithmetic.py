@@ -1,0 +1,214 @@
+"""Exact arithmetic on IR nodes: what `1 + hp.randint(...)`, `hp.choice(...) / 256` or
+`hp.uniform(...) * 2` samples, as one IR node, or a refusal.
+
+Shared by the walker over real hyperopt pyll graphs (`add(Literal(1), int(hyperopt_param(...)))`)
+and the mirror `hp` (whose nodes build the same expressions with Python's operators), so both
+translate identically. Values are computed the way hyperopt computes them: a finite node's values
+are mapped one by one with the Python operator (merging values that collide); a closed form
+(bounds shifted or scaled) is used only where it samples the same distribution — for quantized
+kinds only when its pmf equals the mapped one value for value, bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import compat
+from . import distributions as d
+from .errors import SpecError, SweepBridgeError
+from .values import plain
+
+OPS: dict[str, Callable[..., Any]] = {
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "truediv": operator.truediv,
+    "floordiv": operator.floordiv,
+    "pow": operator.pow,
+    "neg": operator.neg,
+    "int": int,
+    "float": float,
+}
+"""pyll's operator names (what `Apply.__add__` etc. build, and `scope.int` / `scope.float`) → Python's."""
+
+SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "pow": "**"}
+
+MAP_LIMIT = 10_000
+"""Largest support mapped value by value (the W&B `values` list it becomes)."""
+
+FLOAT_KINDS = frozenset({"uniform", "loguniform", "normal", "lognormal", "beta", "invloguniform"})
+Q_KINDS = frozenset({"quniform", "qloguniform", "qnormal", "qlognormal", "qbeta"})
+
+
+def _number(c: Any) -> bool:
+    return isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c)
+
+
+def _positive(c: Any) -> bool:
+    return _number(c) and c > 0
+
+
+def _shift(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
+    """x + c, c + x, x - c, c - x for the location kinds (uniform, normal, int_uniform, quniform)."""
+    if not _number(c) or (x.kind == "int_uniform" and not isinstance(c, int)):
+        return None
+    sign = -1 if (op == "sub" and pos == 1) else 1  # c - x = c + (-x)
+    c = -c if (op == "sub" and pos == 0) else c
+    if x.kind == "normal":
+        return d.Normal(c + sign * x.mu, x.sigma)
+    low, high = (x.low, x.high) if sign == 1 else (-x.high, -x.low)
+    if x.kind == "uniform":
+        return d.Uniform(low + c, high + c)
+    if x.kind == "int_uniform":
+        return d.IntUniform(low + c, high + c, x.step)
+    return dataclasses.replace(x, low=low + c, high=high + c)  # quniform: verified against the mapped pmf
+
+
+def _scale(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
+    """x * c, c * x, x / c with c > 0 for the scale kinds."""
+    if not _positive(c) or (op == "truediv" and pos == 1):
+        return None
+    if x.kind == "int_uniform":
+        if op != "mul" or not isinstance(c, int):
+            return None
+        return d.IntUniform(x.low * c, x.high * c, x.step * c)
+    f = (lambda v: v * c) if op == "mul" else (lambda v: v / c)
+    if x.kind == "normal":
+        return d.Normal(f(x.mu), f(x.sigma))
+    if x.kind == "quniform":
+        return dataclasses.replace(x, low=f(x.low), high=f(x.high), q=f(x.q))
+    return type(x)(f(x.low), f(x.high))  # uniform, loguniform
+
+
+def _negate(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
+    return _shift(x, 1, 0, "sub")
+
+
+def _float(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
+    """float() of a float-valued node is itself (hyperopt wraps every float operator in scope.float)."""
+    if x.kind in FLOAT_KINDS or (x.kind in Q_KINDS and not x.integer):
+        return x
+    return None
+
+
+def _int(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
+    """int() of an int-valued node is itself; of a q kind with a whole q, the int-valued q kind (W&B's int q)."""
+    if x.kind == "int_uniform" or (x.kind in Q_KINDS and x.integer):
+        return x
+    if x.kind in Q_KINDS and float(x.q).is_integer():
+        return dataclasses.replace(x, integer=True)
+    return None
+
+
+RULES: dict[str, tuple[frozenset[str], Callable[[Any, int, Any, str], d.Node | None]]] = {
+    "add": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
+    "sub": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
+    "neg": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _negate),
+    "mul": (frozenset({"uniform", "loguniform", "normal", "int_uniform", "quniform"}), _scale),
+    "truediv": (frozenset({"uniform", "loguniform", "normal", "quniform"}), _scale),
+    "float": (FLOAT_KINDS | Q_KINDS, _float),
+    "int": (frozenset({"int_uniform"}) | Q_KINDS, _int),
+}
+"""op → (IR kinds with a closed form, the rule giving it or None). Anything else: values mapped, or refused."""
+
+VERIFY = frozenset({"add", "sub", "neg", "mul", "truediv"})
+"""Ops whose closed form of a quantized kind is kept only when its pmf equals the mapped pmf bit for
+bit (int() of a whole-q kind is exact by construction: int(k * q) = k * q)."""
+
+
+def _describe(op: str, operands: Sequence[d.Node]) -> str:
+    def one(o: d.Node) -> str:
+        return repr(o.value) if isinstance(o, d.Constant) else f"{o.kind}"  # type: ignore[attr-defined]
+
+    if op in SYMBOLS:
+        return f"{one(operands[0])} {SYMBOLS[op]} {one(operands[1])}"
+    return f"-{one(operands[0])}" if op == "neg" else f"{op}({one(operands[0])})"
+
+
+def _same_pmf(a: list, b: list) -> bool:
+    """Same values (bit for bit, same types) with the same probabilities."""
+    ta, tb = ({d.value_key(v): float(p) for v, p in d.merge(pmf)} for pmf in (a, b))
+    return ta.keys() == tb.keys() and all(math.isclose(ta[k], tb[k], rel_tol=1e-9, abs_tol=1e-15) for k in ta)
+
+
+def _mapped(fn: Callable[..., Any], x: d.Node, pos: int, consts: list, what: str) -> d.Node:
+    """A finite node's values mapped one by one, as hyperopt computes them."""
+
+    def value(v: Any) -> Any:
+        args = list(consts)
+        args.insert(pos, v)
+        try:
+            return plain(fn(*args))
+        except SweepBridgeError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Python's own arithmetic error, reported as such
+            raise SpecError(f"{what}: {type(exc).__name__}: {exc}.") from None
+
+    if isinstance(x, d.Choice) and not x.is_conditional:  # still a choice (grid enumerates it)
+        options = tuple(d.Constant(value(o.value)) for o in x.options)  # type: ignore[attr-defined]
+        return d.Choice(options, x.probabilities)
+    size = x.support_size()
+    if size is None:
+        raise compat.refuse("hyperopt.expression", f"{what} has no exact W&B form.")
+    if size > MAP_LIMIT:
+        raise compat.refuse("hyperopt.expression", f"{what} maps {size:,} values one by one (limit {MAP_LIMIT:,}).")
+    pairs = d.merge((value(v), p) for v, p in x._pmf())
+    return d.FiniteDiscrete(tuple(v for v, _ in pairs), tuple(float(p) for _, p in pairs), source=what)
+
+
+def apply(op: str, operands: Sequence[d.Node]) -> d.Node:
+    """The IR node `op(*operands)` samples (operands are IR nodes, constants as Constant), or raise."""
+    fn = OPS[op]
+    sampled = [o for o in operands if not isinstance(o, d.Constant)]
+    what = _describe(op, operands)
+    if not sampled:
+        try:
+            return d.Constant(plain(fn(*(o.value for o in operands))))  # type: ignore[attr-defined]
+        except SweepBridgeError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise SpecError(f"{what}: {type(exc).__name__}: {exc}.") from None
+    if len(sampled) > 1:
+        raise compat.refuse(
+            "hyperopt.expression", f"{what} combines {len(sampled)} sampled values; W&B samples each on its own."
+        )
+    x = sampled[0]
+    pos = next(i for i, o in enumerate(operands) if o is x)
+    consts = [o.value for o in operands if o is not x]  # type: ignore[attr-defined]
+    c = consts[0] if consts else None
+    kinds, rule = RULES.get(op, (frozenset(), None))
+    try:
+        node = rule(x, pos, c, op) if rule is not None and x.kind in kinds else None
+    except SpecError:  # the closed form is not a valid kind (e.g. bounds collapse in floats): map or refuse
+        node = None
+    if node is x or (node is not None and not (op in VERIFY and x.kind in Q_KINDS)):  # identity or exact form
+        return _labelled(node, x.label)
+    mapped = _mapped(fn, x, pos, consts, what)
+    if node is not None and _same_pmf(node.pmf() or [], mapped.pmf() or []):
+        return _labelled(node, x.label)
+    return _labelled(mapped, x.label)
+
+
+def _labelled(node: d.Node, label: str | None) -> d.Node:
+    object.__setattr__(node, "label", label)
+    return node
+
+
+def deferred(op: str, operands: Sequence[Any]) -> d.Node:
+    """The mirror's `op(*operands)`: the node it samples, or a `d.Unsupported` refused with its
+    parameter path when the space is translated (as the walker refuses real pyll graphs)."""
+    origin = next((o for o in operands if isinstance(o, d.Node)), None)
+    refused = next((o for o in operands if isinstance(o, d.Unsupported)), None)
+    if refused is not None:
+        return refused
+    try:
+        nodes = [o if isinstance(o, d.Node) else d.Constant(plain(o)) for o in operands]
+        node = apply(op, nodes)
+    except SweepBridgeError as exc:
+        return d.Unsupported(getattr(exc, "feature", None), exc.message, getattr(exc, "suggestion", ""))
+    object.__setattr__(node, "origin", getattr(origin, "origin", origin))
+    return node
