@@ -58,6 +58,14 @@ examples:
 Needs W&B's sweep engine: pip install 'sweepbridge[preview]'. grid shows the engine's enumeration;
 random shows seeded draws; bayes is random until runs have reported the metric, so it shows random
 draws too (with a note on stderr).""",
+    "trial": """\
+The command a W&B agent runs for a Ray Tune trainable (tune.run / Tuner write it into the sweep's
+`command`); you rarely type it. One W&B run per process: wandb.init() picks up the sweep's
+parameters, the trainable gets Ray's config, every report is one run.log row.
+
+examples:
+  sweepbridge trial train.py --trainable train_fn --metric loss
+  python -m sweepbridge trial mypkg.train --trainable MyTrainable --stop '{{"criteria": {{"training_iteration": 10}}}}'""",
     "reverse": """\
 examples:
   sweepbridge reverse sweep.yaml --to tune > tune_space.py
@@ -140,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", choices=("hyperopt", "tune"), required=True, help="target library")
     p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     p.set_defaults(run=cmd_reverse)
+
+    p = command("trial", "Run a Ray Tune trainable as one W&B sweep run (the command the agent starts).")
+    from .runtime.arguments import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(run=cmd_trial)
     return parser
 
 
@@ -268,6 +282,12 @@ def cmd_reverse(args: argparse.Namespace) -> int:
     else:
         _out(source)
     return OK
+
+
+def cmd_trial(args: argparse.Namespace) -> int:
+    from .runtime.trial import run
+
+    return run(args)
 
 
 # --- entry point ------------------------------------------------------------------------------
