@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import _thread
 import signal
 import sys
 import threading
@@ -133,7 +132,8 @@ class TrialSession:
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         if not self.terminated:
             self.terminated = True
-            self._timer = threading.Timer(GRACE_S, _thread.interrupt_main, args=(signal.SIGTERM,))
+            main = threading.main_thread().ident
+            self._timer = threading.Timer(GRACE_S, signal.pthread_kill, args=(main, signal.SIGTERM))
             self._timer.daemon = True
             self._timer.start()
             return
