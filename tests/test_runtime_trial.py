@@ -188,9 +188,8 @@ def test_ray_trainable_class(tmp_path):
 
 def test_air_session_report_and_ray_train_report_behave_as_in_ray(tmp_path):
     pytest.importorskip("ray.tune")
-    proc, run, _ = _trial(
-        tmp_path / "a" if (tmp_path / "a").mkdir() is None else None, WITH_RAY, "train_air_session", {}
-    )
+    (tmp_path / "a").mkdir()
+    proc, run, _ = _trial(tmp_path / "a", WITH_RAY, "train_air_session", {})
     assert proc.returncode == 0, proc.stderr
     assert [i for _, i, _ in _rows(run)] == [1, 2]
     # Ray Train V2 (Ray's default) refuses ray.train.report inside a Tune trainable; V1 forwards it
