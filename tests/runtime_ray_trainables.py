@@ -9,7 +9,7 @@ import tempfile
 
 import ray
 from ray import tune
-from runtime_trainables import losses, probe
+from runtime_trainables import curve, losses, probe
 
 
 def ray_children() -> list[str]:
@@ -92,3 +92,8 @@ class RayTrainable(tune.Trainable):
     def load_checkpoint(self, checkpoint):
         self.n = checkpoint["n"]
         probe(restored=self.n)
+
+
+def train_curve_ray(config):
+    for i in range(30):
+        tune.report({**curve(i), "done": i + 1 == config.get("done_at")})

@@ -132,3 +132,21 @@ class LegacyTrainable(tune.Trainable):
     def _restore(self, path):
         with open(path) as f:
             self.iteration_count = int(f.read())
+
+
+# --- a deterministic curve for comparing stop criteria with ray.tune.Tuner -------------------
+
+
+def curve(i: int) -> dict:
+    """Iteration i's result: a loss that plateaus, a rising score, a nested value."""
+    return {"loss": 0.38 + 0.62 * 0.5**i, "score": float(i), "info": {"x": i}}
+
+
+def train_curve(config):
+    for i in range(30):
+        tune.report({**curve(i), "done": i + 1 == config.get("done_at")})
+
+
+def stop_when_loss_small(trial_id, result):
+    """A stop(trial_id, result) callable, importable by name."""
+    return result["loss"] < 0.42
