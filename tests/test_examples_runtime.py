@@ -22,7 +22,8 @@ def test_trainable_example_sweep_and_one_trial(tmp_path, flag, trainable):
     pytest.importorskip("wandb")
     pytest.importorskip("sweeps")
     out = tmp_path / "sweep.yaml"
-    proc = subprocess.run([sys.executable, EXAMPLE, str(out), *flag], cwd=ROOT, capture_output=True, text=True, check=False)
+    argv = [sys.executable, EXAMPLE, str(out), *flag]
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     sweep = SweepConfig.load(out)
     assert validate(sweep) == [] and proc.stdout.endswith(sweep.to_yaml())
