@@ -123,6 +123,13 @@ def test_checkpoints_come_back_on_resume(tmp_path):
     assert [row["training_iteration"] for row in run2.history] == [3, 4]  # the iteration count continues
 
 
+def test_checkpoints_as_artifacts_when_opted_in(tmp_path):
+    block = json.dumps({"upload_checkpoints": True})  # WandbLoggerCallback's name for it
+    proc, run, _ = _trial(tmp_path, PLAIN, "train_with_checkpoints", {"steps": 2}, "--wandb", block)
+    assert proc.returncode == 0, proc.stderr
+    assert run.artifacts == ["checkpoint-trial001", "checkpoint-trial001"]
+
+
 def test_class_trainable_resumes_from_its_checkpoint(tmp_path):
     proc, _, _ = _trial(tmp_path, PLAIN, "MyTrainable", {"mean": 1})
     proc, run, probe = _trial(tmp_path, PLAIN, "MyTrainable", {"mean": 1})

@@ -44,7 +44,8 @@ ROWS = (
         "equivalent",
         "not listed",
         "Kept locally instead of Ray's storage_path; when W&B resumes a run (same run id) on the same machine, "
-        "the latest one comes back through get_checkpoint() / load_checkpoint.",
+        "the latest one comes back through get_checkpoint() / load_checkpoint. config['wandb'] = "
+        "{'upload_checkpoints': True} (WandbLoggerCallback's option) also logs each one as a W&B artifact.",
     ),
     _R(
         "runtime.early_stop",

@@ -28,7 +28,15 @@ class TrialStopped(BaseException):
 class TrialSession:
     """The running trial: what `tune.report` & co. talk to (registered in sweepbridge.tune.session)."""
 
-    def __init__(self, run: Any, stop: StopRule, *, metric: str | None = None, excludes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        run: Any,
+        stop: StopRule,
+        *,
+        metric: str | None = None,
+        excludes: Iterable[str] = (),
+        upload_checkpoints: bool = False,
+    ) -> None:
         self.run = run
         self.trial_id = run.id
         self.trial_name = run.name or run.id
@@ -37,6 +45,7 @@ class TrialSession:
         self.stop_rule = stop
         self.metric = metric
         self.excludes = tuple(excludes) + NOT_LOGGED
+        self.upload_checkpoints = upload_checkpoints
         self.clock = Clock()
         self.store = Store(Path(run.dir).parent, run.id)
         self.loaded_checkpoint: Any = None
@@ -72,8 +81,7 @@ class TrialSession:
             result = self.clock.fill(metrics, self.trial_id)
             if checkpoint is not None:
                 path = getattr(checkpoint, "path", checkpoint)
-                self.last_checkpoint = self.store.keep(str(path), result[TRAINING_ITERATION])
-                self.loaded_checkpoint = as_checkpoint(self.last_checkpoint)
+                self.kept(self.store.keep(str(path), result[TRAINING_ITERATION]))
             stop = self.record(result)
         finally:
             self._in_report = False
@@ -82,6 +90,17 @@ class TrialSession:
         if self.terminated:
             self.stop_reason = "stopped by W&B (SIGTERM from the agent)"
             raise TrialStopped(self.stop_reason)
+
+    def kept(self, path: Path) -> None:
+        """A checkpoint is on disk: what get_checkpoint() returns; a W&B artifact when opted in."""
+        self.last_checkpoint = path
+        self.loaded_checkpoint = as_checkpoint(path)
+        if self.upload_checkpoints:
+            import wandb
+
+            artifact = wandb.Artifact(f"checkpoint-{self.trial_id}", type="model", metadata={"path": path.name})
+            artifact.add_dir(str(path))
+            self.run.log_artifact(artifact, aliases=["latest", path.name])
 
     def record(self, result: dict[str, Any]) -> bool:
         """Log one auto-filled result (one row, step = training_iteration); True when the trial must stop."""

@@ -101,7 +101,7 @@ def run_class(cls: type, config: dict[str, Any], trial: TrialSession, restored: 
         pass
     finally:
         if iteration is not None:
-            trial.last_checkpoint = trial.store.save_class(instance, iteration)
+            trial.kept(trial.store.save_class(instance, iteration))
         stop = getattr(instance, "stop", None)
         if callable(stop):
             stop()
