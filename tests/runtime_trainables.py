@@ -150,3 +150,26 @@ def train_curve(config):
 def stop_when_loss_small(trial_id, result):
     """A stop(trial_id, result) callable, importable by name."""
     return result["loss"] < 0.42
+
+
+# --- W&B integration without Ray: the 2020 decorator and our setup_wandb mirror ---------------
+
+from sweepbridge.tune.integration.wandb import setup_wandb, wandb_mixin  # noqa: E402
+
+
+@wandb_mixin
+def train_mixin(config):
+    """Seed 000's wandb_mixin example: wandb.log inside, tune.report beside it."""
+    import wandb
+
+    probe(run_id=wandb.run.id, wandb_block=config.get("wandb"))
+    for i in range(3):
+        loss = config["a"] + config["b"] * i
+        wandb.log({"loss_wandb": loss})
+        tune.report(loss=loss)
+
+
+def train_setup_mirror(config):
+    run = setup_wandb(config, project="Optimization_Project")
+    probe(run_id=run.id)
+    tune.report({"loss": 1.0})

@@ -219,6 +219,20 @@ def test_setup_wandb_returns_the_trial_run(tmp_path):
     assert all("loss" in row and "extra" in row for row in run.history)  # one row per iteration
 
 
+@pytest.mark.parametrize("trainable", ["train_mixin", "train_setup_mirror"])
+def test_wandb_mixin_and_setup_wandb_without_ray(tmp_path, trainable):
+    block = {"group": "g"}
+    proc, run, probe = _trial(tmp_path, PLAIN, trainable, {"a": 1, "b": 2}, "--wandb", json.dumps(block))
+    assert proc.returncode == 0, proc.stderr
+    assert probe[0]["run_id"] == run.run_id
+    assert len(list((tmp_path / "wandb").glob("offline-run-*"))) == 1  # the trial's run, no second one
+    if trainable == "train_mixin":
+        assert probe[0]["wandb_block"] == block
+        reports = [(r["_step"], r["training_iteration"], r["loss"]) for r in run.history if "training_iteration" in r]
+        assert reports == [(1, 1, 1), (2, 2, 3), (3, 3, 5)]  # the user's own wandb.log rows do not shift them
+        assert sorted(r["loss_wandb"] for r in run.history if "loss_wandb" in r) == [1, 3, 5]
+
+
 def test_unguarded_experiment_start_fails_fast_with_advice(tmp_path):
     pytest.importorskip("ray.tune")
     script = tmp_path / "train.py"
