@@ -185,3 +185,33 @@ def test_report_outside_a_trial_warns_and_reports_nothing():
     with pytest.warns(UserWarning, match="inside a trainable"):
         tune.report({"loss": 1.0})
     assert tune.get_checkpoint() is None and tune.get_context().get_trial_id() is None
+
+
+def _callback_classes():
+    from sweepbridge.tune.integration.wandb import WandbLoggerCallback
+
+    out = [WandbLoggerCallback]
+    try:
+        from ray.air.integrations.wandb import WandbLoggerCallback as RayCallback
+
+        out.append(RayCallback)
+    except ImportError:
+        pass
+    return out
+
+
+@pytest.mark.parametrize("callback", _callback_classes())
+def test_wandb_logger_callback_settings_are_honoured(callback, recwarn):
+    tuner = tune.Tuner(
+        rt.train_fn,
+        param_space={**SPACE, "wandb": {"tags": ["t"]}},
+        tune_config=tune.TuneConfig(metric="loss", mode="min"),
+        run_config=tune.RunConfig(callbacks=[callback(project="Wandb_example", group="x", excludes=["pid"])]),
+    )
+    cfg = tuner.to_sweep()
+    assert cfg["project"] == "Wandb_example"
+    assert json.loads(_args(cfg)["--wandb"]) == {"group": "x", "excludes": ["pid"], "tags": ["t"]}
+    assert not [w for w in recwarn if "callbacks" in str(w.message)]  # honoured, so not warned as dropped
+    with pytest.raises(UnsupportedFeatureError) as info:
+        tune.run(rt.train_fn, config=SPACE, callbacks=[callback(project="p", api_key=KEY)])
+    assert info.value.feature == "tune.wandb.api_key" and KEY not in str(info.value)

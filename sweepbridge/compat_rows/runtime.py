@@ -60,7 +60,7 @@ ROWS = (
     _R(
         "runtime.wandb_integration",
         "trial runtime",
-        "setup_wandb (ray.air.integrations.wandb), wandb_mixin, config['wandb'] of WandbLogger(Callback)",
+        "setup_wandb (ray.air.integrations.wandb), wandb_mixin, config['wandb'], WandbLoggerCallback in callbacks",
         "the sweep's run (no second run)",
         "equivalent",
         "not listed",
