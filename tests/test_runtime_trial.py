@@ -258,3 +258,13 @@ def test_sweepbridge_tune_run_in_the_script_is_inert(tmp_path):
     proc, run, _ = _trial(tmp_path, "train.py", "train_fn", {"a": 0.5}, "--metric", "loss")
     assert proc.returncode == 0, proc.stderr
     assert [row["loss"] for row in run.history] == [0.5]
+
+
+def test_module_level_failure_names_the_guard(tmp_path):
+    (tmp_path / "train.py").write_text(
+        "from sweepbridge import tune\n\ndef train_fn(config):\n    pass\n\n"
+        "sweep = tune.run(train_fn, config={'a': tune.uniform(0, 1)})\nsweep.save('sweep.yaml')\n"
+    )
+    proc, run, _ = _trial(tmp_path, "train.py", "train_fn", {"a": 0.5})
+    assert proc.returncode == 1 and run.exit_code == 1
+    assert "raised AttributeError" in proc.stderr and 'if __name__ == "__main__":' in proc.stderr
