@@ -97,7 +97,7 @@ def test_agent_runs_the_trainable_unchanged(dirs):
         assert run.config == handed.config  # wandb.config equals the engine's parameters
         assert isinstance(run.config["model"]["width"], int) and run.config["model"]["act"] == "relu"
         # the trainable received Ray's config: the same values plus config["wandb"] (without secrets)
-        assert seen[handed.run_id] == {**handed.config, "wandb": {"group": "g1"}}
+        assert seen[handed.run_id] == {**handed.config, "wandb": {"project": "stub-project", "group": "g1"}}
         assert [(r["_step"], r["training_iteration"]) for r in run.history] == [(i, i) for i in (1, 2, 3, 4)]
         assert all("loss" in r for r in run.history)  # one hyperband iteration per report
         assert run.exit_code == 0 and run.group == "g1"

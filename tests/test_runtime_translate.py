@@ -165,7 +165,7 @@ def test_the_wandb_block_goes_to_top_level_keys_and_the_run():
     cfg = tune.run(rt.train_fn, config={**SPACE, "wandb": block})
     assert cfg["project"] == "Optimization_Project" and cfg["entity"] == "team"
     assert "wandb" not in cfg["parameters"]
-    assert json.loads(_args(cfg)["--wandb"]) == {"group": "g", "tags": ["a"], "excludes": ["pid"]}
+    assert json.loads(_args(cfg)["--wandb"]) == block  # the trainable gets the whole block back
 
 
 def test_tune_run_does_nothing_inside_a_trial():
@@ -210,7 +210,8 @@ def test_wandb_logger_callback_settings_are_honoured(callback, recwarn):
     )
     cfg = tuner.to_sweep()
     assert cfg["project"] == "Wandb_example"
-    assert json.loads(_args(cfg)["--wandb"]) == {"group": "x", "excludes": ["pid"], "tags": ["t"]}
+    expected = {"project": "Wandb_example", "group": "x", "excludes": ["pid"], "tags": ["t"]}
+    assert json.loads(_args(cfg)["--wandb"]) == expected
     assert not [w for w in recwarn if "callbacks" in str(w.message)]  # honoured, so not warned as dropped
     with pytest.raises(UnsupportedFeatureError) as info:
         tune.run(rt.train_fn, config=SPACE, callbacks=[callback(project="p", api_key=KEY)])

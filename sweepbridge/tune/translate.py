@@ -149,7 +149,7 @@ def _trial(
             keywords[key] = rest if rest else None
         if from_callback:
             block = {**from_callback, **(block or {})}  # config['wandb'] wins, as in Ray's WandbLoggerCallback
-    top = {k: block.pop(k) for k in t.WANDB_SWEEP_KEYS if block and k in block}
+    top = {k: block[k] for k in t.WANDB_SWEEP_KEYS if block and k in block}  # the trainable still sees them
     return program, t.TrialCommand(program, name, stop=t.stop_spec(stop, program, name), wandb=block), config, top
 
 
