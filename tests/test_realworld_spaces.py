@@ -15,12 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from engine import sample
-from fidelity import compare, key
+from fidelity import compare
 from test_tune_grid import wandb_grid_runs
 
 from sweepbridge import SpecError, SweepBridgeError, UnsupportedFeatureError, to_sweep
 from sweepbridge.hyperopt import hp as mirror
 from sweepbridge.hyperopt import scope as mirror_scope
+from sweepbridge.stats import key
 
 hyperopt = pytest.importorskip("hyperopt")
 np = pytest.importorskip("numpy")
