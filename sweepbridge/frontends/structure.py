@@ -7,8 +7,9 @@ object's module, imported only when such an object is seen, so this module stays
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from collections.abc import Mapping as AbcMapping
+from contextlib import contextmanager
 from typing import Any
 
 from .. import compat
@@ -30,9 +31,9 @@ ONE_KEY_MAPPINGS: dict[str, str] = {
 {"grid_search": values}), converted by "module:function"(value, builder, path)."""
 
 Adapter = Callable[[Any, "SpaceBuilder", str], d.Node]
-MAX_DEPTH = MAX_NESTING + 1
-"""Deepest node of a space: MAX_NESTING levels of dicts (W&B's nested `parameters`, which its validators
-recurse into; ~100 levels overflow them) and the leaves one level below, as `validate` counts."""
+MAX_DEPTH = MAX_NESTING
+"""Most dicts / lists a space may nest (W&B's nested `parameters`, which its validators recurse into;
+~100 levels overflow them), as `validate` counts: leaves and the IR nodes adapters build do not count."""
 
 
 def _load(target: str) -> Any:
@@ -62,13 +63,19 @@ class SpaceBuilder:
         self.defer = defer
 
     def node(self, obj: Any, path: str = "") -> d.Node:
-        self._depth += 1
         try:
-            if self._depth > MAX_DEPTH:
-                raise SpecError(f"the space is nested more than {MAX_DEPTH} levels deep.", path=path)
             return self._node(obj, path)
         except SweepBridgeError as exc:
             raise exc.at(path) from None
+
+    @contextmanager
+    def _level(self, path: str) -> Iterator[None]:
+        """One more level of dicts / lists (at most MAX_DEPTH)."""
+        if self._depth >= MAX_DEPTH:
+            raise SpecError(f"the space is nested more than {MAX_DEPTH} levels deep.", path=path)
+        self._depth += 1
+        try:
+            yield
         finally:
             self._depth -= 1
 
@@ -94,14 +101,16 @@ class SpaceBuilder:
 
     def mapping(self, items: Any, path: str) -> d.Node:
         fields = []
-        for key, value in items:
-            if not isinstance(key, str):
-                raise SpecError(f"key {key!r} is not a string; sweep parameters are named by strings.", path=path)
-            fields.append((key, self.node(value, join(path, key))))
+        with self._level(path):
+            for key, value in items:
+                if not isinstance(key, str):
+                    raise SpecError(f"key {key!r} is not a string; sweep parameters are named by strings.", path=path)
+                fields.append((key, self.node(value, join(path, key))))
         return d.mapping(fields)
 
     def sequence(self, items: Any, path: str) -> d.Node:
-        return d.sequence([self.node(v, f"{path}[{i}]") for i, v in enumerate(items)])
+        with self._level(path):
+            return d.sequence([self.node(v, f"{path}[{i}]") for i, v in enumerate(items)])
 
     def register(self, node: d.Node, source: Any, path: str) -> None:
         """Record `node`'s label; the same label on two expressions is an error."""
