@@ -25,6 +25,8 @@ OTHER_TOP_LEVEL_KEYS = (
 )
 """Further top-level keys W&B accepts (its schema allows no others)."""
 GOALS = ("minimize", "maximize")
+ENGINES = ("wandb", "optuna")
+"""W&B's own engine (server-side), or W&B's client-side scheduler with an Optuna study."""
 
 
 def _metric(metric: str | Mapping[str, Any] | None, goal: str) -> dict[str, Any] | None:
@@ -49,13 +51,36 @@ def sweep_from_ir(
     name: str | None = None,
     run_cap: int | None = None,
     early_terminate: Mapping[str, Any] | None = None,
+    engine: str = "wandb",
+    study: Any = None,
     **more: Any,
 ) -> SweepConfig:
-    """Build and validate a SweepConfig from an IR space."""
-    unknown = sorted(set(more) - set(OTHER_TOP_LEVEL_KEYS))
+    """Build and validate a SweepConfig from an IR space.
+
+    engine "wandb" (default): W&B's own engine samples `parameters`. engine "optuna": a `method: custom`
+    sweep for W&B's client-side scheduler with a generated source (`study`: its StudySpec, else
+    built from `method`: random → RandomSampler, bayes → TPE with hyperopt's settings).
+    """
+    if engine not in ENGINES:
+        raise SpecError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}.")
+    unknown = sorted(set(more) - set(OTHER_TOP_LEVEL_KEYS) - ({"seed"} if engine == "optuna" else set()))
     if unknown:
         allowed = ", ".join(KEY_ORDER + OTHER_TOP_LEVEL_KEYS)
         raise SpecError(f"W&B sweep configs have no top-level key {', '.join(unknown)}; allowed: {allowed}.")
+    if engine == "optuna":
+        from .backends.scheduler_config import custom_sweep, method_study
+
+        if early_terminate is not None:
+            raise SpecError("early_terminate is W&B's engine's; under engine optuna the study's pruner stops runs.")
+        seed = more.pop("seed", None)
+        study = study if study is not None else method_study(method, seed, "a search space")
+        sweep = custom_sweep(
+            node, study, metric=_metric(metric, goal), program=program, name=name, run_cap=run_cap, **more
+        )
+        problems = validate(sweep)
+        if problems:
+            raise SpecError("the sweep config would be invalid:\n  " + "\n  ".join(problems))
+        return sweep
     cfg: dict[str, Any] = {
         "program": program,
         "name": name,
@@ -82,15 +107,20 @@ def to_sweep(
     program: str | None = None,
     name: str | None = None,
     run_cap: int | None = None,
+    engine: str = "wandb",
     **more_top_level_keys: Any,
 ) -> SweepConfig:
     """Translate a search space (hyperopt, Ray Tune or sweepbridge expressions) into a W&B sweep.
 
     Exact or refused: raises UnsupportedFeatureError for what W&B cannot express exactly and
-    SpecError for malformed input, each naming the parameter path.
+    SpecError for malformed input, each naming the parameter path. engine="optuna" targets W&B's
+    client-side scheduler instead (`method: custom` + a generated source, see `SweepConfig.save`):
+    conditional spaces and every operator sample exactly there; method random (seed=...) or bayes
+    (hyperopt's TPE); a metric is required.
     """
     return sweep_from_ir(
         parse_space(space),
+        engine=engine,
         method=method,
         metric=metric,
         goal=goal,

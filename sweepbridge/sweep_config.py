@@ -48,6 +48,10 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
 class SweepConfig(dict):
     """A W&B sweep config: `wandb.sweep(cfg)` accepts it as is; `cfg.save(path)` writes YAML."""
 
+    scheduler_source: str | None = None
+    """The generated Python file a `method: custom` sweep's `scheduler.source` names; `save` writes it
+    beside the config as `<stem>_scheduler.py` (both files or neither), `load` reads it back."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         data = plain(dict(*args, **kwargs))
         super().__init__(_ordered(data))  # type: ignore[arg-type]
@@ -80,9 +84,14 @@ class SweepConfig(dict):
         fmt = format or ("json" if target.suffix.lower() == ".json" else "yaml")
         if fmt not in ("yaml", "json"):
             raise SpecError(f"format must be yaml or json, got {fmt!r}.")
+        files = []
+        if self.scheduler_source is not None:
+            companion = target.with_name(f"{target.stem}_scheduler.py")
+            self["scheduler"] = {**self["scheduler"], "source": companion.name}
+            files.append((companion, self.scheduler_source))
         text = self.to_json() + "\n" if fmt == "json" else self.to_yaml()
         try:
-            write_atomic(target, text)
+            write_all_or_none([*files, (target, text)])
         except OSError as exc:
             raise SpecError(f"cannot write {target}: {exc.strerror or exc}") from None
         return target
@@ -104,7 +113,14 @@ class SweepConfig(dict):
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise SpecError(f"cannot read {path}: {exc.strerror}") from None
-        return cls.from_text(text)
+        cfg = cls.from_text(text)
+        source = cfg.get("scheduler", {}).get("source") if isinstance(cfg.get("scheduler"), dict) else None
+        if isinstance(source, str) and source and (Path(path).parent / source).is_file():
+            try:  # scheduler.source is relative to where `wandb sweep-scheduler` runs: the config's folder
+                cfg.scheduler_source = (Path(path).parent / source).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SpecError(f"cannot read the scheduler source {source}: {exc}") from None
+        return cfg
 
 
 def yaml_error_text(exc: Exception) -> str:
@@ -148,4 +164,31 @@ def write_atomic(target: Path, text: str) -> None:
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_all_or_none(files: list[tuple[Path, str]]) -> None:
+    """Write every (target, text) via temp files + renames; on any failure restore what was there."""
+    temps: list[tuple[Path, Path]] = []
+    replaced: list[tuple[Path, bytes | None]] = []
+    try:
+        for target, text in files:
+            fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+            temps.append((Path(tmp), target))
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, target in temps:
+            old = target.read_bytes() if target.is_file() else None
+            os.replace(tmp, target)
+            replaced.append((target, old))
+    except BaseException:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        for target, old in reversed(replaced):
+            if old is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(old)
         raise

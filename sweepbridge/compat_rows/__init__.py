@@ -1,5 +1,5 @@
 """The compat table's rows, one module per source; `sweepbridge.compat` assembles them in this order."""
 
-from . import hyperopt, reverse, structure, tune, wandb
+from . import hyperopt, optuna, reverse, structure, tune, wandb
 
-SECTIONS = (hyperopt, tune, structure, wandb, reverse)
+SECTIONS = (hyperopt, tune, structure, wandb, optuna, reverse)
