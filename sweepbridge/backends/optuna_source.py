@@ -364,7 +364,7 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec) -> str:
     if writer.grid:
         points = [list(p) for p in itertools.product(*(axis.values for _, axis in writer.grid))]
         axes = ", ".join(path for path, _ in writer.grid)
-        constants.append(f"GRID_POINTS = {literal(points)}\n\"\"\"Ray's grid points over ({_doc(axes)}).\"\"\"\n")
+        constants.append(f'GRID_POINTS = {literal(points)}\n"""Ray\'s grid points over ({_doc(axes)})."""\n')
         space_lines.append("    point = GRID_POINTS[trial.number % len(GRID_POINTS)]")
     space_lines.append(f"    return {body}")
     if study.sampler.hyperopt_gamma is not None:

@@ -76,7 +76,8 @@ ROWS = (
         "unsupported",
         "not listed",
         "A conditional space samples different parameters per branch; W&B samples a fixed set.",
-        "split it into one sweep per branch, or make the nested parameters unconditional.",
+        "use engine='optuna' (W&B's sweep scheduler samples conditional spaces exactly), or split it into "
+        "one sweep per branch.",
     ),
     _R(
         "hyperopt.expression",

@@ -10,7 +10,8 @@ TARGET = "W&B's sweep scheduler (Optuna engine)"
 
 
 def _R(key: str, feature: str, construct: str, fidelity: str, note: str = "", suggestion: str = "") -> CompatRow:
-    return CompatRow(key, "sweep scheduler (optuna)", feature, construct, fidelity, "not listed", note, suggestion, TARGET)
+    group = "sweep scheduler (optuna)"
+    return CompatRow(key, group, feature, construct, fidelity, "not listed", note, suggestion, TARGET)
 
 
 ROWS = (
@@ -90,6 +91,15 @@ ROWS = (
         "equivalent",
         "Same sampler and settings; Ray converts Tune domains to Optuna distributions itself (e.g. "
         "quniform as a stepped float), sweepbridge samples them as Ray's random search does.",
+    ),
+    _R(
+        "optuna.search.other",
+        "BayesOptSearch, TuneBOHB and the other searchers under the sweep scheduler",
+        "—",
+        "unsupported",
+        "Not generated: Optuna's GPSampler needs PyTorch on the scheduler's machine; BOHB, Nevergrad, "
+        "SkOpt, Ax, ZOOpt and HEBO have no Optuna sampler with their settings.",
+        "use HyperOptSearch or OptunaSearch (TPE) under engine='optuna', or engine='wandb' (method bayes).",
     ),
     _R(
         "optuna.search.points",
