@@ -309,8 +309,10 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _doc(path: str) -> str:
-    return path.replace('"""', "'''").replace("\\", "/")
+def _doc(text: str, room: int = 60) -> str:
+    """`text` safe inside a docstring and at most `room` characters (long paths keep their end)."""
+    text = text.replace('"""', "'''").replace("\\", "/")
+    return text if len(text) <= room else "…" + text[-(room - 1) :]
 
 
 def _fields_expr(writer: _Writer, fields: tuple[tuple[str, d.Node], ...]) -> str:
@@ -358,13 +360,13 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec) -> str:
     optimizer = _optimizer(study, writer)
     space_lines = [
         "def search_space(trial: optuna.Trial) -> dict[str, Any]:",
-        f'    """One configuration, shaped as {_doc(study.origin)} gives it (inactive branches absent)."""',
+        '    """One configuration, shaped as the source space gives it (inactive branches absent)."""',
     ]
     constants = []
     if writer.grid:
         points = [list(p) for p in itertools.product(*(axis.values for _, axis in writer.grid))]
         axes = ", ".join(path for path, _ in writer.grid)
-        constants.append(f'GRID_POINTS = {literal(points)}\n"""Ray\'s grid points over ({_doc(axes)})."""\n')
+        constants.append(f'GRID_POINTS = {literal(points)}\n"""Ray\'s grid points over ({_doc(axes, 80)})."""\n')
         space_lines.append("    point = GRID_POINTS[trial.number % len(GRID_POINTS)]")
     space_lines.append(f"    return {body}")
     if study.sampler.hyperopt_gamma is not None:
@@ -374,8 +376,9 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec) -> str:
         imports.update(HELPER_IMPORTS.get(helper, ("import math",) if helper == "math" else ()))
     spec = _spec_json(d.Mapping(fields), study)
     head = (
-        f"{HEADER} {__version__} from {_doc(study.origin)}; do not edit (regenerate from the source).\n"
+        f"{HEADER} {__version__}; do not edit (regenerate it from its source).\n"
         f'"""Search space and study for W&B\'s sweep scheduler (`wandb sweep-scheduler`, Optuna engine).\n\n'
+        f"Source: {_doc(study.origin, 100)}.\n"
         "Needs only optuna and the Python standard library. `search_space(trial)` samples the source's\n"
         "distribution (exactly, under a random sampler); `optimizer(sweep)` builds the study. SPEC holds the\n"
         'space and settings as JSON: `sweepbridge reverse` reads it back without running this file.\n"""\n\n'

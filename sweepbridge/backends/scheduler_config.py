@@ -28,15 +28,12 @@ METHODS = ("random", "bayes")
 
 
 def hyperopt_tpe(n_initial_points: int = 20, gamma: float = 0.25, seed: int | None = None) -> SamplerSpec:
-    """optuna's TPESampler with hyperopt's tpe.suggest settings (TPESampler.hyperopt_parameters)."""
-    kwargs = (
-        ("prior_weight", 1.0),
-        ("consider_magic_clip", True),
-        ("consider_endpoints", False),
-        ("n_startup_trials", n_initial_points),
-        ("n_ei_candidates", 24),
-        ("seed", seed),
-    )
+    """optuna's TPESampler with hyperopt's tpe.suggest settings (TPESampler.hyperopt_parameters).
+
+    prior_weight 1, magic clip, no endpoints and 24 EI candidates are optuna's defaults; the startup
+    trials and hyperopt's gamma rule are passed (optuna ≥ 4.9 warns that `gamma` is deprecated).
+    """
+    kwargs = (("n_startup_trials", n_initial_points), ("seed", seed))
     return SamplerSpec("TPESampler", kwargs, hyperopt_gamma=gamma)
 
 
