@@ -29,6 +29,8 @@ def to_data(node: d.Node) -> dict[str, Any]:
         elif isinstance(value, tuple):
             value = list(value)
         out[f.name] = value
+    if getattr(node, "index_low", None) is not None:  # Ray's (q)lograndint pmf keeps where it came from
+        out["log_integer"] = [node.index_low, node.index_high, node.q]  # type: ignore[attr-defined]
     return out
 
 
@@ -38,7 +40,7 @@ def from_data(data: Any, path: str = "") -> d.Node:
         raise SpecError(f"not a sweepbridge IR node: {str(data)[:80]!r}.", path=path or None)
     cls = d.BY_KIND[data["kind"]]
     names = {f.name for f in dataclasses.fields(cls)} - {"label"}
-    extra = set(data) - names - {"kind", "label"}
+    extra = set(data) - names - {"kind", "label", "log_integer"}
     if extra:
         raise SpecError(f"{data['kind']} has no field {sorted(extra)}.", path=path or None)
     kwargs: dict[str, Any] = {}
@@ -53,6 +55,14 @@ def from_data(data: Any, path: str = "") -> d.Node:
         elif name == "probabilities" and value is not None:
             raise SpecError("probabilities must be a list.", path=path or None)
         kwargs[name] = value
+    log_integer = data.get("log_integer")
+    if log_integer is not None:
+        from .frontends.ray_ops import LogIntegerPMF
+
+        if not (isinstance(log_integer, list) and len(log_integer) == 3 and all(type(v) is int for v in log_integer)):
+            raise SpecError("log_integer is [index_low, index_high, q].", path=path or None)
+        cls = LogIntegerPMF
+        kwargs.update(index_low=log_integer[0], index_high=log_integer[1], q=log_integer[2])
     try:
         node = cls(**kwargs)
     except (TypeError, SweepBridgeError) as exc:

@@ -79,8 +79,8 @@ def scheduler_optimizer(cfg: dict, source: str, folder: str) -> Any:
 def _scheduler_problems(cfg: dict, source: str | None) -> list[str]:
     import tempfile
 
-    if source is None:
-        return ["a method: custom sweep without its generated scheduler source"]
+    if source is None:  # e.g. SweepConfig(dict) of a custom sweep: only W&B's validator can judge it
+        return []
     with tempfile.TemporaryDirectory() as folder:
         try:
             runs = scheduler_optimizer(cfg, source, folder).ask_n_runs(2)
