@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     space.add_argument("--program", metavar="SCRIPT")
     space.add_argument("--name", metavar="NAME")
     space.add_argument("--run-cap", type=int, metavar="N")
+    p.add_argument(
+        "--engine",
+        choices=("wandb", "optuna"),
+        help="wandb (default): W&B's own engine; optuna: W&B's sweep scheduler (method custom + a generated "
+        "scheduler source written beside -o FILE as <stem>_scheduler.py)",
+    )
     p.set_defaults(run=cmd_convert)
 
     p = command("validate", "Check W&B sweep config files: our schema plus W&B's engine rules.")
@@ -181,7 +187,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
         "name": args.name,
         "run_cap": args.run_cap,
     }
-    sweep = load_source(args.source, allow_approximate=args.allow_approximate, space_options=options)
+    engine = getattr(args, "engine", None)
+    sweep = load_source(args.source, allow_approximate=args.allow_approximate, space_options=options, engine=engine)
+    if sweep.scheduler_source is not None and not args.output:
+        _err("error: a method: custom sweep is two files (config + scheduler source): pass -o sweep.yaml")
+        return USAGE
     if args.output:
         sweep.save(args.output, format=args.format)
         _err(f"wrote {args.output}")
