@@ -369,3 +369,21 @@ def test_hyperopt_settings_reach_the_sampler():
     params = sampler._parzen_estimator_parameters
     assert sampler._n_startup_trials == 7 and params.consider_endpoints is False and params.prior_weight == 1.0
     assert [sampler._gamma(n) for n in (1, 100, 10_000)] == [min(math.ceil(0.4 * n**0.5), 25) for n in (1, 100, 10_000)]
+
+
+def test_scheduler_restart_replays_old_runs():
+    """wandb sweep-scheduler restarted: prior runs are enqueued by their config values into a fresh study
+    (tell_existing_finished_run). Draws that are not the value itself (indices, uniforms) have other names."""
+    space = {"clf": hp.choice("clf", [None, {"c": hp.lognormal("c", 0, 1)}]), "n": hp.normal("n", 0, 1),
+             "act": hp.choice("act", ["relu", 1.5]), "lr": hp.loguniform("lr", -5, 0)}  # fmt: skip
+    cfg = to_sweep(space, engine="optuna", metric="loss", method="bayes", seed=1)
+    with tempfile.TemporaryDirectory() as folder:
+        first = _optimizer(cfg, folder)
+        runs = first.ask_n_runs(8)
+        second = _optimizer(cfg, folder)
+        for i, run in enumerate(runs):
+            second.tell_existing_finished_run(RunWithMetrics(run.config, RunState.FINISHED, f"r{i}", {"loss": i}, []))
+        trials = second.study.get_trials()
+        assert [t.state.name for t in trials] == ["COMPLETE"] * 8
+        assert [t.params["lr"] for t in trials] == [r.config.flat_dict()["lr"] for r in runs]  # the value itself
+        assert len(second.ask_n_runs(3)) == 3

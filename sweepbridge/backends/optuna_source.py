@@ -178,10 +178,20 @@ def _simple_choices(values: tuple) -> bool:
 class _Writer:
     """Writes `search_space` for one IR space: expressions, per-choice functions, constants, helpers."""
 
-    def __init__(self) -> None:
+    def __init__(self, keys: tuple[str, ...] = ()) -> None:
         self.functions: list[str] = []
         self.helpers: set[str] = set()
         self.grid: list[tuple[str, d.GridAxis]] = []
+        self.keys = set(keys)
+
+    def internal(self, path: str, tag: str) -> str:
+        """The study's name for a draw that is not the parameter's value (an index, a uniform for an
+        inverse CDF). It never equals a top-level key: when W&B's scheduler restarts it enqueues old
+        runs' configs by those keys, and only draws that are the value itself may take them."""
+        name = f"{path}#{tag}"
+        while name in self.keys:
+            name += "#"
+        return name
 
     def use(self, helper: str) -> str:
         self.helpers.add(helper)
@@ -215,8 +225,9 @@ class _Writer:
     def index(self, name: str, n: int, probabilities: tuple[float, ...] | None, indent: int) -> str:
         """An expression for the chosen option's index."""
         if probabilities is None or len(set(probabilities)) <= 1:
-            return _call("trial.suggest_categorical", [_str(name), _inline(list(range(n)))], indent)
-        return _call(self.use("_weighted"), ["trial", _str(name), _inline(list(probabilities))], indent)
+            return _call("trial.suggest_categorical", [_str(self.internal(name, "i")), _inline(list(range(n)))], indent)
+        weights = _inline(list(probabilities))
+        return _call(self.use("_weighted"), ["trial", _str(self.internal(name, "u")), weights], indent)
 
     def choice(self, node: d.Choice, path: str, indent: int, in_choice: bool) -> str:
         if not node.is_conditional:
@@ -261,7 +272,8 @@ class _Writer:
         elif kind in ("loguniform", "qloguniform", "invloguniform"):
             draw = _call("trial.suggest_float", [name, repr(node.low), repr(node.high), "log=True"], indent)
         else:  # the normal kinds
-            draw = _call(self.use("_normal"), ["trial", name, repr(node.mu), repr(node.sigma)], indent)
+            uniform = _str(self.internal(path, "u"))
+            draw = _call(self.use("_normal"), ["trial", uniform, repr(node.mu), repr(node.sigma)], indent)
             if kind in ("lognormal", "qlognormal"):
                 self.helpers.add("math")
                 draw = f"math.exp({draw})"
@@ -355,7 +367,7 @@ def _spec_json(node: d.Node, study: StudySpec) -> str:
 
 def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec) -> str:
     """The generated Python file for space `fields` (the named top-level parameters) and `study`."""
-    writer = _Writer()
+    writer = _Writer(tuple(key for key, _ in fields))
     body = _fields_expr(writer, fields)
     optimizer = _optimizer(study, writer)
     space_lines = [
