@@ -76,8 +76,8 @@ ROWS = (
         "unsupported",
         "not listed",
         "A conditional space samples different parameters per branch; W&B samples a fixed set.",
-        "use engine='optuna' (W&B's sweep scheduler samples conditional spaces exactly), or split it into "
-        "one sweep per branch.",
+        "use engine='optuna' (`--engine optuna`: W&B's sweep scheduler samples conditional spaces "
+        "exactly), or split it into one sweep per branch.",
     ),
     _R(
         "hyperopt.expression",

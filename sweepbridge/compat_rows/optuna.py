@@ -42,9 +42,11 @@ ROWS = (
     ),
     _R(
         "optuna.lograndint",
-        "tune.lograndint / qlograndint of any size, under any searcher",
+        "tune.lograndint / qlograndint under any searcher (TPE included)",
         "floor(exp(suggest_float(log=True))) · q",
         "exact",
+        "Ray's own rule, so TPE models a log-scaled float. Supports over 1,000 values are still refused "
+        "by the Tune front-end (as for W&B's engine).",
     ),
     _R(
         "optuna.beta",
