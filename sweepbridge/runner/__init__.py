@@ -64,6 +64,7 @@ def run_sweep(
     max_failures: int | None = None,
     grace: float | None = None,
     progress: bool | None = None,
+    display: Any = None,
 ) -> Any:
     """Run a W&B sweep here: W&B's engine picks the configs and stops runs, the real wandb client logs.
 
@@ -73,7 +74,8 @@ def run_sweep(
     `mode`: offline (default; upload later with `wandb sync`) or disabled. `out`: results directory
     (default: wandb/sweep-ID). `max_failures`: consecutive failed runs that stop the sweep (default:
     the wandb agent's 5). `grace`: seconds between SIGTERM and SIGKILL (default: the agent's 30).
-    `progress`: print progress to stderr (default: only when stderr is a terminal).
+    `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
+    `display`: a `runner.display.Display` to call instead.
     Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command()).
     """
     import sys
@@ -89,7 +91,8 @@ def run_sweep(
     config, base = load_sweep(sweep)
     tty = sys.stderr.isatty()
     show = tty if progress is None else progress
-    display = TextDisplay(live=tty) if show else Display()
+    if display is None:
+        display = TextDisplay(live=tty) if show else Display()
     runner = SweepRunner(
         config,
         count=count,

@@ -57,8 +57,9 @@ class Counts:
 class TextDisplay(Display):
     """Plain lines on a stream (stderr): for logs, pipes and CI."""
 
-    def __init__(self, stream: TextIO | None = None, live: bool = False) -> None:
+    def __init__(self, stream: TextIO | None = None, live: bool = False, show_leaderboard: bool = True) -> None:
         self.stream = stream or sys.stderr
+        self.show_leaderboard = show_leaderboard
         self.counts = Counts()
         self.t0 = time.monotonic()
         self.total: float = 0
@@ -137,8 +138,9 @@ class TextDisplay(Display):
             self._live.update(self._status())
             self._live.stop()
             self._live = None
-        self.stream.write(leaderboard(outcome) + "\n")
-        self.stream.flush()
+        if self.show_leaderboard:
+            self.stream.write(leaderboard(outcome) + "\n")
+            self.stream.flush()
 
 
 def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
@@ -160,7 +162,9 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
         lines.append(render(["#", "run", str(outcome.metric), "state", *keys], rows))
     elif outcome.metric:
         lines.append(f"no run reported {outcome.metric}.")
-    lines.append(f"results: {outcome.out_dir / 'results.jsonl'} and results.csv")
+    from .sweep import _relative
+
+    lines.append(f"results: {_relative(outcome.out_dir / 'results.jsonl')} (and results.csv)")
     sync = outcome.sync_command()
     if sync:
         lines.append(f"offline runs: upload them with\n  {sync}")
