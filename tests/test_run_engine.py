@@ -35,7 +35,11 @@ def test_wandb_guard_passes_here_and_names_the_tested_version():
 
 
 def test_custom_sweep_without_a_loadable_source_is_refused_clearly(tmp_path):
-    cfg = {**QUADRATIC, "method": "custom", "scheduler": {"engine": "optuna", "source": str(tmp_path / "no.py"), "optimizer": "make"}}
+    cfg = {
+        **QUADRATIC,
+        "method": "custom",
+        "scheduler": {"engine": "optuna", "source": str(tmp_path / "no.py"), "optimizer": "make"},
+    }
     with pytest.raises(EngineError, match="W&B's optimizer refuses this sweep"):
         Engine(cfg, "s1")
 
@@ -131,7 +135,9 @@ def test_hyperband_stops_exactly_the_runs_and_bands_stop_runs_chooses(early):
     for t in range(1, 9):
         state = "finished" if t == 8 else "running"
         reports = {
-            ids[n]: RunReport({"curve": n}, state, {"loss": c[t - 1]}, [{"loss": v, "_step": i} for i, v in enumerate(c[:t])])
+            ids[n]: RunReport(
+                {"curve": n}, state, {"loss": c[t - 1]}, [{"loss": v, "_step": i} for i, v in enumerate(c[:t])]
+            )
             for n, c in CURVES.items()
             if n not in got
         }

@@ -157,7 +157,10 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     best = outcome.best(n)
     if best:
         keys = list(dict.fromkeys(k for r in best for k in r.config))
-        rows = [[str(i), r.id, f"{r.metric:.6g}", r.state, *(_value(r.config.get(k, "")) for k in keys)] for i, r in enumerate(best, 1)]
+        rows = [
+            [str(i), r.id, f"{r.metric:.6g}", r.state, *(_value(r.config.get(k, "")) for k in keys)]
+            for i, r in enumerate(best, 1)
+        ]
         lines.append(f"top {len(best)} by {outcome.metric} ({outcome.goal}):")
         lines.append(render(["#", "run", str(outcome.metric), "state", *keys], rows))
     elif outcome.metric:

@@ -80,7 +80,9 @@ class ResultsStore:
         for r in self.results:
             flat = _flat(r.config)
             row = [r.id, r.state, r.metric, r.history_rows, round(r.wall_time, 3)]
-            writer.writerow(row + [json.dumps(flat[k]) if isinstance(flat.get(k), (list, dict)) else flat.get(k) for k in keys])
+            writer.writerow(
+                row + [json.dumps(flat[k]) if isinstance(flat.get(k), (list, dict)) else flat.get(k) for k in keys]
+            )
         write_atomic(self.csv, out.getvalue())
 
     def close(self) -> None:
