@@ -1,9 +1,9 @@
 """A W&B-style program for the runner's tests (copied next to each test's sweep file).
 
 It records what it was started with (argv, WANDB_* variables, the per-run config file, wandb.config,
-its pid) in records/<run id>.json, then logs `loss` per step from config `curve` (a name in CURVES
-(digits after the name ignored) or a constant), sleeping `pause` seconds per step; `fail: true` exits 1. SIGTERM is noted in the
-record with its time, and the run finishes cleanly.
+its pid) in records/<run id>.json, then logs `loss` per step from config `curve` (a name in CURVES,
+digits after the name ignored, or a constant), sleeping `pause` seconds per step; `fail: true` exits
+1. SIGTERM is noted in the record with its time, and the run finishes cleanly.
 """
 
 import json

@@ -46,7 +46,6 @@ class EngineError(SweepBridgeError):
 def check_wandb() -> str:
     """The installed wandb version, after checking every internal the runner uses; else EngineError."""
     import importlib
-
     import warnings
 
     try:
