@@ -69,6 +69,14 @@ the wandb agent starts them (the sweep's program/command, its environment and co
 offline with the real wandb client, and are stopped by the sweep's early_terminate (SIGTERM, SIGKILL
 after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
 Ctrl-C stops the running trials and keeps the results. Exit 1 when the sweep is invalid.""",
+    "trial": """\
+The command a W&B agent runs for a Ray Tune trainable (tune.run / Tuner write it into the sweep's
+`command`); you rarely type it. One W&B run per process: wandb.init() picks up the sweep's
+parameters, the trainable gets Ray's config, every report is one run.log row.
+
+examples:
+  sweepbridge trial train.py --trainable train_fn --metric loss
+  python -m sweepbridge trial mypkg.train --trainable MyTrainable --stop '{{"criteria": {{"training_iteration": 10}}}}'""",
     "reverse": """\
 examples:
   sweepbridge reverse sweep.yaml --to tune > tune_space.py
@@ -161,6 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", choices=("hyperopt", "tune"), required=True, help="target library")
     p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     p.set_defaults(run=cmd_reverse)
+
+    p = command("trial", "Run a Ray Tune trainable as one W&B sweep run (the command the agent starts).")
+    from .runtime.arguments import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(run=cmd_trial)
     return parser
 
 
@@ -307,6 +321,12 @@ def cmd_reverse(args: argparse.Namespace) -> int:
     else:
         _out(source)
     return OK
+
+
+def cmd_trial(args: argparse.Namespace) -> int:
+    from .runtime.trial import run
+
+    return run(args)
 
 
 # --- entry point ------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from ..errors import SpecError, SweepBridgeError
 from ..frontends import ray_ops
 from ..frontends.structure import SpaceBuilder
 from ..sweep_config import SweepConfig
-from . import ray_objects
+from . import command as t
+from . import ray_objects, session
 from . import schedulers as s
 from .plan import Plan, changed
 from .search import algorithms as a
@@ -127,12 +128,18 @@ def scheduler_plan(scheduler: Any) -> Plan:
     return _plan(scheduler, s.FIFOScheduler, s.BY_NAME, ray_objects.scheduler, s.TrialScheduler, "scheduler")
 
 
-def _program(run_or_experiment: Any) -> str:
-    if isinstance(run_or_experiment, str) and run_or_experiment:
-        return run_or_experiment
-    what = getattr(run_or_experiment, "__name__", type(run_or_experiment).__name__)
-    detail = f"Got {what!r}."
-    raise compat.refuse("tune.run.callable", detail, path="run_or_experiment")
+def _trial(run_or_experiment: Any, stop: Any, config: Any) -> tuple[str, t.TrialCommand | None, Any, dict]:
+    """(program, trial command or None for a plain script, config without `wandb`, top-level sweep keys)."""
+    config, block = t.wandb_block(config)
+    if t.is_program(run_or_experiment):
+        if stop not in (None, {}):
+            raise compat.refuse("tune.run.stop.program", f"Got stop={stop!r}.", path="stop")
+        if block is not None:  # a script reads config["wandb"] itself, as a constant parameter
+            config = {**config, "wandb": block}
+        return run_or_experiment, None, config, {}
+    program, name = t.trainable_command(run_or_experiment)
+    top = {k: block.pop(k) for k in t.WANDB_SWEEP_KEYS if block and k in block}
+    return program, t.TrialCommand(program, name, stop=t.stop_spec(stop, program, name), wandb=block), config, top
 
 
 def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | None, str | None]:
@@ -236,10 +243,10 @@ def translate(
     **keywords: Any,
 ) -> SweepConfig:
     """See sweepbridge.tune.run."""
+    if session.in_trial():  # the trial runtime imports the user's script: do not translate again
+        return None  # type: ignore[return-value]
     try:
-        program = _program(run_or_experiment)
-        if stop not in (None, {}):
-            raise compat.refuse("tune.run.stop", f"Got stop={stop!r}.", path="stop")
+        program, trial, config, top = _trial(run_or_experiment, stop, config)
         _warn_keywords(keywords)
         num_samples = _num_samples(num_samples)
         search, sched = searcher_plan(search_alg), scheduler_plan(scheduler)
@@ -273,6 +280,8 @@ def translate(
             name=name,
             run_cap=run_cap,
             early_terminate=sched.early_terminate,
+            **top,
+            **({"command": dataclasses.replace(trial, metric=metric).command()} if trial else {}),
         )
     except SweepBridgeError as exc:
         raise exc from None  # the caller's traceback, not our internals
