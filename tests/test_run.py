@@ -8,7 +8,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -91,29 +90,16 @@ def _grid(cfg):
     return runs
 
 
-AGENT = textwrap.dedent(
-    """
-    import json, os, sys
-    from wandb.wandb_agent import Agent
-    sweep_id, run_id, command, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
-    os.environ["WANDB_SWEEP_ID"] = sweep_id
-    agent = Agent(None, None, sweep_id=sweep_id)
-    agent._sweep_command = command
-    agent._command_run({"type": "run", "run_id": run_id, "program": "prog.py", "args": args})
-    sys.exit(agent._run_processes[run_id].wait())
-    """
-)
-
-
 def _normalised(record: dict, sweep_id: str, run_id: str) -> dict:
     text = json.dumps({k: record[k] for k in ("argv", "env", "config_file", "config")})
     return json.loads(text.replace(sweep_id, "SWEEP").replace(run_id, "RUN"))
 
 
-def test_the_program_starts_as_under_the_wandb_agent(workdir, monkeypatch):
-    """argv, environment and config file: wandb's own Agent._command_run vs `sweepbridge run`."""
-    monkeypatch.setenv("SB_TEST_VAR", "from-env")
-    monkeypatch.setenv("WANDB_MODE", "offline")
+@pytest.mark.skipif(not (Path(BIN) / "wandb").exists(), reason="no wandb CLI")
+def test_the_program_starts_as_under_the_real_wandb_agent(workdir):
+    """argv, environment and config file: `wandb agent` against the local W&B stub vs `sweepbridge run`."""
+    from wandb_stub import stub_server
+
     command = [
         "${env}",
         "${interpreter}",
@@ -126,24 +112,35 @@ def test_the_program_starts_as_under_the_wandb_agent(workdir, monkeypatch):
         "${envvar:SB_TEST_VAR}",
     ]
     params = {"lr": {"value": 0.01}, "name": {"value": "a b"}, "flag": {"value": False}, "curve": {"value": 0.5}}
-    outcome = run_sweep(sweep(params, command=command), out="out")
-    ours = outcome.results[0]
-    args = {k: {"value": v} for k, v in ours.config.items()}  # what W&B's server sends: the engine's run config
-    agent = subprocess.run(
-        [sys.executable, "-c", AGENT, "agentswp", "agentrun", json.dumps(command), json.dumps(args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert agent.returncode == 0, agent.stderr
+    cfg = sweep(params, command=command)
+    _write(workdir, cfg)
+    home = workdir / "home"
+    home.mkdir()
+    with stub_server(cfg, runs=1) as stub:
+        env = stub.agent_env(str(home), {"SB_TEST_VAR": "from-env"})
+        agent = stub.start_agent(str(home), str(workdir), extra_env={"SB_TEST_VAR": "from-env"})
+        out, err = agent.communicate(timeout=120)
+        assert agent.returncode == 0, err
+        (handed,) = stub.handed_out
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        ours = subprocess.run(
+            [sys.executable, "-m", "sweepbridge", "run", "sweep.yaml", "--out", "out"],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert ours.returncode == 0, ours.stderr
+    (line,) = read_results(workdir / "out" / "results.jsonl")
+    (sweep_id,) = [d.name[6:] for d in (home / "wandb").glob("sweep-*") if d.name != f"sweep-{stub.sweep_id}"]
     seen = records(workdir)
-    under_agent = _normalised(seen["agentrun"], "agentswp", "agentrun")
-    under_runner = _normalised(seen[ours.id], outcome.sweep_id, ours.id)
-    extra = under_runner["env"].pop("WANDB__TRANSACTION_LOG_FLUSH_INTERVAL")  # the runner's one addition
-    assert extra == "0.2"
+    under_agent = _normalised(seen[handed.run_id], stub.sweep_id, handed.run_id)
+    under_runner = _normalised(seen[line["id"]], sweep_id, line["id"])
+    assert under_runner["env"].pop("WANDB__TRANSACTION_LOG_FLUSH_INTERVAL") == "0.2"  # the runner's one addition
     assert under_runner == under_agent
     assert under_runner["argv"][:2] == ["--fixed", "--curve=0.5"] and under_runner["argv"][-1] == "from-env"
-    assert under_runner["config"]["name"] == "a b"
+    assert under_runner["config"]["name"] == "a b" and under_runner["config_file"].startswith("wandb_version: 1")
 
 
 def test_hyperband_stops_the_bad_run_with_sigterm_within_the_grace(workdir):
