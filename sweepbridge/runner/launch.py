@@ -217,11 +217,17 @@ class FunctionTrial(Trial):
             self.exit_code = 1
 
     def poll(self) -> int | None:
-        return None if self.thread.is_alive() else (self.exit_code if self.exit_code is not None else 1)
+        if self.thread.is_alive():
+            if self.stopped:  # wandb's own code may swallow the exception: raise it again until it ends
+                self.terminate()
+            return None
+        return self.exit_code if self.exit_code is not None else 1
 
     def terminate(self) -> None:
+        """pyagent's stop: an exception raised asynchronously in the trial's thread."""
         from wandb.agents.pyagent import _terminate_thread
 
+        self.thread.__dict__.pop("_terminated", None)  # pyagent sends it once; we repeat until it ends
         _terminate_thread(self.thread)
 
     def kill(self) -> None:
