@@ -55,9 +55,9 @@ def test_custom_sweep_runs_the_optuna_study_with_its_pruner(tmp_path, monkeypatc
         config = dict(run.config)
         seen.append(config)
         value = config["x"] if config["kind"] == "a" else float(config["n"])
-        for step in range(8):
+        for step in range(60 if value > 2 else 6):  # the bad run runs long enough for the pruner to see it
             run.log({"loss": value + 0.01 * step}, step=step)
-            time.sleep(0.1)
+            time.sleep(0.05)
 
     # our validator learns `method: custom` with the optuna branch; until then the loop runs it directly
     runner = SweepRunner(CONFIG, function=train, out=tmp_path / "out", base=tmp_path)
@@ -73,6 +73,6 @@ def test_custom_sweep_runs_the_optuna_study_with_its_pruner(tmp_path, monkeypatc
         if result.state == "finished":
             assert trial.state == optuna.trial.TrialState.COMPLETE and trial.value == pytest.approx(result.metric)
         if result.state == "killed":
-            assert trial.state == optuna.trial.TrialState.PRUNED and result.history_rows < 8
+            assert trial.state == optuna.trial.TrialState.PRUNED and result.history_rows < 60
     assert seen == [r.config for r in outcome.results]
     assert "killed" in states  # the pruner stopped at least one run
