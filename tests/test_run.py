@@ -137,7 +137,10 @@ def test_the_program_starts_as_under_the_real_wandb_agent(workdir):
     seen = records(workdir)
     under_agent = _normalised(seen[handed.run_id], stub.sweep_id, handed.run_id)
     under_runner = _normalised(seen[line["id"]], sweep_id, line["id"])
-    assert under_runner["env"].pop("WANDB__TRANSACTION_LOG_FLUSH_INTERVAL") == "0.2"  # the runner's one addition
+    # the runner's documented differences: a wandb setting to read the history live, and no sweep id
+    # W&B never issued (it would make `wandb sync` refuse the runs)
+    assert under_runner["env"].pop("WANDB__TRANSACTION_LOG_FLUSH_INTERVAL") == "0.2"
+    assert under_agent["env"].pop("WANDB_SWEEP_ID") == "SWEEP" and "WANDB_SWEEP_ID" not in under_runner["env"]
     assert under_runner == under_agent
     assert under_runner["argv"][:2] == ["--fixed", "--curve=0.5"] and under_runner["argv"][-1] == "from-env"
     assert under_runner["config"]["name"] == "a b" and under_runner["config_file"].startswith("wandb_version: 1")

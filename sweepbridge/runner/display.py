@@ -171,4 +171,5 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     sync = outcome.sync_command()
     if sync:
         lines.append(f"offline runs: upload them with\n  {sync}")
+        lines.append(f"then, to continue on W&B with them as the sweep's first runs:\n  {outcome.prior_run_command()}")
     return "\n".join(lines)

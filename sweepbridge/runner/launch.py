@@ -4,8 +4,11 @@ The command comes from wandb's own `create_sweep_command` / `create_sweep_comman
 per-run config file from wandb's `save_config_file_from_dict`, the environment carries the same
 WANDB_SWEEP_ID / WANDB_RUN_ID / WANDB_SWEEP_PARAM_PATH / WANDB_DIR, and the child runs in its own
 process group with a closed stdin. `${interpreter}` is the literal `python`, as in the agent.
-Differences, both settings of the wandb client: WANDB_MODE (offline by default) and a short
-transaction-log flush interval, so the runner can read the metric history while the run runs.
+Differences: WANDB_MODE (offline by default); a short transaction-log flush interval (a wandb
+setting), so the runner can read the metric history while the run runs; and no WANDB_SWEEP_ID: an
+id W&B's server never issued makes `wandb sync` refuse the run ("sweep ... not found",
+wandb/wandb#8115), so the runs upload as plain runs and `wandb sweep --prior_run ID ...` attaches
+them to a W&B sweep. The config file still reaches wandb.config through WANDB_SWEEP_PARAM_PATH.
 """
 
 from __future__ import annotations
@@ -70,10 +73,10 @@ def trial_env(spec: TrialSpec, base_dir: str, extra: Mapping[str, str]) -> dict[
     env = dict(os.environ)
     env.update(extra)
     env["WANDB_DIR"] = base_dir
-    env["WANDB_SWEEP_ID"] = spec.sweep_id
     env["WANDB_RUN_ID"] = spec.run_id
     env["WANDB_SWEEP_PARAM_PATH"] = config_path(spec, base_dir)
     env.pop("WANDB_SERVICE", None)
+    env.pop("WANDB_SWEEP_ID", None)  # see the module docstring
     return env
 
 
@@ -184,14 +187,14 @@ class FunctionTrial(Trial):
         self.exit_code: int | None = None
         self.error: BaseException | None = None
         env = trial_env(spec, base_dir, extra)
-        for key in ("WANDB_SWEEP_ID", "WANDB_RUN_ID", "WANDB_SWEEP_PARAM_PATH", "WANDB_DIR", *extra):
+        for key in ("WANDB_RUN_ID", "WANDB_SWEEP_PARAM_PATH", "WANDB_DIR", *extra):
             os.environ[key] = env[key]
+        os.environ.pop("WANDB_SWEEP_ID", None)
         # pyagent tears wandb down before each job so that wandb.init() reads the new run's variables;
         # handing them to the live session instead keeps its service (and saves its start-up).
         wandb.setup(
             wandb.Settings(
                 run_id=spec.run_id,
-                sweep_id=spec.sweep_id,
                 sweep_param_path=env["WANDB_SWEEP_PARAM_PATH"],
                 root_dir=base_dir,
                 mode=extra.get("WANDB_MODE", "offline"),

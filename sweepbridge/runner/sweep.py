@@ -33,6 +33,8 @@ from .launch import (
 from .results import ResultsStore, RunResult
 
 MODES = ("offline", "online", "disabled")
+SWEEP_FILE = "sweep.yaml"
+"""The sweep config the runner ran, saved in the results directory (for `wandb sweep`)."""
 POLL_SECONDS = 0.1
 
 
@@ -82,7 +84,14 @@ class SweepOutcome:
         return sorted(scored, key=lambda r: sign * r.metric)[:n]  # type: ignore[operator]
 
     def sync_command(self) -> str | None:
+        """The command that uploads the offline runs (as plain runs of the project)."""
         return f"wandb sync {' '.join(self.run_dirs)}" if self.run_dirs else None
+
+    def prior_run_command(self) -> str | None:
+        """After `wandb sync`: create a W&B sweep holding these runs, to continue with `wandb agent`."""
+        ids = [r.id for r in self.results if r.run_dir]
+        sweep_file = _relative(self.out_dir / SWEEP_FILE)
+        return f"wandb sweep {' '.join(f'--prior_run {i}' for i in ids)} {sweep_file}" if ids else None
 
 
 class SweepRunner:
@@ -207,6 +216,9 @@ class SweepRunner:
 
     def run(self) -> SweepOutcome:
         store = ResultsStore(self.out_dir)
+        from ..sweep_config import SweepConfig, write_atomic
+
+        write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
         active: dict[str, Active] = {}
         launched = failures = 0
         exhausted = False
