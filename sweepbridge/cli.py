@@ -58,6 +58,25 @@ examples:
 Needs W&B's sweep engine: pip install 'sweepbridge[preview]'. grid shows the engine's enumeration;
 random shows seeded draws; bayes is random until runs have reported the metric, so it shows random
 draws too (with a note on stderr).""",
+    "run": """\
+examples:
+  sweepbridge run sweep.yaml --count 5                # W&B's engine picks, runs go to ./wandb (offline)
+  sweepbridge run examples/hyperopt_search.py --count 10 --jobs 2 --out results/
+  wandb sync wandb/offline-run-*                      # upload the runs later
+
+SWEEP is a W&B sweep file or anything `convert` accepts (it is translated first). Trials start as
+the wandb agent starts them (the sweep's program/command, its environment and config file), log
+offline with the real wandb client, and are stopped by the sweep's early_terminate (SIGTERM, SIGKILL
+after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
+Ctrl-C stops the running trials and keeps the results. Exit 1 when the sweep is invalid.""",
+    "trial": """\
+The command a W&B agent runs for a Ray Tune trainable (tune.run / Tuner write it into the sweep's
+`command`); you rarely type it. One W&B run per process: wandb.init() picks up the sweep's
+parameters, the trainable gets Ray's config, every report is one run.log row.
+
+examples:
+  sweepbridge trial train.py --trainable train_fn --metric loss
+  python -m sweepbridge trial mypkg.train --trainable MyTrainable --stop '{{"criteria": {{"training_iteration": 10}}}}'""",
     "reverse": """\
 examples:
   sweepbridge reverse sweep.yaml --to tune > tune_space.py
@@ -141,11 +160,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=cmd_preview)
 
+    p = command("run", "Run a sweep on this machine: W&B's engine schedules, the real wandb client logs.")
+    p.add_argument("sweep", metavar="SWEEP", help="a W&B sweep file, or a source `convert` accepts")
+    p.add_argument("--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap)")
+    p.add_argument("--jobs", type=_positive, default=1, metavar="K", help="trials at once (default 1, ≤ CPU count)")
+    p.add_argument("--project", metavar="P", help="W&B project of the runs")
+    p.add_argument("--mode", choices=("offline", "disabled"), default="offline", help="wandb mode (default offline)")
+    p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
+    p.add_argument("--max-failures", type=_positive, metavar="M", help="stop after M consecutive failed runs (5)")
+    p.set_defaults(run=cmd_run)
+
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
     p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
     p.add_argument("--to", choices=("hyperopt", "tune"), required=True, help="target library")
     p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     p.set_defaults(run=cmd_reverse)
+
+    p = command("trial", "Run a Ray Tune trainable as one W&B sweep run (the command the agent starts).")
+    from .runtime.arguments import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(run=cmd_trial)
     return parser
 
 
@@ -263,6 +298,24 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run_sweep
+    from .runner.display import TextDisplay, leaderboard
+
+    outcome = run_sweep(
+        args.sweep,
+        count=args.count,
+        jobs=args.jobs,
+        mode=args.mode,
+        project=args.project,
+        out=args.out,
+        max_failures=args.max_failures,
+        display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
+    )
+    _out(leaderboard(outcome))
+    return 130 if outcome.interrupted else OK
+
+
 def cmd_reverse(args: argparse.Namespace) -> int:
     from .reverse import render_python
 
@@ -278,6 +331,12 @@ def cmd_reverse(args: argparse.Namespace) -> int:
     else:
         _out(source)
     return OK
+
+
+def cmd_trial(args: argparse.Namespace) -> int:
+    from .runtime.trial import run
+
+    return run(args)
 
 
 # --- entry point ------------------------------------------------------------------------------

@@ -174,15 +174,26 @@ _RUN = (
         "A script path: the program each W&B agent launches.",
     ),
     _R(
+        "tune.run.trainable",
+        "tune.run / Tuner",
+        "a function or Trainable class as trainable (also 'path.py:name', 'package.module:name')",
+        "program + command `python -m sweepbridge trial ${program} --trainable NAME`",
+        "exact",
+        "not listed",
+        "program is the file (or dotted module) defining the trainable; the agent starts sweepbridge's trial "
+        "runtime, which imports it by name, rebuilds Ray's config from wandb.config and logs every report to "
+        "the W&B run (see 'Run your Ray Tune trainable under W&B agents').",
+    ),
+    _R(
         "tune.run.callable",
         "tune.run / Tuner",
-        "a function, class or Experiment as trainable",
+        "a trainable without an importable name (lambda, closure, notebook cell) or an Experiment",
         "—",
         "unsupported",
         "not listed",
-        "A W&B agent launches a program; it cannot call a Python function or class.",
-        "put the trainable in a script (e.g. train.py) that calls wandb.init() and reads wandb.config, "
-        "and pass its path.",
+        "A W&B agent starts a new process, which must import the trainable by name.",
+        "define the trainable with `def` / `class` at the top level of a .py file (e.g. train.py) and pass it, "
+        "or pass 'train.py:NAME'.",
     ),
     _R("tune.run.config", "tune.run / Tuner", "config / param_space", "parameters", "exact", "supported"),
     _R(
@@ -207,14 +218,47 @@ _RUN = (
     _R(
         "tune.run.stop",
         "tune.run / Tuner",
-        "stop (RunConfig.stop)",
+        "stop (RunConfig.stop): dict, stop(trial_id, result), MaximumIterationStopper, TrialPlateauStopper, "
+        "CombinedStopper / a list of Stoppers, FunctionStopper",
+        "command argument --stop JSON, enforced by the trial runtime",
+        "exact",
+        "not listed",
+        "Applied as Ray applies them, at every report: done=True, the Stopper / callable on the result, then "
+        "each dict threshold (result >= value) on the flattened result (`key1/key2`). The trainable stops at the "
+        "same report as under ray.tune.Tuner (tested against Ray). A callable, or a Stopper of another class, "
+        "is carried by its importable name.",
+    ),
+    _R(
+        "tune.run.stop.experiment",
+        "tune.run / Tuner",
+        "experiment-wide stoppers (TimeoutStopper, ExperimentPlateauStopper)",
         "—",
         "unsupported",
         "not listed",
-        "W&B's agent has no per-run stopping criteria and its config has no key to carry them "
-        "(top-level keys are a closed set), so stop is refused rather than dropped.",
-        "end the training loop in your program (e.g. after N iterations), or use an ASHA / HyperBand "
-        "scheduler for early stopping.",
+        "They judge all trials together (wall clock since the experiment started, every trial's metric); each W&B "
+        "run is its own process and sees only itself.",
+        "stop the agents yourself (e.g. `timeout` around `wandb agent`), or use a per-trial Stopper.",
+    ),
+    _R(
+        "tune.run.stop.unimportable",
+        "tune.run / Tuner",
+        "a stop callable or custom Stopper without an importable name",
+        "—",
+        "unsupported",
+        "not listed",
+        "The trial runtime imports it by name in every run's process.",
+        "define it at the top level of a .py file (a Stopper instance: bound to a module-level name).",
+    ),
+    _R(
+        "tune.run.stop.program",
+        "tune.run / Tuner",
+        "stop with a script path as trainable",
+        "—",
+        "unsupported",
+        "not listed",
+        "A script runs its own loop: nothing between it and W&B could apply the criteria.",
+        "pass the trainable function or class itself (or 'train.py:NAME'), which the trial runtime stops, or "
+        "end the loop in your script.",
     ),
     _R(
         "tune.run.resources",
@@ -428,7 +472,9 @@ _SCHEDULERS = (
         "Same rungs (grace_period·eta^k). Differences: W&B judges a run at a band by its metric over "
         "its logged history against all runs that reached the band, Ray by the result at the rung "
         "against the top 1/reduction_factor recorded there; W&B does not stop runs at max_t and runs "
-        "one bracket (brackets > 1 warned). An iteration is one logged value of the metric.",
+        "one bracket (brackets > 1 warned). An iteration is one logged value of the metric: under the trial "
+        "runtime one report = one run.log row holding the metric = one W&B hyperband iteration = one Ray "
+        "training_iteration.",
     ),
     _R(
         "tune.scheduler.time_attr",

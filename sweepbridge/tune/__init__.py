@@ -3,10 +3,13 @@
     cfg = tune.run("train.py", config={"lr": tune.loguniform(1e-4, 1e-1)}, num_samples=20)
     cfg = tune.Tuner("train.py", param_space=..., tune_config=tune.TuneConfig(...)).to_sweep()
 
-Real `ray.tune` domains, searchers and schedulers are accepted wherever ours are.
+Real `ray.tune` domains, searchers and schedulers are accepted wherever ours are. A trainable
+(function or Trainable class) runs under `sweepbridge trial`, where `tune.report`,
+`tune.get_checkpoint` and `tune.get_context` answer from the W&B run.
 """
 
-from . import schedulers, search, suggest
+from . import integration, schedulers, search, stopper, suggest
+from .checkpoint import Checkpoint
 from .domains import (
     choice,
     grid_search,
@@ -23,11 +26,22 @@ from .domains import (
     uniform,
 )
 from .run import run
+from .session import get_checkpoint, get_context, report
+from .stopper import Stopper
+from .trainable import Trainable
 from .translate import REPEAT_AXIS
 from .tuner import RunConfig, TuneConfig, Tuner
 
 __all__ = [
     "REPEAT_AXIS",
+    "Checkpoint",
+    "Stopper",
+    "Trainable",
+    "get_checkpoint",
+    "get_context",
+    "integration",
+    "report",
+    "stopper",
     "RunConfig",
     "TuneConfig",
     "Tuner",

@@ -21,7 +21,8 @@ from ..errors import SpecError, SweepBridgeError
 from ..frontends import ray_ops
 from ..frontends.structure import SpaceBuilder
 from ..sweep_config import SweepConfig
-from . import ray_objects
+from . import command as t
+from . import ray_objects, session
 from . import schedulers as s
 from .plan import Plan, changed
 from .search import algorithms as a
@@ -135,12 +136,18 @@ def scheduler_plan(scheduler: Any) -> Plan:
     return mirror_scheduler(scheduler).plan()
 
 
-def _program(run_or_experiment: Any) -> str:
-    if isinstance(run_or_experiment, str) and run_or_experiment:
-        return run_or_experiment
-    what = getattr(run_or_experiment, "__name__", type(run_or_experiment).__name__)
-    detail = f"Got {what!r}."
-    raise compat.refuse("tune.run.callable", detail, path="run_or_experiment")
+def _trial(run_or_experiment: Any, stop: Any, config: Any) -> tuple[str, t.TrialCommand | None, Any, dict]:
+    """(program, trial command or None for a plain script, config without `wandb`, top-level sweep keys)."""
+    config, block = t.wandb_block(config)
+    if t.is_program(run_or_experiment):
+        if stop not in (None, {}):
+            raise compat.refuse("tune.run.stop.program", f"Got stop={stop!r}.", path="stop")
+        if block is not None:  # a script reads config["wandb"] itself, as a constant parameter
+            config = {**config, "wandb": block}
+        return run_or_experiment, None, config, {}
+    program, name = t.trainable_command(run_or_experiment)
+    top = {k: block.pop(k) for k in t.WANDB_SWEEP_KEYS if block and k in block}
+    return program, t.TrialCommand(program, name, stop=t.stop_spec(stop, program, name), wandb=block), config, top
 
 
 def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | None, str | None]:
@@ -245,15 +252,15 @@ def translate(
     **keywords: Any,
 ) -> SweepConfig:
     """See sweepbridge.tune.run."""
+    if session.in_trial():  # the trial runtime imports the user's script: do not translate again
+        return None  # type: ignore[return-value]
     try:
-        program = _program(run_or_experiment)
-        if stop not in (None, {}):
-            raise compat.refuse("tune.run.stop", f"Got stop={stop!r}.", path="stop")
+        program, trial, config, top = _trial(run_or_experiment, stop, config)
         _warn_keywords(keywords)
         num_samples = _num_samples(num_samples)
         if engine == "optuna":
             return _optuna_sweep(program, name, metric, mode, config, num_samples, search_alg, scheduler,
-                                 allow_approximate)  # fmt: skip
+                                 allow_approximate, trial, top)  # fmt: skip
         if engine != "wandb":
             raise SpecError(f"engine must be 'wandb' or 'optuna', got {engine!r}.", path="engine")
         search, sched = searcher_plan(search_alg), scheduler_plan(scheduler)
@@ -287,6 +294,8 @@ def translate(
             name=name,
             run_cap=run_cap,
             early_terminate=sched.early_terminate,
+            **top,
+            **({"command": dataclasses.replace(trial, metric=metric).command()} if trial else {}),
         )
     except SweepBridgeError as exc:
         raise exc from None  # the caller's traceback, not our internals
@@ -319,8 +328,11 @@ def _optuna_sweep(
     search_alg: Any,
     scheduler: Any,
     allow_approximate: bool,
+    trial: Any = None,
+    top: dict[str, Any] | None = None,
 ) -> SweepConfig:
-    """tune.run(..., engine="optuna"): a `method: custom` sweep for W&B's scheduler (Optuna study)."""
+    """tune.run(..., engine="optuna"): a `method: custom` sweep for W&B's scheduler (Optuna study).
+    `trial` and `top` are the runtime's command and top-level keys (as in the native translation)."""
     from ..backends.optuna_source import StudySpec
     from . import optuna_study
 
@@ -344,8 +356,9 @@ def _optuna_sweep(
                       settings)  # fmt: skip
     if metric is None:
         raise compat.refuse("optuna.metric", path="metric")
+    command = {"command": dataclasses.replace(trial, metric=metric).command()} if trial else {}
     cfg = sweep_from_ir(space, engine="optuna", study=study, metric=metric, goal=MODES[mode],  # type: ignore[index]
-                        program=program, name=name, run_cap=run_cap)  # fmt: skip
+                        program=program, name=name, run_cap=run_cap, **(top or {}), **command)  # fmt: skip
     for key, detail in sampler_warnings + pruner_warnings:
         compat.warn(key, detail, path="search_alg" if "search" in key else "scheduler", stacklevel=5)
     return cfg

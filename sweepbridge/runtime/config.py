@@ -1,0 +1,22 @@
+"""The config a trainable receives: Ray's shape, rebuilt from the W&B run's config."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..tune.translate import REPEAT_AXIS
+
+WANDB_INTERNAL = "_wandb"
+
+
+def ray_config(wandb_config: dict[str, Any], wandb_block: dict[str, Any] | None) -> dict[str, Any]:
+    """The sweep parameters as Ray would pass them: same nesting and types, constants included.
+
+    W&B sends nested parameters as nested dicts and keeps JSON types (ints stay ints); the grid's
+    repetition axis `_tune_repeat` (not in Ray's config) is removed and config["wandb"] restored.
+    """
+    config = {k: copy.deepcopy(v) for k, v in wandb_config.items() if k not in (WANDB_INTERNAL, REPEAT_AXIS)}
+    if wandb_block is not None:
+        config["wandb"] = copy.deepcopy(wandb_block)
+    return config

@@ -1,0 +1,147 @@
+"""One trial = one W&B run: results logged, stop criteria applied, SIGTERM handled."""
+
+from __future__ import annotations
+
+import _thread
+import signal
+import sys
+import threading
+from collections.abc import Iterable
+from numbers import Number
+from pathlib import Path
+from typing import Any
+
+from ..tune.results import TRAINING_ITERATION, Clock
+from .checkpoints import Store, as_checkpoint
+from .stopping import StopRule, flatten
+
+GRACE_S = 1.0
+"""After the agent's SIGTERM, a trainable that has not reported within this time is stopped at once."""
+
+NOT_LOGGED = ("done", "should_checkpoint", "config")
+"""Result keys Ray's WandbLoggerCallback never logs (besides the user's `excludes`)."""
+
+
+class TrialStopped(BaseException):
+    """Raised inside the trainable to stop it (a BaseException, so `except Exception` cannot swallow it)."""
+
+
+class TrialSession:
+    """The running trial: what `tune.report` & co. talk to (registered in sweepbridge.tune.session)."""
+
+    def __init__(self, run: Any, stop: StopRule, *, metric: str | None = None, excludes: Iterable[str] = ()) -> None:
+        self.run = run
+        self.trial_id = run.id
+        self.trial_name = run.name or run.id
+        self.trial_dir = str(Path(run.dir).parent)
+        self.experiment_name = run.sweep_id or run.project or ""
+        self.stop_rule = stop
+        self.metric = metric
+        self.excludes = tuple(excludes) + NOT_LOGGED
+        self.clock = Clock()
+        self.store = Store(Path(run.dir).parent, run.id)
+        self.loaded_checkpoint: Any = None
+        self.last_checkpoint: Path | None = None
+        self.reported_keys: set[str] = set()
+        self.stop_reason: str | None = None
+        self.last_iteration: Any = None
+        self.terminated = False
+        self._in_report = False
+        self._timer: threading.Timer | None = None
+        self._step_warned = False
+
+    # --- resume ------------------------------------------------------------------------------
+
+    def restore(self) -> tuple[Path, int, str | None] | None:
+        """Load this run id's latest checkpoint (a resumed run); the iteration count continues from it."""
+        latest = self.store.latest()
+        if latest is not None:
+            path, iteration, _ = latest
+            self.loaded_checkpoint = as_checkpoint(path)
+            self.last_checkpoint = path
+            self.clock.iteration = iteration
+        return latest
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def report(self, metrics: dict[str, Any], checkpoint: Any = None) -> None:
+        """One function-trainable report: Ray's auto-filled fields, logged, then the stop decision."""
+        if not isinstance(metrics, dict):
+            raise TypeError(f"report() needs a dict of metrics, got {type(metrics).__name__}")
+        self._in_report = True
+        try:
+            result = self.clock.fill(metrics, self.trial_id)
+            if checkpoint is not None:
+                path = getattr(checkpoint, "path", checkpoint)
+                self.last_checkpoint = self.store.keep(str(path), result[TRAINING_ITERATION])
+                self.loaded_checkpoint = as_checkpoint(self.last_checkpoint)
+            stop = self.record(result)
+        finally:
+            self._in_report = False
+        if stop:
+            raise TrialStopped(self.stop_reason)
+        if self.terminated:
+            self.stop_reason = "stopped by W&B (SIGTERM from the agent)"
+            raise TrialStopped(self.stop_reason)
+
+    def record(self, result: dict[str, Any]) -> bool:
+        """Log one auto-filled result (one row, step = training_iteration); True when the trial must stop."""
+        self.reported_keys.update(flatten(result))
+        self.last_iteration = result.get(TRAINING_ITERATION)
+        self._log(result)
+        if self.stop_rule(self.trial_id, result):
+            self.stop_reason = "done" if result.get("done") else "stop criteria met"
+            return True
+        return False
+
+    def _log(self, result: dict[str, Any]) -> None:
+        from wandb.sdk.data_types.base_types.wb_value import WBValue
+
+        row = {}
+        for key, value in flatten(result).items():
+            if any(key == x or key.startswith(x + "/") for x in self.excludes):
+                continue
+            if isinstance(value, (Number, WBValue)) or (hasattr(value, "item") and getattr(value, "size", 0) == 1):
+                row[key] = value
+        step = result.get(TRAINING_ITERATION)
+        if isinstance(step, int) and step >= self.run.step:
+            self.run.log(row, step=step)
+            return
+        if not self._step_warned:
+            self._step_warned = True
+            print(
+                f"sweepbridge: W&B's step ({self.run.step}) is past training_iteration ({step}) because of "
+                "wandb.log calls between reports; results are logged at W&B's current step.",
+                file=sys.stderr,
+            )
+        self.run.log(row)
+
+    def missing_metric_warning(self) -> str | None:
+        if self.metric is None or self.metric in self.reported_keys:
+            return None
+        return (
+            f"sweepbridge: the trainable never reported the sweep metric {self.metric!r} "
+            f"(reported: {', '.join(sorted(self.reported_keys)) or 'nothing'}); W&B's bayes search and "
+            "hyperband early termination cannot use this run."
+        )
+
+    # --- signals -----------------------------------------------------------------------------
+
+    def install_signals(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_sigterm)
+
+    def _on_sigterm(self, signum: int, frame: Any) -> None:
+        if not self.terminated:
+            self.terminated = True
+            self._timer = threading.Timer(GRACE_S, _thread.interrupt_main, args=(signal.SIGTERM,))
+            self._timer.daemon = True
+            self._timer.start()
+            return
+        if not self._in_report:  # blocked without reporting: stop at once
+            self.stop_reason = "stopped by W&B (SIGTERM from the agent)"
+            raise TrialStopped(self.stop_reason)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,0 +1,220 @@
+"""Trainables and stop criteria as data: what tune.run puts into a sweep's `command`.
+
+A W&B agent launches a program. A trainable (function, Trainable class, or a string
+"path.py:name" / "package.module:name") becomes the sweep's `program` (the file, or the dotted module)
+and a `command` that starts sweepbridge's trial runtime, which imports it by name:
+
+    [${env}, ${interpreter}, -m, sweepbridge, trial, ${program}, --trainable, NAME,
+     (--metric, METRIC), (--stop, JSON), (--wandb, JSON)]
+
+The agent expands whole-element macros only (${interpreter} is the literal `python`), so every
+other element is passed verbatim. `stop` is carried as a command argument, never as a sweep parameter
+(wandb.config holds exactly the parameters). The runtime (sweepbridge.runtime) parses this back.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import compat
+from ..errors import SpecError, SweepBridgeError
+
+COMMAND_HEAD = ("${env}", "${interpreter}", "-m", "sweepbridge", "trial", "${program}")
+"""The start of every trial command; `${program}` is the file or dotted module holding the trainable."""
+
+WANDB_SECRETS = ("api_key", "api_key_file")
+"""Keys of config["wandb"] that must never reach a sweep config, a file or a log."""
+
+WANDB_SWEEP_KEYS = ("project", "entity")
+"""Keys of config["wandb"] that become the sweep's top-level keys."""
+
+STOPPERS: dict[str, tuple[str, ...]] = {
+    "MaximumIterationStopper": ("max_iter",),
+    "TrialPlateauStopper": ("metric", "std", "num_results", "grace_period", "metric_threshold", "mode"),
+}
+"""Per-trial Stopper classes (Ray's and our mirrors) → their constructor arguments, each kept by the
+instance as `_NAME`: such a stopper is carried as {"stopper": class name, "kwargs": {...}}."""
+
+EXPERIMENT_STOPPERS = ("TimeoutStopper", "ExperimentPlateauStopper")
+"""Stoppers that judge the whole experiment (all trials, wall clock since the start): refused."""
+
+
+@dataclass(frozen=True)
+class TrialCommand:
+    """The trial runtime's arguments, as emitted into the sweep's `command`."""
+
+    program: str
+    trainable: str
+    metric: str | None = None
+    stop: dict[str, Any] | None = None
+    wandb: dict[str, Any] | None = None
+
+    def command(self) -> list[str]:
+        out = [*COMMAND_HEAD, "--trainable", self.trainable]
+        if self.metric is not None:
+            out += ["--metric", self.metric]
+        if self.stop is not None:
+            out += ["--stop", json.dumps(self.stop, sort_keys=True)]
+        if self.wandb:
+            out += ["--wandb", json.dumps(self.wandb, sort_keys=True)]
+        return out
+
+
+def is_program(value: Any) -> bool:
+    """A plain script path (`train.py`): launched as is, the way W&B runs programs."""
+    return isinstance(value, str) and bool(value) and ":" not in value
+
+
+def _refuse(what: str, how: str) -> Exception:
+    return compat.refuse("tune.run.callable", f"{what} cannot be imported by name: {how}", path="run_or_experiment")
+
+
+def _program_path(file: str) -> str:
+    path = Path(file).resolve()
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def reference(obj: Any, what: str = "the trainable") -> tuple[str, str]:
+    """(program, name) for an importable function or class, or a "file.py:name" / "pkg.mod:name" string.
+
+    `program` is a .py file path (relative to the working directory when inside it) or a dotted
+    module name. Lambdas, closures and objects defined in a notebook or an interactive session are
+    refused (UnsupportedFeatureError) with how to make them importable.
+    """
+    if isinstance(obj, str):
+        program, _, name = obj.rpartition(":")
+        if not program or not name.replace(".", "_").isidentifier():
+            raise SpecError(f"{what} {obj!r} must be 'path.py:name' or 'pkg.module:name'.", path="run_or_experiment")
+        return program, name
+    qualname = getattr(obj, "__qualname__", None)
+    module_name = getattr(obj, "__module__", None)
+    if not isinstance(qualname, str) or not isinstance(module_name, str):
+        raise _refuse(f"{what} ({type(obj).__name__})", "pass a function or a Trainable class defined at module level.")
+    if "<lambda>" in qualname or "<locals>" in qualname:
+        raise _refuse(
+            f"{what} {qualname!r}", "a lambda or a function defined inside another function has no importable name; "
+            "define it with `def` at the top level of a .py file."
+        )  # fmt: skip
+    module = sys.modules.get(module_name)
+    if module_name != "__main__" and not module_name.startswith("__"):
+        try:
+            found = importlib.import_module(module_name)
+            for part in qualname.split("."):
+                found = getattr(found, part)
+        except (ImportError, AttributeError):
+            found = None
+        if found is obj:
+            return module_name, qualname
+    file = getattr(module, "__file__", None)
+    if file is None:
+        try:
+            file = inspect.getsourcefile(obj)
+        except TypeError:
+            file = None
+    if not file or not file.endswith(".py") or not os.path.isfile(file):
+        raise _refuse(
+            f"{what} {qualname!r}", "it was defined in a notebook cell or an interactive session; move it into a .py "
+            "file (e.g. train.py) and import it from there, or pass 'train.py:NAME'."
+        )  # fmt: skip
+    return _program_path(file), qualname
+
+
+def trainable_command(run_or_experiment: Any) -> tuple[str, str]:
+    """(program, trainable name) of a trainable given as a function, class or reference string."""
+    if isinstance(run_or_experiment, str) or callable(run_or_experiment):
+        return reference(run_or_experiment)
+    raise compat.refuse("tune.run.callable", f"Got {type(run_or_experiment).__name__}.", path="run_or_experiment")
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"stop criterion {where} must be a number, got {value!r}.", path=f"stop.{where}")
+    return value
+
+
+def stop_spec(stop: Any, program: str, trainable: str) -> dict[str, Any] | None:
+    """Ray's `stop` (dict, callable, Stopper, list of Stoppers) as JSON data for the trial runtime."""
+    if stop is None or (isinstance(stop, Mapping) and not stop):
+        return None
+    if isinstance(stop, Mapping):
+        criteria = {}
+        for key, value in stop.items():
+            if not isinstance(key, str) or isinstance(value, Mapping):
+                raise SpecError(
+                    "stop criteria are flat: use forward slashes to nest keys (`key1/key2`), as Ray requires.",
+                    path="stop",
+                )
+            criteria[key] = _number(value, key)
+        return {"criteria": criteria}
+    if isinstance(stop, (list, tuple)):
+        return {"any": [stop_spec(s, program, trainable) for s in stop]}
+    cls = type(stop).__name__
+    if cls in EXPERIMENT_STOPPERS:
+        raise compat.refuse("tune.run.stop.experiment", f"Got {cls}.", path="stop")
+    if cls == "CombinedStopper":
+        return {"any": [stop_spec(s, program, trainable) for s in stop._stoppers]}
+    if cls == "FunctionStopper":
+        stop = stop._fn
+    elif cls in STOPPERS and all(hasattr(stop, "_" + k) for k in STOPPERS[cls]):
+        return {"stopper": cls, "kwargs": {k: getattr(stop, "_" + k) for k in STOPPERS[cls]}}
+    if not callable(stop):
+        raise SpecError(f"stop must be a dict, a callable or a Stopper, got {cls}.", path="stop")
+    ref = _global_name(stop)
+    try:
+        where, name = reference(ref if ref is not None else stop, "the stop criterion")
+    except SweepBridgeError as exc:
+        raise compat.refuse("tune.run.stop.unimportable", str(exc), path="stop") from None
+    return {"ref": f"{where}:{name}"}
+
+
+def _global_name(obj: Any) -> Any:
+    """A Stopper instance bound to a module-level name: a stand-in with that name, else None."""
+    if inspect.isfunction(obj) or inspect.isclass(obj):
+        return None
+    for module_name in (type(obj).__module__, "__main__"):
+        module = sys.modules.get(module_name)
+        for name, value in vars(module or object()).items():
+            if value is obj and not name.startswith("__"):
+                return _Named(name, module_name, module)
+    return None
+
+
+class _Named:
+    """A module-level object seen through its global name (for `reference`)."""
+
+    def __init__(self, name: str, module_name: str, module: Any) -> None:
+        self.__qualname__, self.__module__ = name, module_name
+        self.__file__ = getattr(module, "__file__", None)
+
+    def __call__(self) -> None:  # only to be `callable`
+        raise NotImplementedError
+
+
+def wandb_block(config: Any) -> tuple[Any, dict[str, Any] | None]:
+    """Split config["wandb"] off the search space; refuse secrets (they would be shown to everyone)."""
+    if not isinstance(config, Mapping) or "wandb" not in config:
+        return config, None
+    block = config["wandb"]
+    if not isinstance(block, Mapping):
+        raise SpecError(f"config['wandb'] must be a dict of wandb.init settings, got {block!r}.", path="config.wandb")
+    secrets = [k for k in WANDB_SECRETS if k in block]
+    if secrets:
+        detail = f"config['wandb'] holds {' and '.join(secrets)}."
+        raise compat.refuse("tune.wandb.api_key", detail, path="config.wandb")
+    rest = {k: v for k, v in config.items() if k != "wandb"}
+    try:
+        json.dumps(dict(block))
+    except (TypeError, ValueError):
+        raise SpecError("config['wandb'] must hold JSON values.", path="config.wandb") from None
+    return rest, dict(block)

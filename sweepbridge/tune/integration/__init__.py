@@ -1,0 +1,1 @@
+"""Mirror of ray.tune.integration (the W&B integration: `wandb`)."""
