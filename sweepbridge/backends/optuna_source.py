@@ -96,6 +96,9 @@ def literal(value: Any, indent: int = 0) -> str:
 
 
 def _str(value: str) -> str:
+    """A string literal as ruff format writes it: double quotes, unless that needs more escapes."""
+    if '"' in value and "'" not in value:
+        return repr(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -115,7 +118,7 @@ def _inline(value: Any) -> str:
 
 def _call(func: str, args: list[str], indent: int) -> str:
     inline = f"{func}({', '.join(args)})"
-    if len(inline) + indent * len(INDENT) <= WIDTH:
+    if len(inline) + indent * len(INDENT) <= WIDTH and "\n" not in inline:
         return inline
     inner = INDENT * (indent + 1)
     return f"{func}(\n" + "".join(f"{inner}{a},\n" for a in args) + f"{INDENT * indent})"
@@ -233,7 +236,7 @@ class _Writer:
         if not node.is_conditional:
             values = tuple(o.value for o in node.options)  # type: ignore[attr-defined]
             if node.is_uniform and _simple_choices(values):
-                return _call("trial.suggest_categorical", [_str(path), _inline(list(values))], indent)
+                return _call("trial.suggest_categorical", [_str(path), literal(list(values), indent + 1)], indent)
             return f"{literal(list(values), indent)}[{self.index(path, len(values), node.probabilities, indent)}]"
         number = len(self.functions) + 1
         name = f"_choice_{number}"
