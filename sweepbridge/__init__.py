@@ -21,6 +21,7 @@ _LAZY = {
     "to_hyperopt": "sweepbridge.reverse",
     "to_tune": "sweepbridge.reverse",
     "render_python": "sweepbridge.reverse",
+    "run_sweep": "sweepbridge.runner",
 }
 
 __all__ = [

@@ -69,6 +69,17 @@ Per parameter: N draws from the source library and from W&B's engine, compared b
 table (chi-square) or the two-sample KS test, total variation and Python types. Exit 1 when a parameter
 fails: p < 0.001, differing types, or a value one side draws often that the other never draws.
 Needs the libraries it samples (sweeps, scipy, and hyperopt or ray); --plot needs matplotlib.""",
+    "run": """\
+examples:
+  sweepbridge run sweep.yaml --count 5                # W&B's engine picks, runs go to ./wandb (offline)
+  sweepbridge run examples/hyperopt_search.py --count 10 --jobs 2 --out results/
+  wandb sync wandb/offline-run-*                      # upload the runs later
+
+SWEEP is a W&B sweep file or anything `convert` accepts (it is translated first). Trials start as
+the wandb agent starts them (the sweep's program/command, its environment and config file), log
+offline with the real wandb client, and are stopped by the sweep's early_terminate (SIGTERM, SIGKILL
+after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
+Ctrl-C stops the running trials and keeps the results. Exit 1 when the sweep is invalid.""",
     "trial": """\
 The command a W&B agent runs for a Ray Tune trainable (tune.run / Tuner write it into the sweep's
 `command`); you rarely type it. One W&B run per process: wandb.init() picks up the sweep's
@@ -138,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     space.add_argument("--program", metavar="SCRIPT")
     space.add_argument("--name", metavar="NAME")
     space.add_argument("--run-cap", type=int, metavar="N")
+    p.add_argument(
+        "--engine",
+        choices=("wandb", "optuna"),
+        help="wandb (default): W&B's own engine; optuna: W&B's sweep scheduler (method custom + a generated "
+        "scheduler source written beside -o FILE as <stem>_scheduler.py)",
+    )
     p.set_defaults(run=cmd_convert)
 
     p = command("validate", "Check W&B sweep config files: our schema plus W&B's engine rules.")
@@ -163,6 +180,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--plot", metavar="FILE.png", help="write a histogram per parameter, source and W&B overlaid")
     p.set_defaults(run=cmd_check)
+    p = command("run", "Run a sweep on this machine: W&B's engine schedules, the real wandb client logs.")
+    p.add_argument("sweep", metavar="SWEEP", help="a W&B sweep file, or a source `convert` accepts")
+    p.add_argument("--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap)")
+    p.add_argument("--jobs", type=_positive, default=1, metavar="K", help="trials at once (default 1, ≤ CPU count)")
+    p.add_argument("--project", metavar="P", help="W&B project of the runs")
+    p.add_argument("--mode", choices=("offline", "disabled"), default="offline", help="wandb mode (default offline)")
+    p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
+    p.add_argument("--max-failures", type=_positive, metavar="M", help="stop after M consecutive failed runs (5)")
+    p.set_defaults(run=cmd_run)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
     p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
@@ -223,7 +249,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
         "name": args.name,
         "run_cap": args.run_cap,
     }
-    sweep = load_source(args.source, allow_approximate=args.allow_approximate, space_options=options)
+    engine = getattr(args, "engine", None)
+    sweep = load_source(args.source, allow_approximate=args.allow_approximate, space_options=options, engine=engine)
+    if sweep.scheduler_source is not None and not args.output:
+        _err("error: a method: custom sweep is two files (config + scheduler source): pass -o sweep.yaml")
+        return USAGE
     if args.output:
         sweep.save(args.output, format=args.format)
         _err(f"wrote {args.output}")
@@ -306,6 +336,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         _err(f"wrote {args.plot}")
     _err(check.summary(rows, args.n, subject.sweep.get("method") == "grid"))
     return OK if all(r.ok for r in rows) else INVALID
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .runner import run_sweep
+    from .runner.display import TextDisplay, leaderboard
+
+    outcome = run_sweep(
+        args.sweep,
+        count=args.count,
+        jobs=args.jobs,
+        mode=args.mode,
+        project=args.project,
+        out=args.out,
+        max_failures=args.max_failures,
+        display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
+    )
+    _out(leaderboard(outcome))
+    return 130 if outcome.interrupted else OK
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:

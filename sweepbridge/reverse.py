@@ -19,6 +19,22 @@ from .frontends.wandb_config import WandbSweep, parse_sweep
 TARGETS = ("hyperopt", "tune")
 
 
+def _parse(sweep: Any) -> WandbSweep:
+    """parse_sweep, plus `method: custom` sweeps with a sweepbridge-generated scheduler source."""
+    import os
+    from collections.abc import Mapping
+
+    from .sweep_config import SweepConfig
+
+    if isinstance(sweep, (str, os.PathLike)):
+        sweep = SweepConfig.load(sweep)  # reads the scheduler source beside the file, if any
+    if isinstance(sweep, Mapping) and sweep.get("method") == "custom":
+        from .frontends.scheduler_source import parse_custom
+
+        return parse_custom(sweep, getattr(sweep, "scheduler_source", None))
+    return parse_sweep(sweep)
+
+
 def _hyperopt_tree(parsed: WandbSweep) -> Any:
     return hyperopt_space.space(parsed.space)
 
@@ -29,7 +45,7 @@ def to_hyperopt(sweep: Any) -> Any:
     Needs hyperopt (`pip install 'sweepbridge[hyperopt]'`). Use it with hyperopt.fmin; W&B's method,
     metric and run_cap have no place in a hyperopt space (pass max_evals=run_cap yourself).
     """
-    tree = _hyperopt_tree(parse_sweep(sweep))
+    tree = _hyperopt_tree(_parse(sweep))
     return build(tree, namespace(names(tree)))
 
 
@@ -69,8 +85,13 @@ class TuneSpec:
         carries the exact hyperopt space, so the Tuner gets no param_space of its own."""
         from ray import tune
 
-        space = None if self.search_alg is not None else self.param_space
+        space = None if _carries_space(self.search_alg) else self.param_space
         return tune.Tuner(trainable, param_space=space, tune_config=self.tune_config(), **kwargs)
+
+
+def _carries_space(search_alg: Call | None) -> bool:
+    """Whether the search algorithm holds the space itself (the bayes → HyperOptSearch translation)."""
+    return search_alg is not None and any(k == "space" for k, _ in search_alg.kwargs)
 
 
 @dataclass(frozen=True)
@@ -81,6 +102,8 @@ class _TuneTrees:
 
 def _tune_trees(parsed: WandbSweep) -> _TuneTrees:
     space = tune_space.emit(parsed.space)
+    if parsed.method == "custom":
+        return _TuneTrees(space, _custom_settings(parsed))
     if parsed.not_carried:
         compat.warn("reverse.tune.settings", f"Not carried over: {', '.join(parsed.not_carried)}.", path="sweep")
     mode = {"minimize": "min", "maximize": "max"}[parsed.goal] if parsed.metric else None
@@ -109,6 +132,42 @@ def _tune_trees(parsed: WandbSweep) -> _TuneTrees:
     return _TuneTrees(space, config)
 
 
+def _custom_settings(parsed: WandbSweep) -> dict[str, Any]:
+    """tune.TuneConfig settings of a sweepbridge scheduler source: the searcher and scheduler it was made from."""
+    study = parsed.study or {}
+    sampler, pruner = study.get("sampler") or {}, study.get("pruner") or {}
+    settings = study.get("settings") or {}
+    mode = {"minimize": "min", "maximize": "max"}[parsed.goal]
+    metric = {"metric": parsed.metric, "mode": mode}
+    num_samples = settings.get("num_samples")
+    if not isinstance(num_samples, int):
+        num_samples = parsed.run_cap if parsed.run_cap is not None else -1
+    kwargs, name = sampler.get("kwargs") or {}, sampler.get("name")
+    search_alg = None
+    if name == "TPESampler" and sampler.get("hyperopt_gamma") is not None:
+        args = {"n_initial_points": kwargs.get("n_startup_trials", 20), "gamma": sampler["hyperopt_gamma"],
+                "random_state_seed": kwargs.get("seed")}  # fmt: skip
+        search_alg = Call("HyperOptSearch", kwargs=tuple({**metric, **args}.items()))
+    elif name == "TPESampler":
+        search_alg = Call("OptunaSearch", kwargs=tuple({**metric, "seed": kwargs.get("seed")}.items()))
+    elif kwargs.get("seed") is not None:
+        search_alg = Call("BasicVariantGenerator", kwargs=(("random_state", kwargs["seed"]),))
+    p = pruner.get("kwargs") or {}
+    schedulers = {
+        "SuccessiveHalvingPruner": lambda: Call("AsyncHyperBandScheduler", kwargs=tuple({
+            "time_attr": "training_iteration", **metric, "max_t": settings.get("max_t") or 100,
+            "grace_period": p.get("min_resource"), "reduction_factor": p.get("reduction_factor")}.items())),
+        "HyperbandPruner": lambda: Call("HyperBandScheduler", kwargs=tuple({
+            "time_attr": "training_iteration", **metric, "max_t": p.get("max_resource"),
+            "reduction_factor": p.get("reduction_factor")}.items())),
+        "MedianPruner": lambda: Call("MedianStoppingRule", kwargs=tuple({
+            "time_attr": "training_iteration", **metric, "grace_period": p.get("n_warmup_steps"),
+            "min_samples_required": p.get("n_startup_trials")}.items())),
+    }  # fmt: skip
+    make = schedulers.get(pruner.get("name"))
+    return {**metric, "num_samples": num_samples, "search_alg": search_alg, "scheduler": make() if make else None}
+
+
 def _grid_size(node: Any) -> int:
     from .distributions import walk
 
@@ -126,7 +185,7 @@ def to_tune(sweep: Any) -> TuneSpec:
     exact hyperopt space) and scheduler (hyperband → ASHA) equivalents, each warned with
     ApproximationWarning. Needs Ray Tune (`pip install 'sweepbridge[ray]'`).
     """
-    trees = _tune_trees(parse_sweep(sweep))
+    trees = _tune_trees(_parse(sweep))
     space = build(trees.param_space, namespace(names(trees.param_space) | {"tune"}))
     return TuneSpec(param_space=space, **trees.config)
 
@@ -139,7 +198,7 @@ def render_python(sweep: Any, target: str = "hyperopt") -> str:
     """
     if target not in TARGETS:
         raise SpecError(f"target must be one of {', '.join(TARGETS)}, got {target!r}.")
-    parsed = parse_sweep(sweep)
+    parsed = _parse(sweep)
     title = f"# Generated by sweepbridge from a W&B sweep (method {parsed.method})"
     if target == "hyperopt":
         tree = _hyperopt_tree(parsed)
@@ -148,7 +207,7 @@ def render_python(sweep: Any, target: str = "hyperopt") -> str:
     else:
         trees = _tune_trees(parsed)
         config = Call("tune.TuneConfig", kwargs=tuple((k, v) for k, v in trees.config.items() if v is not None))
-        param_space = "None" if trees.config["search_alg"] is not None else "param_space"
+        param_space = "None" if _carries_space(trees.config["search_alg"]) else "param_space"
         body = (
             f"param_space = {render(trees.param_space)}\n"
             f"tune_config = {render(config)}\n"

@@ -144,8 +144,10 @@ def to_sweep_config(
     *,
     allow_approximate: bool = False,
     space_options: Mapping[str, Any] | None = None,
+    engine: str | None = None,
 ) -> Any:
-    """Convert one object found in a source (see `convertible_kind`)."""
+    """Convert one object found in a source (see `convertible_kind`); `engine` (wandb / optuna) for a
+    bare space or a Tuner (a ready sweep config already chose its engine)."""
     from .sweep_config import SweepConfig
     from .tune_spec import require_keyword
 
@@ -154,6 +156,8 @@ def to_sweep_config(
     if options and kind != "space":
         flags = ", ".join(f"--{k.replace('_', '-')}" for k in options)
         raise SourceError(f"{flags} apply only to a bare space; {where} is a {kind} config that already sets them.")
+    if engine is not None and kind in ("sweep", "wandb") and (engine == "optuna") != (obj.get("method") == "custom"):
+        raise SourceError(f"--engine {engine}: {where} is a finished sweep config; pass engine= where it is built.")
     if kind == "sweep":
         sweep = obj
     elif kind == "wandb":
@@ -163,10 +167,13 @@ def to_sweep_config(
         if allow_approximate:
             require_keyword(obj.to_sweep, "allow_approximate", "--allow-approximate")
             extra["allow_approximate"] = True
+        if engine is not None:
+            obj.engine = engine  # sweepbridge's Tuner mirror reads it in to_sweep()
         sweep = obj.to_sweep(**extra)
         if not isinstance(sweep, Mapping):
             raise SourceError(f"{where}.to_sweep() returned {type(sweep).__name__}, not a sweep config.")
-        sweep = SweepConfig(sweep)
+        if not isinstance(sweep, SweepConfig):
+            sweep = SweepConfig(sweep)
     else:
         from .api import to_sweep
 
@@ -175,7 +182,7 @@ def to_sweep_config(
                 "--allow-approximate does not apply to a bare space: to_sweep translates exactly or refuses."
             )
         try:
-            sweep = to_sweep(obj, **options)
+            sweep = to_sweep(obj, **options, **({"engine": engine} if engine else {}))
         except SweepBridgeError as exc:
             raise exc.at(where) from None  # errors without a parameter path name the source instead
     problems = sweep.problems()
@@ -189,12 +196,15 @@ def load_source(
     *,
     allow_approximate: bool = False,
     space_options: Mapping[str, Any] | None = None,
+    engine: str | None = None,
 ) -> Any:
     """SOURCE (see the module docstring) → a validated SweepConfig."""
     path, name = split_source(source)
     if path.suffix.lower() in SPEC_SUFFIXES:
         from . import tune_spec
 
+        if engine == "optuna":
+            raise SourceError("--engine optuna applies to Python sources (a space, tune.Tuner); not to a tune spec.")
         if space_options and any(v is not None for v in space_options.values()):
             raise SourceError("--method/--metric/... apply only to a bare space; a tune spec sets them itself.")
         if not path.is_file():
@@ -212,4 +222,6 @@ def load_source(
         raise SourceError(f"{path} defines no {name!r} (it defines: {defined}).")
     else:
         obj = namespace[name]
-    return to_sweep_config(obj, f"{path}:{name}", allow_approximate=allow_approximate, space_options=space_options)
+    return to_sweep_config(
+        obj, f"{path}:{name}", allow_approximate=allow_approximate, space_options=space_options, engine=engine
+    )

@@ -138,6 +138,10 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
 class SweepConfig(dict):
     """A W&B sweep config: `wandb.sweep(cfg)` accepts it as is; `cfg.save(path)` writes YAML."""
 
+    scheduler_source: str | None = None
+    """The generated Python file a `method: custom` sweep's `scheduler.source` names; `save` writes it
+    beside the config as `<stem>_scheduler.py` (both files or neither), `load` reads it back."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         data = plain(dict(*args, **kwargs))
         super().__init__(_ordered(data))  # type: ignore[arg-type]
@@ -170,8 +174,13 @@ class SweepConfig(dict):
         fmt = format or ("json" if target.suffix.lower() == ".json" else "yaml")
         if fmt not in ("yaml", "json"):
             raise SpecError(f"format must be yaml or json, got {fmt!r}.")
+        files = []
+        if self.scheduler_source is not None:
+            companion = target.with_name(f"{target.stem}_scheduler.py")
+            self["scheduler"] = {**self["scheduler"], "source": companion.name}
+            files.append((companion, self.scheduler_source))
         text = self.to_json() + "\n" if fmt == "json" else self.to_yaml()
-        write_atomic(target, text)
+        write_all_or_none([*files, (target, text)])
         return target
 
     @classmethod
@@ -187,7 +196,12 @@ class SweepConfig(dict):
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SweepConfig:
-        return cls.from_text(read_text(path))
+        cfg = cls.from_text(read_text(path))
+        source = cfg.get("scheduler", {}).get("source") if isinstance(cfg.get("scheduler"), dict) else None
+        if isinstance(source, str) and source and (Path(path).parent / source).is_file():
+            # scheduler.source is relative to where `wandb sweep-scheduler` runs: the config's folder
+            cfg.scheduler_source = read_text(Path(path).parent / source)
+        return cfg
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -237,21 +251,37 @@ def parse_text(text: str | bytes) -> Any:
 def write_atomic(target: str | os.PathLike[str], text: str) -> None:
     """Write `text` (UTF-8) to `target` via a temp file + rename: never a partial file; any OS
     failure is a SpecError. The temp name is short, so every legal target name works."""
-    target = Path(target)
-    data = text.encode("utf-8")  # fails before any file exists (plain() refuses lone surrogates)
+    write_all_or_none([(Path(target), text)])
+
+
+def write_all_or_none(files: list[tuple[Path, str]]) -> None:
+    """Write every (target, text) via temp files + renames, or none of them: on any failure the
+    temp files go and the targets already replaced get their old content back. OS failures are
+    SpecErrors naming the target."""
+    encoded = [(Path(target), text.encode("utf-8")) for target, text in files]  # before any file exists
+    temps: list[tuple[Path, Path]] = []
+    replaced: list[tuple[Path, bytes | None]] = []
+    target = encoded[0][0] if encoded else Path()
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:16]}.", suffix=".tmp")
-    except OSError as exc:
-        raise SpecError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise SpecError(f"cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for target, data in encoded:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:16]}.", suffix=".tmp")
+            temps.append((Path(tmp), target))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, target in temps:
+            old = target.read_bytes() if target.is_file() else None
+            os.replace(tmp, target)
+            replaced.append((target, old))
+    except BaseException as exc:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        for done, old in reversed(replaced):
+            if old is None:
+                done.unlink(missing_ok=True)
+            else:
+                done.write_bytes(old)
+        if isinstance(exc, OSError):
+            raise SpecError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise

@@ -1,5 +1,6 @@
 """Suite-wide invariant: every sweep config that passes our validator is accepted by W&B's
-validator and schedulable by W&B's engine under its method (checked after every test)."""
+validator and schedulable by W&B's engine under its method (checked after every test); a
+`method: custom` sweep by W&B's scheduler: wandb's make_optimizer on its generated source, asked for runs."""
 
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ from engine import engine_problems  # noqa: E402
 from sweepbridge.sweep_config import SweepConfig  # noqa: E402
 from sweepbridge.validation import validate  # noqa: E402
 
-_RECORDED: list[str] = []
+_RECORDED: list[tuple[str, SweepConfig]] = []
 _original_init = SweepConfig.__init__
 
 
 def _recording_init(self, *args, **kwargs):
     _original_init(self, *args, **kwargs)
-    _RECORDED.append(json.dumps(dict(self)))
+    _RECORDED.append((json.dumps(dict(self)), self))  # the object too: its scheduler_source is set after init
 
 
 SweepConfig.__init__ = _recording_init  # type: ignore[method-assign]
@@ -40,11 +41,12 @@ def every_valid_config_runs_in_wandbs_engine():
     _RECORDED.clear()
     yield
     failures = []
-    for text in dict.fromkeys(_RECORDED):
+    # a method: custom config is the same text for every space: its generated source tells them apart
+    for text, source in dict.fromkeys((text, sweep.scheduler_source) for text, sweep in _RECORDED):
         cfg = json.loads(text)
         if validate(cfg):
             continue  # deliberately invalid input in a test: our validator already refuses it
-        problems = engine_problems(cfg)
+        problems = engine_problems(cfg, source)
         if problems:
             failures.append(f"{text}\n  -> {problems}")
     _RECORDED.clear()

@@ -62,15 +62,45 @@ def _finished_runs(cfg: dict, n: int = 4) -> list:
 _CACHE: dict[str, list[str]] = {}
 
 
-def engine_problems(cfg: dict) -> list[str]:
-    """Why W&B's engine rejects `cfg` or cannot schedule it under its method ([] = fine)."""
+def scheduler_optimizer(cfg: dict, source: str, folder: str) -> Any:
+    """W&B's own optimizer for a `method: custom` sweep: `make_optimizer` on `cfg` with its generated
+    `source` written into `folder` (as `wandb sweep-scheduler` loads `scheduler.source`)."""
+    from pathlib import Path
+
+    from wandb.sdk.sweeps.scheduler.optimizer import make_optimizer
+    from wandb.sdk.sweeps.sweep_info import SweepInfo
+
+    path = Path(folder) / cfg["scheduler"]["source"]
+    path.write_text(source, encoding="utf-8")
+    cfg = {**copy.deepcopy(cfg), "scheduler": {**cfg["scheduler"], "source": str(path)}}
+    return make_optimizer(SweepInfo(id="s", name="s", entity="e", project="p", config=cfg, controller_run_name="c"))
+
+
+def _scheduler_problems(cfg: dict, source: str | None) -> list[str]:
+    import tempfile
+
+    if source is None:  # e.g. SweepConfig(dict) of a custom sweep: only W&B's validator can judge it
+        return []
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            runs = scheduler_optimizer(cfg, source, folder).ask_n_runs(2)
+        except Exception as exc:  # wandb's own failure is the finding
+            return [f"W&B's scheduler failed: {type(exc).__name__}: {exc}"]
+    return [] if len(runs) == 2 else [f"W&B's scheduler proposed {len(runs)} runs, not 2"]
+
+
+def engine_problems(cfg: dict, source: str | None = None) -> list[str]:
+    """Why W&B's engine rejects `cfg` or cannot schedule it under its method ([] = fine); for a
+    `method: custom` sweep, why W&B's scheduler cannot build its optimizer from `source`."""
     import sweeps
 
-    key = json.dumps(cfg, sort_keys=True)
+    key = json.dumps([cfg, source], sort_keys=True)
     if key in _CACHE:
         return _CACHE[key]
     problems = list(sweeps.schema_violations_from_proposed_config(copy.deepcopy(cfg)))
-    if not problems:
+    if not problems and cfg.get("method") == "custom":
+        problems = _scheduler_problems(cfg, source)
+    elif not problems:
         method = cfg["method"]
         random.seed(0)
         try:

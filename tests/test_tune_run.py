@@ -172,8 +172,11 @@ def test_hyperband_bands_match_rays_rung_milestones(max_t, eta):
 
 def test_fifo_and_unsupported_schedulers():
     assert "early_terminate" not in tune.run("t.py", config={"a": 1.0}, scheduler=schedulers.FIFOScheduler())
+    # MedianStoppingRule constructs (engine="optuna" translates it) and is refused by W&B's engine.
+    with pytest.raises(UnsupportedFeatureError) as info:
+        tune.run("t.py", config={"a": 1.0}, scheduler=schedulers.MedianStoppingRule(metric="m", mode="min"))
+    assert info.value.feature == "tune.scheduler.median" and "optuna" in info.value.suggestion
     for cls, feature in [
-        (schedulers.MedianStoppingRule, "tune.scheduler.median"),
         (schedulers.PopulationBasedTraining, "tune.scheduler.pbt"),
         (schedulers.PB2, "tune.scheduler.pb2"),
         (schedulers.HyperBandForBOHB, "tune.scheduler.bohb"),
@@ -187,8 +190,8 @@ def test_unsupported_search_algorithms_name_status_and_nearest():
     from sweepbridge import compat
 
     for name in ("NevergradSearch", "SkOptSearch", "AxSearch", "TuneBOHB", "OptunaSearch", "ZOOptSearch", "HEBOSearch"):
-        with pytest.raises(UnsupportedFeatureError) as info:
-            getattr(tune.search, name)(metric="m", mode="min")
+        with pytest.raises(UnsupportedFeatureError) as info:  # OptunaSearch: when W&B's engine is the target
+            tune.run("t.py", config={"a": 1.0}, search_alg=getattr(tune.search, name)(metric="m", mode="min"))
         row = compat.row(info.value.feature)
         assert info.value.status == "unsupported" and "bayes" in info.value.suggestion
         assert row.beta == (

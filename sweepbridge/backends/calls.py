@@ -47,6 +47,10 @@ IMPORTS: dict[str, tuple[str, str | None, str]] = {
     "tune": ("ray", "tune", "ray"),
     "AsyncHyperBandScheduler": ("ray.tune.schedulers", "AsyncHyperBandScheduler", "ray"),
     "HyperOptSearch": ("ray.tune.search.hyperopt", "HyperOptSearch", "ray"),
+    "OptunaSearch": ("ray.tune.search.optuna", "OptunaSearch", "ray"),
+    "BasicVariantGenerator": ("ray.tune.search.basic_variant", "BasicVariantGenerator", "ray"),
+    "HyperBandScheduler": ("ray.tune.schedulers", "HyperBandScheduler", "ray"),
+    "MedianStoppingRule": ("ray.tune.schedulers", "MedianStoppingRule", "ray"),
 }
 """Name a tree may use → (module, attribute or None for the module itself, sweepbridge extra)."""
 

@@ -55,7 +55,8 @@ def _numeric(node: Any, label: str) -> Call:
 
 
 def _choice(node: d.Choice, label: str) -> Call:
-    options = [constant(o.value) for o in node.options]  # type: ignore[attr-defined]
+    # A conditional choice (a sweepbridge scheduler source read back) holds sub-spaces, labelled by branch.
+    options = [emit(o, f"{label}[{i}]") for i, o in enumerate(node.options)]
     if node.probabilities is None:
         return Call("hp.choice", (label, options))
     return Call("hp.pchoice", (label, [(p, o) for p, o in zip(node.probabilities, options, strict=True)]))
@@ -73,6 +74,10 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
     "choice": _choice,
     "int_uniform": _int_uniform,
     "mapping": lambda node, label: {k: emit(v, f"{label}.{k}" if label else k) for k, v in node.fields},
+    "sequence": lambda node, label: [emit(v, f"{label}[{i}]") for i, v in enumerate(node.items)],
+    "finite": lambda node, label: Call(
+        "hp.pchoice", (label, [(p, constant(v)) for p, v in zip(node.probabilities, node.values, strict=True)])
+    ),  # fmt: skip
     **{kind: _numeric for kind in OPS},
 }
 

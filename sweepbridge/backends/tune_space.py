@@ -102,10 +102,22 @@ def _numeric(node: Any, path: str) -> Any:
 
 
 def _choice(node: d.Choice, path: str) -> Call:
+    if node.is_conditional:
+        raise compat.refuse("reverse.tune.conditional")
     values = [o.value for o in node.options]  # type: ignore[attr-defined]
     if node.is_uniform:
         return Call("tune.choice", (values,))
     return _finite(values, node.probabilities)
+
+
+def _log_int(node: d.FiniteDiscrete) -> Call | None:
+    """Ray's own (q)lograndint for the pmf it came from (a sweepbridge scheduler source read back)."""
+    low, high, q = (getattr(node, a, None) for a in ("index_low", "index_high", "q"))
+    if low is None:
+        return None
+    if q == 1:
+        return Call("tune.lograndint", (low, high))
+    return Call("tune.qlograndint", (low * q, (high - 1) * q, q))
 
 
 def _marker(value: Any, path: str) -> str | None:
@@ -137,6 +149,10 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
         else Call("tune.choice", (list(range(node.low, node.high + 1, node.step)),))
     ),
     "grid": lambda node, path: Call("tune.grid_search", (list(node.values),)),
+    "sequence": lambda node, path: [emit(v, f"{path}[{i}]") for i, v in enumerate(node.items)],
+    "finite": lambda node, path: (
+        _log_int(node) or _finite(list(node.values), node.probabilities, "reverse.tune.probabilities")
+    ),
     "mapping": lambda node, path: {k: emit(v, f"{path}.{k}" if path else k) for k, v in node.fields},
     **{kind: _numeric for kind in {*OPS, *BASE}},
 }

@@ -262,4 +262,31 @@ ROWS = (
         "trials at max_t, W&B never stops a run past its last band; cut-off quantiles differ slightly; "
         "strict: false (W&B compares the best value so far) has no ASHA counterpart.",
     ),
+    _r(
+        "reverse.scheduler",
+        B,
+        "W&B method custom with a sweepbridge-generated scheduler source",
+        "the source's space, searcher and scheduler (read from its SPEC, never run)",
+        "exact",
+        "The space round-trips exactly (conditional branches to hyperopt; grid × num_samples, "
+        "HyperOptSearch / OptunaSearch, ASHA / HyperBand / MedianStoppingRule to Ray Tune).",
+    ),
+    _r(
+        "reverse.scheduler.foreign",
+        B,
+        "W&B method custom with a scheduler source sweepbridge did not generate",
+        "—",
+        "unsupported",
+        "Arbitrary Optuna code: sweepbridge cannot know what it samples.",
+        "translate the original space with engine='optuna', or write the hyperopt / Tune space by hand.",
+    ),
+    _r(
+        "reverse.tune.conditional",
+        T,
+        "a conditional space (choice over sub-spaces) from a scheduler source",
+        "—",
+        "unsupported",
+        "Ray's tune.choice does not sample domains inside its categories.",
+        "use to_hyperopt (hp.choice over sub-spaces), or keep the sweep on W&B's scheduler.",
+    ),
 )

@@ -149,8 +149,8 @@ _DOMAINS = (
         "partial",
         "Ray samples the other domains afresh for every grid point; W&B's grid method cannot sample "
         "and its random method cannot enumerate.",
-        "make every domain a grid axis (method grid), or replace the grid axes with tune.choice "
-        "(random search), or run one sweep per grid point.",
+        "use engine='optuna' (W&B's sweep scheduler enumerates Ray's grid points exactly, sampling the "
+        "rest), or make every domain a grid axis (method grid), or replace the grid axes with tune.choice.",
     ),
     _R(
         "tune.sample_from",
@@ -342,7 +342,8 @@ _SEARCH = (
         "W&B's bayes models the metric with a Gaussian process, hyperopt with TPE: both search the "
         "same space, they propose different points. Grid axes are refused, as Ray's HyperOptSearch "
         "refuses them.",
-        "use BasicVariantGenerator (method random) for sampling identical to Ray's.",
+        "use engine='optuna' (TPE with hyperopt's settings in W&B's sweep scheduler), or "
+        "BasicVariantGenerator (method random) for sampling identical to Ray's.",
     ),
     _R(
         "tune.search.options",
@@ -430,7 +431,7 @@ _SEARCH = (
         "unsupported",
         "not listed",
         "W&B's engine has no Optuna sampler.",
-        "use HyperOptSearch (method bayes).",
+        "use engine='optuna' (W&B's sweep scheduler runs Optuna's TPE itself), or HyperOptSearch (method bayes).",
     ),
     _R(
         "tune.search.zoopt",
@@ -509,7 +510,7 @@ _SCHEDULERS = (
         "unsupported",
         "under study",
         "W&B's only early-termination rule is hyperband.",
-        "use ASHAScheduler (early_terminate hyperband).",
+        "use engine='optuna' (a MedianPruner in W&B's sweep scheduler), or ASHAScheduler (early_terminate hyperband).",
     ),
     _R(
         "tune.scheduler.pbt",

@@ -87,6 +87,8 @@ class WandbSweep:
     early_terminate: dict[str, Any] | None = None
     not_carried: tuple[str, ...] = ()
     """Settings a hyperopt space / Ray Tune run cannot hold (program, name, metric.target, ...)."""
+    study: dict[str, Any] | None = None
+    """A `method: custom` sweep's study (sampler, pruner, settings) from its generated scheduler source."""
 
 
 def _distribution(spec: dict, path: str) -> str:

@@ -48,7 +48,9 @@ SEARCHERS = {
     "SkOptSearch": lambda o: a.SkOptSearch(),
     "AxSearch": lambda o: a.AxSearch(),
     "TuneBOHB": lambda o: a.TuneBOHB(),
-    "OptunaSearch": lambda o: a.OptunaSearch(),
+    "OptunaSearch": lambda o: a.OptunaSearch(
+        None, o._metric, o._mode, sampler=o._sampler, seed=o._seed, points_to_evaluate=o._points_to_evaluate or None
+    ),  # fmt: skip
     "ZOOptSearch": lambda o: a.ZOOptSearch(),
     "HEBOSearch": lambda o: a.HEBOSearch(),
 }
@@ -61,9 +63,9 @@ def searcher(obj: Any) -> a.Searcher:
     reader = SEARCHERS.get(type(obj).__name__)
     if reader is None:
         raise SpecError(f"unrecognised Ray Tune search algorithm {type(obj).__name__}.", path="search_alg")
-    if type(obj).__name__ == "BayesOptSearch" and getattr(obj, "_space", None):
+    if type(obj).__name__ in ("BayesOptSearch", "OptunaSearch") and getattr(obj, "_space", None):
         raise SpecError(
-            "a real BayesOptSearch keeps only converted bounds of its space; pass the space as config= instead.",
+            f"a real {type(obj).__name__} keeps only a converted form of its space; pass the space as config= instead.",
             path="search_alg",
         )
     return reader(obj)
@@ -92,7 +94,9 @@ SCHEDULERS = {
     "AsyncHyperBandScheduler": _asha,
     "HyperBandScheduler": _hyperband,
     "FIFOScheduler": lambda o: s.FIFOScheduler(),
-    "MedianStoppingRule": lambda o: s.MedianStoppingRule(),
+    "MedianStoppingRule": lambda o: s.MedianStoppingRule(
+        o._time_attr, o._metric, o._mode, o._grace_period, o._min_samples_required, o._min_time_slice, o._hard_stop
+    ),
     "PopulationBasedTraining": lambda o: s.PopulationBasedTraining(),
     "PopulationBasedTrainingReplay": lambda o: s.PopulationBasedTrainingReplay(),
     "PB2": lambda o: s.PB2(),

@@ -20,6 +20,7 @@ def run(
     search_alg: Any = None,
     scheduler: Any = None,
     allow_approximate: bool = False,
+    engine: str = "wandb",
     **ray_keywords: Any,
 ) -> SweepConfig:
     """Translate a Ray Tune experiment into a W&B sweep config.
@@ -30,6 +31,9 @@ def run(
     rest warn ApproximationWarning when set to anything but Ray's default. `stop` is refused (W&B
     has nowhere to carry it). `allow_approximate=True` lets over-large or bayes-sampled
     (q)lograndint domains through as a warned approximation, recorded in `cfg.approximations`.
+    `engine="optuna"` targets W&B's client-side sweep scheduler instead (`method: custom` + a generated
+    source): grid axes mixed with sampled domains, HyperOptSearch / OptunaSearch (TPE), ASHA, HyperBand
+    and MedianStoppingRule (Optuna pruners) translate there.
     """
     return translate(
         run_or_experiment,
@@ -42,5 +46,6 @@ def run(
         search_alg=search_alg,
         scheduler=scheduler,
         allow_approximate=allow_approximate,
+        engine=engine,
         **ray_keywords,
     )

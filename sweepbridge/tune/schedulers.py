@@ -159,8 +159,25 @@ class _Unsupported(TrialScheduler):
         raise compat.refuse(self.row, path="scheduler")
 
 
-class MedianStoppingRule(_Unsupported):
-    row = "tune.scheduler.median"
+class MedianStoppingRule(TrialScheduler):
+    """Refused by W&B's engine; under engine="optuna" a MedianPruner."""
+
+    def __init__(
+        self,
+        time_attr: str = "time_total_s",
+        metric: str | None = None,
+        mode: str | None = None,
+        grace_period: float = 60.0,
+        min_samples_required: int = 3,
+        min_time_slice: int = 0,
+        hard_stop: bool = True,
+    ) -> None:
+        super().__init__(time_attr, metric, mode)
+        self.grace_period, self.min_samples_required = grace_period, min_samples_required
+        self.min_time_slice, self.hard_stop = min_time_slice, hard_stop
+
+    def plan(self) -> Plan:
+        raise compat.refuse("tune.scheduler.median", path="scheduler")
 
 
 class PopulationBasedTraining(_Unsupported):

@@ -108,8 +108,8 @@ class TuneSpaceBuilder(SpaceBuilder):
         self.allow_approximate = allow_approximate
 
 
-def _plan(value: Any, default: type, registry: dict[str, type], read: Any, base: type, what: str) -> Plan:
-    """The Plan of a searcher/scheduler given as None (Ray's default), a registry name, or an object."""
+def _mirror(value: Any, default: type, registry: dict[str, type], read: Any, base: type, what: str) -> Any:
+    """The mirror of a searcher/scheduler given as None (Ray's default), a registry name, or an object."""
     if value is None:
         value = default()
     elif isinstance(value, str):
@@ -120,15 +120,23 @@ def _plan(value: Any, default: type, registry: dict[str, type], read: Any, base:
     value = read(value)
     if not isinstance(value, base):
         raise SpecError(f"{what} must be a {base.__name__}, got {type(value).__name__}.", path=what)
-    return value.plan()
+    return value
+
+
+def mirror_searcher(search_alg: Any) -> a.Searcher:
+    return _mirror(search_alg, a.BasicVariantGenerator, a.BY_NAME, ray_objects.searcher, a.Searcher, "search_alg")
+
+
+def mirror_scheduler(scheduler: Any) -> s.TrialScheduler:
+    return _mirror(scheduler, s.FIFOScheduler, s.BY_NAME, ray_objects.scheduler, s.TrialScheduler, "scheduler")
 
 
 def searcher_plan(search_alg: Any) -> Plan:
-    return _plan(search_alg, a.BasicVariantGenerator, a.BY_NAME, ray_objects.searcher, a.Searcher, "search_alg")
+    return mirror_searcher(search_alg).plan()
 
 
 def scheduler_plan(scheduler: Any) -> Plan:
-    return _plan(scheduler, s.FIFOScheduler, s.BY_NAME, ray_objects.scheduler, s.TrialScheduler, "scheduler")
+    return mirror_scheduler(scheduler).plan()
 
 
 def _trial(
@@ -261,6 +269,7 @@ def translate(
     search_alg: Any = None,
     scheduler: Any = None,
     allow_approximate: bool = False,
+    engine: str = "wandb",
     **keywords: Any,
 ) -> SweepConfig:
     """See sweepbridge.tune.run."""
@@ -270,6 +279,11 @@ def translate(
         program, trial, config, top = _trial(run_or_experiment, stop, config, keywords)
         _warn_keywords(keywords)
         num_samples = _num_samples(num_samples)
+        if engine == "optuna":
+            return _optuna_sweep(program, name, metric, mode, config, num_samples, search_alg, scheduler,
+                                 allow_approximate, trial, top)  # fmt: skip
+        if engine != "wandb":
+            raise SpecError(f"engine must be 'wandb' or 'optuna', got {engine!r}.", path="engine")
         search, sched = searcher_plan(search_alg), scheduler_plan(scheduler)
         metric, mode = _metric([("tune.run", metric, mode), (search.source, search.metric, search.mode),
                                 (sched.source, sched.metric, sched.mode)])  # fmt: skip
@@ -315,4 +329,58 @@ def translate(
         for path, node in d.walk(space)
         if isinstance(node, ray_ops.ApproximateLogInteger)
     }
+    return cfg
+
+
+def _grid_points(node: d.Node) -> int:
+    size = 1
+    for _, child in d.walk(node):
+        if isinstance(child, d.GridAxis):
+            size *= len(child.values)
+    return size
+
+
+def _optuna_sweep(
+    program: str,
+    name: str | None,
+    metric: str | None,
+    mode: str | None,
+    config: Any,
+    num_samples: int,
+    search_alg: Any,
+    scheduler: Any,
+    allow_approximate: bool,
+    trial: Any = None,
+    top: dict[str, Any] | None = None,
+) -> SweepConfig:
+    """tune.run(..., engine="optuna"): a `method: custom` sweep for W&B's scheduler (Optuna study).
+    `trial` and `top` are the runtime's command and top-level keys (as in the native translation)."""
+    from ..backends.optuna_source import StudySpec
+    from . import optuna_study
+
+    searcher, sched = mirror_searcher(search_alg), mirror_scheduler(scheduler)
+    inner = getattr(searcher, "searcher", searcher)  # ConcurrencyLimiter holds the metric on the inner one
+    inner = mirror_searcher(inner) if inner is not searcher else searcher
+    sources = [("tune.run", metric, mode), (type(inner).__name__, getattr(inner, "metric", None),
+               getattr(inner, "mode", None)), (type(sched).__name__, sched.metric, sched.mode)]  # fmt: skip
+    metric, mode = _metric(sources)
+    sampler, sampler_warnings = optuna_study.sampler(searcher)
+    pruner, pruner_warnings = optuna_study.pruner(sched)
+    space = _space(config, Plan(type(inner).__name__, space=getattr(inner, "space", None)), allow_approximate)
+    grid, _ = _kinds(space)
+    run_cap = num_samples if num_samples > 0 else None
+    if grid is not None:
+        if sampler.name != "RandomSampler":
+            raise SpecError(f"{type(inner).__name__} does not take grid_search axes (Ray refuses them too).", path=grid)
+        run_cap = _grid_points(space) * num_samples if num_samples > 0 else None
+    settings = (("num_samples", num_samples), ("max_t", getattr(sched, "max_t", None)))
+    study = StudySpec(sampler, pruner, f"tune.run(search_alg={type(inner).__name__}, scheduler={type(sched).__name__})",
+                      settings)  # fmt: skip
+    if metric is None:
+        raise compat.refuse("optuna.metric", path="metric")
+    command = {"command": dataclasses.replace(trial, metric=metric).command()} if trial else {}
+    cfg = sweep_from_ir(space, engine="optuna", study=study, metric=metric, goal=MODES[mode],  # type: ignore[index]
+                        program=program, name=name, run_cap=run_cap, **(top or {}), **command)  # fmt: skip
+    for key, detail in sampler_warnings + pruner_warnings:
+        compat.warn(key, detail, path="search_alg" if "search" in key else "scheduler", stacklevel=5)
     return cfg

@@ -73,10 +73,11 @@ class Tuner:
         tune_config: Any = None,
         run_config: Any = None,
         allow_approximate: bool = False,
+        engine: str = "wandb",
     ) -> None:
         self.trainable, self.param_space = trainable, param_space
         self.tune_config, self.run_config = tune_config, run_config
-        self.allow_approximate = allow_approximate
+        self.allow_approximate, self.engine = allow_approximate, engine
 
     def run_keywords(self) -> dict[str, Any]:
         """The tune.run keywords equivalent to this Tuner."""
@@ -85,6 +86,7 @@ class Tuner:
             **_given(self.tune_config, TUNE_FIELDS),
             **_given(self.run_config, RUN_FIELDS),
             "allow_approximate": self.allow_approximate,
+            "engine": self.engine,
         }
 
     def to_sweep(self) -> SweepConfig:

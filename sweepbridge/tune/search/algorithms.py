@@ -150,7 +150,25 @@ NevergradSearch = _unsupported("NevergradSearch", "tune.search.nevergrad")
 SkOptSearch = _unsupported("SkOptSearch", "tune.search.skopt")
 AxSearch = _unsupported("AxSearch", "tune.search.ax")
 TuneBOHB = _unsupported("TuneBOHB", "tune.search.bohb")
-OptunaSearch = _unsupported("OptunaSearch", "tune.search.optuna")
+
+
+class OptunaSearch(Searcher):
+    """Ray's OptunaSearch: refused by W&B's engine; under engine="optuna" its own sampler (TPE, seed)."""
+
+    row = "tune.search.optuna"
+    defaults = {"points_to_evaluate": None, "sampler": None, "study_name": None, "storage": None, "seed": None,
+                "evaluated_rewards": None}  # fmt: skip
+
+    def __init__(self, space: Any = None, metric: str | None = None, mode: str | None = None, **options: Any):
+        unknown = sorted(set(options) - set(self.defaults))
+        if unknown:
+            raise TypeError(f"OptunaSearch() got unexpected keyword arguments {unknown}")
+        super().__init__(space, metric, mode, **options)
+
+    def plan(self) -> Plan:
+        raise compat.refuse(self.row, path="search_alg")
+
+
 ZOOptSearch = _unsupported("ZOOptSearch", "tune.search.zoopt")
 HEBOSearch = _unsupported("HEBOSearch", "tune.search.hebo")
 

@@ -1,0 +1,62 @@
+"""A small real objective for the seed sweep (width, height, activation → mean_loss), W&B-style.
+
+A one-hidden-layer network with random input weights (width+1 units, `activation`, bias shifted by
+height/100) whose output layer is fitted by gradient descent to a noisy 1-D function; each step logs
+the validation MSE as `mean_loss`. It runs in a few milliseconds and needs only NumPy and wandb.
+
+It takes its parameters the two ways a W&B agent gives them: flags (`--width=3.5 ...`, the agent's
+default `${args}`) and `wandb.config` (the sweep's config file). Run it by hand too:
+    python train.py --width 8 --activation tanh      (logs offline unless you are logged in)
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import wandb
+
+ACTIVATIONS = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--width", type=float, default=10.0, help="hidden units - 1 (0..20)")
+    parser.add_argument("--height", type=float, default=0.0, help="bias shift x100 (-100..100)")
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
+    parser.add_argument("--steps", type=int, default=20, help="gradient steps (one logged row each)")
+    parser.add_argument("--seed", type=int, default=0, help="data and weight seed")
+    return parser.parse_args()
+
+
+def data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    x = rng.uniform(-3, 3, size=(n, 1))
+    return x, np.sin(x[:, 0]) + 0.1 * rng.normal(size=n)
+
+
+def main() -> None:
+    args = parse_args()
+    run = wandb.init(config=vars(args))  # under a sweep, wandb.config holds the sweep's values
+    cfg = run.config
+    rng = np.random.default_rng(cfg.seed)
+    x_train, y_train = data(rng, 256)
+    x_val, y_val = data(rng, 128)
+    units = int(cfg.width) + 1
+    weights = rng.normal(size=(1, units))
+    act = ACTIVATIONS[cfg.activation]
+
+    def features(x: np.ndarray) -> np.ndarray:
+        return act(x @ weights + cfg.height / 100.0)
+
+    h_train, h_val = features(x_train), features(x_val)
+    out = np.zeros(units)
+    lr = 0.5 / max(1.0, float(np.mean(np.sum(h_train**2, axis=1))))
+    for step in range(cfg.steps):
+        out -= lr * h_train.T @ (h_train @ out - y_train) / len(y_train)
+        mean_loss = float(np.mean((h_val @ out - y_val) ** 2))
+        run.log({"mean_loss": mean_loss, "train_loss": float(np.mean((h_train @ out - y_train) ** 2))}, step=step)
+    run.finish()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Compat rows: the second W&B target, W&B's client-side sweep scheduler with the Optuna engine.
+
+`to_sweep(..., engine="optuna")`, `tune.run(..., engine="optuna")` and `convert --engine optuna`
+emit a `method: custom` sweep plus a generated source (search_space + optimizer).
+"""
+
+from ..compat_row import CompatRow
+
+TARGET = "W&B's sweep scheduler (Optuna engine)"
+
+
+def _R(key: str, feature: str, construct: str, fidelity: str, note: str = "", suggestion: str = "") -> CompatRow:
+    group = "sweep scheduler (optuna)"
+    return CompatRow(key, group, feature, construct, fidelity, "not listed", note, suggestion, TARGET)
+
+
+ROWS = (
+    _R(
+        "optuna.space",
+        "every hyperopt operator and Ray Tune domain",
+        "search_space(trial): suggest_float / suggest_int / suggest_categorical",
+        "exact",
+        "Under a random sampler: q kinds quantize the unquantized draw (half to even, as numpy), normal "
+        "kinds use the standard library's NormalDist inverse CDF of one uniform draw, weighted choices "
+        "the inverse CDF over their probabilities; integer types kept. Measured through wandb's own "
+        "make_optimizer (20,000 draws per case).",
+    ),
+    _R(
+        "optuna.conditional",
+        "hp.choice / hp.pchoice over nested expressions (any depth; the optional idiom)",
+        "one function per choice; only the chosen branch is sampled",
+        "exact",
+        "Inactive branches are absent from the run's config, as in hyperopt.",
+    ),
+    _R(
+        "optuna.grid.mixed",
+        "grid_search mixed with sampled domains (num_samples ≥ 1)",
+        "trial k takes grid point k mod points; run_cap = points × num_samples",
+        "exact",
+        "Ray's multiset of grid points, other parameters sampled afresh for each. A failed run's point "
+        "is not run again (as in Ray).",
+    ),
+    _R(
+        "optuna.lograndint",
+        "tune.lograndint / qlograndint under any searcher (TPE included)",
+        "floor(exp(suggest_float(log=True))) · q",
+        "exact",
+        "Ray's own rule, so TPE models a log-scaled float. Supports over 1,000 values are still refused "
+        "by the Tune front-end (as for W&B's engine).",
+    ),
+    _R(
+        "optuna.beta",
+        "W&B's beta / q_beta",
+        "—",
+        "unsupported",
+        "The standard library has no beta inverse CDF (the generated file needs only optuna).",
+        "use engine wandb (W&B's own engine samples beta).",
+    ),
+    _R(
+        "optuna.grid.conditional",
+        "a grid axis inside a conditional branch",
+        "—",
+        "unsupported",
+        "Grid points are enumerated for the whole space, not per branch.",
+        "use tune.choice for that parameter.",
+    ),
+    _R(
+        "optuna.metric",
+        "a sweep without a metric",
+        "—",
+        "unsupported",
+        "W&B's Optuna scheduler tells each finished run's metric to the study; without one it fails.",
+        "pass metric= and goal= (mode=).",
+    ),
+    _R(
+        "optuna.search.random",
+        "BasicVariantGenerator / method random (random_state → seed)",
+        "RandomSampler(seed)",
+        "exact",
+    ),
+    _R(
+        "optuna.search.hyperopt",
+        "HyperOptSearch / hyperopt's tpe.suggest (n_initial_points, gamma, random_state_seed)",
+        "TPESampler with hyperopt's settings (TPESampler.hyperopt_parameters, gamma as hyperopt's)",
+        "equivalent",
+        "Optuna's TPE reimplements hyperopt's: same settings, different code and random stream; normal "
+        "kinds and weighted choices are modelled through their uniform draws.",
+    ),
+    _R(
+        "optuna.search.optuna",
+        "OptunaSearch (default sampler, seed)",
+        "TPESampler(seed)",
+        "equivalent",
+        "Same sampler and settings; Ray converts Tune domains to Optuna distributions itself (e.g. "
+        "quniform as a stepped float), sweepbridge samples them as Ray's random search does.",
+    ),
+    _R(
+        "optuna.search.other",
+        "BayesOptSearch, TuneBOHB and the other searchers under the sweep scheduler",
+        "—",
+        "unsupported",
+        "Not generated: Optuna's GPSampler needs PyTorch on the scheduler's machine; BOHB, Nevergrad, "
+        "SkOpt, Ax, ZOOpt and HEBO have no Optuna sampler with their settings.",
+        "use HyperOptSearch or OptunaSearch (TPE) under engine='optuna', or engine='wandb' (method bayes).",
+    ),
+    _R(
+        "optuna.search.points",
+        "points_to_evaluate under the sweep scheduler",
+        "—",
+        "unsupported",
+        "W&B's scheduler enqueues configs by parameter name; the generated space's names are its own.",
+        "start those points as ordinary runs before the sweep.",
+    ),
+    _R(
+        "optuna.scheduler.asha",
+        "AsyncHyperBandScheduler / ASHAScheduler",
+        "SuccessiveHalvingPruner(min_resource=grace_period, reduction_factor)",
+        "equivalent",
+        "An iteration is one logged value of the metric (step = W&B's _step + 1). Optuna's pruner "
+        "stops a run below the top 1/reduction_factor at its rung, Ray's ASHA likewise but over the "
+        "results recorded so far at the rung; W&B does not stop runs at max_t.",
+    ),
+    _R(
+        "optuna.scheduler.hyperband",
+        "HyperBandScheduler",
+        "HyperbandPruner(min_resource=1, max_resource=max_t, reduction_factor)",
+        "equivalent",
+        "Optuna's HyperbandPruner runs asynchronous successive-halving brackets; Ray's HyperBand "
+        "pauses and promotes trials synchronously.",
+    ),
+    _R(
+        "optuna.scheduler.median",
+        "MedianStoppingRule (grace_period, min_samples_required)",
+        "MedianPruner(n_startup_trials=min_samples_required, n_warmup_steps=grace_period)",
+        "equivalent",
+        "Optuna compares the run's value at a step with the median of earlier runs' values at that "
+        "step; Ray compares its best result with the median of the others' running means.",
+    ),
+    _R(
+        "optuna.scheduler.pbt",
+        "PopulationBasedTraining / PB2",
+        "—",
+        "unsupported",
+        "PBT mutates running trials' hyperparameters; a W&B run keeps its config.",
+        "use ASHAScheduler (SuccessiveHalvingPruner).",
+    ),
+)

@@ -1,0 +1,84 @@
+"""The IR as plain JSON data and back (what a generated scheduler source embeds, so it reads back exactly)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from . import distributions as d
+from .errors import SpecError, SweepBridgeError
+
+_CHILDREN = {"options", "items"}
+"""Fields holding child nodes (a tuple of nodes); Mapping's `fields` holds (key, node) pairs."""
+
+
+def to_data(node: d.Node) -> dict[str, Any]:
+    """`node` as JSON-able data: {"kind": ..., its fields...}; labels kept, subclasses as their kind."""
+    cls = d.BY_KIND[node.kind]
+    out: dict[str, Any] = {"kind": node.kind}
+    if node.label is not None:
+        out["label"] = node.label
+    for f in dataclasses.fields(cls):
+        if f.name == "label":
+            continue
+        value = getattr(node, f.name)
+        if f.name in _CHILDREN:
+            value = [to_data(child) for child in value]
+        elif f.name == "fields":
+            value = [[key, to_data(child)] for key, child in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    if getattr(node, "index_low", None) is not None:  # Ray's (q)lograndint pmf keeps where it came from
+        out["log_integer"] = [node.index_low, node.index_high, node.q]  # type: ignore[attr-defined]
+    return out
+
+
+def from_data(data: Any, path: str = "") -> d.Node:
+    """The IR node `to_data` produced (validated again by the node classes); SpecError otherwise."""
+    if not isinstance(data, dict) or data.get("kind") not in d.BY_KIND:
+        raise SpecError(f"not a sweepbridge IR node: {str(data)[:80]!r}.", path=path or None)
+    cls = d.BY_KIND[data["kind"]]
+    names = {f.name for f in dataclasses.fields(cls)} - {"label"}
+    extra = set(data) - names - {"kind", "label", "log_integer"}
+    if extra:
+        raise SpecError(f"{data['kind']} has no field {sorted(extra)}.", path=path or None)
+    kwargs: dict[str, Any] = {}
+    for name in names & set(data):
+        value = data[name]
+        if name in _CHILDREN:
+            value = tuple(from_data(child, f"{path}[{i}]") for i, child in enumerate(_list(value, path)))
+        elif name == "fields":
+            value = tuple((_key(pair, path), from_data(pair[1], f"{path}.{pair[0]}")) for pair in _list(value, path))
+        elif name in ("values", "probabilities") and isinstance(value, list):
+            value = tuple(value)
+        elif name == "probabilities" and value is not None:
+            raise SpecError("probabilities must be a list.", path=path or None)
+        kwargs[name] = value
+    log_integer = data.get("log_integer")
+    if log_integer is not None:
+        from .frontends.ray_ops import LogIntegerPMF
+
+        if not (isinstance(log_integer, list) and len(log_integer) == 3 and all(type(v) is int for v in log_integer)):
+            raise SpecError("log_integer is [index_low, index_high, q].", path=path or None)
+        cls = LogIntegerPMF
+        kwargs.update(index_low=log_integer[0], index_high=log_integer[1], q=log_integer[2])
+    try:
+        node = cls(**kwargs)
+    except (TypeError, SweepBridgeError) as exc:
+        raise SpecError(f"invalid {data['kind']}: {exc}", path=path or None) from None
+    if data.get("label") is not None:
+        object.__setattr__(node, "label", str(data["label"]))
+    return node
+
+
+def _list(value: Any, path: str) -> list:
+    if not isinstance(value, list):
+        raise SpecError(f"expected a list, got {type(value).__name__}.", path=path or None)
+    return value
+
+
+def _key(pair: Any, path: str) -> str:
+    if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+        raise SpecError("a mapping field is a [name, node] pair.", path=path or None)
+    return pair[0]

@@ -1,0 +1,110 @@
+"""`sweepbridge run`: a whole W&B sweep on this machine, scheduled by W&B's own engine.
+
+Modules: `engine` (wandb's optimizers behind ask / tell / prune), `launch` (trials started as the
+wandb agent starts them), `history` (a run's metrics read live from its transaction log by
+wandb-core), `results` (JSON Lines + CSV), `display` (progress and leaderboard), `sweep` (the loop).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import SpecError
+
+__all__ = ["load_sweep", "run_sweep"]
+
+
+def load_sweep(sweep: Any, *, allow_approximate: bool = False) -> tuple[dict[str, Any], Path | None]:
+    """A validated sweep config and the directory relative paths in it refer to (None for objects).
+
+    `sweep`: a SweepConfig or dict, a W&B sweep file (.yaml/.yml/.json with `method`), or anything
+    `sweepbridge convert` accepts (file.py, file.py:NAME, a tune spec).
+    """
+    from ..sweep_config import SweepConfig, parse_text
+
+    base: Path | None = None
+    if isinstance(sweep, (str, os.PathLike)):
+        from ..sources import SPEC_SUFFIXES, load_source, split_source
+
+        path, _ = split_source(str(sweep))
+        base = path.resolve().parent
+        data: Any = None
+        if path.suffix.lower() in SPEC_SUFFIXES:
+            try:
+                data = parse_text(path.read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise SpecError(f"cannot read {path}: {exc.strerror}") from None
+        if isinstance(data, dict) and "method" in data:
+            config = SweepConfig(data)
+        else:
+            config = load_source(str(sweep), allow_approximate=allow_approximate)
+    elif isinstance(sweep, Mapping):
+        config = SweepConfig(dict(sweep))
+    else:
+        raise SpecError(f"sweep must be a sweep config, a file or a source, got {type(sweep).__name__}.")
+    problems = config.problems()
+    if problems:
+        raise SpecError("not a valid sweep config:\n  " + "\n  ".join(problems))
+    return dict(config), base
+
+
+def run_sweep(
+    sweep: Any,
+    function: Callable[[], Any] | None = None,
+    *,
+    count: int | None = None,
+    jobs: int = 1,
+    mode: str = "offline",
+    project: str | None = None,
+    entity: str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    max_failures: int | None = None,
+    grace: float | None = None,
+    progress: bool | None = None,
+    display: Any = None,
+) -> Any:
+    """Run a W&B sweep here: W&B's engine picks the configs and stops runs, the real wandb client logs.
+
+    `count`: at most this many runs (with the sweep's `run_cap`, the smaller; grid also stops when
+    exhausted; neither → until interrupted). `jobs`: trials at once (≤ CPU count). `function`: called
+    in this process for each run instead of the sweep's program, as `wandb.agent(function=...)`.
+    `mode`: offline (default; upload later with `wandb sync`) or disabled. `out`: results directory
+    (default: wandb/sweep-ID). `max_failures`: consecutive failed runs that stop the sweep (default:
+    the wandb agent's 5). `grace`: seconds between SIGTERM and SIGKILL (default: the agent's 30).
+    `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
+    `display`: a `runner.display.Display` to call instead.
+    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command()).
+    """
+    import sys
+
+    from .display import Display, TextDisplay
+    from .sweep import SweepRunner
+
+    if mode == "online":
+        raise SpecError(
+            "mode online is not supported yet: run offline (the default) and upload with `wandb sync`, "
+            "or move the sweep to W&B with `wandb sweep` + `wandb agent`."
+        )
+    config, base = load_sweep(sweep)
+    tty = sys.stderr.isatty()
+    show = tty if progress is None else progress
+    if display is None:
+        display = TextDisplay(live=tty) if show else Display()
+    runner = SweepRunner(
+        config,
+        count=count,
+        jobs=jobs,
+        function=function,
+        mode=mode,
+        project=project,
+        entity=entity,
+        out=out,
+        max_failures=max_failures,
+        grace=grace,
+        base=base,
+        display=display,
+    )
+    return runner.run()

@@ -1,0 +1,127 @@
+"""A run's metrics while it runs, read from its transaction log (`run-ID.wandb`) by W&B's own reader.
+
+`wandb-core leet inspect --json --follow` (what `wandb leet inspect --follow --json` starts) prints
+each record of the log as one JSON line while the run writes it. This works for any program that
+logs with the real wandb client (offline or online: both write the log); the program needs nothing
+from sweepbridge.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .launch import child_preexec
+
+LOG_DIRS = ("wandb", ".wandb")
+"""Where wandb puts run directories under WANDB_DIR (wandb.sdk.lib.filenames.WANDB_DIRS)."""
+
+
+def find_log(wandb_dir: Path, run_id: str) -> Path | None:
+    """The transaction log of run `run_id` under WANDB_DIR, once the run has created it."""
+    for sub in LOG_DIRS:
+        found = sorted((wandb_dir / sub).glob(f"*run-*-{run_id}/run-{run_id}.wandb"))
+        if found:
+            return found[-1]
+    return None
+
+
+def reader_command(log: Path) -> list[str]:
+    """wandb-core's transaction-log reader, following `log` as it grows, one JSON record per line."""
+    from wandb.util import get_core_path
+
+    return [
+        get_core_path(),
+        "leet",
+        "inspect",
+        "--no-observability",
+        "--json",
+        "--follow",
+        "--run-file",
+        str(log),
+        str(log.parent.parent),
+    ]
+
+
+class RunLog:
+    """Metric history, summary and exit code of one run, updated by a reader thread."""
+
+    def __init__(self, metric_names: Sequence[str]) -> None:
+        self.metric_names = list(metric_names)
+        self.history: list[dict[str, Any]] = []
+        """Rows as W&B's server samples them for the sweep: `_step` and the metric(s)."""
+        self.rows = 0
+        self.summary: dict[str, Any] = {}
+        self.exit_code: int | None = None
+        self.path: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self, log: Path) -> None:
+        """Follow `log` (call from the main thread: the reader dies with this process)."""
+        self.path = log
+        self._proc = subprocess.Popen(
+            reader_command(log),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=child_preexec,  # noqa: PLW1509 (only prctl; no locks taken)
+        )
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    @property
+    def started(self) -> bool:
+        return self._proc is not None
+
+    def _read(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        for line in self._proc.stdout:
+            try:
+                self.add(json.loads(line))
+            except ValueError:
+                continue
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Take one record of the log (as the reader prints it)."""
+        kind = record.get("type")
+        body = record.get(kind) if isinstance(kind, str) else None
+        if not isinstance(body, dict):
+            return
+        with self._lock:
+            if kind == "history":
+                item = body.get("item") or {}
+                self.rows += 1
+                values = {k: item[k] for k in self.metric_names if k in item}
+                if values:
+                    step = item.get("_step", (body.get("step") or {}).get("num", self.rows - 1))
+                    self.history.append({**values, "_step": step})
+            elif kind == "summary":
+                self.summary.update(body.get("update") or {})
+                for key in body.get("remove") or ():
+                    self.summary.pop(key, None)
+            elif kind == "exit":
+                self.exit_code = int(body.get("exit_code") or 0)
+
+    def snapshot(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        with self._lock:
+            return list(self.history), dict(self.summary)
+
+    def close(self, wait: float = 2.0) -> None:
+        """Stop following: wait up to `wait` s for the reader to reach the exit record, then stop it."""
+        if self._proc is None:
+            return
+        try:
+            self._proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()

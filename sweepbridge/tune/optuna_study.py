@@ -1,0 +1,130 @@
+"""Ray Tune's searchers and schedulers → the Optuna study of W&B's sweep scheduler (engine="optuna").
+
+Tables, not branches: `SAMPLERS` maps a mirrored searcher class to its sampler, `PRUNERS` a mirrored
+scheduler class to its pruner; each entry returns the spec plus the compat rows to warn (equivalent
+translations). What has no entry is refused with the searcher's / scheduler's own compat row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import compat
+from ..backends.optuna_source import PrunerSpec, SamplerSpec
+from ..backends.scheduler_config import hyperopt_tpe, random_sampler
+from ..errors import SpecError
+from . import schedulers as s
+from .search import algorithms as a
+
+Warnings = list[tuple[str, str]]
+
+
+def _seed(value: Any, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(f"{what} must be an int seed under engine optuna, got {value!r}.", path="search_alg")
+    return value
+
+
+def _no_points(searcher: a.Searcher) -> None:
+    if searcher.options.get("points_to_evaluate"):
+        raise compat.refuse("optuna.search.points", path="search_alg.points_to_evaluate")
+
+
+def _variant(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
+    _no_points(searcher)
+    return random_sampler(_seed(searcher.options.get("random_state"), "random_state")), []
+
+
+def _hyperopt(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
+    _no_points(searcher)
+    o = searcher.options
+    spec = hyperopt_tpe(o.get("n_initial_points", 20), o.get("gamma", 0.25), _seed(o.get("random_state_seed"), "seed"))
+    return spec, [("optuna.search.hyperopt", "")]
+
+
+def _optuna(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
+    _no_points(searcher)
+    if searcher.options.get("sampler") is not None:
+        raise SpecError(
+            "OptunaSearch(sampler=...) holds a live sampler object the generated source cannot rebuild; "
+            "pass seed= (Ray's default TPESampler) instead.",
+            path="search_alg",
+        )
+    return SamplerSpec("TPESampler", (("seed", _seed(searcher.options.get("seed"), "seed")),)), [
+        ("optuna.search.optuna", "")
+    ]
+
+
+SAMPLERS: dict[type, Callable[[Any], tuple[SamplerSpec, Warnings]]] = {
+    a.BasicVariantGenerator: _variant,
+    a.HyperOptSearch: _hyperopt,
+    a.OptunaSearch: _optuna,
+}
+"""Mirrored searcher class → its Optuna sampler (BasicVariantGenerator's grid handled by the space)."""
+
+
+def _asha(sched: s.AsyncHyperBandScheduler) -> tuple[PrunerSpec, Warnings]:
+    sched._check_time_attr()
+    kwargs = (
+        ("min_resource", s._whole(sched.grace_period, "grace_period")),
+        ("reduction_factor", s._whole(sched.reduction_factor, "reduction_factor")),
+        ("min_early_stopping_rate", 0),
+    )
+    detail = f"W&B does not stop runs at max_t={sched.max_t}; end the loop in your program."
+    if sched.brackets != 1:
+        raise SpecError(f"ASHA with brackets={sched.brackets}: use HyperBandScheduler (HyperbandPruner).")
+    return PrunerSpec("SuccessiveHalvingPruner", kwargs), [("optuna.scheduler.asha", detail)]
+
+
+def _hyperband(sched: s.HyperBandScheduler) -> tuple[PrunerSpec, Warnings]:
+    sched._check_time_attr()
+    kwargs = (
+        ("min_resource", 1),
+        ("max_resource", s._whole(sched.max_t, "max_t")),
+        ("reduction_factor", s._whole(sched.reduction_factor, "reduction_factor")),
+    )
+    return PrunerSpec("HyperbandPruner", kwargs), [("optuna.scheduler.hyperband", "")]
+
+
+def _median(sched: s.MedianStoppingRule) -> tuple[PrunerSpec, Warnings]:
+    sched._check_time_attr()
+    kwargs = (
+        ("n_startup_trials", int(sched.min_samples_required)),
+        ("n_warmup_steps", int(sched.grace_period)),
+        ("interval_steps", 1),
+    )
+    return PrunerSpec("MedianPruner", kwargs), [("optuna.scheduler.median", "")]
+
+
+PRUNERS: dict[type, Callable[[Any], tuple[PrunerSpec, Warnings]]] = {
+    s.FIFOScheduler: lambda sched: (PrunerSpec(), []),
+    s.AsyncHyperBandScheduler: _asha,
+    s.HyperBandScheduler: _hyperband,
+    s.MedianStoppingRule: _median,
+}
+"""Mirrored scheduler class → its Optuna pruner."""
+
+
+def sampler(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
+    """The sampler for mirrored `searcher` (ConcurrencyLimiter unwrapped, warned)."""
+    warnings: Warnings = []
+    if isinstance(searcher, a.ConcurrencyLimiter):
+        from .translate import mirror_searcher
+
+        warnings.append(("tune.search.concurrency", f"ConcurrencyLimiter(max_concurrent={searcher.max_concurrent})."))
+        searcher = mirror_searcher(searcher.searcher)
+    rule = SAMPLERS.get(type(searcher))
+    if rule is None:
+        raise compat.refuse("optuna.search.other", f"Got {type(searcher).__name__}.", path="search_alg")
+    spec, more = rule(searcher)
+    return spec, warnings + more
+
+
+def pruner(sched: s.TrialScheduler) -> tuple[PrunerSpec, Warnings]:
+    rule = PRUNERS.get(type(sched))
+    if rule is None:
+        raise compat.refuse("optuna.scheduler.pbt", f"Got {type(sched).__name__}.", path="scheduler")
+    return rule(sched)
