@@ -15,7 +15,8 @@ import pytest
 import sweeps
 import yaml
 
-from sweepbridge.runner import run_sweep
+from sweepbridge.errors import SpecError
+from sweepbridge.runner import load_sweep, run_sweep
 from sweepbridge.runner.results import read_results
 
 HERE = Path(__file__).resolve().parent
@@ -279,3 +280,13 @@ def test_a_tune_trainable_runs_unmodified_through_the_runtime(workdir):
     for r in outcome.results:
         assert r.history_rows == 4 and r.config["k"] == 3
         assert r.metric == pytest.approx((r.config["x"] - 0.3) ** 2 + 0.25)
+
+
+def test_an_unimportable_trainable_is_reported_before_the_first_trial(workdir):
+    pytest.importorskip("sweepbridge.runtime")
+    (workdir / "exp.py").write_text(TUNE_EXPERIMENT)
+    cfg, _ = load_sweep("exp.py")
+    cfg["command"] = [c if c != "train_fn" else "no_such_fn" for c in cfg["command"]]
+    with pytest.raises(SpecError, match="the trainable cannot be imported for a trial: .*no_such_fn"):
+        run_sweep(cfg, out="out")
+    assert not (workdir / "out").exists()

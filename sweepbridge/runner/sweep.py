@@ -159,6 +159,11 @@ class SweepRunner:
             raise SpecError("the sweep has no `program` to run (its command uses ${program}): add program: train.py.")
         if not Path(program).is_file():
             raise SpecError(f"program {program!r} not found (relative to {os.getcwd()}), the directory trials run in.")
+        from .launch import check_trainable
+
+        problem = check_trainable(self.config)
+        if problem:
+            raise SpecError(f"the trainable cannot be imported for a trial: {problem}")
 
     # --- one trial -------------------------------------------------------------------------------
 
