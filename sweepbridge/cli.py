@@ -76,7 +76,8 @@ parameters, the trainable gets Ray's config, every report is one run.log row.
 
 examples:
   sweepbridge trial train.py --trainable train_fn --metric loss
-  python -m sweepbridge trial mypkg.train --trainable MyTrainable --stop '{{"criteria": {{"training_iteration": 10}}}}'""",
+  python -m sweepbridge trial mypkg.train --trainable MyTrainable \\
+      --stop '{{"criteria": {{"training_iteration": 10}}}}'""",
     "reverse": """\
 examples:
   sweepbridge reverse sweep.yaml --to tune > tune_space.py

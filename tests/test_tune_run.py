@@ -79,8 +79,8 @@ def test_hyperopt_search_with_tune_space_and_options_warned():
     assert cfg["parameters"]["lr"]["distribution"] == "log_uniform_values"
 
 
-def test_program_must_be_a_script():
-    def trainable(config):
+def test_a_trainable_without_an_importable_name_is_refused():
+    def trainable(config):  # a closure: a new process cannot import it (see test_runtime_translate.py)
         pass
 
     with pytest.raises(UnsupportedFeatureError, match="agent") as info:
@@ -88,10 +88,10 @@ def test_program_must_be_a_script():
     assert info.value.path == "run_or_experiment" and info.value.feature == "tune.run.callable"
 
 
-def test_stop_is_refused_not_dropped():
+def test_stop_with_a_script_program_is_refused_not_dropped():
     with pytest.raises(UnsupportedFeatureError) as info:
         tune.run("t.py", config={"a": tune.uniform(0, 1)}, stop={"training_iteration": 10})
-    assert info.value.feature == "tune.run.stop" and info.value.suggestion
+    assert info.value.feature == "tune.run.stop.program" and info.value.suggestion
     with pytest.raises(UnsupportedFeatureError):
         tune.Tuner("t.py", param_space={"a": 1.0}, run_config=tune.RunConfig(stop={"m": 1})).to_sweep()
 

@@ -44,7 +44,8 @@ ROWS = (
         "equivalent",
         "not listed",
         "Kept locally instead of Ray's storage_path; when W&B resumes a run (same run id) on the same machine, "
-        "the latest one comes back through get_checkpoint() / load_checkpoint.",
+        "the latest one comes back through get_checkpoint() / load_checkpoint. config['wandb'] = "
+        "{'upload_checkpoints': True} (WandbLoggerCallback's option) also logs each one as a W&B artifact.",
     ),
     _R(
         "runtime.early_stop",
@@ -59,7 +60,7 @@ ROWS = (
     _R(
         "runtime.wandb_integration",
         "trial runtime",
-        "setup_wandb (ray.air.integrations.wandb), wandb_mixin, config['wandb'] of WandbLogger(Callback)",
+        "setup_wandb (ray.air.integrations.wandb), wandb_mixin, config['wandb'], WandbLoggerCallback in callbacks",
         "the sweep's run (no second run)",
         "equivalent",
         "not listed",

@@ -40,10 +40,13 @@ class Loader:
         with _no_ray_start(program):
             try:
                 return importlib.import_module(program)
-            except _RayStart:
+            except TrialImportError:
                 raise
             except ImportError as exc:
                 raise TrialImportError(f"cannot import the module {program!r}: {exc}.") from exc
+            except Exception as exc:
+                what = f"raised {type(exc).__name__}: {exc}"
+                raise TrialImportError(GUARD_ADVICE.format(program=program, what=what)) from exc
 
     def _file(self, path: Path) -> ModuleType:
         resolved = path.resolve()
@@ -58,7 +61,13 @@ class Loader:
         sys.path.insert(0, str(resolved.parent))  # as when the script runs: its siblings import
         self._files[resolved] = module
         with _no_ray_start(str(path)):
-            spec.loader.exec_module(module)  # type: ignore[union-attr]
+            try:
+                spec.loader.exec_module(module)  # type: ignore[union-attr]
+            except TrialImportError:
+                raise
+            except Exception as exc:
+                what = f"raised {type(exc).__name__}: {exc}"
+                raise TrialImportError(GUARD_ADVICE.format(program=path, what=what)) from exc
         return module
 
     def object(self, reference: str) -> Any:

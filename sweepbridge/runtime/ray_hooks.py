@@ -23,12 +23,13 @@ WANDB_MODULE = "ray.air.integrations.wandb"
 
 
 class RayTrialInfo:
-    """What Ray's TrialInfo holds, from the W&B run."""
+    """What Ray's trial info structs hold (the session's TrialInfo, a Trainable's _TrialInfo), from the W&B run."""
 
     def __init__(self, trial: Any) -> None:
         self.name, self.id, self.logdir = trial.trial_name, trial.trial_id, trial.trial_dir
+        self.trial_name, self.trial_id = self.name, self.id
         self.experiment_name, self.run_id = trial.experiment_name, trial.trial_id
-        self.resources = None
+        self.resources = self.trial_resources = None
         self.driver_ip = self.driver_node_id = None
 
 

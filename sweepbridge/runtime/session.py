@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import _thread
 import signal
 import sys
 import threading
@@ -29,7 +28,15 @@ class TrialStopped(BaseException):
 class TrialSession:
     """The running trial: what `tune.report` & co. talk to (registered in sweepbridge.tune.session)."""
 
-    def __init__(self, run: Any, stop: StopRule, *, metric: str | None = None, excludes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        run: Any,
+        stop: StopRule,
+        *,
+        metric: str | None = None,
+        excludes: Iterable[str] = (),
+        upload_checkpoints: bool = False,
+    ) -> None:
         self.run = run
         self.trial_id = run.id
         self.trial_name = run.name or run.id
@@ -38,6 +45,7 @@ class TrialSession:
         self.stop_rule = stop
         self.metric = metric
         self.excludes = tuple(excludes) + NOT_LOGGED
+        self.upload_checkpoints = upload_checkpoints
         self.clock = Clock()
         self.store = Store(Path(run.dir).parent, run.id)
         self.loaded_checkpoint: Any = None
@@ -73,8 +81,7 @@ class TrialSession:
             result = self.clock.fill(metrics, self.trial_id)
             if checkpoint is not None:
                 path = getattr(checkpoint, "path", checkpoint)
-                self.last_checkpoint = self.store.keep(str(path), result[TRAINING_ITERATION])
-                self.loaded_checkpoint = as_checkpoint(self.last_checkpoint)
+                self.kept(self.store.keep(str(path), result[TRAINING_ITERATION]))
             stop = self.record(result)
         finally:
             self._in_report = False
@@ -83,6 +90,17 @@ class TrialSession:
         if self.terminated:
             self.stop_reason = "stopped by W&B (SIGTERM from the agent)"
             raise TrialStopped(self.stop_reason)
+
+    def kept(self, path: Path) -> None:
+        """A checkpoint is on disk: what get_checkpoint() returns; a W&B artifact when opted in."""
+        self.last_checkpoint = path
+        self.loaded_checkpoint = as_checkpoint(path)
+        if self.upload_checkpoints:
+            import wandb
+
+            artifact = wandb.Artifact(f"checkpoint-{self.trial_id}", type="model", metadata={"path": path.name})
+            artifact.add_dir(str(path))
+            self.run.log_artifact(artifact, aliases=["latest", path.name])
 
     def record(self, result: dict[str, Any]) -> bool:
         """Log one auto-filled result (one row, step = training_iteration); True when the trial must stop."""
@@ -104,17 +122,24 @@ class TrialSession:
             if isinstance(value, (Number, WBValue)) or (hasattr(value, "item") and getattr(value, "size", 0) == 1):
                 row[key] = value
         step = result.get(TRAINING_ITERATION)
-        if isinstance(step, int) and step >= self.run.step:
+        current = self._wandb_step()
+        if isinstance(step, int) and step >= current:
             self.run.log(row, step=step)
             return
         if not self._step_warned:
             self._step_warned = True
             print(
-                f"sweepbridge: W&B's step ({self.run.step}) is past training_iteration ({step}) because of "
+                f"sweepbridge: W&B's step ({current}) is past training_iteration ({step}) because of "
                 "wandb.log calls between reports; results are logged at W&B's current step.",
                 file=sys.stderr,
             )
         self.run.log(row)
+
+    def _wandb_step(self) -> int:
+        """The step of the run's next log() call. wandb keeps it in the process (`_local_step`); its
+        public `run.step` asks the wandb-core service (~1-2 ms a call), so it is the fallback only."""
+        local = getattr(self.run, "_local_step", None)
+        return local if isinstance(local, int) else self.run.step
 
     def missing_metric_warning(self) -> str | None:
         if self.metric is None or self.metric in self.reported_keys:
@@ -133,7 +158,8 @@ class TrialSession:
     def _on_sigterm(self, signum: int, frame: Any) -> None:
         if not self.terminated:
             self.terminated = True
-            self._timer = threading.Timer(GRACE_S, _thread.interrupt_main, args=(signal.SIGTERM,))
+            main = threading.main_thread().ident
+            self._timer = threading.Timer(GRACE_S, signal.pthread_kill, args=(main, signal.SIGTERM))
             self._timer.daemon = True
             self._timer.start()
             return

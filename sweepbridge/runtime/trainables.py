@@ -6,6 +6,7 @@ import inspect
 from typing import Any
 
 from .checkpoints import class_restore_argument
+from .ray_hooks import RayTrialInfo
 from .session import TrialSession, TrialStopped
 
 
@@ -70,13 +71,9 @@ def _instantiate(cls: type, config: dict[str, Any], trial: TrialSession) -> Any:
     except ImportError:
         RayTrainable = None  # noqa: N806
     if RayTrainable is not None and issubclass(cls, RayTrainable):
-        from ray.train._internal.session import TrialInfo
+        from ray.tune.result import TRIAL_INFO
 
-        info = TrialInfo(
-            name=trial.trial_name, id=trial.trial_id, resources={}, logdir=trial.trial_dir,
-            driver_ip=None, driver_node_id=None, experiment_name=trial.experiment_name, run_id=trial.trial_id,
-        )  # fmt: skip
-        return cls({**config, "__trial_info__": info})
+        return cls({**config, TRIAL_INFO: RayTrialInfo(trial)})
     return cls(config)
 
 
@@ -104,7 +101,7 @@ def run_class(cls: type, config: dict[str, Any], trial: TrialSession, restored: 
         pass
     finally:
         if iteration is not None:
-            trial.last_checkpoint = trial.store.save_class(instance, iteration)
+            trial.kept(trial.store.save_class(instance, iteration))
         stop = getattr(instance, "stop", None)
         if callable(stop):
             stop()

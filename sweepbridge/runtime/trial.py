@@ -48,7 +48,13 @@ def _run(args: argparse.Namespace) -> int:
 
     run_ = wandb.init(**{k: block[k] for k in INIT_KEYS if k in block})
     loader = Loader()
-    trial = TrialSession(run_, StopRule(None, loader), metric=args.metric, excludes=block.get("excludes") or ())
+    trial = TrialSession(
+        run_,
+        StopRule(None, loader),
+        metric=args.metric,
+        excludes=block.get("excludes") or (),
+        upload_checkpoints=bool(block.get("upload_checkpoints")),
+    )
     tune_session.activate(trial)
     ray_hooks.install(trial)
     trial.install_signals()

@@ -201,6 +201,41 @@ class _Named:
         raise NotImplementedError
 
 
+WANDB_CALLBACKS = ("WandbLoggerCallback", "WandbLogger")
+"""Ray's W&B logger callbacks (ray.air.integrations.wandb, the 2020 ray.tune.integration.wandb)."""
+
+
+def callback_block(callbacks: Any) -> tuple[Any, dict[str, Any] | None]:
+    """W&B logger callbacks among `callbacks` → (the other callbacks, their settings as a config['wandb'] block).
+
+    Under the trial runtime every report is already logged to the run: the callback's settings
+    (project, group, excludes, log_config, upload_checkpoints, wandb.init keywords) are honoured
+    like config['wandb']; its api_key / api_key_file are refused like there.
+    """
+    if not isinstance(callbacks, (list, tuple)):
+        return callbacks, None
+    rest, block = [], None
+    for cb in callbacks:
+        name = cb.__name__ if isinstance(cb, type) else type(cb).__name__
+        if name not in WANDB_CALLBACKS:
+            rest.append(cb)
+            continue
+        if isinstance(cb, type):  # the 2020 `loggers=(WandbLogger,)`: configured by config['wandb']
+            continue
+        if getattr(cb, "api_key", None) or getattr(cb, "api_key_path", None):
+            raise compat.refuse("tune.wandb.api_key", f"{name} holds an api_key / api_key_file.", path="callbacks")
+        block = {k: getattr(cb, k) for k in ("project", "group") if getattr(cb, k, None)}
+        block.update(
+            {k: getattr(cb, k) for k in ("excludes", "log_config", "upload_checkpoints") if getattr(cb, k, None)}
+        )
+        block.update({k: v for k, v in (getattr(cb, "kwargs", None) or {}).items() if k not in WANDB_SECRETS})
+        try:
+            block = json.loads(json.dumps(block))
+        except (TypeError, ValueError):
+            raise SpecError(f"{name}'s settings must be JSON values.", path="callbacks") from None
+    return type(callbacks)(rest), block
+
+
 def wandb_block(config: Any) -> tuple[Any, dict[str, Any] | None]:
     """Split config["wandb"] off the search space; refuse secrets (they would be shown to everyone)."""
     if not isinstance(config, Mapping) or "wandb" not in config:

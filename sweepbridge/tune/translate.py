@@ -128,8 +128,13 @@ def scheduler_plan(scheduler: Any) -> Plan:
     return _plan(scheduler, s.FIFOScheduler, s.BY_NAME, ray_objects.scheduler, s.TrialScheduler, "scheduler")
 
 
-def _trial(run_or_experiment: Any, stop: Any, config: Any) -> tuple[str, t.TrialCommand | None, Any, dict]:
-    """(program, trial command or None for a plain script, config without `wandb`, top-level sweep keys)."""
+def _trial(
+    run_or_experiment: Any, stop: Any, config: Any, keywords: dict[str, Any]
+) -> tuple[str, t.TrialCommand | None, Any, dict]:
+    """(program, trial command or None for a plain script, config without `wandb`, top-level sweep keys).
+
+    With a trainable, W&B logger callbacks leave `keywords` (callbacks / loggers): the trial honours them.
+    """
     config, block = t.wandb_block(config)
     if t.is_program(run_or_experiment):
         if stop not in (None, {}):
@@ -138,6 +143,12 @@ def _trial(run_or_experiment: Any, stop: Any, config: Any) -> tuple[str, t.Trial
             config = {**config, "wandb": block}
         return run_or_experiment, None, config, {}
     program, name = t.trainable_command(run_or_experiment)
+    for key in ("callbacks", "loggers"):
+        rest, from_callback = t.callback_block(keywords.get(key))
+        if rest != keywords.get(key):
+            keywords[key] = rest if rest else None
+        if from_callback:
+            block = {**from_callback, **(block or {})}  # config['wandb'] wins, as in Ray's WandbLoggerCallback
     top = {k: block.pop(k) for k in t.WANDB_SWEEP_KEYS if block and k in block}
     return program, t.TrialCommand(program, name, stop=t.stop_spec(stop, program, name), wandb=block), config, top
 
@@ -246,7 +257,7 @@ def translate(
     if session.in_trial():  # the trial runtime imports the user's script: do not translate again
         return None  # type: ignore[return-value]
     try:
-        program, trial, config, top = _trial(run_or_experiment, stop, config)
+        program, trial, config, top = _trial(run_or_experiment, stop, config, keywords)
         _warn_keywords(keywords)
         num_samples = _num_samples(num_samples)
         search, sched = searcher_plan(search_alg), scheduler_plan(scheduler)

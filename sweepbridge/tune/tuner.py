@@ -91,4 +91,8 @@ class Tuner:
         return translate(self.trainable, **self.run_keywords())
 
     def fit(self) -> Any:
+        from . import session
+
+        if session.in_trial():  # the trial runtime imports the user's script: nothing to start
+            return None
         raise NotImplementedError("sweepbridge's Tuner only translates: call .to_sweep() and pass it to wandb.sweep.")

@@ -45,10 +45,23 @@ def wandb_mixin(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class WandbLoggerCallback:
-    """Accepted for source compatibility: inside a trial every report is already logged to the run."""
+    """Mirror of Ray's callback: under the trial runtime every report is already logged to the run, and
+    tune.run / Tuner send these settings to the sweep (project, entity) and the run (group, ...)."""
 
-    def __init__(self, project: str | None = None, group: str | None = None, **kwargs: Any) -> None:
-        self.project, self.group, self.kwargs = project, group, kwargs
+    def __init__(
+        self,
+        project: str | None = None,
+        group: str | None = None,
+        api_key_file: str | None = None,
+        api_key: str | None = None,
+        excludes: list[str] | None = None,
+        log_config: bool = False,
+        upload_checkpoints: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.project, self.group, self.api_key_path, self.api_key = project, group, api_key_file, api_key
+        self.excludes, self.log_config, self.upload_checkpoints = excludes or [], log_config, upload_checkpoints
+        self.kwargs = kwargs
 
 
 WandbLogger = WandbLoggerCallback
