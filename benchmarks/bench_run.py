@@ -9,7 +9,9 @@ The same space (x ~ U(-1, 1), random search) and the same trivial objective (5 v
   counted), concurrency = the CPU count.
 Overhead per trial = (wall time / N) − what one trial costs without the runner: the program run
 directly (`python trivial.py`, offline) for subprocess trials; the same function called in a loop
-for in-process trials.
+for in-process trials. On a shared machine wall times swing with the load, so the runner's CPU
+cost is measured too: CPU of the runner process and of everything it starts (trials, log readers)
+minus N times the CPU of one direct program run, per trial.
 
 Run: python benchmarks/bench_run.py [--trials 50] [--skip-ray]   (numbers: benchmarks/README.md)
 """
@@ -59,9 +61,17 @@ def env() -> dict[str, str]:
     return base
 
 
-def direct_program(work: Path, reps: int = 5) -> float:
-    """Mean wall time of the program run by hand (no runner), offline."""
+def _children_cpu() -> float:
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+def direct_program(work: Path, reps: int = 5) -> tuple[float, float]:
+    """Mean (wall, CPU) of the program run by hand (no runner), offline."""
     times = []
+    cpu0 = _children_cpu()
     for _ in range(reps):
         t = time.perf_counter()
         subprocess.run(
@@ -72,18 +82,20 @@ def direct_program(work: Path, reps: int = 5) -> float:
             capture_output=True,
         )
         times.append(time.perf_counter() - t)
-    return statistics.mean(times)
+    return statistics.mean(times), (_children_cpu() - cpu0) / reps
 
 
-def runner_subprocess(work: Path, n: int, jobs: int) -> float:
+def runner_subprocess(work: Path, n: int, jobs: int) -> tuple[float, float]:
+    """(wall, CPU of the runner and all it started) for `sweepbridge run`."""
     cmd = [sys.executable, "-m", "sweepbridge", "run", "sweep.yaml", "--jobs", str(jobs), "--out", f"out-{jobs}"]
+    cpu0 = _children_cpu()
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=work, env=env(), capture_output=True, text=True)
     wall = time.perf_counter() - t
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = (work / f"out-{jobs}" / "results.jsonl").read_text().splitlines()
     assert len(lines) == n, len(lines)
-    return wall
+    return wall, _children_cpu() - cpu0
 
 
 def _objective() -> None:
@@ -160,25 +172,31 @@ def main() -> None:
     args = parser.parse_args()
     n = args.trials
     rows = []
+    cpu_rows: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "trivial.py").write_text(PROGRAM)
         import yaml
 
         (work / "sweep.yaml").write_text(yaml.safe_dump(sweep(n)))
-        one = direct_program(work)
+        one, one_cpu = direct_program(work)
         for jobs in (1, 2):
-            wall = runner_subprocess(work, n, jobs)
+            wall, cpu = runner_subprocess(work, n, jobs)
             rows.append((f"sweepbridge run --jobs {jobs} (subprocess)", wall, wall / n - one / jobs))
+            cpu_rows.append((jobs, cpu / n - one_cpu))
         wall, loop = in_process(work, n)
         rows.append(("run_sweep(function=...) (in-process)", wall, (wall - loop) / n))
     if not args.skip_ray:
         rows.append((f"Ray Tune Tuner.fit() ({os.cpu_count()} concurrent)", ray_tune(n), None))
-    print(f"{n} trials of a trivial trainable, {os.cpu_count()} CPUs; one direct program run: {one:.2f} s")
+    load = os.getloadavg()[0]
+    print(f"{n} trials of a trivial trainable, {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
+    print(f"one direct program run: {one:.2f} s wall, {one_cpu:.2f} s CPU")
     print(f"{'':44} {'wall (s)':>9} {'per trial (s)':>14} {'overhead/trial':>15}")
     for name, wall, overhead in rows:
         extra = "" if overhead is None else f"{overhead * 1000:12.0f} ms"
         print(f"{name:44} {wall:9.1f} {wall / n:14.2f} {extra:>15}")
+    for jobs, cpu in cpu_rows:
+        print(f"runner CPU per subprocess trial (--jobs {jobs}): {cpu * 1000:.0f} ms (runner, log reader, config file)")
 
 
 if __name__ == "__main__":
