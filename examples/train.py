@@ -6,12 +6,13 @@ the validation MSE as `mean_loss`. It runs in a few milliseconds and needs only 
 
 It takes its parameters the two ways a W&B agent gives them: flags (`--width=3.5 ...`, the agent's
 default `${args}`) and `wandb.config` (the sweep's config file). Run it by hand too:
-    python train.py --width 8 --activation tanh      (logs offline unless you are logged in)
+    python train.py --width 8 --activation tanh      (offline unless WANDB_MODE says otherwise)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
 import numpy as np
 import wandb
@@ -36,7 +37,9 @@ def data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def main() -> None:
     args = parse_args()
-    run = wandb.init(config=vars(args))  # under a sweep, wandb.config holds the sweep's values
+    # under an agent or `sweepbridge run`, wandb.config holds the sweep's values; by hand: offline
+    by_hand = "WANDB_MODE" not in os.environ and "WANDB_SWEEP_ID" not in os.environ
+    run = wandb.init(config=vars(args), mode="offline" if by_hand else None)
     cfg = run.config
     rng = np.random.default_rng(cfg.seed)
     x_train, y_train = data(rng, 256)

@@ -15,7 +15,8 @@ import pytest
 import sweeps
 import yaml
 
-from sweepbridge.runner import run_sweep
+from sweepbridge.errors import SpecError
+from sweepbridge.runner import load_sweep, run_sweep
 from sweepbridge.runner.results import read_results
 
 HERE = Path(__file__).resolve().parent
@@ -256,3 +257,36 @@ def test_invalid_sweep_and_missing_program_fail_before_any_trial(workdir):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1 and "program 'missing.py' not found" in err
     assert not (workdir / "wandb").exists() and not (workdir / "records").exists()
+
+
+TUNE_EXPERIMENT = """
+from sweepbridge import tune
+
+
+def train_fn(config):
+    for i in range(4):
+        tune.report({"loss": (config["x"] - 0.3) ** 2 + 1.0 / (i + 1)})
+
+
+sweep = tune.run(train_fn, config={"x": tune.uniform(-1, 1), "k": 3}, num_samples=2, metric="loss", mode="min")
+"""
+
+
+def test_a_tune_trainable_runs_unmodified_through_the_runtime(workdir):
+    pytest.importorskip("sweepbridge.runtime")
+    (workdir / "exp.py").write_text(TUNE_EXPERIMENT)
+    outcome = run_sweep("exp.py", out="out", count=1)  # translated (tune.run → program + trial command), run
+    assert [r.state for r in outcome.results] == ["finished"]
+    for r in outcome.results:
+        assert r.history_rows == 4 and r.config["k"] == 3
+        assert r.metric == pytest.approx((r.config["x"] - 0.3) ** 2 + 0.25)
+
+
+def test_an_unimportable_trainable_is_reported_before_the_first_trial(workdir):
+    pytest.importorskip("sweepbridge.runtime")
+    (workdir / "exp.py").write_text(TUNE_EXPERIMENT)
+    cfg, _ = load_sweep("exp.py")
+    cfg["command"] = [c if c != "train_fn" else "no_such_fn" for c in cfg["command"]]
+    with pytest.raises(SpecError, match="the trainable cannot be imported for a trial: .*no_such_fn"):
+        run_sweep(cfg, out="out")
+    assert not (workdir / "out").exists()

@@ -123,6 +123,8 @@ class TextDisplay(Display):
         self.counts.add(result, self.goal)
         metric = "" if result.metric is None else f"  {self.metric}={result.metric:.6g}"
         self._print(f"{result.state:<8} {result.id}{metric}  ({result.wall_time:.1f}s)")
+        if result.state in ("failed", "crashed") and result.output:
+            self._print(f"         exit {result.exit_code}; output: {result.output}{_tail(result.output)}")
         self._refresh()
 
     def tick(self, running: int, launched: int) -> None:
@@ -141,6 +143,19 @@ class TextDisplay(Display):
         if self.show_leaderboard:
             self.stream.write(leaderboard(outcome) + "\n")
             self.stream.flush()
+
+
+def _tail(path: str, lines: int = 3) -> str:
+    """The last lines of a trial's output, indented (the error is usually there)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            fh.seek(max(0, fh.tell() - 4096))
+            text = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    tail = [line for line in text.splitlines() if line.strip() and not line.startswith("wandb:")][-lines:]
+    return "".join(f"\n           {line}" for line in tail)
 
 
 def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:

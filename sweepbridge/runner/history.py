@@ -112,16 +112,39 @@ class RunLog:
         with self._lock:
             return list(self.history), dict(self.summary)
 
-    def close(self, wait: float = 2.0) -> None:
-        """Stop following: wait up to `wait` s for the reader to reach the exit record, then stop it."""
-        if self._proc is None:
+    def _reset(self) -> None:
+        with self._lock:
+            self.history, self.rows, self.summary, self.exit_code = [], 0, {}, None
+
+    def close(self, wait: float = 1.0) -> None:
+        """After the run's process ended: stop following and read the whole log once more, until its
+        exit record is there (the follower notices the last writes late) or `wait` s have passed (a
+        run killed without one)."""
+        import time
+
+        if self._proc is None or self.path is None:
             return
-        try:
-            self._proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
+        if self._proc.poll() is None:
             self._proc.kill()
-            self._proc.wait()
+        self._proc.wait()
         if self._thread is not None:
             self._thread.join(timeout=2)
         if self._proc.stdout is not None:
             self._proc.stdout.close()
+        deadline = time.monotonic() + wait
+        while True:
+            done = subprocess.run(
+                [c for c in reader_command(self.path) if c != "--follow"],
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            self._reset()
+            for line in done.stdout.splitlines():
+                try:
+                    self.add(json.loads(line))
+                except ValueError:
+                    continue
+            if self.exit_code is not None or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)

@@ -115,6 +115,47 @@ def command_line(sweep: Mapping[str, Any], spec: TrialSpec, base_dir: str) -> li
     return argv
 
 
+PREFLIGHT = """\
+import sys
+from sweepbridge.runtime.loading import Loader
+try:
+    Loader().object(sys.argv[1] + ":" + sys.argv[2])
+except BaseException as exc:
+    sys.exit(f"{type(exc).__name__}: {exc}")
+"""
+
+
+def trainable_reference(sweep: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(program, trainable) when the sweep's command starts sweepbridge's trial runtime, else None."""
+    command = [str(c) for c in sweep.get("command") or []] if isinstance(sweep.get("command"), list) else []
+    for i, chunk in enumerate(command[:-1]):
+        if chunk == "sweepbridge" and command[i + 1] == "trial" and "--trainable" in command:
+            program = command[i + 2] if i + 2 < len(command) else ""
+            program = str(sweep.get("program") or "") if program == "${program}" else program
+            name = command[command.index("--trainable") + 1] if command[-1] != "--trainable" else ""
+            return (program, name) if program and name else None
+    return None
+
+
+def check_trainable(sweep: Mapping[str, Any]) -> str | None:
+    """Import a Tune trainable the way its trials will (a `python` child, the runtime's loader):
+    the error text, or None when it imports."""
+    reference = trainable_reference(sweep)
+    if reference is None:
+        return None
+    done = subprocess.run(
+        ["python", "-c", PREFLIGHT, *reference],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0:
+        return None
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit status {done.returncode}"
+
+
 class Trial:
     """A running trial: a child process (as the agent's AgentProcess) or an in-process function."""
 

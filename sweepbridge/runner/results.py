@@ -32,6 +32,9 @@ class RunResult:
     stopped_at: int | None = None
     """Number of metric values the run had logged when early termination stopped it."""
     run_dir: str | None = None
+    """The run's wandb directory (offline: what `wandb sync` uploads)."""
+    output: str | None = None
+    """The trial's stdout and stderr (subprocess trials)."""
     summary: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:

@@ -159,6 +159,11 @@ class SweepRunner:
             raise SpecError("the sweep has no `program` to run (its command uses ${program}): add program: train.py.")
         if not Path(program).is_file():
             raise SpecError(f"program {program!r} not found (relative to {os.getcwd()}), the directory trials run in.")
+        from .launch import check_trainable
+
+        problem = check_trainable(self.config)
+        if problem:
+            raise SpecError(f"the trainable cannot be imported for a trial: {problem}")
 
     # --- one trial -------------------------------------------------------------------------------
 
@@ -173,9 +178,12 @@ class SweepRunner:
             from .launch import trial_env
 
             argv = command_line(self.config, spec, self.base_dir)
-            output = open_output(self.out_dir / "logs" / f"{spec.run_id}.log")
+            output = open_output(self._output(spec))
             trial = ProcessTrial(spec, argv, trial_env(spec, self.base_dir, self.extra_env), output)
         return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
+
+    def _output(self, spec: TrialSpec) -> Path:
+        return self.out_dir / "logs" / f"{spec.run_id}.log"
 
     def _report(self, active: Active, state: str) -> RunReport:
         history, summary = active.log.snapshot()
@@ -209,6 +217,7 @@ class SweepRunner:
             exit_code=code,
             stopped_at=active.stopped_at,
             run_dir=_relative(log.parent) if log is not None else None,
+            output=_relative(self._output(trial.spec)) if self.function is None else None,
             summary={k: v for k, v in report.summary.items() if not k.startswith("_")},
         )
 
@@ -226,6 +235,7 @@ class SweepRunner:
         interrupted = False
         self.display.start(self)
         restore = _sigterm_as_interrupt()
+        environ = dict(os.environ)
         try:
             while True:
                 now = time.monotonic()
@@ -287,6 +297,12 @@ class SweepRunner:
                 store.add(result)
                 self.display.finished(result)
             store.close()
+            if self.function is not None:  # as pyagent after its last job: a fresh wandb session, our variables gone
+                import wandb
+
+                wandb.teardown()
+                os.environ.clear()
+                os.environ.update(environ)
         run_dirs = [r.run_dir for r in store.results if r.run_dir and self.mode != "disabled"]
         outcome = SweepOutcome(
             sweep_id=self.sweep_id,
