@@ -20,13 +20,14 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from engine import scheduler_optimizer, to_plain
-from fidelity import compare, compare_discrete, compare_types, key, type_name
+from fidelity import compare, compare_discrete, compare_types
 from test_fidelity_hyperopt import CASES as HYPEROPT_CASES
 from test_fidelity_hyperopt import _fix_choice
 from test_tune_fidelity import CONTINUOUS as RAY_CONTINUOUS
 from test_tune_fidelity import DISCRETE as RAY_DISCRETE
 
 from sweepbridge import to_sweep, tune
+from sweepbridge.stats import key, type_name
 
 pytest.importorskip("optuna")
 pytest.importorskip("hyperopt")
