@@ -1,58 +1,18 @@
 """Read what an offline wandb run recorded: its `run-ID.wandb` transaction log.
 
-wandb 0.31 writes every record (run, config, history, summary, output, exit, ...) as a protobuf
-`wandb_internal_pb2.Record` framed in a LevelDB-style log (a 7-byte header `:W&B` + magic 0xBEE1 +
-version, then 32 KiB blocks of chunks: crc32c (4), length (2, little endian), type (1: full,
-2: first, 3: middle, 4: last)). wandb no longer ships a Python reader, so this is one, for tests.
+The log is read by wandb-core's own reader (`sweepbridge.runner.history.read_records`, which runs
+`wandb-core leet inspect --json`): each record arrives as `{"type": KIND, KIND: body}`, with the
+protobuf Record's fields as JSON and metric/config values already decoded. This only collects them.
 """
 
 from __future__ import annotations
 
-import json
-import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BLOCK = 32768
-HEADER = 7
-CHUNK_HEADER = 7
-FULL, FIRST, MIDDLE, LAST = 1, 2, 3, 4
-
-
-def records(path: Path) -> list[Any]:
-    """Every Record in a .wandb file, in order."""
-    from wandb.proto import wandb_internal_pb2 as pb
-
-    data = Path(path).read_bytes()
-    if data[:4] != b":W&B":
-        raise ValueError(f"{path} is not a wandb transaction log")
-    out, pos, pending = [], HEADER, b""
-    while pos + CHUNK_HEADER <= len(data):
-        left_in_block = BLOCK - pos % BLOCK
-        if left_in_block < CHUNK_HEADER:  # block trailer padding
-            pos += left_in_block
-            continue
-        _crc, length, kind = struct.unpack("<IHB", data[pos : pos + CHUNK_HEADER])
-        payload = data[pos + CHUNK_HEADER : pos + CHUNK_HEADER + length]
-        pos += CHUNK_HEADER + length
-        if kind == 0 and length == 0:  # zero padding at the end of a block
-            pos += BLOCK - pos % BLOCK if pos % BLOCK else 0
-            continue
-        if kind in (FULL, FIRST):
-            pending = payload
-        else:
-            pending += payload
-        if kind in (FULL, LAST):
-            record = pb.Record()
-            record.ParseFromString(pending)
-            out.append(record)
-            pending = b""
-    return out
-
-
-def _key(item: Any) -> str:
-    return ".".join(item.nested_key) if item.nested_key else item.key
+from sweepbridge.runner.history import read_records
 
 
 @dataclass
@@ -80,34 +40,49 @@ class OfflineRun:
         return log.read_text(errors="replace") if log.is_file() else self.output
 
 
+def _update(target: dict[str, Any], body: dict[str, Any]) -> None:
+    """A config or summary record: `update` (key -> value) then `remove` (keys)."""
+    target.update(body.get("update") or {})
+    for key in body.get("remove") or ():
+        target.pop(key, None)
+
+
+def _run(run: OfflineRun, body: dict[str, Any]) -> None:
+    run.run_id, run.group, run.notes = body.get("run_id", ""), body.get("run_group", ""), body.get("notes", "")
+    run.tags = list(body.get("tags") or ())
+    _update(run.config, body.get("config") or {})
+
+
+def _exit(run: OfflineRun, body: dict[str, Any]) -> None:
+    run.exit_code = int(body.get("exit_code") or 0)
+
+
+def _output(run: OfflineRun, body: dict[str, Any]) -> None:
+    run.output += body.get("line", "")
+
+
+COLLECT: dict[str, Callable[[OfflineRun, dict[str, Any]], None]] = {
+    "run": _run,
+    "config": lambda run, body: _update(run.config, body),
+    "history": lambda run, body: run.history.append(dict(body.get("item") or {})),
+    "summary": lambda run, body: _update(run.summary, body),
+    "exit": _exit,
+    "output": _output,
+    "output_raw": _output,
+    "artifact": lambda run, body: run.artifacts.append(body.get("name", "")),
+}
+"""What each record type (as wandb-core prints it) contributes to an OfflineRun; others are ignored."""
+
+
 def read_offline_run(run_dir: Path | str) -> OfflineRun:
-    """Parse `run_dir` (a `wandb/offline-run-*` directory)."""
+    """What `run_dir` (a `wandb/offline-run-*` directory) recorded."""
     run_dir = Path(run_dir)
     (log,) = run_dir.glob("run-*.wandb")
     run = OfflineRun(run_dir)
-    for record in records(log):
-        kind = record.WhichOneof("record_type")
-        if kind == "run":
-            r = record.run
-            run.run_id, run.group, run.notes, run.tags = r.run_id, r.run_group, r.notes, list(r.tags)
-            for item in r.config.update:
-                run.config[_key(item)] = json.loads(item.value_json)
-        elif kind == "config":
-            for item in record.config.update:
-                run.config[_key(item)] = json.loads(item.value_json)
-            for item in record.config.remove:
-                run.config.pop(_key(item), None)
-        elif kind == "history":
-            run.history.append({_key(i): json.loads(i.value_json) for i in record.history.item})
-        elif kind == "summary":
-            for item in record.summary.update:
-                run.summary[_key(item)] = json.loads(item.value_json)
-        elif kind == "exit":
-            run.exit_code = record.exit.exit_code
-        elif kind in ("output", "output_raw"):
-            run.output += getattr(record, kind).line
-        elif kind == "artifact":
-            run.artifacts.append(record.artifact.name)
+    for record in read_records(log):
+        kind = record.get("type")
+        if kind in COLLECT:
+            COLLECT[kind](run, record.get(kind) or {})
     run.config.pop("_wandb", None)
     return run
 

@@ -1,9 +1,9 @@
 """A run's metrics while it runs, read from its transaction log (`run-ID.wandb`) by W&B's own reader.
 
 `wandb-core leet inspect --json --follow` (what `wandb leet inspect --follow --json` starts) prints
-each record of the log as one JSON line while the run writes it. This works for any program that
-logs with the real wandb client (offline or online: both write the log); the program needs nothing
-from sweepbridge.
+each record of the log as one JSON line while the run writes it; without `--follow` it prints the
+records written so far and exits (`read_records`). This works for any program that logs with the real
+wandb client (offline or online: both write the log); the program needs nothing from sweepbridge.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import SweepBridgeError
 from .launch import child_preexec
 
 LOG_DIRS = ("wandb", ".wandb")
@@ -30,8 +31,8 @@ def find_log(wandb_dir: Path, run_id: str) -> Path | None:
     return None
 
 
-def reader_command(log: Path) -> list[str]:
-    """wandb-core's transaction-log reader, following `log` as it grows, one JSON record per line."""
+def reader_command(log: Path, follow: bool = True) -> list[str]:
+    """wandb-core's transaction-log reader, one JSON record per line (following `log` as it grows)."""
     from wandb.util import get_core_path
 
     return [
@@ -40,11 +41,29 @@ def reader_command(log: Path) -> list[str]:
         "inspect",
         "--no-observability",
         "--json",
-        "--follow",
+        *(["--follow"] if follow else []),
         "--run-file",
         str(log),
         str(log.parent.parent),
     ]
+
+
+def read_records(log: Path | str, timeout: float = 60) -> list[dict[str, Any]]:
+    """Every record of the transaction log `log` written so far, as wandb-core's reader prints it."""
+    log = Path(log)
+    try:
+        done = subprocess.run(
+            reader_command(log, follow=False), capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SweepBridgeError(f"cannot read the wandb run log {log}: {exc}") from None
+    if done.returncode != 0:
+        reason = done.stderr.strip().removeprefix("Error: ") or f"wandb-core exited with {done.returncode}"
+        raise SweepBridgeError(f"cannot read the wandb run log {log}: {reason}")
+    try:
+        return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    except ValueError as exc:
+        raise SweepBridgeError(f"wandb-core printed a record of {log} that is not JSON: {exc}") from None
 
 
 class RunLog:
