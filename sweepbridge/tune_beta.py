@@ -23,21 +23,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import SpecError, SweepBridgeError
+from .frontends.hyperopt_ops import OPS
 
-HP_OPS = (
-    "choice",
-    "pchoice",
-    "randint",
-    "uniform",
-    "quniform",
-    "uniformint",
-    "loguniform",
-    "qloguniform",
-    "normal",
-    "qnormal",
-    "lognormal",
-    "qlognormal",
-)
+HP_OPS = ("choice", "pchoice", *OPS)
+"""hyperopt's twelve operators: the choices and the numeric ones of the shared operator table."""
 """hyperopt's `hp` operators: the beta wrote `hp.X(label, ...)` as `{"hyperopt.hp.X": [label, ...]}`."""
 
 SPACE_OPS: dict[str, tuple[str, str, dict[str, str]]] = {

@@ -3,22 +3,9 @@ from pathlib import Path
 from sweepbridge import compat
 from sweepbridge.compat_row import BETA_STATUSES, FIDELITIES
 from sweepbridge.hyperopt import hp
+from sweepbridge.tune_beta import HP_OPS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-HP_OPS = [
-    "choice",
-    "pchoice",
-    "randint",
-    "uniform",
-    "quniform",
-    "uniformint",
-    "loguniform",
-    "qloguniform",
-    "normal",
-    "qnormal",
-    "lognormal",
-    "qlognormal",
-]
 
 
 def test_readme_table_is_generated_from_the_rows():

@@ -43,25 +43,12 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from engine import to_plain
+
 SWEEP_ID = "stub0001"
 ENTITY, PROJECT = "stub-entity", "stub-project"
 API_KEY = "0123456789abcdef0123456789abcdef01234567"  # 40 characters, like a real key; never sent anywhere else
 AGENT_ID = "agent-1"
-
-
-def _plain(value: Any) -> Any:
-    """A value as W&B sends it to the agent: numpy scalars unwrapped, through JSON."""
-
-    def unwrap(v: Any) -> Any:
-        if hasattr(v, "item") and type(v).__module__ == "numpy":
-            return v.item()
-        if isinstance(v, dict):
-            return {k: unwrap(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [unwrap(x) for x in v]
-        return v
-
-    return json.loads(json.dumps(unwrap(value)))
 
 
 @dataclass
@@ -194,7 +181,7 @@ class StubServer:
         suggested = sweeps.next_run(copy.deepcopy(self.sweep_config), previous)
         if suggested is None:
             raise RuntimeError("W&B's engine has no further run for this sweep (a grid is exhausted)")
-        args = _plain(suggested.config)
+        args = to_plain(suggested.config)
         run = HandedRun(f"run{len(self.handed_out) + 1:04d}", args, {k: v["value"] for k, v in args.items()})
         self.handed_out.append(run)
         return run
