@@ -388,3 +388,30 @@ def test_scheduler_restart_replays_old_runs():
         assert [t.state.name for t in trials] == ["COMPLETE"] * 8
         assert [t.params["lr"] for t in trials] == [r.config.flat_dict()["lr"] for r in runs]  # the value itself
         assert len(second.ask_n_runs(3)) == 3
+
+
+def test_bohb_is_tpe_with_a_hyperband_pruner():
+    """TuneBOHB + HyperBandForBOHB → TPESampler(seed) + HyperbandPruner(max_t, reduction_factor), warned."""
+    searcher = tune.search.TuneBOHB(metric="m", mode="min", seed=5)
+    sched = mirror_schedulers.HyperBandForBOHB(max_t=27, reduction_factor=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ApproximationWarning)
+        cfg = tune.run("t.py", config={"a": tune.uniform(0, 1)}, search_alg=searcher, scheduler=sched, engine="optuna")
+    text = " ".join(str(w.message) for w in caught if issubclass(w.category, ApproximationWarning))
+    assert "kernel density" in text and "TPE" in text and "synchronously" in text and "asynchronously" in text
+    with tempfile.TemporaryDirectory() as folder:
+        study = _optimizer(cfg, folder).study
+    sampler, pruner = study.sampler, study.pruner
+    assert type(sampler).__name__ == "TPESampler" and type(pruner).__name__ == "HyperbandPruner"
+    assert (pruner._min_resource, pruner._max_resource, pruner._reduction_factor) == (1, 27, 3)
+    import optuna
+
+    assert sampler._rng.rng.random() == optuna.samplers.TPESampler(seed=5)._rng.rng.random()  # the seed carried
+    from ray.tune.schedulers import HyperBandForBOHB  # real TuneBOHB needs hpbandster / ConfigSpace (not installed)
+
+    real = HyperBandForBOHB(max_t=27, reduction_factor=3)
+    again = tune.run("t.py", config={"a": tune.uniform(0, 1)}, search_alg=searcher, scheduler=real, engine="optuna")
+    assert again == cfg and again.scheduler_source == cfg.scheduler_source
+    with pytest.raises(SpecError, match="bohb_config"):
+        tune.run("t.py", config={"a": tune.uniform(0, 1)}, engine="optuna", metric="m", mode="min",
+                 search_alg=tune.search.TuneBOHB(bohb_config={"top_n_percent": 10}))  # fmt: skip

@@ -58,10 +58,23 @@ def _optuna(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
     ]
 
 
+def _bohb(searcher: a.TuneBOHB) -> tuple[SamplerSpec, Warnings]:
+    _no_points(searcher)
+    if searcher.options.get("bohb_config"):
+        raise SpecError(
+            "TuneBOHB(bohb_config=...) sets BOHB's KDE model, which Optuna's TPE does not have; drop it.",
+            path="search_alg.bohb_config",
+        )
+    return SamplerSpec("TPESampler", (("seed", _seed(searcher.options.get("seed"), "seed")),)), [
+        ("optuna.search.bohb", "")
+    ]
+
+
 SAMPLERS: dict[type, Callable[[Any], tuple[SamplerSpec, Warnings]]] = {
     a.BasicVariantGenerator: _variant,
     a.HyperOptSearch: _hyperopt,
     a.OptunaSearch: _optuna,
+    a.TuneBOHB: _bohb,
 }
 """Mirrored searcher class → its Optuna sampler (BasicVariantGenerator's grid handled by the space)."""
 
@@ -86,7 +99,8 @@ def _hyperband(sched: s.HyperBandScheduler) -> tuple[PrunerSpec, Warnings]:
         ("max_resource", s._whole(sched.max_t, "max_t")),
         ("reduction_factor", s._whole(sched.reduction_factor, "reduction_factor")),
     )
-    return PrunerSpec("HyperbandPruner", kwargs), [("optuna.scheduler.hyperband", "")]
+    row = "optuna.scheduler.bohb" if isinstance(sched, s.HyperBandForBOHB) else "optuna.scheduler.hyperband"
+    return PrunerSpec("HyperbandPruner", kwargs), [(row, "")]
 
 
 def _median(sched: s.MedianStoppingRule) -> tuple[PrunerSpec, Warnings]:
@@ -103,6 +117,7 @@ PRUNERS: dict[type, Callable[[Any], tuple[PrunerSpec, Warnings]]] = {
     s.FIFOScheduler: lambda sched: (PrunerSpec(), []),
     s.AsyncHyperBandScheduler: _asha,
     s.HyperBandScheduler: _hyperband,
+    s.HyperBandForBOHB: _hyperband,
     s.MedianStoppingRule: _median,
 }
 """Mirrored scheduler class → its Optuna pruner."""
