@@ -114,11 +114,22 @@ ROWS = (
     ),
     _R(
         "optuna.search.points",
-        "points_to_evaluate under the sweep scheduler",
+        "points_to_evaluate of HyperOptSearch / OptunaSearch / TuneBOHB",
+        "study.enqueue_trial(the space's own draws for each point)",
+        "exact",
+        "The first runs are the points, exactly (values and types); parameters a point leaves out are "
+        "sampled, as Ray does. Draws are computed when the file is generated (a quantized value is its "
+        "own draw, a normal one its CDF, a choice its index) and checked to give back the point; a point "
+        "that cannot be reproduced, or names what the space does not have, is a SpecError. Restarting "
+        "wandb sweep-scheduler enqueues the points again, ahead of its replay of earlier runs.",
+    ),
+    _R(
+        "optuna.search.points.variant",
+        "BasicVariantGenerator(points_to_evaluate) under the sweep scheduler",
         "—",
         "unsupported",
-        "W&B's scheduler enqueues configs by parameter name; the generated space's names are its own.",
-        "start those points as ordinary runs before the sweep.",
+        "Ray's variant generator mixes points with grid repetitions; not generated.",
+        "use OptunaSearch(points_to_evaluate=...) (enqueued trials), or start those points as ordinary runs.",
     ),
     _R(
         "optuna.scheduler.asha",

@@ -30,7 +30,17 @@ def _seed(value: Any, what: str) -> int | None:
 
 def _no_points(searcher: a.Searcher) -> None:
     if searcher.options.get("points_to_evaluate"):
-        raise compat.refuse("optuna.search.points", path="search_alg.points_to_evaluate")
+        raise compat.refuse("optuna.search.points.variant", path="search_alg.points_to_evaluate")
+
+
+def points(searcher: a.Searcher) -> tuple[Any, ...]:
+    """The points_to_evaluate the study enqueues (HyperOptSearch, OptunaSearch, TuneBOHB; checked later)."""
+    given = searcher.options.get("points_to_evaluate") if type(searcher) in SAMPLERS else None
+    if given is None or given == []:
+        return ()
+    if not isinstance(given, (list, tuple)):
+        raise SpecError(f"points_to_evaluate must be a list of dicts, got {given!r}.", path="search_alg")
+    return tuple(given)
 
 
 def _variant(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
@@ -39,14 +49,12 @@ def _variant(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
 
 
 def _hyperopt(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
-    _no_points(searcher)
     o = searcher.options
     spec = hyperopt_tpe(o.get("n_initial_points", 20), o.get("gamma", 0.25), _seed(o.get("random_state_seed"), "seed"))
     return spec, [("optuna.search.hyperopt", "")]
 
 
 def _optuna(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
-    _no_points(searcher)
     if searcher.options.get("sampler") is not None:
         raise SpecError(
             "OptunaSearch(sampler=...) holds a live sampler object the generated source cannot rebuild; "
@@ -59,7 +67,6 @@ def _optuna(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
 
 
 def _bohb(searcher: a.TuneBOHB) -> tuple[SamplerSpec, Warnings]:
-    _no_points(searcher)
     if searcher.options.get("bohb_config"):
         raise SpecError(
             "TuneBOHB(bohb_config=...) sets BOHB's KDE model, which Optuna's TPE does not have; drop it.",
