@@ -144,12 +144,13 @@ def _custom_settings(parsed: WandbSweep) -> dict[str, Any]:
         num_samples = parsed.run_cap if parsed.run_cap is not None else -1
     kwargs, name = sampler.get("kwargs") or {}, sampler.get("name")
     search_alg = None
+    points = {"points_to_evaluate": settings["points_to_evaluate"]} if settings.get("points_to_evaluate") else {}
     if name == "TPESampler" and sampler.get("hyperopt_gamma") is not None:
         args = {"n_initial_points": kwargs.get("n_startup_trials", 20), "gamma": sampler["hyperopt_gamma"],
-                "random_state_seed": kwargs.get("seed")}  # fmt: skip
+                "random_state_seed": kwargs.get("seed"), **points}  # fmt: skip
         search_alg = Call("HyperOptSearch", kwargs=tuple({**metric, **args}.items()))
     elif name == "TPESampler":
-        search_alg = Call("OptunaSearch", kwargs=tuple({**metric, "seed": kwargs.get("seed")}.items()))
+        search_alg = Call("OptunaSearch", kwargs=tuple({**metric, "seed": kwargs.get("seed"), **points}.items()))
     elif kwargs.get("seed") is not None:
         search_alg = Call("BasicVariantGenerator", kwargs=(("random_state", kwargs["seed"]),))
     p = pruner.get("kwargs") or {}

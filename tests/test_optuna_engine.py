@@ -27,6 +27,7 @@ from sweepbridge.tune import schedulers as mirror_schedulers
 pytest.importorskip("optuna")
 hyperopt = pytest.importorskip("hyperopt")
 from hyperopt import hp  # noqa: E402
+from hyperopt.pyll import scope  # noqa: E402
 from wandb.sdk.sweeps.run_state import RunState  # noqa: E402
 from wandb.sdk.sweeps.scheduler.optimizer import RunWithMetrics  # noqa: E402
 
@@ -260,6 +261,8 @@ def _emitted():
             search_alg=OptunaSearch(seed=3),
             scheduler=_schedulers()[2][1],
         ),  # fmt: skip
+        _points_sweep(POINTS),
+        _points_sweep([{"lr": 0.01}], searcher=tune.search.TuneBOHB, seed=1),
     ]
 
 
@@ -337,8 +340,8 @@ def test_save_is_both_or_neither(tmp_path):
     [
         (lambda: to_sweep({"a": hp.uniform("a", 0, 1)}, engine="optuna"), "optuna.metric"),
         (lambda: tune.run("t.py", config={"a": tune.uniform(0, 1)}, metric="m", mode="min", engine="optuna",
-                          search_alg=tune.search.HyperOptSearch(points_to_evaluate=[{"a": 0.5}])),
-         "optuna.search.points"),
+                          search_alg=tune.search.BasicVariantGenerator(points_to_evaluate=[{"a": 0.5}])),
+         "optuna.search.points.variant"),
         (lambda: tune.run("t.py", config={"a": tune.uniform(0, 1)}, metric="m", mode="min", engine="optuna",
                           search_alg=tune.search.BayesOptSearch()), "optuna.search.other"),
     ],
@@ -388,3 +391,119 @@ def test_scheduler_restart_replays_old_runs():
         assert [t.state.name for t in trials] == ["COMPLETE"] * 8
         assert [t.params["lr"] for t in trials] == [r.config.flat_dict()["lr"] for r in runs]  # the value itself
         assert len(second.ask_n_runs(3)) == 3
+
+
+def test_bohb_is_tpe_with_a_hyperband_pruner():
+    """TuneBOHB + HyperBandForBOHB → TPESampler(seed) + HyperbandPruner(max_t, reduction_factor), warned."""
+    searcher = tune.search.TuneBOHB(metric="m", mode="min", seed=5)
+    sched = mirror_schedulers.HyperBandForBOHB(max_t=27, reduction_factor=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ApproximationWarning)
+        cfg = tune.run("t.py", config={"a": tune.uniform(0, 1)}, search_alg=searcher, scheduler=sched, engine="optuna")
+    text = " ".join(str(w.message) for w in caught if issubclass(w.category, ApproximationWarning))
+    assert "kernel density" in text and "TPE" in text and "synchronously" in text and "asynchronously" in text
+    with tempfile.TemporaryDirectory() as folder:
+        study = _optimizer(cfg, folder).study
+    sampler, pruner = study.sampler, study.pruner
+    assert type(sampler).__name__ == "TPESampler" and type(pruner).__name__ == "HyperbandPruner"
+    assert (pruner._min_resource, pruner._max_resource, pruner._reduction_factor) == (1, 27, 3)
+    import optuna
+
+    assert sampler._rng.rng.random() == optuna.samplers.TPESampler(seed=5)._rng.rng.random()  # the seed carried
+    from ray.tune.schedulers import HyperBandForBOHB  # real TuneBOHB needs hpbandster / ConfigSpace (not installed)
+
+    real = HyperBandForBOHB(max_t=27, reduction_factor=3)
+    again = tune.run("t.py", config={"a": tune.uniform(0, 1)}, search_alg=searcher, scheduler=real, engine="optuna")
+    assert again == cfg and again.scheduler_source == cfg.scheduler_source
+    with pytest.raises(SpecError, match="bohb_config"):
+        tune.run("t.py", config={"a": tune.uniform(0, 1)}, engine="optuna", metric="m", mode="min",
+                 search_alg=tune.search.TuneBOHB(bohb_config={"top_n_percent": 10}))  # fmt: skip
+
+
+# --- points_to_evaluate → enqueued trials -----------------------------------------------------------------
+
+
+def typed(value):
+    """A config with every value's Python type beside it (1, 1.0 and True all differ)."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+POINT_SPACE = {
+    "lr": hp.loguniform("lr", -9, 0),
+    "units": hp.quniform("units", 16, 512, 16),
+    "depth": scope.int(hp.quniform("depth", 1, 9, 1)),
+    "noise": hp.normal("noise", 0, 1),
+    "scale": hp.qlognormal("scale", 0, 1, 1),
+    "act": hp.pchoice("act", [(0.2, "relu"), (0.5, "tanh"), (0.3, 1.5)]),
+    "clf": hp.choice("clf", [
+        None,
+        {"kind": "svm", "C": hp.lognormal("C", 0, 1),
+         "kernel": hp.choice("kernel", ["rbf", {"poly": hp.randint("d", 2, 5)}])},
+        {"kind": "tree", "layers": [hp.uniformint("l0", 1, 4), 8]},
+    ]),
+}  # fmt: skip
+POINTS = [
+    {"lr": 0.01, "units": 64.0, "depth": 3, "noise": 1.0, "scale": 2.0, "act": 1.5,
+     "clf": {"kind": "svm", "C": 1.0, "kernel": {"poly": 3}}},
+    {"lr": 0.5, "units": 512.0, "depth": 9, "noise": 0.0, "scale": 1.0, "act": "relu", "clf": None},
+    {"lr": 0.001, "units": 16.0, "depth": 1, "noise": -1.0, "scale": 3.0, "act": "tanh",
+     "clf": {"kind": "tree", "layers": [4, 8]}},
+]  # fmt: skip
+
+
+def _points_sweep(points, space=None, searcher=tune.search.HyperOptSearch, **kwargs):
+    search = searcher(space=space or POINT_SPACE, metric="loss", mode="min", points_to_evaluate=points, **kwargs)
+    return tune.run("t.py", num_samples=8, search_alg=search, engine="optuna")
+
+
+@pytest.mark.parametrize("searcher", [tune.search.HyperOptSearch, tune.search.OptunaSearch, tune.search.TuneBOHB])
+def test_points_are_the_first_runs_exactly(searcher):
+    cfg = _points_sweep(POINTS, searcher=searcher, **({"random_state_seed": 4} if "Hyper" in searcher.__name__ else {}))
+    assert "study.enqueue_trial(params)" in cfg.scheduler_source
+    with tempfile.TemporaryDirectory() as folder:
+        runs = _optimizer(cfg, folder).ask_n_runs(6)
+    configs = [run.config.flat_dict() for run in runs]
+    assert [typed(c) for c in configs[:3]] == [typed(p) for p in POINTS]  # values and Python types
+    later = {json.dumps(c, sort_keys=True) for c in configs[3:]}
+    assert len(later) == 3 and not later & {json.dumps(p, sort_keys=True) for p in POINTS}  # sampled afresh
+
+
+def test_a_partial_point_fixes_what_it_names():
+    cfg = _points_sweep([{"lr": 0.125, "clf": {"kind": "tree", "layers": [2, 8]}}, {"act": "tanh"}])
+    with tempfile.TemporaryDirectory() as folder:
+        configs = [run.config.flat_dict() for run in _optimizer(cfg, folder).ask_n_runs(2)]
+    assert typed(configs[0]["lr"]) == ("float", 0.125) and configs[0]["clf"] == {"kind": "tree", "layers": [2, 8]}
+    assert configs[1]["act"] == "tanh" and set(configs[1]) == set(configs[0])
+
+
+@pytest.mark.parametrize(
+    ("point", "path", "words"),
+    [
+        ({"lr": 0.01, "momentum": 0.9}, "[0].momentum", "does not have"),
+        ({"lr": 2.0}, "[0].lr", "outside"),
+        ({"units": 24.0}, "[0].units", "reproduce"),
+        ({"depth": 3.0}, "[0].depth", "an int"),
+        ({"noise": 0.3}, "[0].noise", "reproduce"),
+        ({"act": "gelu"}, "[0].act", "not one of"),
+        ({"clf": {"kind": "svm", "C": 1.0, "kernel": "linear"}}, "[0].clf", "none of the 3 branches"),
+    ],
+)
+def test_bad_points_are_spec_errors_with_their_path(point, path, words):
+    with pytest.raises(SpecError, match=words) as info:
+        _points_sweep([point])
+    assert info.value.path == "search_alg.points_to_evaluate" + path
+
+
+def test_real_optuna_search_points_translate_like_the_mirror():
+    from ray.tune.search.optuna import OptunaSearch
+
+    space = {"a": tune.uniform(0, 1), "b": tune.choice([1, 2, 3])}
+    points = [{"a": 0.25, "b": 3}]
+    mirror = tune.search.OptunaSearch(metric="m", mode="min", points_to_evaluate=points, seed=2)
+    real = OptunaSearch(metric="m", mode="min", points_to_evaluate=points, seed=2)
+    a, b = (tune.run("t.py", config=space, search_alg=s, engine="optuna") for s in (mirror, real))
+    assert a == b and a.scheduler_source == b.scheduler_source

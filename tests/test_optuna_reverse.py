@@ -121,3 +121,23 @@ def test_tampered_spec_is_a_spec_error():
     with pytest.raises(SpecError):
         reverse.to_hyperopt(cfg)
     cfg.scheduler_source = original
+
+
+def test_points_to_evaluate_round_trip_to_tune(tmp_path):
+    space = {"lr": tune.loguniform(1e-4, 1e-1), "act": tune.choice(["relu", "tanh"]), "n": tune.randint(1, 9)}
+    points = [{"lr": 0.01, "act": "tanh", "n": 3}, {"lr": 0.001}]
+    for searcher, kept in [(tune.search.HyperOptSearch, {"random_state_seed": 2}), (tune.search.OptunaSearch, {})]:
+        search = searcher(points_to_evaluate=points, **kept)
+        cfg = tune.run("t.py", config=space, num_samples=5, metric="acc", mode="max", search_alg=search,
+                       engine="optuna")  # fmt: skip
+        cfg.save(tmp_path / "sweep.yaml")
+        spec = reverse.to_tune(tmp_path / "sweep.yaml")
+        real = spec.tune_config().search_alg
+        assert type(real).__name__ == searcher.__name__ and real._points_to_evaluate == points
+        kwargs = dict(reverse._tune_trees(reverse._parse(cfg)).config["search_alg"].kwargs)
+        assert kwargs["points_to_evaluate"] == points
+        rebuilt = searcher(**{k: v for k, v in kwargs.items() if k not in ("metric", "mode")})
+        again = tune.run("t.py", config=spec.param_space, num_samples=5, metric="acc", mode="max", engine="optuna",
+                         search_alg=rebuilt)  # fmt: skip
+        assert again == cfg and again.scheduler_source == cfg.scheduler_source
+        assert "points_to_evaluate" in reverse.render_python(cfg, "tune")

@@ -176,10 +176,12 @@ def test_fifo_and_unsupported_schedulers():
     with pytest.raises(UnsupportedFeatureError) as info:
         tune.run("t.py", config={"a": 1.0}, scheduler=schedulers.MedianStoppingRule(metric="m", mode="min"))
     assert info.value.feature == "tune.scheduler.median" and "optuna" in info.value.suggestion
+    with pytest.raises(UnsupportedFeatureError) as info:  # likewise HyperBandForBOHB (a HyperbandPruner there)
+        tune.run("t.py", config={"a": 1.0}, scheduler=schedulers.HyperBandForBOHB(metric="m", mode="min"))
+    assert info.value.feature == "tune.scheduler.bohb" and "optuna" in info.value.suggestion
     for cls, feature in [
         (schedulers.PopulationBasedTraining, "tune.scheduler.pbt"),
         (schedulers.PB2, "tune.scheduler.pb2"),
-        (schedulers.HyperBandForBOHB, "tune.scheduler.bohb"),
     ]:
         with pytest.raises(UnsupportedFeatureError) as info:
             cls(metric="m", mode="min")

@@ -77,6 +77,8 @@ class StudySpec:
     """The source, in words (e.g. "a hyperopt space", "tune.run(search_alg=HyperOptSearch)")."""
     settings: tuple[tuple[str, Any], ...] = ()
     """The source's run settings reverse restores (e.g. num_samples, searcher, scheduler), plain data."""
+    points: tuple[Any, ...] = ()
+    """The searcher's points_to_evaluate (configs as the run receives them): the first runs, enqueued."""
 
 
 # --- literals laid out the way ruff format keeps them -------------------------------------------------
@@ -337,7 +339,7 @@ def _fields_expr(writer: _Writer, fields: tuple[tuple[str, d.Node], ...]) -> str
 # --- the file -----------------------------------------------------------------------------------------
 
 
-def _optimizer(study: StudySpec, writer: _Writer) -> str:
+def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
     sampler_args = [f"{k}={_inline(v)}" for k, v in study.sampler.kwargs]
     if study.sampler.hyperopt_gamma is not None:
         sampler_args.append(f"gamma={writer.use('_hyperopt_gamma')}")
@@ -347,11 +349,12 @@ def _optimizer(study: StudySpec, writer: _Writer) -> str:
         "def optimizer(sweep: Any) -> optuna.Study:\n"
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
         '    metric = sweep.config.get("metric") or {}\n'
-        "    return optuna.create_study(\n"
+        f"    {'study = ' if enqueue else 'return '}optuna.create_study(\n"
         '        direction=metric.get("goal", "minimize"),\n'
         f"        sampler={sampler},\n"
         f"        pruner={pruner},\n"
         "    )\n"
+        + ("    for params in POINTS:\n        study.enqueue_trial(params)\n    return study\n" if enqueue else "")
     )
 
 
@@ -368,11 +371,12 @@ def _spec_json(node: d.Node, study: StudySpec) -> str:
     return json.dumps(spec, indent=1, ensure_ascii=True, allow_nan=False)
 
 
-def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec) -> str:
-    """The generated Python file for space `fields` (the named top-level parameters) and `study`."""
+def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: list[dict[str, Any]] = ()) -> str:
+    """The generated Python file for space `fields` (the named top-level parameters) and `study`;
+    `enqueue` holds the params of the trials to run first (`optuna_points.enqueued`)."""
     writer = _Writer(tuple(key for key, _ in fields))
     body = _fields_expr(writer, fields)
-    optimizer = _optimizer(study, writer)
+    optimizer = _optimizer(study, writer, bool(enqueue))
     space_lines = [
         "def search_space(trial: optuna.Trial) -> dict[str, Any]:",
         '    """One configuration, shaped as the source space gives it (inactive branches absent)."""',
@@ -384,6 +388,9 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec) -> str:
         constants.append(f'GRID_POINTS = {literal(points)}\n"""Ray\'s grid points over ({_doc(axes, 80)})."""\n')
         space_lines.append("    point = GRID_POINTS[trial.number % len(GRID_POINTS)]")
     space_lines.append(f"    return {body}")
+    if enqueue:
+        doc = "points_to_evaluate as this space's own draws, enqueued as the first trials (again on a restart)"
+        constants.append(f'POINTS = {literal(list(enqueue))}\n"""{doc}."""\n')
     if study.sampler.hyperopt_gamma is not None:
         constants.append(f"HYPEROPT_GAMMA = {study.sampler.hyperopt_gamma!r}\n")
     imports = {"import json", "from typing import Any", "import optuna"}

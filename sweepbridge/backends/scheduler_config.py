@@ -14,7 +14,7 @@ from .. import compat
 from .. import distributions as d
 from ..errors import SpecError
 from ..sweep_config import SweepConfig
-from . import optuna_source
+from . import optuna_points, optuna_source
 from .optuna_source import PrunerSpec, SamplerSpec, StudySpec
 from .wandb import root_fields
 
@@ -65,7 +65,8 @@ def custom_sweep(
     if metric is None:
         raise compat.refuse("optuna.metric", path="metric")
     fields = root_fields(node)
-    text = optuna_source.source(fields, study)
+    points = study.points and optuna_points.enqueued(fields, study.points, "search_alg.points_to_evaluate")
+    text = optuna_source.source(fields, study, points or [])
     cfg: dict[str, Any] = {
         "program": program,
         "name": name,

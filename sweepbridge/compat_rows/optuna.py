@@ -95,21 +95,41 @@ ROWS = (
         "quniform as a stepped float), sweepbridge samples them as Ray's random search does.",
     ),
     _R(
+        "optuna.search.bohb",
+        "TuneBOHB (seed)",
+        "TPESampler(seed)",
+        "equivalent",
+        "BOHB models good and bad configurations with kernel density estimates per budget (hpbandster); "
+        "Optuna's TPE models them with Parzen estimators over finished runs' final values. bohb_config "
+        "is refused (no TPE counterpart).",
+    ),
+    _R(
         "optuna.search.other",
-        "BayesOptSearch, TuneBOHB and the other searchers under the sweep scheduler",
+        "BayesOptSearch and the other searchers under the sweep scheduler",
         "—",
         "unsupported",
-        "Not generated: Optuna's GPSampler needs PyTorch on the scheduler's machine; BOHB, Nevergrad, "
-        "SkOpt, Ax, ZOOpt and HEBO have no Optuna sampler with their settings.",
+        "Not generated: Optuna's GPSampler needs PyTorch on the scheduler's machine; Nevergrad, SkOpt, "
+        "Ax, ZOOpt and HEBO have no Optuna sampler with their settings.",
         "use HyperOptSearch or OptunaSearch (TPE) under engine='optuna', or engine='wandb' (method bayes).",
     ),
     _R(
         "optuna.search.points",
-        "points_to_evaluate under the sweep scheduler",
+        "points_to_evaluate of HyperOptSearch / OptunaSearch / TuneBOHB",
+        "study.enqueue_trial(the space's own draws for each point)",
+        "exact",
+        "The first runs are the points, exactly (values and types); parameters a point leaves out are "
+        "sampled, as Ray does. Draws are computed when the file is generated (a quantized value is its "
+        "own draw, a normal one its CDF, a choice its index) and checked to give back the point; a point "
+        "that cannot be reproduced, or names what the space does not have, is a SpecError. Restarting "
+        "wandb sweep-scheduler enqueues the points again, ahead of its replay of earlier runs.",
+    ),
+    _R(
+        "optuna.search.points.variant",
+        "BasicVariantGenerator(points_to_evaluate) under the sweep scheduler",
         "—",
         "unsupported",
-        "W&B's scheduler enqueues configs by parameter name; the generated space's names are its own.",
-        "start those points as ordinary runs before the sweep.",
+        "Ray's variant generator mixes points with grid repetitions; not generated.",
+        "use OptunaSearch(points_to_evaluate=...) (enqueued trials), or start those points as ordinary runs.",
     ),
     _R(
         "optuna.scheduler.asha",
@@ -127,6 +147,15 @@ ROWS = (
         "equivalent",
         "Optuna's HyperbandPruner runs asynchronous successive-halving brackets; Ray's HyperBand "
         "pauses and promotes trials synchronously.",
+    ),
+    _R(
+        "optuna.scheduler.bohb",
+        "HyperBandForBOHB (max_t, reduction_factor)",
+        "HyperbandPruner(min_resource=1, max_resource=max_t, reduction_factor)",
+        "equivalent",
+        "Ray's HyperBandForBOHB pauses a bracket's trials and promotes the best synchronously; Optuna's "
+        "HyperbandPruner runs its successive-halving brackets asynchronously (a run is pruned as soon as "
+        "it falls below its rung's top 1/reduction_factor).",
     ),
     _R(
         "optuna.scheduler.median",

@@ -421,7 +421,8 @@ _SEARCH = (
         "unsupported",
         "planned",
         "BOHB couples a model-based searcher with HyperBandForBOHB; W&B has neither.",
-        "use HyperOptSearch (method bayes) with HyperBandScheduler (early_terminate hyperband).",
+        "use HyperOptSearch (method bayes) with HyperBandScheduler (early_terminate hyperband), or "
+        "engine='optuna' (W&B's sweep scheduler: Optuna's TPE + HyperbandPruner, equivalent).",
     ),
     _R(
         "tune.search.optuna",
@@ -540,7 +541,7 @@ _SCHEDULERS = (
         "unsupported",
         "under study",
         "It only works with TuneBOHB, which W&B has no counterpart for.",
-        "use HyperBandScheduler (early_terminate hyperband).",
+        "use HyperBandScheduler (early_terminate hyperband), or engine='optuna' (HyperbandPruner, equivalent).",
     ),
 )
 

@@ -30,7 +30,17 @@ def _seed(value: Any, what: str) -> int | None:
 
 def _no_points(searcher: a.Searcher) -> None:
     if searcher.options.get("points_to_evaluate"):
-        raise compat.refuse("optuna.search.points", path="search_alg.points_to_evaluate")
+        raise compat.refuse("optuna.search.points.variant", path="search_alg.points_to_evaluate")
+
+
+def points(searcher: a.Searcher) -> tuple[Any, ...]:
+    """The points_to_evaluate the study enqueues (HyperOptSearch, OptunaSearch, TuneBOHB; checked later)."""
+    given = searcher.options.get("points_to_evaluate") if type(searcher) in SAMPLERS else None
+    if given is None or given == []:
+        return ()
+    if not isinstance(given, (list, tuple)):
+        raise SpecError(f"points_to_evaluate must be a list of dicts, got {given!r}.", path="search_alg")
+    return tuple(given)
 
 
 def _variant(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
@@ -39,14 +49,12 @@ def _variant(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
 
 
 def _hyperopt(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
-    _no_points(searcher)
     o = searcher.options
     spec = hyperopt_tpe(o.get("n_initial_points", 20), o.get("gamma", 0.25), _seed(o.get("random_state_seed"), "seed"))
     return spec, [("optuna.search.hyperopt", "")]
 
 
 def _optuna(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
-    _no_points(searcher)
     if searcher.options.get("sampler") is not None:
         raise SpecError(
             "OptunaSearch(sampler=...) holds a live sampler object the generated source cannot rebuild; "
@@ -58,10 +66,22 @@ def _optuna(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
     ]
 
 
+def _bohb(searcher: a.TuneBOHB) -> tuple[SamplerSpec, Warnings]:
+    if searcher.options.get("bohb_config"):
+        raise SpecError(
+            "TuneBOHB(bohb_config=...) sets BOHB's KDE model, which Optuna's TPE does not have; drop it.",
+            path="search_alg.bohb_config",
+        )
+    return SamplerSpec("TPESampler", (("seed", _seed(searcher.options.get("seed"), "seed")),)), [
+        ("optuna.search.bohb", "")
+    ]
+
+
 SAMPLERS: dict[type, Callable[[Any], tuple[SamplerSpec, Warnings]]] = {
     a.BasicVariantGenerator: _variant,
     a.HyperOptSearch: _hyperopt,
     a.OptunaSearch: _optuna,
+    a.TuneBOHB: _bohb,
 }
 """Mirrored searcher class → its Optuna sampler (BasicVariantGenerator's grid handled by the space)."""
 
@@ -86,7 +106,8 @@ def _hyperband(sched: s.HyperBandScheduler) -> tuple[PrunerSpec, Warnings]:
         ("max_resource", s._whole(sched.max_t, "max_t")),
         ("reduction_factor", s._whole(sched.reduction_factor, "reduction_factor")),
     )
-    return PrunerSpec("HyperbandPruner", kwargs), [("optuna.scheduler.hyperband", "")]
+    row = "optuna.scheduler.bohb" if isinstance(sched, s.HyperBandForBOHB) else "optuna.scheduler.hyperband"
+    return PrunerSpec("HyperbandPruner", kwargs), [(row, "")]
 
 
 def _median(sched: s.MedianStoppingRule) -> tuple[PrunerSpec, Warnings]:
@@ -103,6 +124,7 @@ PRUNERS: dict[type, Callable[[Any], tuple[PrunerSpec, Warnings]]] = {
     s.FIFOScheduler: lambda sched: (PrunerSpec(), []),
     s.AsyncHyperBandScheduler: _asha,
     s.HyperBandScheduler: _hyperband,
+    s.HyperBandForBOHB: _hyperband,
     s.MedianStoppingRule: _median,
 }
 """Mirrored scheduler class → its Optuna pruner."""

@@ -192,8 +192,11 @@ class PB2(_Unsupported):
     row = "tune.scheduler.pb2"
 
 
-class HyperBandForBOHB(_Unsupported):
-    row = "tune.scheduler.bohb"
+class HyperBandForBOHB(HyperBandScheduler):
+    """Refused by W&B's engine; under engine="optuna" a HyperbandPruner (max_t, reduction_factor), warned."""
+
+    def plan(self) -> Plan:
+        raise compat.refuse("tune.scheduler.bohb", path="scheduler")
 
 
 BY_NAME: dict[str, type] = {

@@ -149,7 +149,6 @@ def _unsupported(name: str, row: str) -> type:
 NevergradSearch = _unsupported("NevergradSearch", "tune.search.nevergrad")
 SkOptSearch = _unsupported("SkOptSearch", "tune.search.skopt")
 AxSearch = _unsupported("AxSearch", "tune.search.ax")
-TuneBOHB = _unsupported("TuneBOHB", "tune.search.bohb")
 
 
 class OptunaSearch(Searcher):
@@ -164,6 +163,23 @@ class OptunaSearch(Searcher):
         if unknown:
             raise TypeError(f"OptunaSearch() got unexpected keyword arguments {unknown}")
         super().__init__(space, metric, mode, **options)
+
+    def plan(self) -> Plan:
+        raise compat.refuse(self.row, path="search_alg")
+
+
+class TuneBOHB(Searcher):
+    """Ray's TuneBOHB: refused by W&B's engine; under engine="optuna" Optuna's TPE (seed), warned."""
+
+    row = "tune.search.bohb"
+    defaults = {"bohb_config": None, "points_to_evaluate": None, "seed": None, "max_concurrent": 0}
+
+    def __init__(self, space: Any = None, bohb_config: dict | None = None, metric: str | None = None,
+                 mode: str | None = None, **options: Any) -> None:  # fmt: skip
+        unknown = sorted(set(options) - set(self.defaults))
+        if unknown:
+            raise TypeError(f"TuneBOHB() got unexpected keyword arguments {unknown}")
+        super().__init__(space, metric, mode, bohb_config=bohb_config, **options)
 
     def plan(self) -> Plan:
         raise compat.refuse(self.row, path="search_alg")
