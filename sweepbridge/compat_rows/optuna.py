@@ -121,7 +121,9 @@ ROWS = (
         "sampled, as Ray does. Draws are computed when the file is generated (a quantized value is its "
         "own draw, a normal one its CDF, a choice its index) and checked to give back the point; a point "
         "that cannot be reproduced, or names what the space does not have, is a SpecError. Restarting "
-        "wandb sweep-scheduler enqueues the points again, ahead of its replay of earlier runs.",
+        "wandb sweep-scheduler enqueues the points again, ahead of its replay of earlier runs, so the "
+        "replayed runs' results can be told to the wrong trials: restart such a sweep's scheduler only "
+        "before its first run finishes (SweepInfo cannot tell a restart from a fresh start).",
     ),
     _R(
         "optuna.search.points.variant",
