@@ -75,4 +75,4 @@ def test_convert_engine_optuna_writes_two_files(tmp_path):
     stdout = cli("convert", "space.py:space", "--engine", "optuna", "--metric", "loss", cwd=tmp_path)
     assert stdout.code == 2 and "-o" in stdout.err
     native = cli("convert", "space.py:space", "--metric", "loss", cwd=tmp_path)
-    assert native.code != 0 and "engine='optuna'" in native.err
+    assert native.code != 0 and "--engine optuna" in native.err
