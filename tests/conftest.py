@@ -5,6 +5,7 @@ validator and schedulable by W&B's engine under its method (checked after every 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -33,6 +34,16 @@ def _recording_init(self, *args, **kwargs):
 
 
 SweepConfig.__init__ = _recording_init  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def wandb_env(tmp_path, monkeypatch):
+    """No WANDB_* setting of the developer's leaks in; wandb quiet, its files under tmp_path."""
+    for key in [k for k in os.environ if k.startswith("WANDB_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
+    return tmp_path
 
 
 @pytest.fixture(autouse=True)

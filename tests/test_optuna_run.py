@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 import warnings
 
@@ -16,7 +15,7 @@ hyperopt = pytest.importorskip("hyperopt")
 from hyperopt import hp  # noqa: E402
 
 
-def test_local_runner_runs_a_conditional_sweep(tmp_path, monkeypatch):
+def test_local_runner_runs_a_conditional_sweep(tmp_path, monkeypatch, wandb_env):
     import wandb
 
     from sweepbridge.runner.sweep import SweepRunner
@@ -33,10 +32,6 @@ def test_local_runner_runs_a_conditional_sweep(tmp_path, monkeypatch):
         cfg = to_sweep(space, engine="optuna", method="random", seed=7, metric="loss", run_cap=6)
     cfg.save(tmp_path / "sweep.yaml")
     monkeypatch.chdir(tmp_path)
-    for key in [k for k in os.environ if k.startswith("WANDB_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("WANDB_SILENT", "true")
-    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
     seen = []
 
     def train():

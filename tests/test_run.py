@@ -25,14 +25,12 @@ BIN = os.path.dirname(sys.executable)
 
 
 @pytest.fixture
-def workdir(tmp_path, monkeypatch):
+def workdir(tmp_path, monkeypatch, wandb_env):
     """A scratch directory holding the test program, as the working directory, `python` = this one."""
     shutil.copy(HERE / "run_program.py", tmp_path / "prog.py")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", os.pathsep.join([BIN, os.environ.get("PATH", "")]))
-    for key in [k for k in os.environ if k.startswith("WANDB_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("WANDB_SILENT", "true")
+    monkeypatch.delenv("WANDB_DIR")  # the runner decides where runs go: the working directory
     return tmp_path
 
 

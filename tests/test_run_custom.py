@@ -3,7 +3,6 @@ engine of `wandb sweep-scheduler`), with a source file this test writes (conditi
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
@@ -36,7 +35,7 @@ CONFIG = {
 }
 
 
-def test_custom_sweep_runs_the_optuna_study_with_its_pruner(tmp_path, monkeypatch):
+def test_custom_sweep_runs_the_optuna_study_with_its_pruner(tmp_path, monkeypatch, wandb_env):
     import optuna
     import wandb
 
@@ -44,10 +43,6 @@ def test_custom_sweep_runs_the_optuna_study_with_its_pruner(tmp_path, monkeypatc
 
     (tmp_path / "space.py").write_text(SOURCE)
     monkeypatch.chdir(tmp_path / "..")  # source resolved next to the sweep file, as given by `base`
-    for key in [k for k in os.environ if k.startswith("WANDB_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("WANDB_SILENT", "true")
-    monkeypatch.setenv("WANDB_DIR", str(tmp_path))
     seen = []
 
     def train():
