@@ -10,6 +10,7 @@ from . import distributions as d
 from .backends.wandb import sweep_parameters
 from .errors import SpecError
 from .frontends.structure import parse_space
+from .objective import GOALS
 from .sweep_config import KEY_ORDER, SweepConfig
 from .validation import validate_plain
 
@@ -25,7 +26,6 @@ OTHER_TOP_LEVEL_KEYS = (
     "kind",
 )
 """Further top-level keys W&B accepts (its schema allows no others)."""
-GOALS = ("minimize", "maximize")
 ENGINES = ("wandb", "optuna")
 """W&B's own engine (server-side), or W&B's client-side scheduler with an Optuna study."""
 

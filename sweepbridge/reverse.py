@@ -15,6 +15,7 @@ from .backends import hyperopt_space, tune_space
 from .backends.calls import Call, build, import_lines, names, namespace, render
 from .errors import SpecError
 from .frontends.wandb_config import WandbSweep, parse_sweep
+from .objective import MODE_OF_GOAL
 
 TARGETS = ("hyperopt", "tune")
 
@@ -106,7 +107,7 @@ def _tune_trees(parsed: WandbSweep) -> _TuneTrees:
         return _TuneTrees(space, _custom_settings(parsed))
     if parsed.not_carried:
         compat.warn("reverse.tune.settings", f"Not carried over: {', '.join(parsed.not_carried)}.", path="sweep")
-    mode = {"minimize": "min", "maximize": "max"}[parsed.goal] if parsed.metric else None
+    mode = MODE_OF_GOAL[parsed.goal] if parsed.metric else None
     search_alg = None
     if parsed.method == "grid":
         num_samples = 1
@@ -137,7 +138,7 @@ def _custom_settings(parsed: WandbSweep) -> dict[str, Any]:
     study = parsed.study or {}
     sampler, pruner = study.get("sampler") or {}, study.get("pruner") or {}
     settings = study.get("settings") or {}
-    mode = {"minimize": "min", "maximize": "max"}[parsed.goal]
+    mode = MODE_OF_GOAL[parsed.goal]
     metric = {"metric": parsed.metric, "mode": mode}
     num_samples = settings.get("num_samples")
     if not isinstance(num_samples, int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -254,6 +255,28 @@ def write_atomic(target: str | os.PathLike[str], text: str) -> None:
     write_all_or_none([(Path(target), text)])
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where Linux tells it (threads may be writing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _file_mode(target: Path) -> int:
+    """The mode a plain `open(target, "w")` would leave: the file's own when it exists, else 0666
+    less the umask (mkstemp's temp files are 0600)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
 def write_all_or_none(files: list[tuple[Path, str]]) -> None:
     """Write every (target, text) via temp files + renames, or none of them: on any failure the
     temp files go and the targets already replaced get their old content back. OS failures are
@@ -266,6 +289,7 @@ def write_all_or_none(files: list[tuple[Path, str]]) -> None:
         for target, data in encoded:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:16]}.", suffix=".tmp")
             temps.append((Path(tmp), target))
+            os.fchmod(fd, _file_mode(target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()

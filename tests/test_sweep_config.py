@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-import sweepbridge
 from sweepbridge import SpecError, SweepBridgeError, SweepConfig, to_sweep
 from sweepbridge.hyperopt import hp
 from sweepbridge.sweep_config import KEY_ORDER
@@ -212,79 +211,16 @@ def test_save_replaces_an_existing_file_whole(tmp_path):
     assert SweepConfig.load(path) == seed_config()
 
 
-# --- the real wandb client ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def wandb_offline(tmp_path, monkeypatch):
-    """The real `wandb` client with only its network call replaced.
-
-    wandb 0.31's `wandb.sweep` → `_upsert_sweep` → `Api._service_api.execute_graphql` →
-    `ServiceApi.send_api_request`, which hands a protobuf request to the wandb-core process that
-    does the HTTP round trip. We replace `send_api_request` (the last Python step before the
-    network) and record the requests; everything above it is wandb's own code.
-    """
-    wandb = pytest.importorskip("wandb")
-    from wandb.apis.public.service_api import ServiceApi
-    from wandb.proto.wandb_api_pb2 import ApiResponse
-
-    for key, value in {
-        "WANDB_API_KEY": "0" * 40,
-        "WANDB_BASE_URL": "http://127.0.0.1:9",  # a closed port: any real network call would fail
-        "WANDB_DIR": str(tmp_path / "wandb"),
-        "WANDB_CONFIG_DIR": str(tmp_path / "config"),
-        "WANDB_CACHE_DIR": str(tmp_path / "cache"),
-        "WANDB_ENTITY": "ent",
-        "WANDB_PROJECT": "proj",
-        "WANDB_SILENT": "true",
-    }.items():
-        monkeypatch.setenv(key, value)
-    (tmp_path / "wandb").mkdir()
-    requests = []
-
-    def send_api_request(self, request, timeout=None):
-        kind = request.WhichOneof("request")
-        requests.append(request)
-        response = ApiResponse()
-        if kind == "graphql_request":
-            sweep = {"name": "sweep123", "project": {"name": "proj", "entity": {"name": "ent"}}}
-            response.graphql_response.data_json = json.dumps(
-                {"upsertSweep": {"sweep": sweep, "configValidationWarnings": []}}
-            )
-        elif kind != "auth_request":
-            raise AssertionError(f"unexpected wandb-core request {kind}")
-        return response
-
-    monkeypatch.setattr(ServiceApi, "send_api_request", send_api_request)
-    return wandb, requests
-
-
-def _sent_configs(requests) -> list[dict]:
-    sent = []
-    for request in requests:
-        if request.WhichOneof("request") == "graphql_request" and "upsertSweep" in request.graphql_request.query:
-            sent.append(yaml.safe_load(json.loads(request.graphql_request.variables_json)["config"]))
-    return sent
-
-
-def test_wandb_sweep_sends_exactly_our_config(wandb_offline, capsys):
-    wandb, requests = wandb_offline
-    cfg = seed_config()
-    cfg["parameters"]["odd"] = {"values": [1e-05, 0.1, 2**70, -0.0, "yes", "null", "008", "", "~"]}
-    cfg["parameters"]["n"] = {"distribution": "q_uniform", "min": 0, "max": 2, "q": 1}
-    assert sweepbridge.validate(cfg) == []
-    before = json.dumps(cfg)
-    assert wandb.sweep(cfg) == "sweep123"
-    sent = _sent_configs(requests)
-    assert len(sent) == 1
-    assert sent[0] == cfg
-    assert json.dumps(sent[0], sort_keys=True) == json.dumps(cfg, sort_keys=True)  # types and -0.0 too
-    assert json.dumps(cfg) == before, "wandb.sweep must not change our config"
-    assert "sweep123" in capsys.readouterr().out
-
-
-def test_wandb_sweep_accepts_a_loaded_file(wandb_offline, tmp_path):
-    wandb, requests = wandb_offline
-    path = seed_config().save(tmp_path / "sweep.yaml")
-    wandb.sweep(SweepConfig.load(path))
-    assert _sent_configs(requests) == [seed_config()]
+def test_save_leaves_the_mode_a_plain_write_would(tmp_path):
+    """A new file gets 0666 less the umask (not the temp file's 0600); a replaced one keeps its own."""
+    old = os.umask(0o027)
+    try:
+        seed_config().save(tmp_path / "new.yaml")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.yaml").stat().st_mode & 0o777 == 0o640
+    kept = tmp_path / "kept.yaml"
+    kept.write_text("x")
+    kept.chmod(0o604)
+    seed_config().save(kept)
+    assert kept.stat().st_mode & 0o777 == 0o604

@@ -65,6 +65,32 @@ def test_wandb_sweep_python_api_receives_our_config(tmp_path, saved):
     assert canonical(sent) == canonical(saved.read_text()) == json.dumps(tricky_sweep(), sort_keys=True)
 
 
+ODD_VALUES = """\
+import json, sys, wandb
+from sweepbridge import SweepConfig, validate
+cfg = SweepConfig.load(sys.argv[1])
+cfg["parameters"]["odd"] = {"values": [1e-05, 0.1, 2**70, -0.0, "yes", "null", "008", "", "~"]}
+cfg["parameters"]["n"] = {"distribution": "q_uniform", "min": 0, "max": 2, "q": 1}
+assert validate(cfg) == []
+before = json.dumps(cfg)
+wandb.sweep(cfg)
+assert json.dumps(cfg) == before, "wandb.sweep changed our config"
+print(json.dumps(cfg, sort_keys=True))
+"""
+
+
+def test_wandb_sweep_sends_odd_values_and_types_unchanged(tmp_path, saved):
+    """Big ints, -0.0, YAML-ambiguous strings and int q reach W&B as they are (types too), and
+    `wandb.sweep` leaves the config object alone."""
+    with stub_server() as stub:
+        proc = _run([sys.executable, "-c", ODD_VALUES, str(saved)], stub.env(str(tmp_path)), tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        (sent,) = stub.upserted_configs()
+    expected = proc.stdout.strip().splitlines()[-1]
+    assert json.dumps(yaml.safe_load(sent), sort_keys=True) == expected
+    assert '"odd": {"values": [1e-05, 0.1, 1180591620717411303424, -0.0, "yes", "null", "008", "", "~"]}' in expected
+
+
 def test_wandb_sweep_cli_receives_the_file_we_wrote(tmp_path):
     wandb_cli = Path(sys.executable).parent / "wandb"
     if not wandb_cli.is_file():

@@ -16,27 +16,12 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
+from ..wandb_kinds import METHODS, NUMERIC
 
-METHODS = ("random", "bayes", "grid")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 MAX_PRODUCT = 10_000
 """Largest categorical we build from the product of a sequence's items, or from the branch values
 of a conditional choice (the size of the W&B `values` list)."""
-
-NUMERIC: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "uniform": ("uniform", (("min", "low"), ("max", "high"))),
-    "quniform": ("q_uniform", (("min", "low"), ("max", "high"), ("q", "q"))),
-    "loguniform": ("log_uniform_values", (("min", "low"), ("max", "high"))),
-    "qloguniform": ("q_log_uniform_values", (("min", "low"), ("max", "high"), ("q", "q"))),
-    "invloguniform": ("inv_log_uniform_values", (("min", "low"), ("max", "high"))),
-    "normal": ("normal", (("mu", "mu"), ("sigma", "sigma"))),
-    "qnormal": ("q_normal", (("mu", "mu"), ("sigma", "sigma"), ("q", "q"))),
-    "lognormal": ("log_normal", (("mu", "mu"), ("sigma", "sigma"))),
-    "qlognormal": ("q_log_normal", (("mu", "mu"), ("sigma", "sigma"), ("q", "q"))),
-    "beta": ("beta", (("a", "a"), ("b", "b"))),
-    "qbeta": ("q_beta", (("a", "a"), ("b", "b"), ("q", "q"))),
-}
-"""IR kind → (W&B distribution, (W&B key, IR attribute) pairs)."""
 
 GRID_KINDS = frozenset({"constant", "choice", "grid", "mapping", "sequence"})
 """IR kinds method grid can enumerate (as `value` / `values`); all others are refused there."""

@@ -3,7 +3,7 @@
 Reads every kind W&B's engine (`sweeps`) samples, including the deprecated exponent-bound kinds
 old YAML files still hold, and infers an omitted `distribution` exactly as
 `sweeps.config.schema.fill_parameter` does. The W&B kind → IR mapping is the inverse of the
-W&B back-end's `NUMERIC` table, not a second copy of it.
+`wandb_kinds.NUMERIC` table the W&B back-end writes with, not a second copy of it.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import Any
 
 from .. import compat, validation
 from .. import distributions as d
-from ..backends.wandb import METHODS, NUMERIC
 from ..errors import SpecError, SweepBridgeError
+from ..objective import GOALS
 from ..values import plain, yaml_number_hint
+from ..wandb_kinds import METHODS, NUMERIC
 from .hyperopt_ops import _exp
 
 FROM_WANDB: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
@@ -301,7 +302,7 @@ def _build(cfg: dict[str, Any]) -> WandbSweep:
     if metric is not None and not (isinstance(metric, AbcMapping) and isinstance(metric.get("name"), str)):
         raise SpecError(f"metric must be a mapping with a name, got {metric!r}.")
     goal = (metric or {}).get("goal", "minimize")
-    if goal not in ("minimize", "maximize"):
+    if goal not in GOALS:
         raise SpecError(f"metric.goal must be minimize or maximize, got {goal!r}.")
     run_cap = cfg.get("run_cap")
     if run_cap is not None and not (_is_int(run_cap) and run_cap > 0):

@@ -20,6 +20,7 @@ from ..api import sweep_from_ir
 from ..errors import SpecError, SweepBridgeError
 from ..frontends import ray_ops
 from ..frontends.structure import SpaceBuilder
+from ..objective import GOAL_OF_MODE
 from ..sweep_config import SweepConfig
 from . import command as t
 from . import ray_objects, session
@@ -29,8 +30,6 @@ from .search import algorithms as a
 
 REPEAT_AXIS = "_tune_repeat"
 """Grid axis added for num_samples > 1 on a grid: the repetition index, seen by the program."""
-
-MODES = {"min": "minimize", "max": "maximize"}
 
 KEYWORDS: dict[str, tuple[str, Any]] = {
     "resources_per_trial": ("tune.run.resources", None),
@@ -174,7 +173,7 @@ def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | No
             raise SpecError(f"conflicting {name}s ({listed}); Ray Tune requires them to agree.")
     metric = next(iter(metrics))[1] if metrics else None
     mode = next(iter(modes))[1] if modes else None
-    if mode is not None and mode not in MODES:
+    if mode is not None and mode not in GOAL_OF_MODE:
         raise SpecError(f"mode must be 'min' or 'max', got {mode!r}.")
     if metric is not None and mode is None:
         raise SpecError(f"metric {metric!r} needs a mode ('min' or 'max').")
@@ -310,7 +309,7 @@ def translate(
             space,
             method=method,
             metric=metric,
-            goal=MODES[mode] if mode else "minimize",
+            goal=GOAL_OF_MODE[mode] if mode else "minimize",
             program=program,
             name=name,
             run_cap=run_cap,
@@ -381,7 +380,7 @@ def _optuna_sweep(
     if metric is None:
         raise compat.refuse("optuna.metric", path="metric")
     command = {"command": dataclasses.replace(trial, metric=metric).command()} if trial else {}
-    cfg = sweep_from_ir(space, engine="optuna", study=study, metric=metric, goal=MODES[mode],  # type: ignore[index]
+    cfg = sweep_from_ir(space, engine="optuna", study=study, metric=metric, goal=GOAL_OF_MODE[mode],  # type: ignore[index]
                         program=program, name=name, run_cap=run_cap, **(top or {}), **command)  # fmt: skip
     for key, detail in sampler_warnings + pruner_warnings:
         compat.warn(key, detail, path="search_alg" if "search" in key else "scheduler", stacklevel=5)
