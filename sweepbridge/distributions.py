@@ -611,3 +611,21 @@ def walk(node: Node, path: str = ""):
     else:
         for i, child in enumerate(node.children()):
             yield from walk(child, f"{path}[{i}]")
+
+
+def root_fields(node: Node) -> tuple[tuple[str, Node], ...]:
+    """The named top-level parameters of a space: a dict's keys, or a bare expression's label."""
+    if isinstance(node, Mapping):
+        fields = node.fields
+    elif isinstance(node, Constant) and isinstance(node.value, dict):
+        fields = tuple((k, Constant(v)) for k, v in node.value.items())
+    elif node.label is not None:
+        fields = ((node.label, node),)
+    else:
+        raise SpecError(
+            f"the space's top level is a {node.kind}; a sweep needs named parameters: pass a dict "
+            "(or a single labelled hp expression)."
+        )
+    if not fields:
+        raise SpecError("the space has no parameters; W&B needs at least one.")
+    return fields

@@ -16,7 +16,6 @@ from ..errors import SpecError
 from ..sweep_config import SweepConfig
 from . import optuna_points, optuna_source
 from .optuna_source import PrunerSpec, SamplerSpec, StudySpec
-from .wandb import root_fields
 
 ENGINE = "optuna"
 SOURCE_NAME = "sweep_scheduler.py"
@@ -64,7 +63,7 @@ def custom_sweep(
     """The `method: custom` SweepConfig with its generated source attached (`scheduler_source`)."""
     if metric is None:
         raise compat.refuse("optuna.metric", path="metric")
-    fields = root_fields(node)
+    fields = d.root_fields(node)
     points = study.points and optuna_points.enqueued(fields, study.points, "search_alg.points_to_evaluate")
     text = optuna_source.source(fields, study, points or [])
     cfg: dict[str, Any] = {

@@ -195,26 +195,8 @@ def parameters(fields: tuple[tuple[str, d.Node], ...], ctx: Context) -> dict[str
     return out
 
 
-def root_fields(node: d.Node) -> tuple[tuple[str, d.Node], ...]:
-    """The named top-level parameters of a space: a dict's keys, or a bare expression's label."""
-    if isinstance(node, d.Mapping):
-        fields = node.fields
-    elif isinstance(node, d.Constant) and isinstance(node.value, dict):
-        fields = tuple((k, d.Constant(v)) for k, v in node.value.items())
-    elif node.label is not None:
-        fields = ((node.label, node),)
-    else:
-        raise SpecError(
-            f"the space's top level is a {node.kind}; a sweep needs named parameters: pass a dict "
-            "(or a single labelled hp expression)."
-        )
-    if not fields:
-        raise SpecError("the space has no parameters; W&B needs at least one.")
-    return fields
-
-
 def sweep_parameters(node: d.Node, method: str) -> dict[str, dict]:
     """The `parameters` section for space `node` under `method`."""
     if method not in METHODS:
         raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}.")
-    return parameters(root_fields(node), Context(method))
+    return parameters(d.root_fields(node), Context(method))

@@ -235,7 +235,7 @@ def _with_repeat(node: d.Node, num_samples: int) -> d.Node:
             "or repeat the sweep.",
             path="num_samples",
         )
-    fields = node.fields if isinstance(node, d.Mapping) else tuple((k, d.Constant(v)) for k, v in node.value.items())  # type: ignore[attr-defined]
+    fields = d.root_fields(node)
     if any(k == REPEAT_AXIS for k, _ in fields):
         raise SpecError(f"the parameter name {REPEAT_AXIS!r} is reserved for the grid's repetition axis.")
     return d.Mapping(fields + ((REPEAT_AXIS, d.GridAxis(tuple(range(num_samples)))),))
