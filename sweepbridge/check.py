@@ -293,13 +293,6 @@ def construct(spec: Mapping[str, Any]) -> str:
     return "int_uniform" if ints else "uniform"
 
 
-def _spec(parameters: Mapping[str, Any], path: tuple[str, ...]) -> Mapping[str, Any]:
-    spec: Any = {"parameters": parameters}
-    for part in path:
-        spec = spec["parameters"][part]
-    return spec
-
-
 def _hyperopt_kind(expr: Any) -> str:
     name, wrapped = expr.name, False
     if name == "switch":
@@ -387,14 +380,14 @@ def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: li
 
 def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
     """One row per leaf parameter of the sweep."""
-    from .preview import leaf_paths
     from .tune.translate import REPEAT_AXIS
+    from .validation import parameter_leaves
 
     parameters = subject.sweep.get("parameters", {})
     grid = subject.sweep.get("method") == "grid"
     rows = []
-    for path in leaf_paths(parameters):
-        spec = _spec(parameters, path)
+    leaves = list(parameter_leaves(parameters))
+    for path, spec in leaves:
         wandb_values = [_lookup(c, path) for c in wandb]
         try:
             source_values = [_lookup(c, path) for c in source]
@@ -406,7 +399,7 @@ def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row
         row = compare_parameter(path, spec, source_values, wandb_values, grid)
         row.source = describe(subject.space, path)
         rows.append(row)
-    paths = set(leaf_paths(parameters))
+    paths = {path for path, _ in leaves}
     for path in _uncovered(source[0] if source else {}, paths):
         rows.append(Row(path, describe(subject.space, path), "—", "—", None, None, False, False, "not in the sweep"))
     return rows

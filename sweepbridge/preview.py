@@ -91,17 +91,11 @@ def check_grid_size(parameters: Mapping[str, Any]) -> None:
         )
 
 
-def leaf_paths(parameters: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """Key paths of a sweep's parameters, following nested `parameters` (not dict values).
+def leaf_paths(parameters: Mapping[str, Any]) -> Iterator[tuple[str, ...]]:
+    """Key paths of a sweep's parameters, following nested `parameters` (not dict values)."""
+    from .validation import parameter_leaves
 
-    Tuples, not dotted strings: W&B names may themselves contain dots.
-    """
-    for name, spec in parameters.items():
-        path = (*prefix, name)
-        if isinstance(spec, Mapping) and isinstance(spec.get("parameters"), Mapping):
-            yield from leaf_paths(spec["parameters"], path)
-        else:
-            yield path
+    return (path for path, _ in parameter_leaves(parameters))
 
 
 def lookup(config: Mapping[str, Any], path: tuple[str, ...]) -> Any:

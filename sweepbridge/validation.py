@@ -8,7 +8,7 @@ level; we check every nesting level).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -63,15 +63,24 @@ def _nesting(params: Any) -> int:
     return deepest
 
 
-def _leaves(params: Any, prefix: str = "") -> Iterator[tuple[str, dict]]:
-    if not isinstance(params, dict):
+def parameter_leaves(params: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """(key path, spec) of every parameter of a sweep's `parameters`, following nested
+    `{"parameters": {...}}` groups (a spec with other keys beside `parameters` is a leaf, as W&B's
+    schema reads it). Paths are tuples: W&B names may themselves contain dots."""
+    if not isinstance(params, Mapping):
         return
     for name, spec in params.items():
-        path = f"{prefix}.{name}" if prefix else str(name)
-        if isinstance(spec, dict) and isinstance(spec.get("parameters"), dict) and len(spec) == 1:
-            yield from _leaves(spec["parameters"], path)
-        elif isinstance(spec, dict):
+        path = (*prefix, str(name))
+        if isinstance(spec, Mapping) and isinstance(spec.get("parameters"), Mapping) and len(spec) == 1:
+            yield from parameter_leaves(spec["parameters"], path)
+        else:
             yield path, spec
+
+
+def _leaves(params: Any) -> Iterator[tuple[str, dict]]:
+    for path, spec in parameter_leaves(params):
+        if isinstance(spec, dict):
+            yield ".".join(path), spec
 
 
 def _grid_range(spec: dict) -> bool:

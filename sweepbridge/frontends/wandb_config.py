@@ -166,14 +166,11 @@ def grid_size(kind: str, spec: dict) -> int:
     return 1  # not a grid kind: `validate` reports it
 
 
-def grid_sizes(params: AbcMapping, path: str = "") -> Iterator[tuple[str, int]]:
+def grid_sizes(params: AbcMapping) -> Iterator[tuple[str, int]]:
     """(parameter path, grid_size) of every parameter of a valid sweep's `parameters`, nested ones included."""
-    for name, spec in params.items():
-        sub = f"{path}.{name}" if path else name
-        if set(spec) == {"parameters"}:
-            yield from grid_sizes(spec["parameters"], sub)
-        else:
-            yield sub, grid_size(_distribution(spec, sub), spec)
+    for path, spec in validation.parameter_leaves(params):
+        sub = ".".join(path)
+        yield sub, grid_size(_distribution(spec, sub), spec)
 
 
 def _grid_values(kind: str, spec: dict, path: str) -> list:
