@@ -24,6 +24,7 @@ from .. import distributions as d
 from ..errors import SpecError
 from ..values import number
 
+
 def _whole(value: Any, what: str) -> int:
     return number(value, what, integer=True)  # type: ignore[return-value]
 

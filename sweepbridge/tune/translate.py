@@ -17,8 +17,8 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..api import sweep_from_ir
-from ..errors import SpecError, SweepBridgeError
 from ..backends import wandb as wandb_backend
+from ..errors import SpecError, SweepBridgeError
 from ..frontends.structure import SpaceBuilder
 from ..sweep_config import SweepConfig
 from . import command as t
