@@ -16,7 +16,7 @@ import warnings
 import pytest
 from engine import scheduler_optimizer, to_plain
 
-from sweepbridge import UnsupportedFeatureError, reverse, to_sweep, tune
+from sweepbridge import ApproximationWarning, SpecError, UnsupportedFeatureError, reverse, to_sweep, tune
 from sweepbridge.backends.wandb import LOG_INTEGER_CAP
 from sweepbridge.stats import P_MIN, ks, type_counts
 
@@ -186,3 +186,48 @@ def test_hyperopt_reverse_is_rays_rule():
     draws = [stochastic.sample(space, rng=rng)["y"] for _ in range(N_WRONG)]
     same_law(ray_draws("y", N_WRONG), draws, 10, 500_000)
     assert min(draws) == 10 and max(draws) <= 500_000
+
+
+def test_an_earlier_spec_reads_back_as_the_same_draw():
+    """Files generated before LogInteger held Ray's pmf as a finite kind with `log_integer` bounds."""
+    from sweepbridge import distributions as d
+    from sweepbridge.ir_data import from_data, to_data
+
+    old = {"kind": "finite", "values": [2, 4], "probabilities": [0.6, 0.4], "source": "tune.qlograndint(2, 4, 2)"}
+    assert from_data({**old, "log_integer": [1, 3, 2]}) == d.LogInteger(1, 3, 2, source="tune.qlograndint(2, 4, 2)")
+    node = d.LogInteger(2, 100_001, 5, approximate=True)
+    assert from_data(to_data(node)) == node
+
+
+def test_points_and_a_restart_give_the_values_back():
+    """A point's value is enqueued as its own index draw; a qlograndint's draw has an internal name, so a
+    restarted scheduler enqueueing old configs by parameter name gives back the lograndint value only."""
+    space = {"x": tune.lograndint(1, 1_000_000), "y": tune.qlograndint(10, 500_000, 5)}
+    points = [{"x": 123_456, "y": 250_000}, {"y": 10}]
+    search = tune.search.OptunaSearch(space=space, metric="m", mode="min", points_to_evaluate=points, seed=1)
+    cfg = tune.run("t.py", num_samples=4, search_alg=search, engine="optuna")
+    assert '"y#index"' in cfg.scheduler_source
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        optimizer = scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder)
+        configs = [run.config.flat_dict() for run in optimizer.ask_n_runs(3)]
+        optimizer.study.enqueue_trial({"x": 77, "y": 5_000})  # what tell_existing_active_run does on a restart
+        replay = optimizer.ask_n_runs(1)[0].config.flat_dict()
+    assert configs[0] == {"x": 123_456, "y": 250_000} and configs[1]["y"] == 10
+    assert all(type(v) is int for c in configs for v in c.values())
+    assert replay["x"] == 77 and type(replay["x"]) is int
+    with pytest.raises(SpecError, match="outside"):
+        tune.run("t.py", num_samples=2, engine="optuna", search_alg=tune.search.OptunaSearch(
+            space=space, metric="m", mode="min", points_to_evaluate=[{"y": 12}]))  # fmt: skip
+
+
+def test_bayes_under_wandbs_engine_refuses_or_approximates_as_before():
+    with pytest.raises(UnsupportedFeatureError, match="bayes cannot take") as info:
+        to_sweep({"u": tune.lograndint(1, 100)}, method="bayes", metric="m")
+    assert info.value.path == "u" and info.value.feature == "tune.lograndint"
+    with pytest.warns(ApproximationWarning, match="total variation"):
+        cfg = to_sweep({"u": tune.qlograndint(10, 500_000, 5, allow_approximate=True)}, method="bayes", metric="m")
+    assert cfg["parameters"]["u"] == {"distribution": "q_log_uniform_values", "min": 7.5, "max": 500_002.5, "q": 5}
+    exact = tune.run("t.py", config={"u": tune.lograndint(1, 100)}, engine="optuna", metric="m", mode="min",
+                     search_alg=tune.search.HyperOptSearch())  # fmt: skip
+    assert "_log_int(trial" in exact.scheduler_source
