@@ -452,7 +452,7 @@ class QBeta(_QShape):
 
 @dataclass(frozen=True)
 class FiniteDiscrete(Node):
-    """A finite distribution given by its exact pmf (e.g. Ray's lograndint); `source` names it."""
+    """A finite distribution given by its exact pmf (e.g. a mapped hyperopt expression); `source` names it."""
 
     kind: ClassVar[str] = "finite"
     values: tuple[Plain, ...] = ()

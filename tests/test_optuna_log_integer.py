@@ -231,3 +231,11 @@ def test_bayes_under_wandbs_engine_refuses_or_approximates_as_before():
     exact = tune.run("t.py", config={"u": tune.lograndint(1, 100)}, engine="optuna", metric="m", mode="min",
                      search_alg=tune.search.HyperOptSearch())  # fmt: skip
     assert "_log_int(trial" in exact.scheduler_source
+
+
+def test_a_plain_finite_pmf_still_reverses_to_tune():
+    """The finite kind without Ray's bounds (a mapped hyperopt expression) becomes a tune.choice multiset."""
+    from hyperopt import hp
+
+    cfg = to_sweep({"a": hp.randint("a", 5) // 2}, engine="optuna", metric="m")
+    assert "tune.choice([0, 0, 1, 1, 2])" in reverse.render_python(cfg, "tune")
