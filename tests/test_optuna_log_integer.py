@@ -156,6 +156,13 @@ def test_wandb_engine_still_refuses_over_the_limit_naming_the_optuna_engine():
             with pytest.raises(UnsupportedFeatureError, match=f"emitted up to {LOG_INTEGER_CAP:,}") as info:
                 translate({"p": getattr(ray_tune, op)(*args)})
             assert info.value.path == "p" and "--engine optuna" in str(info.value)
+    for space, path in [
+        ({"c": tune.choice([tune.lograndint(1, 5000), 3])}, "c[option 0]"),
+        ({"c": [tune.lograndint(1, 5000), 1]}, "c[0]"),
+    ]:
+        with pytest.raises(UnsupportedFeatureError, match="emitted up to") as info:  # enumerated inside a whole value
+            to_sweep(space)
+        assert info.value.path == path and info.value.feature == "tune.lograndint"
     cfg = tune.run("t.py", config={"p": ray_tune.lograndint(1, LOG_INTEGER_CAP + 1)})  # the largest from 1
     assert len(cfg["parameters"]["p"]["values"]) == LOG_INTEGER_CAP
 
