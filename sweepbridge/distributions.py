@@ -452,7 +452,7 @@ class QBeta(_QShape):
 
 @dataclass(frozen=True)
 class FiniteDiscrete(Node):
-    """A finite distribution given by its exact pmf (e.g. Ray's lograndint); `source` names it."""
+    """A finite distribution given by its exact pmf (e.g. a mapped hyperopt expression); `source` names it."""
 
     kind: ClassVar[str] = "finite"
     values: tuple[Plain, ...] = ()
@@ -476,6 +476,54 @@ class FiniteDiscrete(Node):
 
     def support(self) -> tuple[tuple[Plain, ...], tuple[float, ...]]:
         return self.values, self.probabilities
+
+
+@dataclass(frozen=True)
+class LogInteger(Node):
+    """Ray's (q)lograndint: i = floor(exp(U(ln low, ln high))) over Ray's index range [low, high), value i·q.
+
+    Values are ints; P(i) = ln((i+1)/i) / ln(high/low). `source` names the call it came from (e.g.
+    "tune.lograndint(1, 1000)"); `approximate` records the caller's opt-in to a stand-in where a target
+    cannot sample this rule exactly (W&B's engine beyond its values limit, or under bayes).
+    """
+
+    kind: ClassVar[str] = "log_integer"
+    low: int = 1
+    high: int = 2
+    q: int = 1
+    source: str = ""
+    approximate: bool = False
+
+    def __post_init__(self) -> None:
+        _nums(self, ("low", "high", "q"), integer=True)
+        _positive(self, "low")
+        _positive(self, "q")
+        _ordered(self)
+        if not isinstance(self.source, str) or not isinstance(self.approximate, bool):
+            raise SpecError("a log-integer's source is a string and approximate a bool.")
+        if not self.source:
+            name = "lograndint" if self.q == 1 else "qlograndint"
+            args = (self.low, self.high) if self.q == 1 else (self.low * self.q, (self.high - 1) * self.q, self.q)
+            _set(self, "source", f"tune.{name}({', '.join(map(str, args))})")
+
+    @property
+    def size(self) -> int:
+        return self.high - self.low
+
+    @property
+    def feature(self) -> str:
+        """The compat row of the Ray domain this draw is."""
+        return "tune.lograndint" if self.q == 1 else "tune.qlograndint"
+
+    def support_size(self) -> int:
+        return self.size
+
+    def probability(self, i: int) -> float:
+        """P(index i) = ln((i+1)/i) / ln(high/low)."""
+        return math.log1p(1 / i) / (math.log(self.high) - math.log(self.low))
+
+    def _pmf(self) -> list[tuple[Plain, Fraction]]:
+        return [(i * self.q, Fraction(self.probability(i))) for i in range(self.low, self.high)]
 
 
 @dataclass(frozen=True)
@@ -574,6 +622,7 @@ BY_KIND: dict[str, type[Node]] = {
         Beta,
         QBeta,
         FiniteDiscrete,
+        LogInteger,
         GridAxis,
         Mapping,
         Sequence,

@@ -29,8 +29,6 @@ def to_data(node: d.Node) -> dict[str, Any]:
         elif isinstance(value, tuple):
             value = list(value)
         out[f.name] = value
-    if getattr(node, "index_low", None) is not None:  # Ray's (q)lograndint pmf keeps where it came from
-        out["log_integer"] = [node.index_low, node.index_high, node.q]  # type: ignore[attr-defined]
     return out
 
 
@@ -38,9 +36,11 @@ def from_data(data: Any, path: str = "") -> d.Node:
     """The IR node `to_data` produced (validated again by the node classes); SpecError otherwise."""
     if not isinstance(data, dict) or data.get("kind") not in d.BY_KIND:
         raise SpecError(f"not a sweepbridge IR node: {str(data)[:80]!r}.", path=path or None)
+    if data.get("kind") == "finite" and "log_integer" in data:
+        data = _log_integer(data, path)
     cls = d.BY_KIND[data["kind"]]
     names = {f.name for f in dataclasses.fields(cls)} - {"label"}
-    extra = set(data) - names - {"kind", "label", "log_integer"}
+    extra = set(data) - names - {"kind", "label"}
     if extra:
         raise SpecError(f"{data['kind']} has no field {sorted(extra)}.", path=path or None)
     kwargs: dict[str, Any] = {}
@@ -55,14 +55,6 @@ def from_data(data: Any, path: str = "") -> d.Node:
         elif name == "probabilities" and value is not None:
             raise SpecError("probabilities must be a list.", path=path or None)
         kwargs[name] = value
-    log_integer = data.get("log_integer")
-    if log_integer is not None:
-        from .frontends.ray_ops import LogIntegerPMF
-
-        if not (isinstance(log_integer, list) and len(log_integer) == 3 and all(type(v) is int for v in log_integer)):
-            raise SpecError("log_integer is [index_low, index_high, q].", path=path or None)
-        cls = LogIntegerPMF
-        kwargs.update(index_low=log_integer[0], index_high=log_integer[1], q=log_integer[2])
     try:
         node = cls(**kwargs)
     except (TypeError, SweepBridgeError) as exc:
@@ -70,6 +62,17 @@ def from_data(data: Any, path: str = "") -> d.Node:
     if data.get("label") is not None:
         object.__setattr__(node, "label", str(data["label"]))
     return node
+
+
+def _log_integer(data: dict[str, Any], path: str) -> dict[str, Any]:
+    """An earlier SPEC's (q)lograndint (its pmf as a finite kind, with `log_integer`: [low, high, q]) as
+    today's log_integer data."""
+    bounds = data["log_integer"]
+    if not (isinstance(bounds, list) and len(bounds) == 3 and all(type(v) is int for v in bounds)):
+        raise SpecError("log_integer is [index_low, index_high, q].", path=path or None)
+    low, high, q = bounds
+    legacy = {k: data[k] for k in ("label", "source") if k in data}
+    return {"kind": "log_integer", "low": low, "high": high, "q": q, **legacy}
 
 
 def _list(value: Any, path: str) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -162,3 +163,21 @@ def test_walk_yields_paths():
     space = d.Mapping((("m", d.Mapping((("lr", d.Uniform(0, 1)),))), ("c", d.Choice((d.Constant(1),)))))
     paths = [p for p, _ in d.walk(space)]
     assert paths == ["", "m", "m.lr", "c", "c[option 0]"]
+
+
+def test_log_integer_is_rays_rule_with_its_pmf_on_demand():
+    node = d.LogInteger(2, 33, 2)
+    assert node.source == "tune.qlograndint(4, 64, 2)" and node.feature == "tune.qlograndint"
+    assert d.LogInteger(1, 10).source == "tune.lograndint(1, 10)" and d.LogInteger(1, 10).feature == "tune.lograndint"
+    values, probabilities = node.support()
+    assert values == tuple(range(4, 66, 2)) and all(type(v) is int for v in values)
+    assert probabilities[0] == pytest.approx(math.log(3 / 2) / math.log(33 / 2), rel=1e-12) and sum(
+        probabilities
+    ) == pytest.approx(1, abs=1e-12)
+    huge = d.LogInteger(1, 10**9)
+    assert huge.support_size() == 10**9 - 1 and huge.pmf() is None and huge.support() is None
+    for bad in [(0, 5), (5, 5), (1, 2.5), (1, 5, 0), (1, 5, 1.5), (True, 5)]:
+        with pytest.raises(SpecError):
+            d.LogInteger(*bad)
+    with pytest.raises(SpecError):
+        d.LogInteger(1, 5, approximate="yes")

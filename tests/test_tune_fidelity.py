@@ -16,7 +16,7 @@ from engine import sample
 from scipy import stats
 
 from sweepbridge import tune
-from sweepbridge.frontends import ray_ops
+from sweepbridge.backends import wandb as wandb_backend
 
 N = 20_000
 P_MIN = 0.001
@@ -171,32 +171,33 @@ def test_log_integer_pmf_is_exact(op, args):
     """Ray's rule integrated exactly: P(floor(exp(U)) = i) = ln((i+1)/i) / ln(high/low) on the index range."""
     node = getattr(tune, op)(*args)
     q = args[2] if len(args) == 3 else 1
-    low, high = node.index_low, node.index_high
-    for value, p in zip(node.values, node.probabilities, strict=True):
+    low, high = node.low, node.high
+    values, probabilities = node.support()
+    for value, p in zip(values, probabilities, strict=True):
         i = value // q
         assert math.isclose(p, (math.log(i + 1) - math.log(i)) / (math.log(high) - math.log(low)), rel_tol=1e-12)
-    assert math.isclose(sum(node.probabilities), 1.0, abs_tol=1e-12)
+    assert math.isclose(sum(probabilities), 1.0, abs_tol=1e-12)
     # Ray's own index range is what we enumerate: its samples never leave our support.
-    assert set(ray_samples(op, args, seed=7)) <= set(node.values)
+    assert set(ray_samples(op, args, seed=7)) <= set(values)
 
 
 def test_approximation_total_variation_matches_brute_force():
     for low, high in [(1, 10), (1, 2000), (5, 60), (100, 5000)]:
-        exact = ray_ops.log_int_pmf(low, high)
-        approx = [ray_ops._approx_pmf(i, low, high) for i in range(low, high)]
+        exact = [tune.lograndint(low, high).probability(i) for i in range(low, high)]
+        approx = [wandb_backend._approx_pmf(i, low, high) for i in range(low, high)]
         brute = 0.5 * sum(abs(p - r) for p, r in zip(exact, approx, strict=True))
-        assert math.isclose(ray_ops.approximation_total_variation(low, high), brute, rel_tol=1e-6, abs_tol=1e-12)
+        assert math.isclose(wandb_backend.approximation_total_variation(low, high), brute, rel_tol=1e-6, abs_tol=1e-12)
 
 
 def test_approximation_samples_as_stated(recwarn):
     """The opt-in stand-in: W&B's samples follow the approximate pmf whose distance we report."""
     node = tune.lograndint(1, 2000, allow_approximate=True)
-    assert "total variation" in str(recwarn.pop().message)
     cfg = tune.run("p.py", config={"x": node}, num_samples=10)
+    assert "total variation" in str(recwarn.pop().message)  # W&B's engine takes the stand-in, warned
     assert cfg["parameters"]["x"] == {"distribution": "q_log_uniform_values", "min": 0.5, "max": 1999.5, "q": 1}
     assert cfg.approximations["x"].startswith("tune.lograndint(1, 2000): total variation")
     draws = [d["x"] for d in sample(cfg, 5_000, seed=3)]
     assert all(type(v) is int and 1 <= v <= 1999 for v in draws)
     small = Counter(v for v in draws if v <= 4)
-    expected = [5_000 * ray_ops._approx_pmf(i, 1, 2000) for i in range(1, 5)]
+    expected = [5_000 * wandb_backend._approx_pmf(i, 1, 2000) for i in range(1, 5)]
     assert stats.chisquare([small[i] for i in range(1, 5)], expected, sum_check=False).pvalue > P_MIN

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sweepbridge import ApproximationWarning, SpecError, SweepBridgeError, UnsupportedFeatureError, tune
+from sweepbridge import ApproximationWarning, SpecError, SweepBridgeError, UnsupportedFeatureError, to_sweep, tune
 from sweepbridge.hyperopt import hp
 from sweepbridge.tune import schedulers
 from sweepbridge.tune.translate import KEYWORDS
@@ -228,8 +228,13 @@ def test_log_integer_under_bayes_refused_unless_approximate():
 
 
 def test_large_log_integer_support_refused_then_opt_in():
-    with pytest.raises(UnsupportedFeatureError, match="1,000"):
-        tune.lograndint(1, 5000)
+    """W&B's engine refuses over 1,000 values (pointing to the Optuna engine, exact there); the domain itself
+    is Ray's rule, whatever the engine."""
+    for translate in (lambda c: tune.run("t.py", config=c), lambda c: to_sweep(c)):
+        with pytest.raises(UnsupportedFeatureError, match="1,000") as info:
+            translate({"a": tune.lograndint(1, 5000)})
+        assert info.value.path == "a" and "--engine optuna" in str(info.value)
+    assert tune.run("t.py", config={"a": tune.lograndint(1, 5000)}, engine="optuna", metric="m", mode="min")
     from ray import tune as ray_tune
 
     with pytest.raises(UnsupportedFeatureError):

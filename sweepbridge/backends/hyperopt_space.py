@@ -69,6 +69,12 @@ def _int_uniform(node: d.IntUniform, label: str) -> Call:
     return Call("hp.randint", (label, node.low, node.high + 1))
 
 
+def _log_integer(node: d.LogInteger, label: str) -> Call:
+    """Ray's rule in hyperopt's terms: int() floors exp(U(ln low, ln high)) (positive), times q."""
+    index = Call("scope.int", (Call("hp.loguniform", (label, Log(node.low), Log(node.high))),))
+    return index if node.q == 1 else Call("scope.mul", (index, node.q))
+
+
 EMITTERS: dict[str, Callable[[Any, str], Any]] = {
     "constant": lambda node, label: constant(node.value),
     "choice": _choice,
@@ -78,6 +84,7 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
     "finite": lambda node, label: Call(
         "hp.pchoice", (label, [(p, constant(v)) for p, v in zip(node.probabilities, node.values, strict=True)])
     ),  # fmt: skip
+    "log_integer": _log_integer,
     **{kind: _numeric for kind in OPS},
 }
 

@@ -108,14 +108,15 @@ class _Points:
         i = next((i for i, v in enumerate(node.values) if _same(v, value)), None)
         if i is None or node.probabilities[i] <= 0:
             raise SpecError(f"the point gives {value!r}, outside the parameter's values.", path=path)
-        low = getattr(node, "index_low", None)
-        if low is not None and len(set(node.probabilities)) > 1:  # `_log_int`: floor of a log-uniform draw
-            q, high = node.q, node.index_high  # type: ignore[attr-defined]
-            draw = float(value // q)
-            check(min(math.floor(draw), high - 1) * q if q != 1 else min(math.floor(draw), high - 1), value, path)
-            out[path] = draw
-            return
         out.update(self.index(path, len(node.values), node.probabilities, i))
+
+    def log_integer(self, node: d.LogInteger, value: Any, path: str, out: dict[str, Any]) -> None:
+        """`_log_int` floors a log-uniform draw: the index itself is a draw that gives it back."""
+        if type(value) is not int or value % node.q or not node.low <= value // node.q < node.high:
+            raise SpecError(f"the point gives {value!r}, outside the parameter's values.", path=path)
+        draw = float(value // node.q)
+        check(min(math.floor(draw), node.high - 1) * node.q, value, path)
+        out[self.names.log_name(node, path)] = draw
 
     def int_uniform(self, node: d.IntUniform, value: Any, path: str, out: dict[str, Any]) -> None:
         if type(value) is not int or not node.low <= value <= node.high or (value - node.low) % node.step:
@@ -171,6 +172,7 @@ RULES: dict[str, Callable[..., None]] = {
     "sequence": _Points.sequence,
     "choice": _Points.choice,
     "finite": _Points.finite,
+    "log_integer": _Points.log_integer,
     "int_uniform": _Points.int_uniform,
     **{k: _Points.numeric for k in ("uniform", "quniform", "loguniform", "qloguniform", "invloguniform", *NORMAL)},
 }

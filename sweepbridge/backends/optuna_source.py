@@ -11,6 +11,7 @@ Sampling, per IR kind (u is a suggested float, exact under optuna's RandomSample
 - normal kinds: `NormalDist(mu, sigma).inv_cdf(u)`, u ~ U(0, 1) (exp for the log-normal kinds);
 - integer ranges: `suggest_int` (uniform over low, low+step, ..., high);
 - choices and finite pmfs: `suggest_categorical` over indices (equal weights), else the inverse CDF of u;
+- Ray's (q)lograndint: its own rule, floor(exp(U(ln low, ln high))) · q over its index range, any size;
 - a conditional choice: a function per choice that samples only the chosen branch (inactive
   branches are absent, as in hyperopt);
 - grid axes: trial k takes grid point k mod (number of points), so num_samples × points trials
@@ -262,12 +263,18 @@ class _Writer:
         return f"point[{len(self.grid) - 1}]"
 
     def finite(self, node: d.FiniteDiscrete, path: str, indent: int, in_choice: bool) -> str:
-        log_int = getattr(node, "index_low", None)
-        if log_int is not None and len(set(node.probabilities)) > 1:
-            draw = _call(self.use("_log_int"), ["trial", _str(path), str(node.index_low), str(node.index_high)], indent)
-            return draw if node.q == 1 else f"{draw} * {node.q}"  # type: ignore[attr-defined]
         values = literal(list(node.values), indent)
         return f"{values}[{self.index(path, len(node.values), node.probabilities, indent)}]"
+
+    def log_name(self, node: d.LogInteger, path: str) -> str:
+        """The draw's name: the parameter's own when the draw floors to the value (q == 1), else internal."""
+        return path if node.q == 1 else self.internal(path, "index")
+
+    def log_integer(self, node: d.LogInteger, path: str, indent: int, in_choice: bool) -> str:
+        """Ray's rule itself, for any range: floor(exp(U(ln low, ln high))) · q."""
+        name = _str(self.log_name(node, path))
+        draw = _call(self.use("_log_int"), ["trial", name, str(node.low), str(node.high)], indent)
+        return draw if node.q == 1 else f"{draw} * {node.q}"
 
     def numeric(self, node: Any, path: str, indent: int, in_choice: bool) -> str:
         kind = node.kind
@@ -300,6 +307,7 @@ EXPRESSIONS: dict[str, Callable[..., str]] = {
     "choice": _Writer.choice,
     "grid": _Writer.grid_axis,
     "finite": _Writer.finite,
+    "log_integer": _Writer.log_integer,
     "int_uniform": _Writer.int_uniform,
     **{
         kind: _Writer.numeric

@@ -110,14 +110,11 @@ def _choice(node: d.Choice, path: str) -> Call:
     return _finite(values, node.probabilities)
 
 
-def _log_int(node: d.FiniteDiscrete) -> Call | None:
-    """Ray's own (q)lograndint for the pmf it came from (a sweepbridge scheduler source read back)."""
-    low, high, q = (getattr(node, a, None) for a in ("index_low", "index_high", "q"))
-    if low is None:
-        return None
-    if q == 1:
-        return Call("tune.lograndint", (low, high))
-    return Call("tune.qlograndint", (low * q, (high - 1) * q, q))
+def _log_integer(node: d.LogInteger, path: str) -> Call:
+    """Ray's own (q)lograndint over the node's index range."""
+    if node.q == 1:
+        return Call("tune.lograndint", (node.low, node.high))
+    return Call("tune.qlograndint", (node.low * node.q, (node.high - 1) * node.q, node.q))
 
 
 def _marker(value: Any, path: str) -> str | None:
@@ -150,9 +147,8 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
     ),
     "grid": lambda node, path: Call("tune.grid_search", (list(node.values),)),
     "sequence": lambda node, path: [emit(v, f"{path}[{i}]") for i, v in enumerate(node.items)],
-    "finite": lambda node, path: (
-        _log_int(node) or _finite(list(node.values), node.probabilities, "reverse.tune.probabilities")
-    ),
+    "finite": lambda node, path: _finite(list(node.values), node.probabilities),
+    "log_integer": _log_integer,
     "mapping": lambda node, path: {k: emit(v, f"{path}.{k}" if path else k) for k, v in node.fields},
     **{kind: _numeric for kind in {*OPS, *BASE}},
 }

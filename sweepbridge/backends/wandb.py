@@ -25,6 +25,9 @@ of a conditional choice (the size of the W&B `values` list)."""
 
 GRID_KINDS = frozenset({"constant", "choice", "grid", "mapping", "sequence"})
 """IR kinds method grid can enumerate (as `value` / `values`); all others are refused there."""
+LOG_INTEGER_CAP = 1_000
+"""Largest support of Ray's (q)lograndint emitted as values + exact probabilities: 1,000 values keep
+the YAML small (~30 kB) and W&B's scalar sampling fast (lograndint(1, 1001) is the largest from 1)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ def _conditional(node: d.Choice, ctx: Context) -> dict:
         raise compat.refuse(
             CONDITIONAL_ROW[node.label is not None], f"{where} is a {part.kind} distribution.", path=ctx.path
         )
+    _check_log_integers(node, ctx.path)
     if size > MAX_PRODUCT:
         detail = f"Its branches hold {size:,} values (limit {MAX_PRODUCT:,})."
         raise compat.refuse("space.conditional.finite", detail, path=ctx.path)
@@ -114,6 +118,77 @@ def _finite(node: d.FiniteDiscrete, ctx: Context) -> dict:
     return _categorical(list(node.values), node.probabilities, ctx, node.source)
 
 
+def log_integer_refusal(node: d.LogInteger, method: str) -> str | None:
+    """Why W&B's engine cannot sample Ray's log-integer `node` exactly under `method`; None when it can
+    (values + exact probabilities)."""
+    if node.size > LOG_INTEGER_CAP:
+        return (
+            f"{node.source}: its support has {node.size:,} values; values + exact probabilities are emitted "
+            f"up to {LOG_INTEGER_CAP:,}."
+        )
+    if method == "bayes" and node.size > 1:
+        return f"{node.source} needs probabilities, which method bayes cannot take."
+    return None
+
+
+def _approx_pmf(i: int, low: int, high: int) -> float:
+    """P(index i) under the stand-in: round(exp(U(ln(low - 1/2), ln(high - 1/2))))."""
+    return math.log((i + 0.5) / (i - 0.5)) / math.log((high - 0.5) / (low - 0.5))
+
+
+def approximation_total_variation(low: int, high: int) -> float:
+    """Exact total variation between Ray's log-integer pmf on [low, high) and the stand-in's.
+
+    The ratio of the two pmfs is increasing in i, so they cross once: TV = P(i >= c) - P~(i >= c) at
+    the first i = c where Ray's pmf exceeds the stand-in's (found by bisection; O(log n) for any size).
+    """
+    if high - low == 1:
+        return 0.0
+    exact = d.LogInteger(low, high).probability
+    lo, hi = low, high - 1  # the last index always has exact >= approx (the ratio ends above 1)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if exact(mid) > _approx_pmf(mid, low, high):
+            hi = mid
+        else:
+            lo = mid + 1
+    tail = math.log(high / lo) / math.log(high / low)
+    approx_tail = math.log((high - 0.5) / (lo - 0.5)) / math.log((high - 0.5) / (low - 0.5))
+    return max(0.0, tail - approx_tail)
+
+
+def log_integer_approximation(node: d.LogInteger) -> str:
+    """The stand-in's description with its exact total variation (SweepConfig.approximations)."""
+    return f"{node.source}: total variation {approximation_total_variation(node.low, node.high):.3g}"
+
+
+def _log_integer(node: d.LogInteger, ctx: Context) -> dict:
+    """Values + exact probabilities where W&B's engine takes them; else refused, or the opt-in stand-in
+    q_log_uniform_values over half-shifted index bounds (warned with its total variation)."""
+    why = log_integer_refusal(node, ctx.method)
+    if why is None:
+        values, probabilities = node.support()  # type: ignore[misc]
+        return _categorical(list(values), probabilities, ctx, node.source)
+    if not node.approximate:
+        raise compat.refuse(node.feature, why, path=ctx.path)
+    low, high, q = (node.low - 0.5) * node.q, (node.high - 0.5) * node.q, node.q
+    tv = approximation_total_variation(node.low, node.high)
+    compat.warn(
+        "tune.lograndint.approximate",
+        f"{node.source} becomes q_log_uniform_values(min={low}, max={high}, q={q}): "
+        f"round instead of floor; total variation from Ray's distribution {tv:.3g}.",
+        path=ctx.path,
+    )
+    return _numeric(d.QLogUniform(low, high, q, integer=True), ctx)
+
+
+def _check_log_integers(node: d.Node, path: str) -> None:
+    """Refuse a part of `node` that is Ray's log-integer beyond LOG_INTEGER_CAP (enumerated whole)."""
+    for where, part in d.walk(node, path):
+        if isinstance(part, d.LogInteger) and part.size > LOG_INTEGER_CAP:
+            raise compat.refuse(part.feature, log_integer_refusal(part, "random") or "", path=where)
+
+
 def _int_uniform(node: d.IntUniform, ctx: Context) -> dict:
     if node.size == 1:  # e.g. hp.randint(label, 1): W&B needs min < max, a constant is exact
         return {"value": node.low}
@@ -139,6 +214,7 @@ def _grid(node: d.GridAxis, ctx: Context) -> dict:
 def _sequence(node: d.Sequence, ctx: Context) -> dict:
     supports = []
     for i, item in enumerate(node.items):
+        _check_log_integers(item, f"{ctx.path}[{i}]")
         support = item.support()
         if support is None or (ctx.method == "grid" and item.kind not in GRID_KINDS):
             raise compat.refuse(
@@ -164,6 +240,7 @@ EMITTERS: dict[str, Callable[[Any, Context], dict]] = {
     "constant": lambda node, ctx: {"value": node.value},
     "choice": _choice,
     "finite": _finite,
+    "log_integer": _log_integer,
     "int_uniform": _int_uniform,
     "grid": _grid,
     "sequence": _sequence,

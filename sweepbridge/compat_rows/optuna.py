@@ -42,11 +42,12 @@ ROWS = (
     ),
     _R(
         "optuna.lograndint",
-        "tune.lograndint / qlograndint under any searcher (TPE included)",
+        "tune.lograndint / qlograndint of any range, under any searcher (TPE included)",
         "floor(exp(suggest_float(log=True))) · q",
         "exact",
-        "Ray's own rule, so TPE models a log-scaled float. Supports over 1,000 values are still refused "
-        "by the Tune front-end (as for W&B's engine).",
+        "Ray's own rule over Ray's index range, for any number of values (no 1,000-value cap), so TPE "
+        "models a log-scaled float. Measured through wandb's make_optimizer against Ray's samples "
+        "(20,000 draws, e.g. lograndint(1, 1000000)).",
     ),
     _R(
         "optuna.beta",

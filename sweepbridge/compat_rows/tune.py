@@ -63,9 +63,10 @@ _DOMAINS = (
         "exact",
         "not listed",
         "P(k) = ln((k+1)/k) / ln(upper/lower). Exact up to 1,000 values and under method random; "
-        "larger supports, or method bayes (which cannot take probabilities), are refused unless "
-        "allow_approximate=True.",
-        "use method random (BasicVariantGenerator), narrow the range, or pass allow_approximate=True.",
+        "larger supports, or method bayes (which cannot take probabilities), are refused by W&B's engine "
+        "unless allow_approximate=True. The Optuna engine samples Ray's rule itself, exactly, for any range.",
+        'use the scheduler engine (`--engine optuna`, or `engine="optuna"`), exact for any range and searcher; '
+        "or method random (BasicVariantGenerator), a narrower range, or allow_approximate=True.",
     ),
     _R(
         "tune.qlograndint",
@@ -76,7 +77,8 @@ _DOMAINS = (
         "not listed",
         "Ray draws an index log-uniformly (floor) over its index range and multiplies by q. Same cap "
         "and bayes rule as tune.lograndint.",
-        "use method random (BasicVariantGenerator), narrow the range, or pass allow_approximate=True.",
+        'use the scheduler engine (`--engine optuna`, or `engine="optuna"`), exact for any range and searcher; '
+        "or method random (BasicVariantGenerator), a narrower range, or allow_approximate=True.",
     ),
     _R(
         "tune.lograndint.approximate",

@@ -9,44 +9,20 @@ Integer domains are translated from Ray's own sampling rule, not from its docstr
   except when q == 1 (then [a, b)).
 - lograndint(a, b) is floor(exp(U(ln a, ln b))): P(k) = ln((k+1)/k) / ln(b/a) for k in [a, b).
 - qlograndint(a, b, q) draws an index i the same way over Ray's index range and returns i*q.
-The log-integer kinds have no W&B counterpart; they become `values` + exact `probabilities` when
-their support has at most `FINITE_CAP` values. Beyond that, or under method bayes (which cannot
-take probabilities), they are refused unless the caller opts into `approximate_log_int`.
+Both log-integer kinds become the IR's LogInteger (Ray's rule over Ray's index range, any size, with
+the caller's allow_approximate): each back-end decides how it samples it (W&B's engine: values +
+exact probabilities up to a limit; the Optuna engine: the rule itself).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError
 from ..values import number
-
-FINITE_CAP = 1_000
-"""Largest support a log-integer domain is emitted for as values + exact probabilities.
-
-1,000 values keep the YAML small (~30 kB) and W&B's scalar sampling fast; the support of
-lograndint(1, b) is b - 1 values, so e.g. lograndint(1, 1001) is the largest exact one from 1."""
-
-
-@dataclass(frozen=True)
-class LogIntegerPMF(d.FiniteDiscrete):
-    """Ray's (q)lograndint as its exact pmf; keeps Ray's index range for a later approximation."""
-
-    index_low: int = field(default=1, compare=False)
-    index_high: int = field(default=2, compare=False)  # exclusive
-    q: int = field(default=1, compare=False)
-
-
-@dataclass(frozen=True)
-class ApproximateLogInteger(d.QLogUniform):
-    """The opt-in stand-in for (q)lograndint: q_log_uniform_values over half-shifted index bounds."""
-
-    total_variation: float = field(default=0.0, compare=False)
-    source: str = field(default="", compare=False)
 
 
 def _whole(value: Any, what: str) -> int:
@@ -152,69 +128,14 @@ def qrandint(lower: int, upper: int, q: int = 1) -> d.Node:
     return d.IntUniform(low * q, (high - 1) * q, q)
 
 
-def log_int_pmf(low: int, high: int) -> list[float]:
-    """Exact P(i) of floor(exp(U(ln low, ln high))) for i in [low, high)."""
-    span = math.log(high) - math.log(low)
-    return [math.log1p(1 / i) / span for i in range(low, high)]
-
-
-def _approx_pmf(i: int, low: int, high: int) -> float:
-    return math.log((i + 0.5) / (i - 0.5)) / math.log((high - 0.5) / (low - 0.5))
-
-
-def approximation_total_variation(low: int, high: int) -> float:
-    """Exact total variation between Ray's log-integer pmf on [low, high) and its approximation.
-
-    The approximation rounds exp(U(ln(low - 1/2), ln(high - 1/2))). The ratio of the two pmfs is
-    increasing in i, so they cross once: TV = P(i >= c) - P~(i >= c) at the first i = c where
-    Ray's pmf exceeds the approximation (found by bisection; O(log n) for any support size).
-    """
-    if high - low == 1:
-        return 0.0
-    exact = lambda i: math.log1p(1 / i) / (math.log(high) - math.log(low))
-    lo, hi = low, high - 1  # the last index always has exact >= approx (the ratio ends above 1)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if exact(mid) > _approx_pmf(mid, low, high):
-            hi = mid
-        else:
-            lo = mid + 1
-    tail = math.log(high / lo) / math.log(high / low)
-    approx_tail = math.log((high - 0.5) / (lo - 0.5)) / math.log((high - 0.5) / (low - 0.5))
-    return max(0.0, tail - approx_tail)
-
-
-def _log_int(low: int, high: int, q: int, key: str, source: str, allow_approximate: bool) -> d.Node:
-    size = high - low
-    if size <= FINITE_CAP:
-        values = tuple(i * q for i in range(low, high))
-        return LogIntegerPMF(values, tuple(log_int_pmf(low, high)), source, index_low=low, index_high=high, q=q)
-    if not allow_approximate:
-        raise compat.refuse(
-            key,
-            f"{source}: its support has {size:,} values; values + exact probabilities are emitted "
-            f"up to {FINITE_CAP:,}.",
-        )
-    return approximate_log_int(low, high, q, source)
-
-
-def approximate_log_int(low: int, high: int, q: int, source: str, path: str | None = None) -> d.Node:
-    """The opt-in approximation (warns ApproximationWarning with the exact total variation)."""
-    tv = approximation_total_variation(low, high)
-    compat.warn(
-        "tune.lograndint.approximate",
-        f"{source} becomes q_log_uniform_values(min={(low - 0.5) * q}, max={(high - 0.5) * q}, q={q}): "
-        f"round instead of floor; total variation from Ray's distribution {tv:.3g}.",
-        path=path,
-        stacklevel=4,
-    )
-    return ApproximateLogInteger((low - 0.5) * q, (high - 0.5) * q, q, integer=True, total_variation=tv, source=source)
+def _log_int(low: int, high: int, q: int, source: str, allow_approximate: bool) -> d.Node:
+    return d.LogInteger(low, high, q, source=source, approximate=allow_approximate)
 
 
 def lograndint(lower: int, upper: int, *, allow_approximate: bool = False) -> d.Node:
     lower, upper = _whole(lower, "lower"), _whole(upper, "upper")
     _log_bounds(lower, upper)
-    return _log_int(lower, upper, 1, "tune.lograndint", f"tune.lograndint({lower}, {upper})", allow_approximate)
+    return _log_int(lower, upper, 1, f"tune.lograndint({lower}, {upper})", allow_approximate)
 
 
 def qlograndint(lower: int, upper: int, q: int, *, allow_approximate: bool = False) -> d.Node:
@@ -222,7 +143,7 @@ def qlograndint(lower: int, upper: int, q: int, *, allow_approximate: bool = Fal
     _log_bounds(lower, upper)
     q = _whole(_positive_q(q), "q of an integer domain (Ray's signature: q: int)")
     low, high = _index_range(lower, upper, q)
-    return _log_int(low, high, q, "tune.qlograndint", f"tune.qlograndint({lower}, {upper}, {q})", allow_approximate)
+    return _log_int(low, high, q, f"tune.qlograndint({lower}, {upper}, {q})", allow_approximate)
 
 
 def choice(options: tuple[d.Node, ...]) -> d.Node:

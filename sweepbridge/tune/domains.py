@@ -58,7 +58,7 @@ def qrandint(lower: int, upper: int, q: int = 1) -> d.Node:
 
 
 def lograndint(lower: int, upper: int, base: object = _MISSING, *, allow_approximate: bool = False) -> d.Node:
-    """floor(exp(U(ln lower, ln upper))): exact values + probabilities up to ray_ops.FINITE_CAP values."""
+    """floor(exp(U(ln lower, ln upper))): Ray's rule as the IR's LogInteger (each engine samples it its way)."""
     return _build(ray_ops.lograndint, lower, upper, allow_approximate=allow_approximate)
 
 

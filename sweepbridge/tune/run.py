@@ -30,7 +30,8 @@ def run(
     translated (config, search_alg, scheduler, num_samples → run_cap, metric/mode, name); the
     rest warn ApproximationWarning when set to anything but Ray's default. `stop` is refused (W&B
     has nowhere to carry it). `allow_approximate=True` lets over-large or bayes-sampled
-    (q)lograndint domains through as a warned approximation, recorded in `cfg.approximations`.
+    (q)lograndint domains through W&B's engine as a warned approximation, recorded in
+    `cfg.approximations` (engine="optuna" samples them exactly at any size).
     `engine="optuna"` targets W&B's client-side sweep scheduler instead (`method: custom` + a generated
     source): grid axes mixed with sampled domains, HyperOptSearch / OptunaSearch (TPE), ASHA, HyperBand
     and MedianStoppingRule (Optuna pruners) translate there.

@@ -17,8 +17,8 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..api import sweep_from_ir
+from ..backends import wandb as wandb_backend
 from ..errors import SpecError, SweepBridgeError
-from ..frontends import ray_ops
 from ..frontends.structure import SpaceBuilder
 from ..objective import GOAL_OF_MODE
 from ..sweep_config import SweepConfig
@@ -100,11 +100,17 @@ KEYWORDS: dict[str, tuple[str, Any]] = {
 
 
 class TuneSpaceBuilder(SpaceBuilder):
-    """SpaceBuilder carrying tune.run's allow_approximate to the Ray adapter."""
+    """SpaceBuilder carrying tune.run's allow_approximate to the Ray adapter and the mirror's log-integers."""
 
     def __init__(self, allow_approximate: bool = False) -> None:
         super().__init__()
         self.allow_approximate = allow_approximate
+
+    def _node(self, obj: Any, path: str) -> d.Node:
+        node = super()._node(obj, path)
+        if self.allow_approximate and isinstance(node, d.LogInteger) and not node.approximate:
+            return dataclasses.replace(node, approximate=True)
+        return node
 
 
 def _mirror(value: Any, default: type, registry: dict[str, type], read: Any, base: type, what: str) -> Any:
@@ -205,28 +211,6 @@ def _kinds(node: d.Node) -> tuple[str | None, str | None]:
     return grid, sampled
 
 
-def _rebuild(node: d.Node, fn: Any, path: str = "") -> d.Node:
-    """`node` with `fn(path, leaf)` applied to every leaf (Mappings and Sequences rebuilt)."""
-    if isinstance(node, d.Mapping):
-        fields = tuple((k, _rebuild(v, fn, f"{path}.{k}" if path else k)) for k, v in node.fields)
-        return dataclasses.replace(node, fields=fields)
-    if isinstance(node, d.Sequence):
-        return dataclasses.replace(node, items=tuple(_rebuild(v, fn, f"{path}[{i}]") for i, v in enumerate(node.items)))
-    return fn(path, node)
-
-
-def _for_bayes(node: d.Node, allow_approximate: bool) -> d.Node:
-    def leaf(path: str, child: d.Node) -> d.Node:
-        if not isinstance(child, ray_ops.LogIntegerPMF) or len(set(child.probabilities)) <= 1:
-            return child
-        if not allow_approximate:
-            key = "tune.qlograndint" if child.q != 1 else "tune.lograndint"
-            raise compat.refuse(key, f"{child.source} needs probabilities, which method bayes cannot take.", path=path)
-        return ray_ops.approximate_log_int(child.index_low, child.index_high, child.q, child.source, path)
-
-    return _rebuild(node, leaf)
-
-
 def _with_repeat(node: d.Node, num_samples: int) -> d.Node:
     if num_samples > d.SUPPORT_LIMIT:
         raise SpecError(
@@ -295,8 +279,6 @@ def translate(
             if grid is not None and sampled is not None:
                 raise compat.refuse("tune.grid.mixed", f"{grid} is a grid axis and {sampled} is sampled.", path=grid)
             method = "grid" if grid is not None else "random"
-        elif method == "bayes":
-            space = _for_bayes(space, allow_approximate)
         run_cap = None
         if method == "grid":
             if num_samples == -1:
@@ -323,10 +305,10 @@ def translate(
         where = search.source if key.startswith("tune.search") else sched.source
         compat.warn(key, detail, path=where, stacklevel=4)
     cfg.source_space = config if config not in (None, {}) else search.space  # type: ignore[attr-defined]
-    cfg.approximations = {  # type: ignore[attr-defined]
-        path: f"{node.source}: total variation {node.total_variation:.3g}"
+    cfg.approximations = {  # type: ignore[attr-defined]  # the opt-in stand-ins W&B's engine samples
+        path: wandb_backend.log_integer_approximation(node)
         for path, node in d.walk(space)
-        if isinstance(node, ray_ops.ApproximateLogInteger)
+        if isinstance(node, d.LogInteger) and node.approximate and wandb_backend.log_integer_refusal(node, method)
     }
     return cfg
 
