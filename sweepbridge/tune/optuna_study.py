@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import compat
+from .. import distributions as d
 from ..backends.optuna_source import PrunerSpec, SamplerSpec
 from ..backends.scheduler_config import hyperopt_tpe, random_sampler
 from ..errors import SpecError
@@ -77,13 +78,69 @@ def _bohb(searcher: a.TuneBOHB) -> tuple[SamplerSpec, Warnings]:
     ]
 
 
+BAYESOPT_UTILITY = {"kind": "ucb", "kappa": 2.576, "xi": 0.0}
+"""Ray's default utility_kwargs (bayes_opt's UCB)."""
+BAYESOPT_NOT_CARRIED = {"utility_kwargs": None, "patience": 5, "skip_duplicate": True, "repeat_float_precision": 5}
+"""BayesOptSearch settings GPSampler has no counterpart for (named in the warning when not Ray's default)."""
+
+
+def _bayesopt(searcher: a.BayesOptSearch) -> tuple[SamplerSpec, Warnings]:
+    o = searcher.options
+    if o.get("analysis") is not None:
+        raise SpecError(
+            "BayesOptSearch(analysis=...) holds a live ExperimentAnalysis the generated source cannot rebuild; "
+            "drop it (or start the earlier configurations as points_to_evaluate).",
+            path="search_alg.analysis",
+        )
+    steps = o.get("random_search_steps", 10)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise SpecError(f"random_search_steps must be an int >= 0, got {steps!r}.", path="search_alg")
+    given = [
+        f"{name}={o[name]!r}"
+        for name, default in BAYESOPT_NOT_CARRIED.items()
+        if name in o and o[name] not in (default, BAYESOPT_UTILITY if name == "utility_kwargs" else default)
+    ]
+    detail = f"Not carried: {', '.join(given)}." if given else ""
+    kwargs = (("seed", _seed(o.get("random_state", 42), "random_state")), ("n_startup_trials", steps))
+    return SamplerSpec("GPSampler", kwargs), [("optuna.search.bayesopt", detail)]
+
+
+def _bayesopt_space(space: d.Node) -> None:
+    """Ray's BayesOptSearch takes float ranges only (convert_search_space): anything else is refused by path."""
+    for path, node in d.walk(space):
+        if isinstance(node, (d.Mapping, d.Sequence, d.Constant)) or type(node) is d.Uniform:
+            continue
+        raise compat.refuse("optuna.search.bayesopt.space", f"Got {_ray_name(node)}.", path=path)
+
+
+def _ray_name(node: d.Node) -> str:
+    """The Tune domain an IR node comes from, in words (for the refusal)."""
+    return getattr(node, "source", "") or RAY_NAMES.get(node.kind, node.kind)
+
+
+RAY_NAMES = {
+    "loguniform": "tune.loguniform (Ray's BayesOptSearch drops the log scale and searches U(lower, upper))",
+    "qloguniform": "tune.qloguniform (Ray's BayesOptSearch drops the log scale and the quantization)",
+    "quniform": "tune.quniform (Ray's BayesOptSearch drops the quantization and returns floats)",
+    "normal": "tune.randn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
+    "qnormal": "tune.qrandn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
+    "int_uniform": "an Integer domain (Ray's BayesOptSearch raises ValueError)",
+    "choice": "a Categorical domain (Ray's BayesOptSearch raises ValueError)",
+    "grid": "grid_search (Ray's BayesOptSearch raises ValueError)",
+}
+
+
 SAMPLERS: dict[type, Callable[[Any], tuple[SamplerSpec, Warnings]]] = {
     a.BasicVariantGenerator: _variant,
     a.HyperOptSearch: _hyperopt,
     a.OptunaSearch: _optuna,
     a.TuneBOHB: _bohb,
+    a.BayesOptSearch: _bayesopt,
 }
 """Mirrored searcher class → its Optuna sampler (BasicVariantGenerator's grid handled by the space)."""
+
+SPACE_RULES: dict[type, Callable[[d.Node], None]] = {a.BayesOptSearch: _bayesopt_space}
+"""Mirrored searcher class → its check of the translated space (what Ray's searcher itself refuses)."""
 
 
 def _asha(sched: s.AsyncHyperBandScheduler) -> tuple[PrunerSpec, Warnings]:
@@ -143,6 +200,13 @@ def sampler(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
         raise compat.refuse("optuna.search.other", f"Got {type(searcher).__name__}.", path="search_alg")
     spec, more = rule(searcher)
     return spec, warnings + more
+
+
+def check_space(searcher: a.Searcher, space: d.Node) -> None:
+    """Refuse, by path, the parameters `searcher` (unwrapped) does not take in Ray."""
+    rule = SPACE_RULES.get(type(searcher))
+    if rule is not None:
+        rule(space)
 
 
 def pruner(sched: s.TrialScheduler) -> tuple[PrunerSpec, Warnings]:
