@@ -43,8 +43,8 @@ def _random_sweep(seed: int):
 
 
 def test_gp_beats_random_search():
-    """Median over 5 seeds of the best Branin value after 20 runs (5 random, then 15 GP suggestions)."""
-    budget = 20
+    """Median over 5 seeds of the best Branin value after 15 runs (5 random, then 10 GP suggestions)."""
+    budget = 15
     gp = [min(v for _, v in branin_runs(_gp_sweep(seed), budget)) for seed in range(5)]
     rnd = [min(v for _, v in branin_runs(_random_sweep(seed), budget)) for seed in range(5)]
     print(f"median best after {budget} runs: GP {statistics.median(gp):.4f}, random {statistics.median(rnd):.4f} "
@@ -59,10 +59,11 @@ def test_seeded_runs_are_reproducible():
     assert [c for c, _ in first[3:]] != [c for c, _ in other[3:]]
 
 
-def _warned(make):
+def _warned(search, **run):
+    """tune.run(config=BRANIN, search_alg=search, engine="optuna") and the text of its ApproximationWarnings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ApproximationWarning)
-        cfg = make()
+        cfg = tune.run("t.py", config=BRANIN, search_alg=search, engine="optuna", **run)
     return cfg, " ".join(str(w.message) for w in caught if issubclass(w.category, ApproximationWarning))
 
 
@@ -76,7 +77,7 @@ def test_mirror_and_real_bayesopt_search_translate_alike():
     built = []
     for searcher in (tune.search.BayesOptSearch, BayesOptSearch):
         search = searcher(metric="loss", mode="max", **options)
-        built.append(_warned(lambda: tune.run("t.py", config=BRANIN, num_samples=9, search_alg=search, engine="optuna")))
+        built.append(_warned(search, num_samples=9))
     (cfg, text), (real, real_text) = built
     assert real == cfg and real.scheduler_source == cfg.scheduler_source and real_text == text
     for words in ("GPSampler", "UCB", "log expected improvement", "Matern", "patience=9", "'kind': 'ei'", "torch"):
@@ -91,11 +92,9 @@ def test_mirror_and_real_bayesopt_search_translate_alike():
         assert sampler._rng.rng.random() == optuna.samplers.GPSampler(seed=3)._rng.rng.random()  # the seed carried
         assert optimizer.ask_n_runs(1)[0].config.flat_dict() == {"x": 1.5, "y": 2.0}  # the point first
 
-    default, _ = _warned(lambda: tune.run("t.py", config=BRANIN, search_alg=BayesOptSearch(metric="m", mode="min"),
-                                          engine="optuna"))  # fmt: skip
+    default, default_text = _warned(BayesOptSearch(metric="m", mode="min"))
     assert "GPSampler(seed=42, n_startup_trials=10)" in default.scheduler_source  # Ray's defaults
-    assert "Not carried" not in _warned(lambda: tune.run("t.py", config=BRANIN, engine="optuna",
-                                        search_alg=BayesOptSearch(metric="m", mode="min")))[1]  # fmt: skip
+    assert "Not carried" not in default_text
 
 
 NON_FLOAT = [

@@ -356,9 +356,9 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
         sampler_args.append(f"gamma={writer.use('_hyperopt_gamma')}")
         built = (
             "    with warnings.catch_warnings():\n"
-            "        # gamma = hyperopt's ceil(gamma * sqrt(n)) split, kept for hyperopt's exact settings; optuna >= 4.9\n"
-            "        # deprecates passing it (FutureWarning, removal planned for 6.0): silence only that warning.\n"
-            f"        warnings.filterwarnings(\"ignore\", {_str(GAMMA_WARNING)}, FutureWarning)\n"
+            "        # gamma: hyperopt's ceil(gamma * sqrt(n)) split, kept for hyperopt's exact settings.\n"
+            "        # optuna >= 4.9 deprecates the argument (FutureWarning; removal in 6.0): only that is muted.\n"
+            f'        warnings.filterwarnings("ignore", {_str(GAMMA_WARNING)}, FutureWarning)\n'
             f"        sampler = {_call(f'optuna.samplers.{study.sampler.name}', sampler_args, 2)}\n"
         )
     sampler = "sampler" if built else _call(f"optuna.samplers.{study.sampler.name}", sampler_args, 2)

@@ -134,8 +134,7 @@ ROWS = (
         "—",
         "unsupported",
         "Not generated: they have no Optuna sampler with their settings.",
-        "use HyperOptSearch or OptunaSearch (TPE) or BayesOptSearch (GP) under engine='optuna', or "
-        "engine='wandb'.",
+        "use HyperOptSearch or OptunaSearch (TPE) or BayesOptSearch (GP) under engine='optuna', or engine='wandb'.",
     ),
     _R(
         "optuna.search.points",
