@@ -133,6 +133,19 @@ def test_ray_fails_on_the_same_integer_and_categorical_domains():
     assert info.value.path == "g"
 
 
+def test_partial_points_are_refused_as_bayes_opt_cannot_register_them():
+    """Ray's BayesOptSearch registers a point's result with bayes_opt, which needs every key (oracle below)."""
+    space = {"x": tune.uniform(0, 1), "b": {"c": tune.uniform(0, 2)}, "k": 3}
+    search = tune.search.BayesOptSearch(points_to_evaluate=[{"x": 0.5, "b": {"c": 1.0}}, {"x": 0.5}])
+    with pytest.raises(SpecError, match=r"leaves out b\.c") as info:
+        tune.run("t.py", config=space, metric="m", mode="min", engine="optuna", search_alg=search)
+    assert info.value.path == "search_alg.points_to_evaluate[1]"
+    bayes_opt = pytest.importorskip("bayes_opt")
+    optimizer = bayes_opt.BayesianOptimization(f=None, pbounds={"x": (0, 1), "b/c": (0, 2)}, verbose=0)
+    with pytest.raises(ValueError, match="do not match"):
+        optimizer.register({"x": 0.5}, 1.0)
+
+
 def test_live_analysis_and_bad_steps_are_spec_errors():
     with pytest.raises(SpecError, match="analysis"):
         tune.run("t.py", config=BRANIN, metric="m", mode="min", engine="optuna",

@@ -116,7 +116,7 @@ ROWS = (
         "utility_kwargs are not carried; patience (Ray stops the search once a configuration repeats more "
         "than patience times) and skip_duplicate have no counterpart: the sweep runs to run_cap. The "
         "generated file needs torch and scipy on the scheduler's machine (pip install 'sweepbridge[gp]'); "
-        "analysis= is refused.",
+        "analysis= is refused, and so is a point that leaves a parameter out (bayes_opt cannot register it).",
     ),
     _R(
         "optuna.search.bayesopt.space",

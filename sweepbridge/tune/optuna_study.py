@@ -105,12 +105,41 @@ def _bayesopt(searcher: a.BayesOptSearch) -> tuple[SamplerSpec, Warnings]:
     return SamplerSpec("GPSampler", kwargs), [("optuna.search.bayesopt", detail)]
 
 
-def _bayesopt_space(space: d.Node) -> None:
-    """Ray's BayesOptSearch takes float ranges only (convert_search_space): anything else is refused by path."""
+def _bayesopt_space(space: d.Node, points: tuple[Any, ...]) -> None:
+    """Ray's BayesOptSearch takes float ranges only (convert_search_space): anything else is refused by path.
+    bayes_opt registers a point's result only with a value for every range (else ValueError): partial points
+    are SpecErrors (Ray's other searchers sample what a point leaves out)."""
     for path, node in d.walk(space):
         if isinstance(node, (d.Mapping, d.Sequence, d.Constant)) or type(node) is d.Uniform:
             continue
         raise compat.refuse("optuna.search.bayesopt.space", f"Got {_ray_name(node)}.", path=path)
+    for n, point in enumerate(points):
+        missing = _missing(space, point, "")
+        if missing:
+            raise SpecError(
+                f"BayesOptSearch's points need a value for every parameter: this one leaves out {', '.join(missing)} "
+                "(Ray's BayesOptSearch fails registering it: bayes_opt raises ValueError for missing keys).",
+                path=f"search_alg.points_to_evaluate[{n}]",
+            )
+
+
+_ABSENT = object()
+
+
+def _missing(node: d.Node, value: Any, path: str) -> list[str]:
+    """Paths of the ranges below `node` that `value` (a point's part) gives no value for."""
+    if type(node) is d.Uniform:
+        return [path] if value is _ABSENT else []
+    out: list[str] = []
+    if isinstance(node, d.Mapping):
+        for key, child in node.fields:
+            given = value.get(key, _ABSENT) if isinstance(value, dict) else _ABSENT
+            out += _missing(child, given, f"{path}.{key}" if path else key)
+    elif isinstance(node, d.Sequence):
+        for i, child in enumerate(node.items):
+            given = value[i] if isinstance(value, (list, tuple)) and i < len(value) else _ABSENT
+            out += _missing(child, given, f"{path}[{i}]")
+    return out
 
 
 def _ray_name(node: d.Node) -> str:
@@ -139,7 +168,7 @@ SAMPLERS: dict[type, Callable[[Any], tuple[SamplerSpec, Warnings]]] = {
 }
 """Mirrored searcher class → its Optuna sampler (BasicVariantGenerator's grid handled by the space)."""
 
-SPACE_RULES: dict[type, Callable[[d.Node], None]] = {a.BayesOptSearch: _bayesopt_space}
+SPACE_RULES: dict[type, Callable[[d.Node, tuple[Any, ...]], None]] = {a.BayesOptSearch: _bayesopt_space}
 """Mirrored searcher class → its check of the translated space (what Ray's searcher itself refuses)."""
 
 
@@ -202,11 +231,11 @@ def sampler(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
     return spec, warnings + more
 
 
-def check_space(searcher: a.Searcher, space: d.Node) -> None:
-    """Refuse, by path, the parameters `searcher` (unwrapped) does not take in Ray."""
+def check_space(searcher: a.Searcher, space: d.Node, given: tuple[Any, ...]) -> None:
+    """Refuse, by path, the parameters (and points) `searcher` (unwrapped) does not take in Ray."""
     rule = SPACE_RULES.get(type(searcher))
     if rule is not None:
-        rule(space)
+        rule(space, given)
 
 
 def pruner(sched: s.TrialScheduler) -> tuple[PrunerSpec, Warnings]:
