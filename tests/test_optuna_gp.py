@@ -59,11 +59,11 @@ def test_seeded_runs_are_reproducible():
     assert [c for c, _ in first[3:]] != [c for c, _ in other[3:]]
 
 
-def _warned(search, **run):
+def _warned(search, config=BRANIN, **run):
     """tune.run(config=BRANIN, search_alg=search, engine="optuna") and the text of its ApproximationWarnings."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ApproximationWarning)
-        cfg = tune.run("t.py", config=BRANIN, search_alg=search, engine="optuna", **run)
+        cfg = tune.run("t.py", config=config, search_alg=search, engine="optuna", **run)
     return cfg, " ".join(str(w.message) for w in caught if issubclass(w.category, ApproximationWarning))
 
 
@@ -95,6 +95,16 @@ def test_mirror_and_real_bayesopt_search_translate_alike():
     default, default_text = _warned(BayesOptSearch(metric="m", mode="min"))
     assert "GPSampler(seed=42, n_startup_trials=10)" in default.scheduler_source  # Ray's defaults
     assert "Not carried" not in default_text
+
+
+def test_bayes_opt_bounds_space_is_ranges():
+    """BayesOptSearch(space) in bayes_opt's format: each (low, high) pair is a range, as Ray passes it to bayes_opt."""
+    search = tune.search.BayesOptSearch({"x": (-5, 10), "y": [0, 15]}, metric="loss", mode="min", random_state=2)
+    cfg, _ = _warned(search, config=None)
+    assert (
+        cfg.scheduler_source
+        == _warned(tune.search.BayesOptSearch(metric="loss", mode="min", random_state=2))[0].scheduler_source
+    )
 
 
 NON_FLOAT = [
