@@ -5,6 +5,7 @@ the TPE path (hyperopt's gamma)."""
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import warnings
 
@@ -197,3 +198,19 @@ def test_tpe_path_gives_no_future_warning():
         assert len(runs) == 4
     with pytest.warns(FutureWarning, match="`gamma` has been deprecated"):  # what the file silences, still raised
         optuna.samplers.TPESampler(gamma=lambda n: n)
+
+
+def test_missing_torch_fails_at_the_start_naming_the_install(monkeypatch):
+    """The generated optimizer checks torch and scipy are installed (without importing them): a scheduler machine
+    without them fails when the study is built, not after the startup runs when the GP first fits."""
+    cfg = _gp_sweep(1)
+    namespace: dict = {}
+    exec(compile(cfg.scheduler_source, "sweep_scheduler.py", "exec"), namespace)
+
+    class Sweep:
+        config = dict(cfg)
+
+    assert type(namespace["optimizer"](Sweep()).sampler).__name__ == "GPSampler"
+    monkeypatch.setitem(sys.modules, "torch", None)  # importlib.util.find_spec("torch") is now None
+    with pytest.raises(ImportError, match=r"GPSampler needs torch .*pip install optuna torch scipy"):
+        namespace["optimizer"](Sweep())

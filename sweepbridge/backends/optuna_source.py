@@ -57,8 +57,9 @@ class SamplerSpec:
         return {"name": self.name, "kwargs": dict(self.kwargs), "hyperopt_gamma": self.hyperopt_gamma}
 
 
-NEEDS = {"GPSampler": "torch and scipy"}
-"""Sampler name → what the scheduler's machine needs besides optuna (the generated header says it)."""
+NEEDS = {"GPSampler": ("torch", "scipy")}
+"""Sampler name → modules the scheduler's machine needs besides optuna: the header says so, and `optimizer`
+checks they are installed (without importing them) so a missing one fails at the start, not at the first GP fit."""
 
 GAMMA_WARNING = "`gamma` has been deprecated"
 """Start of the FutureWarning optuna >= 4.9 gives for TPESampler(gamma=...) (optuna/_deprecated.py)."""
@@ -367,6 +368,7 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
         "def optimizer(sweep: Any) -> optuna.Study:\n"
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
         '    metric = sweep.config.get("metric") or {}\n'
+        f"{_check_needs(study.sampler.name)}"
         f"{built}"
         f"    {'study = ' if enqueue else 'return '}optuna.create_study(\n"
         '        direction=metric.get("goal", "minimize"),\n'
@@ -415,6 +417,8 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
     imports = {"import json", "from typing import Any", "import optuna"}
     if study.sampler.hyperopt_gamma is not None:
         imports.add("import warnings")
+    if study.sampler.name in NEEDS:
+        imports.add("import importlib.util")
     for helper in writer.helpers:
         imports.update(HELPER_IMPORTS.get(helper, ("import math",) if helper == "math" else ()))
     spec = _spec_json(d.Mapping(fields), study)
@@ -444,10 +448,22 @@ def _needs(sampler: str) -> str:
     """The header's sentence on what the scheduler's machine needs."""
     if sampler not in NEEDS:
         return "Needs only optuna and the Python standard library."
-    more = NEEDS[sampler]
+    more = " and ".join(NEEDS[sampler])
     return (
         f"Needs optuna with {more} ({sampler}; Optuna imports them, the CPU build of torch suffices)\n"
-        f"and the Python standard library: pip install optuna {more.replace(' and ', ' ')}."
+        f"and the Python standard library: pip install optuna {' '.join(NEEDS[sampler])}."
+    )
+
+
+def _check_needs(sampler: str) -> str:
+    """`optimizer`'s first lines for a sampler with NEEDS: fail now, naming the install, if one is missing."""
+    if sampler not in NEEDS:
+        return ""
+    install = f"pip install optuna {' '.join(NEEDS[sampler])}"
+    return (
+        f"    for module in {_inline(list(NEEDS[sampler]))}:  # {sampler} imports them when it first fits its model\n"
+        "        if importlib.util.find_spec(module) is None:\n"
+        f'            raise ImportError(f"{sampler} needs {{module}} on the scheduler\'s machine: {install}")\n'
     )
 
 
