@@ -144,7 +144,8 @@ def _missing(node: d.Node, value: Any, path: str) -> list[str]:
 
 def _ray_name(node: d.Node) -> str:
     """The Tune domain an IR node comes from, in words (for the refusal)."""
-    return getattr(node, "source", "") or RAY_NAMES.get(node.kind, node.kind)
+    name, source = RAY_NAMES.get(node.kind, node.kind), getattr(node, "source", "")
+    return f"{source}, {name}" if source else name
 
 
 RAY_NAMES = {
@@ -155,6 +156,7 @@ RAY_NAMES = {
     "qnormal": "tune.qrandn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
     "int_uniform": "an Integer domain (Ray's BayesOptSearch raises ValueError)",
     "choice": "a Categorical domain (Ray's BayesOptSearch raises ValueError)",
+    "finite": "an Integer domain (Ray's BayesOptSearch raises ValueError)",
     "grid": "grid_search (Ray's BayesOptSearch raises ValueError)",
 }
 
