@@ -272,7 +272,7 @@ def _emitted():
         _points_sweep([{"lr": 0.01}], searcher=tune.search.TuneBOHB, seed=1),
         tune.run("t.py", config={"x": tune.uniform(-5, 10), "y": {"z": tune.uniform(0, 15)}, "k": "c"},
                  search_alg=tune.search.BayesOptSearch(metric="m", mode="max", random_state=1,
-                                                       points_to_evaluate=[{"x": 0.5}]), engine="optuna"),
+                                                       points_to_evaluate=[{"x": 0.5, "y/z": 2.0}]), engine="optuna"),
     ]  # fmt: skip
 
 

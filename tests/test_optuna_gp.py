@@ -111,7 +111,8 @@ def test_bayes_opt_bounds_space_is_ranges():
 NON_FLOAT = [
     ({"a": {"b": tune.randint(0, 5)}}, "a.b", "Integer"),
     ({"x": tune.uniform(0, 1), "c": tune.choice(["p", "q"])}, "c", "Categorical"),
-    ({"l": [tune.uniform(0, 1), tune.qrandint(1, 9, 2)]}, "l[1]", "Integer"),
+    ({"l": [3, {"m": tune.uniform(0, 1)}]}, "l[1].m", "inside a list"),
+    ({"l": [tune.qrandint(1, 9, 2)]}, "l[0]", "Integer"),
     ({"lr": tune.loguniform(1e-4, 1e-1)}, "lr", "log scale"),
     ({"q": tune.quniform(0, 1, 0.1)}, "q", "quantization"),
     ({"n": tune.randn(0, 1)}, "n", "-inf"),
@@ -144,17 +145,31 @@ def test_ray_fails_on_the_same_integer_and_categorical_domains():
     assert info.value.path == "g"
 
 
-def test_partial_points_are_refused_as_bayes_opt_cannot_register_them():
-    """Ray's BayesOptSearch registers a point's result with bayes_opt, which needs every key (oracle below)."""
+def test_points_take_rays_flat_keys_and_every_parameter():
+    """Ray's BayesOptSearch registers a point with bayes_opt, whose names are flat ("b/c") and all required;
+    the trial gets Ray's unflatten_dict of it. Nested or partial points fail in Ray: refused here."""
+    from ray.tune.utils.util import unflatten_dict
+
     space = {"x": tune.uniform(0, 1), "b": {"c": tune.uniform(0, 2)}, "k": 3}
-    search = tune.search.BayesOptSearch(points_to_evaluate=[{"x": 0.5, "b": {"c": 1.0}}, {"x": 0.5}])
-    with pytest.raises(SpecError, match=r"leaves out b\.c") as info:
-        tune.run("t.py", config=space, metric="m", mode="min", engine="optuna", search_alg=search)
-    assert info.value.path == "search_alg.points_to_evaluate[1]"
-    bayes_opt = pytest.importorskip("bayes_opt")
+    point = {"x": 0.5, "b/c": 1.25}
+    search = tune.search.BayesOptSearch(metric="m", mode="min", points_to_evaluate=[point])
+    cfg, _ = _warned(search, config=space)
+    with tempfile.TemporaryDirectory() as folder:
+        first = _optimizer(cfg, folder).ask_n_runs(1)[0].config.flat_dict()
+    assert first == {**unflatten_dict(point), "k": 3}
+    for points, path, words in [
+        ([point, {"x": 0.5}], "search_alg.points_to_evaluate[1]", r"leaves out b\.c"),
+        ([{"x": 0.5, "b": {"c": 1.0}}], "search_alg.points_to_evaluate[0].b", "flat keys"),
+    ]:
+        with pytest.raises(SpecError, match=words) as info:
+            _warned(tune.search.BayesOptSearch(metric="m", mode="min", points_to_evaluate=points), config=space)
+        assert info.value.path == path
+    bayes_opt = pytest.importorskip("bayes_opt")  # the oracle: bayes_opt needs every flat name
     optimizer = bayes_opt.BayesianOptimization(f=None, pbounds={"x": (0, 1), "b/c": (0, 2)}, verbose=0)
-    with pytest.raises(ValueError, match="do not match"):
-        optimizer.register({"x": 0.5}, 1.0)
+    for bad in ({"x": 0.5}, {"x": 0.5, "b": {"c": 1.0}}):
+        with pytest.raises(ValueError, match="do not match"):
+            optimizer.register(bad, 1.0)
+    optimizer.register(point, 1.0)
 
 
 def test_live_analysis_and_bad_steps_are_spec_errors():

@@ -116,7 +116,8 @@ ROWS = (
         "utility_kwargs are not carried; patience (Ray stops the search once a configuration repeats more "
         "than patience times) and skip_duplicate have no counterpart: the sweep runs to run_cap. The "
         "generated file needs torch and scipy on the scheduler's machine (pip install 'sweepbridge[gp]'); "
-        "analysis= is refused, and so is a point that leaves a parameter out (bayes_opt cannot register it).",
+        "analysis= is refused. Points name nested parameters by Ray's flat keys ('a/b') and must give every "
+        "parameter a value, as bayes_opt registers them; other points are SpecErrors (they fail in Ray).",
     ),
     _R(
         "optuna.search.bayesopt.space",
@@ -124,7 +125,8 @@ ROWS = (
         "—",
         "unsupported",
         "Ray's BayesOptSearch searches float ranges only: it raises ValueError for integer, categorical "
-        "and grid domains, and silently drops log scales and quantization (U(lower, upper) floats).",
+        "and grid domains, fails on a range inside a list, and silently drops log scales and quantization "
+        "(U(lower, upper) floats).",
         "use tune.uniform(lower, upper) (what Ray's BayesOptSearch searches), or HyperOptSearch / "
         "OptunaSearch (TPE), which take every domain.",
     ),

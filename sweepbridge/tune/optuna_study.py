@@ -105,22 +105,60 @@ def _bayesopt(searcher: a.BayesOptSearch) -> tuple[SamplerSpec, Warnings]:
     return SamplerSpec("GPSampler", kwargs), [("optuna.search.bayesopt", detail)]
 
 
-def _bayesopt_space(space: d.Node, points: tuple[Any, ...]) -> None:
-    """Ray's BayesOptSearch takes float ranges only (convert_search_space): anything else is refused by path.
-    bayes_opt registers a point's result only with a value for every range (else ValueError): partial points
-    are SpecErrors (Ray's other searchers sample what a point leaves out)."""
+def _bayesopt_space(space: d.Node, points: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Ray's BayesOptSearch takes float ranges only (convert_search_space): anything else is refused by path,
+    as is a range inside a list (Ray fails joining its path). Its points name nested ranges by "a/b" keys
+    (bayes_opt's flat names; Ray unflattens them for the trial) and must give every range a value (bayes_opt
+    registers nothing else): returned as the nested points to enqueue, SpecError otherwise."""
     for path, node in d.walk(space):
+        if isinstance(node, d.Sequence):
+            inner = next((f"{path}{sub}" for sub, child in d.walk(node) if type(child) is d.Uniform), None)
+            if inner is not None:
+                raise compat.refuse(
+                    "optuna.search.bayesopt.space", f"Got a range inside a list ({LIST_NOTE}).", path=inner
+                )
         if isinstance(node, (d.Mapping, d.Sequence, d.Constant)) or type(node) is d.Uniform:
             continue
         raise compat.refuse("optuna.search.bayesopt.space", f"Got {_ray_name(node)}.", path=path)
+    out = []
     for n, point in enumerate(points):
-        missing = _missing(space, point, "")
+        where = f"search_alg.points_to_evaluate[{n}]"
+        nested = _unflatten(point, where)
+        missing = _missing(space, nested, "")
         if missing:
             raise SpecError(
                 f"BayesOptSearch's points need a value for every parameter: this one leaves out {', '.join(missing)} "
                 "(Ray's BayesOptSearch fails registering it: bayes_opt raises ValueError for missing keys).",
-                path=f"search_alg.points_to_evaluate[{n}]",
+                path=where,
             )
+        out.append(nested)
+    return tuple(out)
+
+
+LIST_NOTE = "Ray's BayesOptSearch fails: TypeError joining the parameter's path"
+
+
+def _unflatten(point: Any, where: str) -> Any:
+    """Ray's unflatten_dict of a BayesOptSearch point ("a/b" keys → nested); a nested dict is refused (bayes_opt
+    cannot register it: its keys are the flat names)."""
+    if not isinstance(point, dict):
+        return point
+    out: dict[str, Any] = {}
+    for key, value in point.items():
+        if isinstance(value, dict):
+            raise SpecError(
+                f"BayesOptSearch's points name nested parameters by flat keys ('{key}/...'), as bayes_opt registers "
+                "them; a nested dict fails in Ray.",
+                path=f"{where}.{key}",
+            )
+        parts = key.split("/") if isinstance(key, str) else [key]
+        target = out
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise SpecError(f"key {key!r} clashes with another key of the point.", path=where)
+        target[parts[-1]] = value
+    return out
 
 
 _ABSENT = object()
@@ -170,8 +208,9 @@ SAMPLERS: dict[type, Callable[[Any], tuple[SamplerSpec, Warnings]]] = {
 }
 """Mirrored searcher class → its Optuna sampler (BasicVariantGenerator's grid handled by the space)."""
 
-SPACE_RULES: dict[type, Callable[[d.Node, tuple[Any, ...]], None]] = {a.BayesOptSearch: _bayesopt_space}
-"""Mirrored searcher class → its check of the translated space (what Ray's searcher itself refuses)."""
+SPACE_RULES: dict[type, Callable[[d.Node, tuple[Any, ...]], tuple[Any, ...]]] = {a.BayesOptSearch: _bayesopt_space}
+"""Mirrored searcher class → its check of the translated space and points (what Ray's searcher itself refuses),
+returning the points as the run receives them (to enqueue)."""
 
 
 def _asha(sched: s.AsyncHyperBandScheduler) -> tuple[PrunerSpec, Warnings]:
@@ -233,11 +272,11 @@ def sampler(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
     return spec, warnings + more
 
 
-def check_space(searcher: a.Searcher, space: d.Node, given: tuple[Any, ...]) -> None:
-    """Refuse, by path, the parameters (and points) `searcher` (unwrapped) does not take in Ray."""
+def check_space(searcher: a.Searcher, space: d.Node, given: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Refuse, by path, the parameters (and points) `searcher` (unwrapped) does not take in Ray; return the
+    points as the run receives them (to enqueue)."""
     rule = SPACE_RULES.get(type(searcher))
-    if rule is not None:
-        rule(space, given)
+    return given if rule is None else rule(space, given)
 
 
 def pruner(sched: s.TrialScheduler) -> tuple[PrunerSpec, Warnings]:
