@@ -1,8 +1,9 @@
 """Benchmark: time per suggestion with 100 and 1,000 finished trials — TPE through W&B's sweep scheduler
 (engine="optuna": wandb's make_optimizer on the generated source, ask_n_runs(1)) vs W&B's native bayes
-(`sweeps.next_run` on the same number of finished runs).
+(`sweeps.next_run` on the same number of finished runs), and Optuna's GPSampler (BayesOptSearch under
+engine="optuna") on 2 float ranges, its history random (random_search_steps = finished trials).
 
-Run: python benchmarks/bench_scheduler.py [--reps 5]   (needs the test extras: wandb, sweeps, optuna)
+Run: python benchmarks/bench_scheduler.py [--reps 5]   (needs the test extras: wandb, sweeps, optuna, torch)
 Space: 4 parameters (uniform, log-uniform, int, choice); the metric is a fixed function of them.
 """
 
@@ -38,17 +39,23 @@ def loss(c: dict) -> float:
     return (c["x"] - 2) ** 2 + (math.log10(c["lr"]) + 3) ** 2 + abs(c["layers"] - 4) + (c["act"] != "gelu")
 
 
-def scheduler_seconds(finished: int, reps: int) -> float:
-    """Median seconds of one ask_n_runs(1) once `finished` runs were told to the study."""
+def scheduler_seconds(finished: int, reps: int, gp: bool = False) -> float:
+    """Median seconds of one ask_n_runs(1) once `finished` runs were told to the study (TPE, or GP: each
+    timed run is told back, so every timed suggestion fits the GP to the history)."""
     import optuna
     from wandb.sdk.sweeps.run_state import RunState
     from wandb.sdk.sweeps.scheduler.optimizer import RunWithMetrics, make_optimizer
     from wandb.sdk.sweeps.sweep_info import SweepInfo
 
-    from sweepbridge import to_sweep
+    from sweepbridge import to_sweep, tune
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    cfg = to_sweep(space(), engine="optuna", method="bayes", metric="loss", seed=0)
+    if gp:
+        search = tune.search.BayesOptSearch(metric="loss", mode="min", random_state=0, random_search_steps=finished)
+        floats = {"x": tune.uniform(-5, 10), "lr": tune.uniform(1e-5, 1e-1), "layers": 4, "act": "gelu"}
+        cfg = tune.run("t.py", config=floats, search_alg=search, engine="optuna")
+    else:
+        cfg = to_sweep(space(), engine="optuna", method="bayes", metric="loss", seed=0)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "sweep_scheduler.py"
         source.write_text(cfg.scheduler_source)
@@ -61,8 +68,11 @@ def scheduler_seconds(finished: int, reps: int) -> float:
         times = []
         for _ in range(reps):
             start = time.perf_counter()
-            optimizer.ask_n_runs(1)
+            run = optimizer.ask_n_runs(1)[0]
             times.append(time.perf_counter() - start)
+            if gp:
+                value = loss(run.config.flat_dict())
+                optimizer.tell_run(run.run_id, RunWithMetrics(run.config, RunState.FINISHED, "r", {"loss": value}, []))
     return statistics.median(times)
 
 
@@ -95,12 +105,14 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     print(f"# {platform.python_implementation()} {platform.python_version()}, {platform.machine()}")
-    print("| finished trials | TPE via W&B's scheduler (optuna) | W&B native bayes (sweeps.next_run) |")
-    print("|---|---|---|")
+    print("| finished trials | TPE via W&B's scheduler (optuna) | W&B native bayes (sweeps.next_run) "
+          "| GP via W&B's scheduler (optuna, 2 floats) |")  # fmt: skip
+    print("|---|---|---|---|")
     for finished in (100, 1000):
         ours = scheduler_seconds(finished, args.reps)
         native = native_seconds(finished, args.reps)
-        print(f"| {finished:,} | {ours * 1000:.1f} ms | {native * 1000:.1f} ms |")
+        gp = scheduler_seconds(finished, args.reps, gp=True)
+        print(f"| {finished:,} | {ours * 1000:.1f} ms | {native * 1000:.1f} ms | {gp * 1000:.1f} ms |")
 
 
 if __name__ == "__main__":

@@ -152,6 +152,9 @@ def _custom_settings(parsed: WandbSweep) -> dict[str, Any]:
         search_alg = Call("HyperOptSearch", kwargs=tuple({**metric, **args}.items()))
     elif name == "TPESampler":
         search_alg = Call("OptunaSearch", kwargs=tuple({**metric, "seed": kwargs.get("seed"), **points}.items()))
+    elif name == "GPSampler":
+        args = {"random_state": kwargs.get("seed"), "random_search_steps": kwargs.get("n_startup_trials"), **points}
+        search_alg = Call("BayesOptSearch", kwargs=tuple({**metric, **args}.items()))
     elif kwargs.get("seed") is not None:
         search_alg = Call("BasicVariantGenerator", kwargs=(("random_state", kwargs["seed"]),))
     p = pruner.get("kwargs") or {}

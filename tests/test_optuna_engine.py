@@ -213,18 +213,25 @@ def branin(x: float, y: float) -> float:
     )
 
 
-def best_after(method: str, seed: int, budget: int = 50) -> float:
-    space = {"x": hp.uniform("x", -5, 10), "y": hp.uniform("y", 0, 15)}
-    cfg = to_sweep(space, engine="optuna", method=method, metric="loss", seed=seed)
-    best = math.inf
+def branin_runs(cfg: SweepConfig, budget: int) -> list[tuple[dict, float]]:
+    """(config, loss) of `budget` runs of `cfg` (metric "loss", parameters x, y) on Branin, one at a time,
+    through W&B's own optimizer: ask_n_runs(1), then tell_run with the finished run's loss."""
+    out = []
     with tempfile.TemporaryDirectory() as folder:
         optimizer = _optimizer(cfg, folder)
         for _ in range(budget):
             run = optimizer.ask_n_runs(1)[0]
-            value = branin(**run.config.flat_dict())
+            config = run.config.flat_dict()
+            value = branin(**config)
             optimizer.tell_run(run.run_id, RunWithMetrics(run.config, RunState.FINISHED, "r", {"loss": value}, []))
-            best = min(best, value)
-    return best
+            out.append((config, value))
+    return out
+
+
+def best_after(method: str, seed: int, budget: int = 50) -> float:
+    space = {"x": hp.uniform("x", -5, 10), "y": hp.uniform("y", 0, 15)}
+    cfg = to_sweep(space, engine="optuna", method=method, metric="loss", seed=seed)
+    return min(value for _, value in branin_runs(cfg, budget))
 
 
 def test_tpe_beats_random_search():
@@ -263,7 +270,10 @@ def _emitted():
         ),  # fmt: skip
         _points_sweep(POINTS),
         _points_sweep([{"lr": 0.01}], searcher=tune.search.TuneBOHB, seed=1),
-    ]
+        tune.run("t.py", config={"x": tune.uniform(-5, 10), "y": {"z": tune.uniform(0, 15)}, "k": "c"},
+                 search_alg=tune.search.BayesOptSearch(metric="m", mode="max", random_state=1,
+                                                       points_to_evaluate=[{"x": 0.5, "y/z": 2.0}]), engine="optuna"),
+    ]  # fmt: skip
 
 
 def test_every_emitted_config_passes_wandbs_validator():
@@ -342,8 +352,8 @@ def test_save_is_both_or_neither(tmp_path):
         (lambda: tune.run("t.py", config={"a": tune.uniform(0, 1)}, metric="m", mode="min", engine="optuna",
                           search_alg=tune.search.BasicVariantGenerator(points_to_evaluate=[{"a": 0.5}])),
          "optuna.search.points.variant"),
-        (lambda: tune.run("t.py", config={"a": tune.uniform(0, 1)}, metric="m", mode="min", engine="optuna",
-                          search_alg=tune.search.BayesOptSearch()), "optuna.search.other"),
+        (lambda: tune.run("t.py", config={"a": tune.randint(0, 3)}, metric="m", mode="min", engine="optuna",
+                          search_alg=tune.search.BayesOptSearch()), "optuna.search.bayesopt.space"),
     ],
 )  # fmt: skip
 def test_refusals_name_their_row(make, feature):

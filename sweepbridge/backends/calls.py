@@ -48,6 +48,7 @@ IMPORTS: dict[str, tuple[str, str | None, str]] = {
     "AsyncHyperBandScheduler": ("ray.tune.schedulers", "AsyncHyperBandScheduler", "ray"),
     "HyperOptSearch": ("ray.tune.search.hyperopt", "HyperOptSearch", "ray"),
     "OptunaSearch": ("ray.tune.search.optuna", "OptunaSearch", "ray"),
+    "BayesOptSearch": ("ray.tune.search.bayesopt", "BayesOptSearch", "ray"),
     "BasicVariantGenerator": ("ray.tune.search.basic_variant", "BasicVariantGenerator", "ray"),
     "HyperBandScheduler": ("ray.tune.schedulers", "HyperBandScheduler", "ray"),
     "MedianStoppingRule": ("ray.tune.schedulers", "MedianStoppingRule", "ray"),

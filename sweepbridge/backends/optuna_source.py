@@ -1,9 +1,10 @@
 """IR + study settings → the Python source W&B's sweep scheduler loads (`scheduler.source`).
 
 The generated file needs only optuna and the standard library (no sweepbridge on the scheduler's
-machine). It defines `search_space(trial)` (define-by-run: under a random sampler it samples the
-source distribution exactly) and `optimizer(sweep)` (the study: sampler and pruner), and embeds
-the IR and settings as JSON in `SPEC`, which `sweepbridge reverse` reads back (never executing the file).
+machine; GPSampler also needs torch and scipy, which only Optuna imports: `NEEDS`). It defines
+`search_space(trial)` (define-by-run: under a random sampler it samples the source distribution
+exactly) and `optimizer(sweep)` (the study: sampler and pruner), and embeds the IR and settings as
+JSON in `SPEC`, which `sweepbridge reverse` reads back (never executing the file).
 
 Sampling, per IR kind (u is a suggested float, exact under optuna's RandomSampler):
 - uniform / loguniform: `suggest_float` (log=True), as U(low, high) / exp(U(ln low, ln high));
@@ -55,6 +56,14 @@ class SamplerSpec:
 
     def as_data(self) -> dict[str, Any]:
         return {"name": self.name, "kwargs": dict(self.kwargs), "hyperopt_gamma": self.hyperopt_gamma}
+
+
+NEEDS = {"GPSampler": ("torch", "scipy")}
+"""Sampler name → modules the scheduler's machine needs besides optuna: the header says so, and `optimizer`
+checks they are installed (without importing them) so a missing one fails at the start, not at the first GP fit."""
+
+GAMMA_WARNING = "`gamma` has been deprecated"
+"""Start of the FutureWarning optuna >= 4.9 gives for TPESampler(gamma=...) (optuna/_deprecated.py)."""
 
 
 @dataclass(frozen=True)
@@ -349,14 +358,26 @@ def _fields_expr(writer: _Writer, fields: tuple[tuple[str, d.Node], ...]) -> str
 
 def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
     sampler_args = [f"{k}={_inline(v)}" for k, v in study.sampler.kwargs]
+    built = ""
     if study.sampler.hyperopt_gamma is not None:
+        # hyperopt's split rule is the setting this translation keeps (TPESampler.hyperopt_parameters()
+        # passes it too); optuna >= 4.9 deprecates the argument, so exactly that FutureWarning is silenced.
         sampler_args.append(f"gamma={writer.use('_hyperopt_gamma')}")
-    sampler = _call(f"optuna.samplers.{study.sampler.name}", sampler_args, 2)
+        built = (
+            "    with warnings.catch_warnings():\n"
+            "        # gamma: hyperopt's ceil(gamma * sqrt(n)) split, kept for hyperopt's exact settings.\n"
+            "        # optuna >= 4.9 deprecates the argument (FutureWarning; removal in 6.0): only that is muted.\n"
+            f'        warnings.filterwarnings("ignore", {_str(GAMMA_WARNING)}, FutureWarning)\n'
+            f"        sampler = {_call(f'optuna.samplers.{study.sampler.name}', sampler_args, 2)}\n"
+        )
+    sampler = "sampler" if built else _call(f"optuna.samplers.{study.sampler.name}", sampler_args, 2)
     pruner = _call(f"optuna.pruners.{study.pruner.name}", [f"{k}={_inline(v)}" for k, v in study.pruner.kwargs], 2)
     return (
         "def optimizer(sweep: Any) -> optuna.Study:\n"
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
         '    metric = sweep.config.get("metric") or {}\n'
+        f"{_check_needs(study.sampler.name)}"
+        f"{built}"
         f"    {'study = ' if enqueue else 'return '}optuna.create_study(\n"
         '        direction=metric.get("goal", "minimize"),\n'
         f"        sampler={sampler},\n"
@@ -402,6 +423,10 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
     if study.sampler.hyperopt_gamma is not None:
         constants.append(f"HYPEROPT_GAMMA = {study.sampler.hyperopt_gamma!r}\n")
     imports = {"import json", "from typing import Any", "import optuna"}
+    if study.sampler.hyperopt_gamma is not None:
+        imports.add("import warnings")
+    if study.sampler.name in NEEDS:
+        imports.add("import importlib.util")
     for helper in writer.helpers:
         imports.update(HELPER_IMPORTS.get(helper, ("import math",) if helper == "math" else ()))
     spec = _spec_json(d.Mapping(fields), study)
@@ -409,9 +434,10 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
         f"{HEADER} {__version__}; do not edit (regenerate it from its source).\n"
         f'"""Search space and study for W&B\'s sweep scheduler (`wandb sweep-scheduler`, Optuna engine).\n\n'
         f"Source: {_doc(study.origin, 100)}.\n"
-        "Needs only optuna and the Python standard library. `search_space(trial)` samples the source's\n"
-        "distribution (exactly, under a random sampler); `optimizer(sweep)` builds the study. SPEC holds the\n"
-        'space and settings as JSON: `sweepbridge reverse` reads it back without running this file.\n"""\n\n'
+        f"{_needs(study.sampler.name)}\n"
+        "`search_space(trial)` samples the source's distribution (exactly, under a random sampler);\n"
+        "`optimizer(sweep)` builds the study. SPEC holds the space and settings as JSON: `sweepbridge reverse`\n"
+        'reads it back without running this file.\n"""\n\n'
         f"{_imports(imports)}\n"
         f'SPEC = json.loads(\n    r"""\n{spec}\n"""\n)\n'
     )
@@ -424,6 +450,29 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
         *(HELPERS[h].lstrip("\n") for h in sorted(writer.helpers) if h in HELPERS),
     ]
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)
+
+
+def _needs(sampler: str) -> str:
+    """The header's sentence on what the scheduler's machine needs."""
+    if sampler not in NEEDS:
+        return "Needs only optuna and the Python standard library."
+    more = " and ".join(NEEDS[sampler])
+    return (
+        f"Needs optuna with {more} ({sampler}; Optuna imports them, the CPU build of torch suffices)\n"
+        f"and the Python standard library: pip install optuna {' '.join(NEEDS[sampler])}."
+    )
+
+
+def _check_needs(sampler: str) -> str:
+    """`optimizer`'s first lines for a sampler with NEEDS: fail now, naming the install, if one is missing."""
+    if sampler not in NEEDS:
+        return ""
+    install = f"pip install optuna {' '.join(NEEDS[sampler])}"
+    return (
+        f"    for module in {_inline(list(NEEDS[sampler]))}:  # {sampler} imports them when it first fits its model\n"
+        "        if importlib.util.find_spec(module) is None:\n"
+        f'            raise ImportError(f"{sampler} needs {{module}} on the scheduler\'s machine: {install}")\n'
+    )
 
 
 def _imports(names: set[str]) -> str:

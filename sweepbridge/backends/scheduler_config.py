@@ -30,7 +30,8 @@ def hyperopt_tpe(n_initial_points: int = 20, gamma: float = 0.25, seed: int | No
     """optuna's TPESampler with hyperopt's tpe.suggest settings (TPESampler.hyperopt_parameters).
 
     prior_weight 1, magic clip, no endpoints and 24 EI candidates are optuna's defaults; the startup
-    trials and hyperopt's gamma rule are passed (optuna ≥ 4.9 warns that `gamma` is deprecated).
+    trials and hyperopt's gamma rule are passed (optuna ≥ 4.9 deprecates `gamma`: the generated file
+    silences exactly that FutureWarning around the call, optuna_source.GAMMA_WARNING).
     """
     kwargs = (("n_startup_trials", n_initial_points), ("seed", seed))
     return SamplerSpec("TPESampler", kwargs, hyperopt_gamma=gamma)

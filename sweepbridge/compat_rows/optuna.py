@@ -105,17 +105,43 @@ ROWS = (
         "is refused (no TPE counterpart).",
     ),
     _R(
-        "optuna.search.other",
-        "BayesOptSearch and the other searchers under the sweep scheduler",
+        "optuna.search.bayesopt",
+        "BayesOptSearch (random_state, random_search_steps, points_to_evaluate)",
+        "GPSampler(seed=random_state, n_startup_trials=random_search_steps)",
+        "equivalent",
+        "Both are Gaussian-process searches after random_search_steps random runs, with different "
+        "implementations: bayes_opt fits scikit-learn's GP (one Matern-5/2 length scale, normalized "
+        "targets, noise 1e-6) and maximizes UCB (kappa 2.576; utility_kwargs kind / kappa / xi) over "
+        "random points + L-BFGS-B; Optuna's GPSampler fits its own PyTorch GP (Matern-5/2 with a length "
+        "scale per parameter, priors on the kernel, fitted noise) and maximizes log expected improvement. "
+        "utility_kwargs are not carried; patience (Ray stops the search once a configuration repeats more "
+        "than patience times) and skip_duplicate have no counterpart: the sweep runs to run_cap. The "
+        "generated file needs torch and scipy on the scheduler's machine (pip install 'sweepbridge[gp]'); "
+        "analysis= is refused. Points name nested parameters by Ray's flat keys ('a/b') and must give every "
+        "parameter a value, as bayes_opt registers them; other points are SpecErrors (they fail in Ray).",
+    ),
+    _R(
+        "optuna.search.bayesopt.space",
+        "a parameter other than tune.uniform under BayesOptSearch",
         "—",
         "unsupported",
-        "Not generated: Optuna's GPSampler needs PyTorch on the scheduler's machine; Nevergrad, SkOpt, "
-        "Ax, ZOOpt and HEBO have no Optuna sampler with their settings.",
-        "use HyperOptSearch or OptunaSearch (TPE) under engine='optuna', or engine='wandb' (method bayes).",
+        "Ray's BayesOptSearch searches float ranges only: it raises ValueError for integer, categorical "
+        "and grid domains, fails on a range inside a list, and silently drops log scales and quantization "
+        "(U(lower, upper) floats).",
+        "use tune.uniform(lower, upper) (what Ray's BayesOptSearch searches), or HyperOptSearch / "
+        "OptunaSearch (TPE), which take every domain.",
+    ),
+    _R(
+        "optuna.search.other",
+        "Nevergrad, SkOpt, Ax, ZOOpt and HEBO searchers under the sweep scheduler",
+        "—",
+        "unsupported",
+        "Not generated: they have no Optuna sampler with their settings.",
+        "use HyperOptSearch or OptunaSearch (TPE) or BayesOptSearch (GP) under engine='optuna', or engine='wandb'.",
     ),
     _R(
         "optuna.search.points",
-        "points_to_evaluate of HyperOptSearch / OptunaSearch / TuneBOHB",
+        "points_to_evaluate of HyperOptSearch / OptunaSearch / TuneBOHB / BayesOptSearch",
         "study.enqueue_trial(the space's own draws for each point)",
         "exact",
         "The first runs are the points, exactly (values and types); parameters a point leaves out are "

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import compat
+from .. import distributions as d
 from ..backends.optuna_source import PrunerSpec, SamplerSpec
 from ..backends.scheduler_config import hyperopt_tpe, random_sampler
 from ..errors import SpecError
@@ -77,13 +78,139 @@ def _bohb(searcher: a.TuneBOHB) -> tuple[SamplerSpec, Warnings]:
     ]
 
 
+BAYESOPT_UTILITY = {"kind": "ucb", "kappa": 2.576, "xi": 0.0}
+"""Ray's default utility_kwargs (bayes_opt's UCB)."""
+BAYESOPT_NOT_CARRIED = {"utility_kwargs": None, "patience": 5, "skip_duplicate": True, "repeat_float_precision": 5}
+"""BayesOptSearch settings GPSampler has no counterpart for (named in the warning when not Ray's default)."""
+
+
+def _bayesopt(searcher: a.BayesOptSearch) -> tuple[SamplerSpec, Warnings]:
+    o = searcher.options
+    if o.get("analysis") is not None:
+        raise SpecError(
+            "BayesOptSearch(analysis=...) holds a live ExperimentAnalysis the generated source cannot rebuild; "
+            "drop it (or start the earlier configurations as points_to_evaluate).",
+            path="search_alg.analysis",
+        )
+    steps = o.get("random_search_steps", 10)
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise SpecError(f"random_search_steps must be an int >= 0, got {steps!r}.", path="search_alg")
+    given = [
+        f"{name}={o[name]!r}"
+        for name, default in BAYESOPT_NOT_CARRIED.items()
+        if name in o and o[name] not in (default, BAYESOPT_UTILITY if name == "utility_kwargs" else default)
+    ]
+    detail = f"Not carried: {', '.join(given)}." if given else ""
+    kwargs = (("seed", _seed(o.get("random_state", 42), "random_state")), ("n_startup_trials", steps))
+    return SamplerSpec("GPSampler", kwargs), [("optuna.search.bayesopt", detail)]
+
+
+def _bayesopt_space(space: d.Node, points: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Ray's BayesOptSearch takes float ranges only (convert_search_space): anything else is refused by path,
+    as is a range inside a list (Ray fails joining its path). Its points name nested ranges by "a/b" keys
+    (bayes_opt's flat names; Ray unflattens them for the trial) and must give every range a value (bayes_opt
+    registers nothing else): returned as the nested points to enqueue, SpecError otherwise."""
+    for path, node in d.walk(space):
+        if isinstance(node, d.Sequence):
+            inner = next((f"{path}{sub}" for sub, child in d.walk(node) if type(child) is d.Uniform), None)
+            if inner is not None:
+                raise compat.refuse(
+                    "optuna.search.bayesopt.space", f"Got a range inside a list ({LIST_NOTE}).", path=inner
+                )
+        if isinstance(node, (d.Mapping, d.Sequence, d.Constant)) or type(node) is d.Uniform:
+            continue
+        raise compat.refuse("optuna.search.bayesopt.space", f"Got {_ray_name(node)}.", path=path)
+    out = []
+    for n, point in enumerate(points):
+        where = f"search_alg.points_to_evaluate[{n}]"
+        nested = _unflatten(point, where)
+        missing = _missing(space, nested, "")
+        if missing:
+            raise SpecError(
+                f"BayesOptSearch's points need a value for every parameter: this one leaves out {', '.join(missing)} "
+                "(Ray's BayesOptSearch fails registering it: bayes_opt raises ValueError for missing keys).",
+                path=where,
+            )
+        out.append(nested)
+    return tuple(out)
+
+
+LIST_NOTE = "Ray's BayesOptSearch fails: TypeError joining the parameter's path"
+
+
+def _unflatten(point: Any, where: str) -> Any:
+    """Ray's unflatten_dict of a BayesOptSearch point ("a/b" keys → nested); a nested dict is refused (bayes_opt
+    cannot register it: its keys are the flat names)."""
+    if not isinstance(point, dict):
+        return point
+    out: dict[str, Any] = {}
+    for key, value in point.items():
+        if isinstance(value, dict):
+            raise SpecError(
+                f"BayesOptSearch's points name nested parameters by flat keys ('{key}/...'), as bayes_opt registers "
+                "them; a nested dict fails in Ray.",
+                path=f"{where}.{key}",
+            )
+        parts = key.split("/") if isinstance(key, str) else [key]
+        target = out
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise SpecError(f"key {key!r} clashes with another key of the point.", path=where)
+        target[parts[-1]] = value
+    return out
+
+
+_ABSENT = object()
+
+
+def _missing(node: d.Node, value: Any, path: str) -> list[str]:
+    """Paths of the ranges below `node` that `value` (a point's part) gives no value for."""
+    if type(node) is d.Uniform:
+        return [path] if value is _ABSENT else []
+    out: list[str] = []
+    if isinstance(node, d.Mapping):
+        for key, child in node.fields:
+            given = value.get(key, _ABSENT) if isinstance(value, dict) else _ABSENT
+            out += _missing(child, given, f"{path}.{key}" if path else key)
+    elif isinstance(node, d.Sequence):
+        for i, child in enumerate(node.items):
+            given = value[i] if isinstance(value, (list, tuple)) and i < len(value) else _ABSENT
+            out += _missing(child, given, f"{path}[{i}]")
+    return out
+
+
+def _ray_name(node: d.Node) -> str:
+    """The Tune domain an IR node comes from, in words (for the refusal)."""
+    name, source = RAY_NAMES.get(node.kind, node.kind), getattr(node, "source", "")
+    return f"{source}, {name}" if source else name
+
+
+RAY_NAMES = {
+    "loguniform": "tune.loguniform (Ray's BayesOptSearch drops the log scale and searches U(lower, upper))",
+    "qloguniform": "tune.qloguniform (Ray's BayesOptSearch drops the log scale and the quantization)",
+    "quniform": "tune.quniform (Ray's BayesOptSearch drops the quantization and returns floats)",
+    "normal": "tune.randn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
+    "qnormal": "tune.qrandn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
+    "int_uniform": "an Integer domain (Ray's BayesOptSearch raises ValueError)",
+    "choice": "a Categorical domain (Ray's BayesOptSearch raises ValueError)",
+    "finite": "an Integer domain (Ray's BayesOptSearch raises ValueError)",
+    "grid": "grid_search (Ray's BayesOptSearch raises ValueError)",
+}
+
+
 SAMPLERS: dict[type, Callable[[Any], tuple[SamplerSpec, Warnings]]] = {
     a.BasicVariantGenerator: _variant,
     a.HyperOptSearch: _hyperopt,
     a.OptunaSearch: _optuna,
     a.TuneBOHB: _bohb,
+    a.BayesOptSearch: _bayesopt,
 }
 """Mirrored searcher class → its Optuna sampler (BasicVariantGenerator's grid handled by the space)."""
+
+SPACE_RULES: dict[type, Callable[[d.Node, tuple[Any, ...]], tuple[Any, ...]]] = {a.BayesOptSearch: _bayesopt_space}
+"""Mirrored searcher class → its check of the translated space and points (what Ray's searcher itself refuses),
+returning the points as the run receives them (to enqueue)."""
 
 
 def _asha(sched: s.AsyncHyperBandScheduler) -> tuple[PrunerSpec, Warnings]:
@@ -143,6 +270,13 @@ def sampler(searcher: a.Searcher) -> tuple[SamplerSpec, Warnings]:
         raise compat.refuse("optuna.search.other", f"Got {type(searcher).__name__}.", path="search_alg")
     spec, more = rule(searcher)
     return spec, warnings + more
+
+
+def check_space(searcher: a.Searcher, space: d.Node, given: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Refuse, by path, the parameters (and points) `searcher` (unwrapped) does not take in Ray; return the
+    points as the run receives them (to enqueue)."""
+    rule = SPACE_RULES.get(type(searcher))
+    return given if rule is None else rule(space, given)
 
 
 def pruner(sched: s.TrialScheduler) -> tuple[PrunerSpec, Warnings]:

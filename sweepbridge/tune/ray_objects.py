@@ -29,6 +29,28 @@ def _hyperopt(obj: Any) -> a.Searcher:
     )
 
 
+def _bayesopt(obj: Any) -> a.Searcher:
+    """Ray keeps utility_kwargs as a bayes_opt UtilityFunction (kind, kappa, xi; kappa decay if set)."""
+    u = obj.utility
+    utility = {"kind": u.kind, "kappa": u.kappa, "xi": u.xi}
+    if (getattr(u, "_kappa_decay", 1), getattr(u, "_kappa_decay_delay", 0)) != (1, 0):
+        utility.update(kappa_decay=u._kappa_decay, kappa_decay_delay=u._kappa_decay_delay)
+    return a.BayesOptSearch(
+        None,
+        obj._metric,
+        obj._mode,
+        points_to_evaluate=obj._points_to_evaluate or None,
+        utility_kwargs=None if utility == {"kind": "ucb", "kappa": 2.576, "xi": 0.0} else utility,
+        random_state=obj._random_state,
+        random_search_steps=obj.random_search_trials,
+        verbose=obj._verbose,
+        patience=obj._patience,
+        skip_duplicate=obj._skip_duplicate,
+        analysis=obj._analysis,
+        repeat_float_precision=getattr(obj, "repeat_float_precision", 5),
+    )
+
+
 def _variant(obj: Any) -> a.Searcher:
     return a.BasicVariantGenerator(
         points_to_evaluate=obj._points_to_evaluate or None, max_concurrent=obj.max_concurrent
@@ -43,7 +65,7 @@ SEARCHERS = {
     "HyperOptSearch": _hyperopt,
     "BasicVariantGenerator": _variant,
     "ConcurrencyLimiter": _limiter,
-    "BayesOptSearch": lambda o: a.BayesOptSearch(None, o._metric, o._mode),
+    "BayesOptSearch": _bayesopt,
     "NevergradSearch": lambda o: a.NevergradSearch(),
     "SkOptSearch": lambda o: a.SkOptSearch(),
     "AxSearch": lambda o: a.AxSearch(),

@@ -355,10 +355,11 @@ def _optuna_sweep(
             raise SpecError(f"{type(inner).__name__} does not take grid_search axes (Ray refuses them too).", path=grid)
         run_cap = _grid_points(space) * num_samples if num_samples > 0 else None
     points = optuna_study.points(inner)
+    runs_first = optuna_study.check_space(inner, space, points)
     settings = (("num_samples", num_samples), ("max_t", getattr(sched, "max_t", None)))
     settings += (("points_to_evaluate", list(points)),) if points else ()
     study = StudySpec(sampler, pruner, f"tune.run(search_alg={type(inner).__name__}, scheduler={type(sched).__name__})",
-                      settings, points)  # fmt: skip
+                      settings, runs_first)  # fmt: skip
     if metric is None:
         raise compat.refuse("optuna.metric", path="metric")
     command = {"command": dataclasses.replace(trial, metric=metric).command()} if trial else {}

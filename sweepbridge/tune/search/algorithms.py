@@ -118,7 +118,20 @@ class BayesOptSearch(Searcher):
         unknown = sorted(set(options) - set(self.defaults))
         if unknown:
             raise TypeError(f"BayesOptSearch() got unexpected keyword arguments {unknown}")
-        super().__init__(space, metric, mode, **options)
+        super().__init__(_bounds_as_ranges(space), metric, mode, **options)
+
+
+def _bounds_as_ranges(space: Any) -> Any:
+    """bayes_opt's space format, {"x": (low, high)}, as Tune ranges: Ray passes such bounds to bayes_opt, which
+    searches U(low, high) (a pair of numbers there is a range, not a constant)."""
+    if not isinstance(space, dict):
+        return space
+    from ..domains import uniform
+
+    def bounds(v: Any) -> bool:
+        return isinstance(v, (tuple, list)) and len(v) == 2 and all(type(x) in (int, float) for x in v)
+
+    return {k: uniform(*v) if bounds(v) else v for k, v in space.items()}
 
 
 class ConcurrencyLimiter(Searcher):
