@@ -45,8 +45,8 @@ def _quiet_optuna():
         yield
 
 
-def _optimizer(cfg, folder):
-    return scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder)
+def _optimizer(cfg, folder, sweep_id="s"):
+    return scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder, sweep_id)
 
 
 # --- grid × num_samples ------------------------------------------------------------------------------------
@@ -145,13 +145,14 @@ def ray_stops(scheduler) -> dict[int, int | None]:
     return out
 
 
-def scheduler_stops(mirror) -> dict[int, int | None]:
-    """W&B's scheduler on the same curves: tell_run with the history (_step = iteration), then prune_runs."""
+def scheduler_stops(mirror, sweep_id: str = "s") -> dict[int, int | None]:
+    """W&B's scheduler on the same curves: tell_run with the history (_step = iteration), then prune_runs.
+    `sweep_id` names the study (HyperbandPruner puts a trial in a bracket by name and number)."""
     cfg = tune.run("t.py", config={"x": tune.uniform(0, 1)}, num_samples=TRIALS, metric="loss", mode="min",
                    scheduler=mirror, engine="optuna")  # fmt: skip
     out = {}
     with tempfile.TemporaryDirectory() as folder:
-        optimizer = _optimizer(cfg, folder)
+        optimizer = _optimizer(cfg, folder, sweep_id)
         for i in range(TRIALS):
             run, history, stop = optimizer.ask_n_runs(1)[0], [], None
             for t in range(1, T + 1):
@@ -190,6 +191,81 @@ def test_pruners_against_rays_schedulers(case):
     print(f"{name}: Ray {ray}\n  W&B scheduler {ours}\n  agree on {agree}/{TRIALS}")
     assert sum(v is not None for v in ours.values()) >= 6  # the pruner really prunes
     assert agree >= expected_agreement
+
+
+def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
+    """Ray Tune itself running HyperBandScheduler (max_t=T, eta=3) on the curves: a grid over the trials in
+    order (so trial i is the i-th added to a bracket), a Trainable Ray pauses and resumes; stop = the last
+    training_iteration when below T. Starts a small local Ray (this measures Ray running)."""
+    ray = pytest.importorskip("ray")
+    from ray import tune as ray_tune
+    from ray.tune.schedulers import HyperBandScheduler
+
+    class Curve(ray_tune.Trainable):  # local: Ray pickles it by value (step depends on the iteration only)
+        def setup(self, config):
+            self.a, self.b = config["curve"][1:]
+
+        def step(self):
+            return {"loss": self.a / (self.iteration + 1) + self.b}
+
+        def save_checkpoint(self, checkpoint_dir):
+            return {}
+
+        def load_checkpoint(self, checkpoint):
+            pass
+
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    except Exception as exc:  # no Ray on this machine: nothing to compare with
+        pytest.skip(f"Ray cannot start: {exc}")
+    try:
+        tuner = ray_tune.Tuner(
+            ray_tune.with_resources(Curve, {"cpu": 0.5}),
+            param_space={"curve": ray_tune.grid_search([[i, A[i], B[i]] for i in range(TRIALS)])},
+            tune_config=ray_tune.TuneConfig(
+                scheduler=HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3)
+            ),
+            run_config=ray_tune.RunConfig(storage_path=str(storage), name="hyperband", verbose=0),
+        )
+        last = {r.config["curve"][0]: r.metrics["training_iteration"] for r in tuner.fit()}
+    finally:
+        ray.shutdown()
+    assert sorted(last) == list(range(TRIALS))
+    return {i: (None if last[i] == T else last[i]) for i in range(TRIALS)}
+
+
+def test_hyperband_pruner_against_rays_hyperband(tmp_path):
+    """Recorded in the HyperBand compat note. Ray fills its brackets in order (s=0 first: 4 trials, no halving;
+    then 6 trials halved once at 9; the next 2 wait in a bracket that never halves), pausing trials until the
+    bracket's rung is done; Optuna's HyperbandPruner puts each trial in a bracket by crc32 of the study name
+    (sweep-<id>) and trial number and prunes asynchronously at rungs 1, 3, 9."""
+    from ray.tune import schedulers as ray_schedulers
+
+    ray = ray_hyperband_stops(tmp_path)
+    assert ray == {i: (9 if i in (6, 7, 8, 9) else None) for i in range(TRIALS)}  # the 2 best of trials 4-9 kept
+    assert ray[min(range(TRIALS), key=lambda i: curve(i, T))] is None  # Ray keeps the best curve
+    mirror = mirror_schedulers.HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3)
+    real = ray_schedulers.HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3)
+    ours = scheduler_stops(real)
+    assert ours == scheduler_stops(mirror) == scheduler_stops(real)  # same pruner, and reproducible per sweep
+    agree = sum(ray[i] == ours[i] for i in range(TRIALS))
+    print(f"HyperBand: Ray {ray}\n  W&B scheduler (sweep s) {ours}\n  agree on {agree}/{TRIALS}")
+    assert agree == 5
+    # Across 100 sweeps (ids s0..s99: other brackets) the figures vary; every stop is at a rung, none at max_t.
+    best = min(range(TRIALS), key=lambda i: curve(i, T))
+    exact, stopped_or_not, best_pruned = [], [], 0
+    for k in range(100):
+        other = scheduler_stops(mirror, f"s{k}")
+        assert {v for v in other.values() if v is not None} <= {1, 3, 9}
+        exact.append(sum(ray[i] == other[i] for i in range(TRIALS)))
+        stopped_or_not.append(sum((ray[i] is None) == (other[i] is None) for i in range(TRIALS)))
+        best_pruned += other[best] is not None
+    print(f"  100 sweeps: exact {min(exact)}..{max(exact)} (mean {statistics.mean(exact):.2f}); stopped or not "
+          f"{min(stopped_or_not)}..{max(stopped_or_not)} (mean {statistics.mean(stopped_or_not):.2f}); "
+          f"best curve pruned in {best_pruned}")  # fmt: skip
+    assert (min(exact), max(exact), statistics.mean(exact)) == (3, 8, 4.92)
+    assert (min(stopped_or_not), max(stopped_or_not), statistics.mean(stopped_or_not)) == (4, 10, 7.17)
+    assert best_pruned == 31
 
 
 def test_real_ray_scheduler_objects_translate_like_the_mirrors():
@@ -300,7 +376,7 @@ def test_generated_source_needs_only_optuna_and_the_standard_library(tmp_path):
         "sys.meta_path.insert(0, Block())\n"
         "import optuna, space\n"
         "optuna.logging.set_verbosity(optuna.logging.WARNING)\n"
-        "class Sweep: config = {'metric': {'name': 'm', 'goal': 'minimize'}}\n"
+        "class Sweep: id, config = 's', {'metric': {'name': 'm', 'goal': 'minimize'}}\n"
         "study = space.optimizer(Sweep())\n"
         "print(space.search_space(study.ask()))\n"
     )

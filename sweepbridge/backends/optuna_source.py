@@ -350,6 +350,7 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
         '    metric = sweep.config.get("metric") or {}\n'
         f"    {'study = ' if enqueue else 'return '}optuna.create_study(\n"
+        '        study_name=f"sweep-{sweep.id}",  # HyperbandPruner: brackets by name&number\n'
         '        direction=metric.get("goal", "minimize"),\n'
         f"        sampler={sampler},\n"
         f"        pruner={pruner},\n"

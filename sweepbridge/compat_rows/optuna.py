@@ -147,8 +147,15 @@ ROWS = (
         "HyperBandScheduler",
         "HyperbandPruner(min_resource=1, max_resource=max_t, reduction_factor)",
         "equivalent",
-        "Optuna's HyperbandPruner runs asynchronous successive-halving brackets; Ray's HyperBand "
-        "pauses and promotes trials synchronously.",
+        "Optuna's HyperbandPruner runs asynchronous successive-halving brackets, a run's bracket "
+        "chosen by crc32 of the study name (sweep-<sweep id>, so reproducible and kept across scheduler "
+        "restarts) and its trial number, pruning at rungs 1, reduction_factor, ...; Ray's HyperBand fills "
+        "its brackets in order (the first runs max_t without halving) and pauses a bracket's trials until "
+        "all reach the rung. Measured with real Ray Tune on 12 fixed crossing curves (max_t=27, "
+        "reduction_factor=3): Ray stops 4 trials, all at iteration 9; the trials stopped, and when, agree "
+        "on 5/12 (sweep id s), 3-8/12 over 100 sweep ids (mean 4.9), stopped-or-not on 4-10/12 (mean "
+        "7.2); Optuna prunes the curve best at max_t in 31 of 100 sweeps (at an early rung, where it "
+        "ranks mid-field), Ray never.",
     ),
     _R(
         "optuna.scheduler.bohb",
