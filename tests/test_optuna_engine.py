@@ -338,7 +338,7 @@ def _emitted():
             scheduler=_schedulers()[2][1],
         ),  # fmt: skip
         _points_sweep(POINTS),
-        _points_sweep([{"lr": 0.01}], searcher=tune.search.TuneBOHB, seed=1),
+        _points_sweep([{"lr": 0.01}], space=BOHB_SPACE, searcher=tune.search.TuneBOHB, seed=1),
     ]
 
 
@@ -486,7 +486,7 @@ def test_bohb_is_tpe_with_a_hyperband_pruner():
     import optuna
 
     assert sampler._rng.rng.random() == optuna.samplers.TPESampler(seed=5)._rng.rng.random()  # the seed carried
-    from ray.tune.schedulers import HyperBandForBOHB  # real TuneBOHB needs hpbandster / ConfigSpace (not installed)
+    from ray.tune.schedulers import HyperBandForBOHB  # the real TuneBOHB: tests/test_optuna_bohb.py
 
     real = HyperBandForBOHB(max_t=27, reduction_factor=3)
     again = tune.run("t.py", config={"a": tune.uniform(0, 1)}, search_alg=searcher, scheduler=real, engine="optuna")
@@ -536,16 +536,26 @@ def _points_sweep(points, space=None, searcher=tune.search.HyperOptSearch, **kwa
     return tune.run("t.py", num_samples=8, search_alg=search, engine="optuna")
 
 
+BOHB_SPACE = {"lr": tune.loguniform(1e-4, 1.0), "units": tune.randint(16, 513),
+              "act": tune.choice(["relu", "tanh", 1.5]), "clf": {"C": tune.uniform(0.0, 2.0)}}  # fmt: skip
+"""What Ray's TuneBOHB samples exactly (its ConfigSpace converter keeps these kinds)."""
+BOHB_POINTS = [{"lr": 0.01, "units": 64, "act": 1.5, "clf": {"C": 1.0}},
+               {"lr": 0.5, "units": 512, "act": "relu", "clf": {"C": 0.0}},
+               {"lr": 0.001, "units": 16, "act": "tanh", "clf": {"C": 2.0}}]  # fmt: skip
+
+
 @pytest.mark.parametrize("searcher", [tune.search.HyperOptSearch, tune.search.OptunaSearch, tune.search.TuneBOHB])
 def test_points_are_the_first_runs_exactly(searcher):
-    cfg = _points_sweep(POINTS, searcher=searcher, **({"random_state_seed": 4} if "Hyper" in searcher.__name__ else {}))
+    space, points = (BOHB_SPACE, BOHB_POINTS) if searcher is tune.search.TuneBOHB else (POINT_SPACE, POINTS)
+    seed = {"random_state_seed": 4} if "Hyper" in searcher.__name__ else {}
+    cfg = _points_sweep(points, space=space, searcher=searcher, **seed)
     assert "study.enqueue_trial(params)" in cfg.scheduler_source
     with tempfile.TemporaryDirectory() as folder:
         runs = _optimizer(cfg, folder).ask_n_runs(6)
     configs = [run.config.flat_dict() for run in runs]
-    assert [typed(c) for c in configs[:3]] == [typed(p) for p in POINTS]  # values and Python types
+    assert [typed(c) for c in configs[:3]] == [typed(p) for p in points]  # values and Python types
     later = {json.dumps(c, sort_keys=True) for c in configs[3:]}
-    assert len(later) == 3 and not later & {json.dumps(p, sort_keys=True) for p in POINTS}  # sampled afresh
+    assert len(later) == 3 and not later & {json.dumps(p, sort_keys=True) for p in points}  # sampled afresh
 
 
 def test_a_partial_point_fixes_what_it_names():

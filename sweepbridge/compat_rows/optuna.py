@@ -104,6 +104,41 @@ ROWS = (
         "is refused (no TPE counterpart).",
     ),
     _R(
+        "optuna.search.bohb.configspace",
+        "TuneBOHB(space=ConfigSpace.ConfigurationSpace): UniformFloat (log), UniformInteger, Categorical "
+        "(weights), Ordinal, Constant",
+        "suggest_float (log) / randint / choice (weighted) / constant",
+        "exact",
+        "The space ConfigSpace samples (BOHB's random configurations): a UniformInteger's upper bound is "
+        "included, Ordinal values are drawn uniformly; names with / nest, as Ray's TuneBOHB returns them. "
+        "A real TuneBOHB given Tune domains keeps only Ray's ConfigSpace conversion of them: it is read "
+        "back, so it translates as TuneBOHB(space=those domains) does.",
+    ),
+    _R(
+        "optuna.search.bohb.configspace.other",
+        "a ConfigSpace hyperparameter without an exact counterpart (log-scaled UniformInteger, Normal / "
+        "Beta kinds, quantized floats), conditions, forbidden clauses, list positions in names",
+        "—",
+        "unsupported",
+        "ConfigSpace samples a log-scaled integer from a discretized log density, close to but not Ray's "
+        "lograndint rule (chi-square p = 3e-20 on [1, 9]); conditions and forbidden clauses have no "
+        "sweep-scheduler counterpart here.",
+        "use UniformFloat / UniformInteger without log, Categorical, Ordinal, Constant; or OptunaSearch / "
+        "HyperOptSearch with Tune domains (conditional spaces: hyperopt's hp.choice).",
+    ),
+    _R(
+        "optuna.search.bohb.space",
+        "TuneBOHB with Tune domains its converter changes: quantized kinds, lograndint, normal kinds, "
+        "conditional choices",
+        "—",
+        "unsupported",
+        "Ray's TuneBOHB converts Tune domains to ConfigSpace before sampling: it drops the quantization "
+        "(logging a warning), samples lograndint by ConfigSpace's own log rule and refuses unbounded "
+        "normals, so its trials do not sample those domains as Ray's random search does. tune.uniform / "
+        "loguniform / randint / choice and constants are kept exactly.",
+        "use those kinds (what TuneBOHB samples), or OptunaSearch / HyperOptSearch to keep the domain.",
+    ),
+    _R(
         "optuna.search.other",
         "BayesOptSearch and the other searchers under the sweep scheduler",
         "—",

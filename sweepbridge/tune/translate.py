@@ -22,7 +22,7 @@ from ..frontends import ray_ops
 from ..frontends.structure import SpaceBuilder
 from ..sweep_config import SweepConfig
 from . import command as t
-from . import ray_objects, session
+from . import configspace, ray_objects, session
 from . import schedulers as s
 from .plan import Plan, changed
 from .search import algorithms as a
@@ -373,6 +373,8 @@ def _optuna_sweep(
         if sampler.name != "RandomSampler":
             raise SpecError(f"{type(inner).__name__} does not take grid_search axes (Ray refuses them too).", path=grid)
         run_cap = _grid_points(space) * num_samples if num_samples > 0 else None
+    if isinstance(inner, a.TuneBOHB):
+        configspace.check_bohb_space(space)
     points = optuna_study.points(inner)
     settings = (("num_samples", num_samples), ("max_t", getattr(sched, "max_t", None)))
     settings += (("points_to_evaluate", list(points)),) if points else ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import compat
+from .. import configspace
 from ..plan import Plan, changed
 
 
@@ -179,6 +180,8 @@ class TuneBOHB(Searcher):
         unknown = sorted(set(options) - set(self.defaults))
         if unknown:
             raise TypeError(f"TuneBOHB() got unexpected keyword arguments {unknown}")
+        if configspace.is_configspace(space):  # Ray's other way to give the space: read where exact
+            space = configspace.to_tune(space)
         super().__init__(space, metric, mode, bohb_config=bohb_config, **options)
 
     def plan(self) -> Plan:
