@@ -166,3 +166,16 @@ def test_configspace_samples_as_configspace():
         p[name] = compare([c[name] for c in source], [c[name] for c in ours], "discrete")
     assert {(type(c["k"]), c["k"]) for c in ours} == {(str, "fixed")} == {(type(c["k"]), c["k"]) for c in source}
     print("p-values:", {k: round(v, 3) for k, v in p.items()})
+
+
+def test_points_with_flat_names_nest_as_ray_gives_them():
+    """Ray's TuneBOHB hands a point to the trial through unflatten_list_dict: {"opt/momentum": x} is nested."""
+    from ray._private.dict import unflatten_list_dict
+
+    point = {"act": "relu", "drop": 0.25, "layers": 3, "lr": 0.01, "opt/momentum": 0.75}
+    cfgs = [tune.run("t.py", search_alg=searcher(space=config_space(), points_to_evaluate=[dict(point)], **KW),
+                     engine="optuna") for searcher in (TuneBOHB, tune.search.TuneBOHB)]  # fmt: skip
+    assert cfgs[0].scheduler_source == cfgs[1].scheduler_source
+    with tempfile.TemporaryDirectory() as folder:
+        (run,) = scheduler_optimizer(dict(cfgs[0]), cfgs[0].scheduler_source, folder).ask_n_runs(1)
+    assert run.config.flat_dict() == unflatten_list_dict(point)

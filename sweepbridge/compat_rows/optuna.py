@@ -110,7 +110,8 @@ ROWS = (
         "suggest_float (log) / randint / choice (weighted) / constant",
         "exact",
         "The space ConfigSpace samples (BOHB's random configurations): a UniformInteger's upper bound is "
-        "included, Ordinal values are drawn uniformly; names with / nest, as Ray's TuneBOHB returns them. "
+        "included, Ordinal values are drawn uniformly; names with / nest, as Ray's TuneBOHB returns them "
+        "(points_to_evaluate keys too). "
         "A real TuneBOHB given Tune domains keeps only Ray's ConfigSpace conversion of them: it is read "
         "back, so it translates as TuneBOHB(space=those domains) does.",
     ),

@@ -80,6 +80,25 @@ def to_tune(space: Any) -> dict[str, Any]:
     return out
 
 
+def nest_point(point: Any) -> Any:
+    """A points_to_evaluate entry as Ray's TuneBOHB gives it to the trial: "a/b" keys nested (unflattened);
+    anything else, list positions included, left for the points check to accept or refuse."""
+    if not isinstance(point, dict) or not any(isinstance(k, str) and "/" in k for k in point):
+        return point
+    out: dict[str, Any] = {}
+    for key, value in point.items():
+        keys = key.split("/") if isinstance(key, str) else [key]
+        if any(isinstance(k, str) and (k.isdigit() or not k) for k in keys):
+            return point
+        where = out
+        for k in keys[:-1]:
+            where = where.setdefault(k, {})
+            if not isinstance(where, dict):
+                return point
+        where[keys[-1]] = value
+    return out
+
+
 KEPT: dict[type, Callable[[Any], bool]] = {
     d.Constant: lambda n: True,
     d.Mapping: lambda n: True,
