@@ -1,5 +1,6 @@
 """engine="optuna": grid × num_samples against Ray's generate_variants, pruners against Ray's own schedulers
-on fixed learning curves (driven directly, no Ray cluster), TPE against random search, W&B's validator on
+on fixed learning curves (ASHA and MedianStoppingRule driven directly; HyperBand, which pauses trials, under a
+small real Ray Tune run), TPE against random search, W&B's validator on
 every emitted config, the generated file (ruff-clean, deterministic, self-contained) and saving both files."""
 
 from __future__ import annotations
