@@ -62,9 +62,9 @@ def _finished_runs(cfg: dict, n: int = 4) -> list:
 _CACHE: dict[str, list[str]] = {}
 
 
-def scheduler_optimizer(cfg: dict, source: str, folder: str) -> Any:
+def scheduler_optimizer(cfg: dict, source: str, folder: str, sweep_id: str = "s") -> Any:
     """W&B's own optimizer for a `method: custom` sweep: `make_optimizer` on `cfg` with its generated
-    `source` written into `folder` (as `wandb sweep-scheduler` loads `scheduler.source`)."""
+    `source` written into `folder` (as `wandb sweep-scheduler` loads `scheduler.source`), for sweep `sweep_id`."""
     from pathlib import Path
 
     from wandb.sdk.sweeps.scheduler.optimizer import make_optimizer
@@ -73,7 +73,8 @@ def scheduler_optimizer(cfg: dict, source: str, folder: str) -> Any:
     path = Path(folder) / cfg["scheduler"]["source"]
     path.write_text(source, encoding="utf-8")
     cfg = {**copy.deepcopy(cfg), "scheduler": {**cfg["scheduler"], "source": str(path)}}
-    return make_optimizer(SweepInfo(id="s", name="s", entity="e", project="p", config=cfg, controller_run_name="c"))
+    info = SweepInfo(id=sweep_id, name="s", entity="e", project="p", config=cfg, controller_run_name="c")
+    return make_optimizer(info)
 
 
 def _scheduler_problems(cfg: dict, source: str | None) -> list[str]:

@@ -1,5 +1,6 @@
 """engine="optuna": grid × num_samples against Ray's generate_variants, pruners against Ray's own schedulers
-on fixed learning curves (driven directly, no Ray cluster), TPE against random search, W&B's validator on
+on fixed learning curves (ASHA and MedianStoppingRule driven directly; HyperBand, which pauses trials, under a
+small real Ray Tune run), TPE against random search, W&B's validator on
 every emitted config, the generated file (ruff-clean, deterministic, self-contained) and saving both files."""
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ def _quiet_optuna():
         yield
 
 
-def _optimizer(cfg, folder):
-    return scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder)
+def _optimizer(cfg, folder, sweep_id="s"):
+    return scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder, sweep_id)
 
 
 # --- grid × num_samples ------------------------------------------------------------------------------------
@@ -145,13 +146,14 @@ def ray_stops(scheduler) -> dict[int, int | None]:
     return out
 
 
-def scheduler_stops(mirror) -> dict[int, int | None]:
-    """W&B's scheduler on the same curves: tell_run with the history (_step = iteration), then prune_runs."""
+def scheduler_stops(mirror, sweep_id: str = "s") -> dict[int, int | None]:
+    """W&B's scheduler on the same curves: tell_run with the history (_step = iteration), then prune_runs.
+    `sweep_id` names the study (HyperbandPruner puts a trial in a bracket by name and number)."""
     cfg = tune.run("t.py", config={"x": tune.uniform(0, 1)}, num_samples=TRIALS, metric="loss", mode="min",
                    scheduler=mirror, engine="optuna")  # fmt: skip
     out = {}
     with tempfile.TemporaryDirectory() as folder:
-        optimizer = _optimizer(cfg, folder)
+        optimizer = _optimizer(cfg, folder, sweep_id)
         for i in range(TRIALS):
             run, history, stop = optimizer.ask_n_runs(1)[0], [], None
             for t in range(1, T + 1):
@@ -190,6 +192,81 @@ def test_pruners_against_rays_schedulers(case):
     print(f"{name}: Ray {ray}\n  W&B scheduler {ours}\n  agree on {agree}/{TRIALS}")
     assert sum(v is not None for v in ours.values()) >= 6  # the pruner really prunes
     assert agree >= expected_agreement
+
+
+def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
+    """Ray Tune itself running HyperBandScheduler (max_t=T, eta=3) on the curves: a grid over the trials in
+    order (so trial i is the i-th added to a bracket), a Trainable Ray pauses and resumes; stop = the last
+    training_iteration when below T. Starts a small local Ray (this measures Ray running)."""
+    ray = pytest.importorskip("ray")
+    from ray import tune as ray_tune
+    from ray.tune.schedulers import HyperBandScheduler
+
+    class Curve(ray_tune.Trainable):  # local: Ray pickles it by value (step depends on the iteration only)
+        def setup(self, config):
+            self.a, self.b = config["curve"][1:]
+
+        def step(self):
+            return {"loss": self.a / (self.iteration + 1) + self.b}
+
+        def save_checkpoint(self, checkpoint_dir):
+            return {}
+
+        def load_checkpoint(self, checkpoint):
+            pass
+
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    except Exception as exc:  # no Ray on this machine: nothing to compare with
+        pytest.skip(f"Ray cannot start: {exc}")
+    try:
+        tuner = ray_tune.Tuner(
+            ray_tune.with_resources(Curve, {"cpu": 0.5}),
+            param_space={"curve": ray_tune.grid_search([[i, A[i], B[i]] for i in range(TRIALS)])},
+            tune_config=ray_tune.TuneConfig(
+                scheduler=HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3)
+            ),
+            run_config=ray_tune.RunConfig(storage_path=str(storage), name="hyperband", verbose=0),
+        )
+        last = {r.config["curve"][0]: r.metrics["training_iteration"] for r in tuner.fit()}
+    finally:
+        ray.shutdown()
+    assert sorted(last) == list(range(TRIALS))
+    return {i: (None if last[i] == T else last[i]) for i in range(TRIALS)}
+
+
+def test_hyperband_pruner_against_rays_hyperband(tmp_path):
+    """Recorded in the HyperBand compat note. Ray fills its brackets in order (s=0 first: 4 trials, no halving;
+    then 6 trials halved once at 9; the next 2 wait in a bracket that never halves), pausing trials until the
+    bracket's rung is done; Optuna's HyperbandPruner puts each trial in a bracket by crc32 of the study name
+    (sweep-<id>) and trial number and prunes asynchronously at rungs 1, 3, 9."""
+    from ray.tune import schedulers as ray_schedulers
+
+    ray = ray_hyperband_stops(tmp_path)
+    assert ray == {i: (9 if i in (6, 7, 8, 9) else None) for i in range(TRIALS)}  # the 2 best of trials 4-9 kept
+    assert ray[min(range(TRIALS), key=lambda i: curve(i, T))] is None  # Ray keeps the best curve
+    mirror = mirror_schedulers.HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3)
+    real = ray_schedulers.HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3)
+    ours = scheduler_stops(real)
+    assert ours == scheduler_stops(mirror) == scheduler_stops(real)  # same pruner, and reproducible per sweep
+    agree = sum(ray[i] == ours[i] for i in range(TRIALS))
+    print(f"HyperBand: Ray {ray}\n  W&B scheduler (sweep s) {ours}\n  agree on {agree}/{TRIALS}")
+    assert agree == 5
+    # Across 100 sweeps (ids s0..s99: other brackets) the figures vary; every stop is at a rung, none at max_t.
+    best = min(range(TRIALS), key=lambda i: curve(i, T))
+    exact, stopped_or_not, best_pruned = [], [], 0
+    for k in range(100):
+        other = scheduler_stops(mirror, f"s{k}")
+        assert {v for v in other.values() if v is not None} <= {1, 3, 9}
+        exact.append(sum(ray[i] == other[i] for i in range(TRIALS)))
+        stopped_or_not.append(sum((ray[i] is None) == (other[i] is None) for i in range(TRIALS)))
+        best_pruned += other[best] is not None
+    print(f"  100 sweeps: exact {min(exact)}..{max(exact)} (mean {statistics.mean(exact):.2f}); stopped or not "
+          f"{min(stopped_or_not)}..{max(stopped_or_not)} (mean {statistics.mean(stopped_or_not):.2f}); "
+          f"best curve pruned in {best_pruned}")  # fmt: skip
+    assert (min(exact), max(exact), statistics.mean(exact)) == (3, 8, 4.92)
+    assert (min(stopped_or_not), max(stopped_or_not), statistics.mean(stopped_or_not)) == (4, 10, 7.17)
+    assert best_pruned == 31
 
 
 def test_real_ray_scheduler_objects_translate_like_the_mirrors():
@@ -269,7 +346,7 @@ def _emitted():
             scheduler=_schedulers()[2][1],
         ),  # fmt: skip
         _points_sweep(POINTS),
-        _points_sweep([{"lr": 0.01}], searcher=tune.search.TuneBOHB, seed=1),
+        _points_sweep([{"lr": 0.01}], space=BOHB_SPACE, searcher=tune.search.TuneBOHB, seed=1),
         tune.run("t.py", config={"x": tune.uniform(-5, 10), "y": {"z": tune.uniform(0, 15)}, "k": "c"},
                  search_alg=tune.search.BayesOptSearch(metric="m", mode="max", random_state=1,
                                                        points_to_evaluate=[{"x": 0.5, "y/z": 2.0}]), engine="optuna"),
@@ -310,7 +387,7 @@ def test_generated_source_needs_only_optuna_and_the_standard_library(tmp_path):
         "sys.meta_path.insert(0, Block())\n"
         "import optuna, space\n"
         "optuna.logging.set_verbosity(optuna.logging.WARNING)\n"
-        "class Sweep: config = {'metric': {'name': 'm', 'goal': 'minimize'}}\n"
+        "class Sweep: id, config = 's', {'metric': {'name': 'm', 'goal': 'minimize'}}\n"
         "study = space.optimizer(Sweep())\n"
         "print(space.search_space(study.ask()))\n"
     )
@@ -420,7 +497,7 @@ def test_bohb_is_tpe_with_a_hyperband_pruner():
     import optuna
 
     assert sampler._rng.rng.random() == optuna.samplers.TPESampler(seed=5)._rng.rng.random()  # the seed carried
-    from ray.tune.schedulers import HyperBandForBOHB  # real TuneBOHB needs hpbandster / ConfigSpace (not installed)
+    from ray.tune.schedulers import HyperBandForBOHB  # the real TuneBOHB: tests/test_optuna_bohb.py
 
     real = HyperBandForBOHB(max_t=27, reduction_factor=3)
     again = tune.run("t.py", config={"a": tune.uniform(0, 1)}, search_alg=searcher, scheduler=real, engine="optuna")
@@ -470,16 +547,26 @@ def _points_sweep(points, space=None, searcher=tune.search.HyperOptSearch, **kwa
     return tune.run("t.py", num_samples=8, search_alg=search, engine="optuna")
 
 
+BOHB_SPACE = {"lr": tune.loguniform(1e-4, 1.0), "units": tune.randint(16, 513),
+              "act": tune.choice(["relu", "tanh", 1.5]), "clf": {"C": tune.uniform(0.0, 2.0)}}  # fmt: skip
+"""What Ray's TuneBOHB samples exactly (its ConfigSpace converter keeps these kinds)."""
+BOHB_POINTS = [{"lr": 0.01, "units": 64, "act": 1.5, "clf": {"C": 1.0}},
+               {"lr": 0.5, "units": 512, "act": "relu", "clf": {"C": 0.0}},
+               {"lr": 0.001, "units": 16, "act": "tanh", "clf": {"C": 2.0}}]  # fmt: skip
+
+
 @pytest.mark.parametrize("searcher", [tune.search.HyperOptSearch, tune.search.OptunaSearch, tune.search.TuneBOHB])
 def test_points_are_the_first_runs_exactly(searcher):
-    cfg = _points_sweep(POINTS, searcher=searcher, **({"random_state_seed": 4} if "Hyper" in searcher.__name__ else {}))
+    space, points = (BOHB_SPACE, BOHB_POINTS) if searcher is tune.search.TuneBOHB else (POINT_SPACE, POINTS)
+    seed = {"random_state_seed": 4} if "Hyper" in searcher.__name__ else {}
+    cfg = _points_sweep(points, space=space, searcher=searcher, **seed)
     assert "study.enqueue_trial(params)" in cfg.scheduler_source
     with tempfile.TemporaryDirectory() as folder:
         runs = _optimizer(cfg, folder).ask_n_runs(6)
     configs = [run.config.flat_dict() for run in runs]
-    assert [typed(c) for c in configs[:3]] == [typed(p) for p in POINTS]  # values and Python types
+    assert [typed(c) for c in configs[:3]] == [typed(p) for p in points]  # values and Python types
     later = {json.dumps(c, sort_keys=True) for c in configs[3:]}
-    assert len(later) == 3 and not later & {json.dumps(p, sort_keys=True) for p in POINTS}  # sampled afresh
+    assert len(later) == 3 and not later & {json.dumps(p, sort_keys=True) for p in points}  # sampled afresh
 
 
 def test_a_partial_point_fixes_what_it_names():

@@ -379,6 +379,7 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
         f"{_check_needs(study.sampler.name)}"
         f"{built}"
         f"    {'study = ' if enqueue else 'return '}optuna.create_study(\n"
+        '        study_name=f"sweep-{sweep.id}",  # HyperbandPruner: brackets by name&number\n'
         '        direction=metric.get("goal", "minimize"),\n'
         f"        sampler={sampler},\n"
         f"        pruner={pruner},\n"

@@ -105,6 +105,42 @@ ROWS = (
         "is refused (no TPE counterpart).",
     ),
     _R(
+        "optuna.search.bohb.configspace",
+        "TuneBOHB(space=ConfigSpace.ConfigurationSpace): UniformFloat (log), UniformInteger, Categorical "
+        "(weights), Ordinal, Constant",
+        "suggest_float (log) / randint / choice (weighted) / constant",
+        "exact",
+        "The space ConfigSpace samples (BOHB's random configurations): a UniformInteger's upper bound is "
+        "included, Ordinal values are drawn uniformly; names with / nest, as Ray's TuneBOHB returns them "
+        "(points_to_evaluate keys too). "
+        "A real TuneBOHB given Tune domains keeps only Ray's ConfigSpace conversion of them: it is read "
+        "back, so it translates as TuneBOHB(space=those domains) does.",
+    ),
+    _R(
+        "optuna.search.bohb.configspace.other",
+        "a ConfigSpace hyperparameter without an exact counterpart (log-scaled UniformInteger, Normal / "
+        "Beta kinds, quantized floats), conditions, forbidden clauses, list positions in names",
+        "—",
+        "unsupported",
+        "ConfigSpace samples a log-scaled integer from a discretized log density, close to but not Ray's "
+        "lograndint rule (chi-square p = 3e-20 on [1, 9]); conditions and forbidden clauses have no "
+        "sweep-scheduler counterpart here.",
+        "use UniformFloat / UniformInteger without log, Categorical, Ordinal, Constant; or OptunaSearch / "
+        "HyperOptSearch with Tune domains (conditional spaces: hyperopt's hp.choice).",
+    ),
+    _R(
+        "optuna.search.bohb.space",
+        "TuneBOHB with Tune domains its converter changes: quantized kinds, lograndint, normal kinds, "
+        "conditional choices",
+        "—",
+        "unsupported",
+        "Ray's TuneBOHB converts Tune domains to ConfigSpace before sampling: it drops the quantization "
+        "(logging a warning), samples lograndint by ConfigSpace's own log rule and refuses unbounded "
+        "normals, so its trials do not sample those domains as Ray's random search does. tune.uniform / "
+        "loguniform / randint / choice and constants are kept exactly.",
+        "use those kinds (what TuneBOHB samples), or OptunaSearch / HyperOptSearch to keep the domain.",
+    ),
+    _R(
         "optuna.search.bayesopt",
         "BayesOptSearch (random_state, random_search_steps, points_to_evaluate)",
         "GPSampler(seed=random_state, n_startup_trials=random_search_steps)",
@@ -174,8 +210,15 @@ ROWS = (
         "HyperBandScheduler",
         "HyperbandPruner(min_resource=1, max_resource=max_t, reduction_factor)",
         "equivalent",
-        "Optuna's HyperbandPruner runs asynchronous successive-halving brackets; Ray's HyperBand "
-        "pauses and promotes trials synchronously.",
+        "Optuna's HyperbandPruner runs asynchronous successive-halving brackets, a run's bracket "
+        "chosen by crc32 of the study name (sweep-<sweep id>, so reproducible and kept across scheduler "
+        "restarts) and its trial number, pruning at rungs 1, reduction_factor, ...; Ray's HyperBand fills "
+        "its brackets in order (the first runs max_t without halving) and pauses a bracket's trials until "
+        "all reach the rung. Measured with real Ray Tune on 12 fixed crossing curves (max_t=27, "
+        "reduction_factor=3): Ray stops 4 trials, all at iteration 9; the trials stopped, and when, agree "
+        "on 5/12 (sweep id s), 3-8/12 over 100 sweep ids (mean 4.9), stopped-or-not on 4-10/12 (mean "
+        "7.2); Optuna prunes the curve best at max_t in 31 of 100 sweeps (at an early rung, where it "
+        "ranks mid-field), Ray never.",
     ),
     _R(
         "optuna.scheduler.bohb",

@@ -69,8 +69,13 @@ SEARCHERS = {
     "NevergradSearch": lambda o: a.NevergradSearch(),
     "SkOptSearch": lambda o: a.SkOptSearch(),
     "AxSearch": lambda o: a.AxSearch(),
-    "TuneBOHB": lambda o: a.TuneBOHB(
-        None, o._bohb_config, o._metric, o._mode, seed=o._seed, points_to_evaluate=o._points_to_evaluate or None
+    "TuneBOHB": lambda o: a.TuneBOHB(  # _space: None, or Ray's ConfigSpace conversion of the space given
+        o._space or None,
+        o._bohb_config,
+        o._metric,
+        o._mode,
+        seed=o._seed,
+        points_to_evaluate=o._points_to_evaluate or None,
     ),  # fmt: skip
     "OptunaSearch": lambda o: a.OptunaSearch(
         None, o._metric, o._mode, sampler=o._sampler, seed=o._seed, points_to_evaluate=o._points_to_evaluate or None
@@ -87,7 +92,7 @@ def searcher(obj: Any) -> a.Searcher:
     reader = SEARCHERS.get(type(obj).__name__)
     if reader is None:
         raise SpecError(f"unrecognised Ray Tune search algorithm {type(obj).__name__}.", path="search_alg")
-    if type(obj).__name__ in ("BayesOptSearch", "OptunaSearch", "TuneBOHB") and getattr(obj, "_space", None):
+    if type(obj).__name__ in ("BayesOptSearch", "OptunaSearch") and getattr(obj, "_space", None):
         raise SpecError(
             f"a real {type(obj).__name__} keeps only a converted form of its space; pass the space as config= instead.",
             path="search_alg",

@@ -23,7 +23,7 @@ from ..frontends.structure import SpaceBuilder
 from ..objective import GOAL_OF_MODE
 from ..sweep_config import SweepConfig
 from . import command as t
-from . import ray_objects, session
+from . import configspace, ray_objects, session
 from . import schedulers as s
 from .plan import Plan, changed
 from .search import algorithms as a
@@ -354,6 +354,8 @@ def _optuna_sweep(
         if sampler.name != "RandomSampler":
             raise SpecError(f"{type(inner).__name__} does not take grid_search axes (Ray refuses them too).", path=grid)
         run_cap = _grid_points(space) * num_samples if num_samples > 0 else None
+    if isinstance(inner, a.TuneBOHB):
+        configspace.check_bohb_space(space)
     points = optuna_study.points(inner)
     runs_first = optuna_study.check_space(inner, space, points)
     settings = (("num_samples", num_samples), ("max_t", getattr(sched, "max_t", None)))

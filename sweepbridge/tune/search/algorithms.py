@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import compat
+from .. import configspace
 from ..plan import Plan, changed
 
 
@@ -192,6 +193,10 @@ class TuneBOHB(Searcher):
         unknown = sorted(set(options) - set(self.defaults))
         if unknown:
             raise TypeError(f"TuneBOHB() got unexpected keyword arguments {unknown}")
+        if configspace.is_configspace(space):  # Ray's other way to give the space: read where exact
+            space = configspace.to_tune(space)
+        if isinstance(options.get("points_to_evaluate"), list):  # Ray unflattens each point's "a/b" keys
+            options["points_to_evaluate"] = [configspace.nest_point(p) for p in options["points_to_evaluate"]]
         super().__init__(space, metric, mode, bohb_config=bohb_config, **options)
 
     def plan(self) -> Plan:
