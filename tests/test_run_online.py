@@ -52,7 +52,7 @@ def stub(workdir, monkeypatch):
         monkeypatch.setenv("WANDB_BASE_URL", server.url)
         monkeypatch.setenv("WANDB_API_KEY", API_KEY)
         yield server
-    wandb.teardown()  # the runner's wandb session talked to this stub: none of it may outlive it
+        wandb.teardown()  # the runner's wandb session talked to this stub: none of it may outlive it
 
 
 def files_holding_the_key(root: Path) -> list[str]:
