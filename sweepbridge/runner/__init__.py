@@ -2,7 +2,8 @@
 
 Modules: `engine` (wandb's optimizers behind ask / tell / prune), `launch` (trials started as the
 wandb agent starts them), `history` (a run's metrics read live from its transaction log by
-wandb-core), `results` (JSON Lines + CSV), `display` (progress and leaderboard), `sweep` (the loop).
+wandb-core), `results` (JSON Lines + CSV), `display` (progress and leaderboard), `online` (the W&B
+sweep of --mode online), `sweep` (the loop).
 """
 
 from __future__ import annotations

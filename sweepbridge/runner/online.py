@@ -117,9 +117,12 @@ def create_sweep(config: Mapping[str, Any], *, project: str | None, entity: str 
     return OnlineSweep(sweep_id, entity, project, url)
 
 
-def finish_sweep(sweep: OnlineSweep) -> None:
+def finish_sweep(sweep: OnlineSweep) -> bool:
     """The step wandb's local controller takes when W&B's search has no further run: it schedules an
-    entry without args (`_WandbController.schedule(None)`), which tells W&B's server the sweep is done."""
+    entry without args (`_WandbController.schedule(None)`), which tells W&B's server the sweep is done.
+    False, with a warning, when the server could not be told (the runs and results are complete)."""
+    import warnings
+
     import wandb
     from wandb.wandb_controller import ControllerError
 
@@ -128,4 +131,6 @@ def finish_sweep(sweep: OnlineSweep) -> None:
             controller = wandb.controller(sweep.id, entity=sweep.entity, project=sweep.project)
             controller.schedule(None)
         except (wandb.Error, ValueError, ControllerError) as exc:
-            raise OnlineError(f"could not mark W&B sweep {sweep.path} done: {exc}") from None
+            warnings.warn(f"could not mark W&B sweep {sweep.path} done: {exc}", RuntimeWarning, stacklevel=2)
+            return False
+    return True

@@ -161,7 +161,7 @@ class SweepRunner:
         self._check_program()
         from wandb.sdk.lib.runid import generate_id
 
-        self.online = None
+        self.online: OnlineSweep | None = None
         if mode == "online":  # a W&B sweep with a local controller: this runner schedules it
             from .online import create_sweep
 
@@ -327,10 +327,11 @@ class SweepRunner:
                 wandb.teardown()
                 os.environ.clear()
                 os.environ.update(environ)
+        ended = False
         if self.online is not None and exhausted:
             from .online import finish_sweep
 
-            finish_sweep(self.online)
+            ended = finish_sweep(self.online)
         run_dirs = [r.run_dir for r in store.results if r.run_dir and self.mode != "disabled"]
         outcome = SweepOutcome(
             sweep_id=self.sweep_id,
@@ -343,7 +344,7 @@ class SweepRunner:
             interrupted=interrupted,
             mode=self.mode,
             online=self.online,
-            online_ended=self.online is not None and exhausted,
+            online_ended=ended,
         )
         self.display.done(outcome)
         return outcome
