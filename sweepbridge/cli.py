@@ -74,12 +74,16 @@ examples:
   sweepbridge run sweep.yaml --count 5                # W&B's engine picks, runs go to ./wandb (offline)
   sweepbridge run examples/hyperopt_search.py --count 10 --jobs 2 --out results/
   wandb sync wandb/offline-run-*                      # upload the runs later
+  sweepbridge run sweep.yaml --count 5 --mode online  # logged in: the runs form a W&B sweep
 
 SWEEP is a W&B sweep file or anything `convert` accepts (it is translated first). Trials start as
 the wandb agent starts them (the sweep's program/command, its environment and config file), log
 offline with the real wandb client, and are stopped by the sweep's early_terminate (SIGTERM, SIGKILL
 after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
-Ctrl-C stops the running trials and keeps the results. Exit 1 when the sweep is invalid.""",
+--mode online (after `wandb login`): the runs log to W&B, in a W&B sweep with a local controller
+(created on W&B's server, scheduled by this command); the output ends with the sweep's URL.
+Ctrl-C stops the running trials and keeps the results. Exit 1 when the sweep is invalid or, online,
+when wandb finds no login.""",
     "trial": """\
 The command a W&B agent runs for a Ray Tune trainable (tune.run / Tuner write it into the sweep's
 `command`); you rarely type it. One W&B run per process: wandb.init() picks up the sweep's
@@ -185,7 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap)")
     p.add_argument("--jobs", type=_positive, default=1, metavar="K", help="trials at once (default 1, ≤ CPU count)")
     p.add_argument("--project", metavar="P", help="W&B project of the runs")
-    p.add_argument("--mode", choices=("offline", "disabled"), default="offline", help="wandb mode (default offline)")
+    p.add_argument(
+        "--mode",
+        choices=("offline", "online", "disabled"),
+        default="offline",
+        help="wandb mode (default offline; online needs `wandb login` and makes the runs a W&B sweep "
+        "with a local controller: this command schedules it)",
+    )
     p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
     p.add_argument("--max-failures", type=_positive, metavar="M", help="stop after M consecutive failed runs (5)")
     p.set_defaults(run=cmd_run)

@@ -14,7 +14,15 @@ Agent protocol, as wandb/wandb_agent.py and wandb/apis/public/sweeps.py speak it
   grids enumerate); `{"type": "stop", "run_id"}` after `stub.stop(run_id)`; `{"type": "exit"}` once
   every run was handed out and has ended (the agent then returns, even without --count).
 
-Usage (the children run offline: nothing they log reaches the stub, their files stay in WANDB_DIR):
+Online runs: an unmodified client (wandb.init with WANDB_MODE=online, WANDB_BASE_URL = the stub,
+WANDB_API_KEY = API_KEY) runs to the end against it: UpsertBucket (the run; joining a sweep only one
+the stub knows, as W&B's server), CreateRunFiles (upload URLs on the stub, PUT there), the run's
+file_stream POSTs. `stub.online_runs` holds each run (StubRun: id, project, sweep, config, history
+rows, summary, state); `stub.sweeps` each sweep an UpsertSweep created (StubSweep: config, controller
+and the later updates); `stub.unknown` every request the stub has no answer for (answered with an
+empty 200, so no client hangs; wandb-core's telemetry POSTs to /sdk/otel/ land there).
+
+Usage (the agent's children run offline: nothing they log reaches the stub, their files stay in WANDB_DIR):
 
     with stub_server(sweep_config=cfg, runs=3) as stub:
         subprocess.run(["wandb", "agent", stub.sweep_id], env={**os.environ, **stub.env(home)})
@@ -39,16 +47,21 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import yaml
 from engine import to_plain
 
 SWEEP_ID = "stub0001"
 ENTITY, PROJECT = "stub-entity", "stub-project"
 API_KEY = "0123456789abcdef0123456789abcdef01234567"  # 40 characters, like a real key; never sent anywhere else
 AGENT_ID = "agent-1"
+
+
+class GraphQLError(Exception):
+    """Answered as a GraphQL error (`errors`), as W&B's server answers a request it refuses."""
 
 
 @dataclass
@@ -62,6 +75,72 @@ class HandedRun:
     """The plain parameters {name: v}: what wandb.config should hold."""
 
 
+@dataclass
+class StubRun:
+    """A run an unmodified client created online (UpsertBucket) and streamed (file_stream)."""
+
+    id: str
+    entity: str
+    project: str
+    sweep: str | None = None
+    """The sweep name the client attached the run to (UpsertBucket's `sweep`, from WANDB_SWEEP_ID)."""
+    raw_config: dict[str, Any] = field(default_factory=dict)
+    """As sent: {key: {"value": v}}, with wandb's own `_wandb` key."""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    """The rows of file_stream's wandb-history.jsonl, in order."""
+    summary: dict[str, Any] = field(default_factory=dict)
+    exit_code: int | None = None
+    complete: bool = False
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Files the client uploaded to the URLs CreateRunFiles gave it."""
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The plain config {key: v} without wandb's `_wandb`: what wandb.config held."""
+        return {k: v.get("value") for k, v in self.raw_config.items() if k != "_wandb" and isinstance(v, dict)}
+
+    @property
+    def state(self) -> str:
+        """running until the client's final file_stream request; then finished (exit 0) or failed."""
+        if not self.complete:
+            return "running"
+        return "finished" if self.exit_code == 0 else "failed"
+
+    def edge(self) -> dict[str, Any]:
+        """The run as the SweepWithRuns query returns it."""
+        return {
+            "node": {
+                "name": self.id,
+                "state": self.state,
+                "config": json.dumps(self.raw_config),
+                "exitcode": self.exit_code,
+                "heartbeatAt": None,
+                "shouldStop": False,
+                "failed": self.state == "failed",
+                "stopped": False,
+                "running": self.state == "running",
+                "summaryMetrics": json.dumps(self.summary),
+                "sampledHistory": [self.history],
+            }
+        }
+
+
+@dataclass
+class StubSweep:
+    """A sweep created by an UpsertSweep mutation without `id`; later mutations with its `id` update it."""
+
+    name: str
+    obj_id: str
+    entity: str
+    project: str
+    config: str
+    """The YAML text the client sent."""
+    controller: str | None = None
+    state: str = "RUNNING"
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    """The variables of every later UpsertSweep mutation for this sweep."""
+
+
 class StubServer:
     def __init__(self, sweep_config: dict[str, Any] | None = None, runs: int = 0, concurrent: int = 1) -> None:
         self.requests: list[dict[str, Any]] = []
@@ -73,6 +152,12 @@ class StubServer:
         self.commands: list[dict[str, Any]] = []
         self.ended: list[str] = []
         """Run ids in the order the agent stopped reporting them as running."""
+        self.sweeps: dict[str, StubSweep] = {}
+        """Sweeps created through UpsertSweep, by name (the first is SWEEP_ID)."""
+        self.online_runs: dict[str, StubRun] = {}
+        """Runs created online (UpsertBucket), by run id, in creation order."""
+        self.unknown: list[dict[str, Any]] = []
+        """Requests the stub has no specific answer for (answered with an empty 200 so no client hangs)."""
         self._running: set[str] = set()
         self._pending_stops: list[str] = []
         self._lock = threading.Lock()
@@ -80,19 +165,16 @@ class StubServer:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def _serve(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                data: dict[str, Any] = {}
-                if self.path.rstrip("/").endswith("graphql"):
-                    request = json.loads(body)
-                    stub.requests.append(request)
-                    data = {"data": stub.answer(request.get("query", ""), request.get("variables") or {})}
-                out = json.dumps(data).encode()
-                self.send_response(200)
+                status, out = stub.handle(self.command, self.path, body)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
                 self.wfile.write(out)
+
+            do_POST = do_PUT = do_GET = _serve  # noqa: N815 (http.server's names)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -100,18 +182,77 @@ class StubServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    # --- HTTP --------------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
+        """One request: GraphQL, a run's file_stream, a file upload; anything else is recorded in
+        `unknown` and answered with an empty JSON object."""
+        route = path.split("?")[0].rstrip("/")
+        parts = route.strip("/").split("/")
+        if method == "POST" and route.endswith("graphql"):
+            request = json.loads(body or b"{}")
+            self.requests.append(request)
+            try:
+                data = self.answer(request.get("query", ""), request.get("variables") or {})
+            except GraphQLError as exc:
+                return 200, json.dumps({"data": None, "errors": [{"message": str(exc)}]}).encode()
+            if data is None:
+                self.unknown.append({"method": method, "path": path, "operation": request.get("operationName")})
+                data = {}
+            return 200, json.dumps({"data": data}).encode()
+        if method == "POST" and len(parts) == 5 and parts[0] == "files" and parts[4] == "file_stream":
+            self._file_stream(parts[3], json.loads(body or b"{}"))
+            return 200, json.dumps({"exitcode": None, "limits": {}}).encode()
+        if method in ("PUT", "POST") and len(parts) == 5 and parts[0] == "upload":
+            with self._lock:
+                run = self.online_runs.get(parts[3])
+                if run is not None:
+                    run.files[parts[4]] = body
+            return 200, b"{}"
+        self.unknown.append({"method": method, "path": path, "operation": None})
+        return 200, b"{}"
+
+    def _file_stream(self, run_id: str, request: dict[str, Any]) -> None:
+        """wandb-core's file_stream: {"files": {name: {"offset": n, "content": [lines]}}, "complete", "exitcode"}."""
+        with self._lock:
+            run = self.online_runs.get(run_id)
+            if run is None:
+                self.unknown.append({"method": "POST", "path": f"file_stream of run {run_id}", "operation": None})
+                return
+            files = request.get("files") or {}
+            history = files.get("wandb-history.jsonl")
+            if history:
+                offset = int(history.get("offset") or 0)
+                rows = [json.loads(line) for line in history.get("content") or []]
+                run.history[offset : offset + len(rows)] = rows
+            summary = files.get("wandb-summary.json")
+            if summary and summary.get("content"):
+                run.summary = json.loads(summary["content"][-1])
+            if request.get("complete"):
+                run.complete = True
+                run.exit_code = request.get("exitcode")
+
     # --- GraphQL -----------------------------------------------------------------------------
 
-    def answer(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """The `data` of the answer; None for a query the stub does not know (see `handle`)."""
         project = {"id": "p1", "name": PROJECT, "entity": {"id": "e1", "name": ENTITY}}
         if "agentHeartbeat" in query:
             return {"agentHeartbeat": {"agent": {"id": AGENT_ID}, "commands": json.dumps(self._heartbeat(variables))}}
         if "createAgent" in query:
             return {"createAgent": {"agent": {"id": AGENT_ID}}}
         if "upsertSweep" in query:
-            return {"upsertSweep": {"sweep": {"name": SWEEP_ID, "project": project}, "configValidationWarnings": []}}
+            sweep = self._upsert_sweep(variables)
+            project = {"id": "p1", "name": sweep.project, "entity": {"id": "e1", "name": sweep.entity}}
+            return {"upsertSweep": {"sweep": {"name": sweep.name, "project": project}, "configValidationWarnings": []}}
+        if "upsertBucket" in query:
+            return {"upsertBucket": self._upsert_bucket(variables)}
+        if "createRunFiles" in query:
+            run_path = "/".join(str(variables.get(k)) for k in ("entity", "project", "run"))
+            files = [{"name": f, "uploadUrl": f"{self.url}/upload/{run_path}/{f}"} for f in variables.get("files", [])]
+            return {"createRunFiles": {"runID": f"r-{variables.get('run')}", "uploadHeaders": [], "files": files}}
         if "SweepWithRuns" in query or ("sweep(" in query and "project(" in query):
-            return {"project": {**project, "sweep": self._sweep()}}
+            return {"project": {**project, "sweep": self._sweep(variables.get("sweep"))}}
         if "viewer" in query:
             return {
                 "viewer": {
@@ -123,13 +264,64 @@ class StubServer:
                     "teams": {"edges": []},
                 }
             }
-        return {}
+        if "coreWeaveOrganizationId" in query:
+            return {"entity": {"organization": None}}
+        return None
 
-    def _sweep(self) -> dict[str, Any] | None:
+    def _upsert_sweep(self, variables: dict[str, Any]) -> StubSweep:
+        with self._lock:
+            if variables.get("id"):
+                sweep = next((s for s in self.sweeps.values() if s.obj_id == variables["id"]), None)
+                if sweep is None:
+                    raise GraphQLError(f"sweep {variables['id']} not found")
+                sweep.updates.append(dict(variables))
+                sweep.config = variables.get("config") or sweep.config
+                sweep.controller = variables.get("controller") or sweep.controller
+                sweep.state = variables.get("state") or sweep.state
+                return sweep
+            name = SWEEP_ID if not self.sweeps else f"stub{len(self.sweeps) + 1:04d}"
+            entity = variables.get("entityName") or ENTITY
+            project = variables.get("projectName") or PROJECT
+            sweep = StubSweep(name, f"s-{name}", entity, project, variables.get("config") or "")
+            sweep.controller = variables.get("controller")
+            self.sweeps[name] = sweep
+            return sweep
+
+    def _upsert_bucket(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """Create or update a run; a run may only join a sweep the stub knows (as W&B's server)."""
+        name = variables.get("name") or f"run{len(self.online_runs) + 1:04d}"
+        entity = variables.get("entity") or ENTITY
+        project = variables.get("project") or PROJECT
+        sweep_name = variables.get("sweep")
+        with self._lock:
+            if (
+                sweep_name
+                and sweep_name not in self.sweeps
+                and not (self.sweep_config is not None and sweep_name == self.sweep_id)
+            ):
+                raise GraphQLError(f"sweep {entity}/{project}/{sweep_name} not found")
+            inserted = name not in self.online_runs
+            run = self.online_runs.setdefault(name, StubRun(name, entity, project))
+            run.sweep = sweep_name or run.sweep
+            if variables.get("config"):
+                run.raw_config.update(json.loads(variables["config"]))
+            if variables.get("summaryMetrics"):
+                run.summary.update(json.loads(variables["summaryMetrics"]))
+            bucket = {
+                "id": f"r-{name}",
+                "name": name,
+                "displayName": variables.get("displayName") or name,
+                "description": variables.get("description"),
+                "config": json.dumps(run.raw_config),
+                "sweepName": run.sweep,
+                "project": {"id": "p1", "name": project, "entity": {"id": "e1", "name": entity}},
+                "historyLineCount": len(run.history),
+            }
+        return {"bucket": bucket, "inserted": inserted}
+
+    def _sweep(self, name: str | None = None) -> dict[str, Any] | None:
         if self.sweep_config is None:
-            return None
-        import yaml
-
+            return self._created_sweep(name)
         return {
             "id": "s1",
             "name": SWEEP_ID,
@@ -145,6 +337,31 @@ class StubServer:
             "controller": None,
             "scheduler": None,
             "runs": {"edges": []},
+        }
+
+    def _created_sweep(self, name: str | None) -> dict[str, Any] | None:
+        """A sweep created through UpsertSweep, with the runs attached to it (None: not found)."""
+        with self._lock:
+            sweep = self.sweeps.get(name or "")
+            if sweep is None:
+                return None
+            config = yaml.safe_load(sweep.config) if sweep.config else {}
+            runs = [r.edge() for r in self.online_runs.values() if r.sweep == sweep.name]
+        return {
+            "id": sweep.obj_id,
+            "name": sweep.name,
+            "method": config.get("method"),
+            "state": sweep.state,
+            "description": None,
+            "config": sweep.config,
+            "createdAt": "2026-01-01T00:00:00",
+            "heartbeatAt": None,
+            "updatedAt": None,
+            "earlyStopJobRunning": False,
+            "bestLoss": None,
+            "controller": sweep.controller,
+            "scheduler": None,
+            "runs": {"edges": runs},
         }
 
     def _heartbeat(self, variables: dict[str, Any]) -> list[dict[str, Any]]:

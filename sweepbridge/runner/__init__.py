@@ -2,7 +2,8 @@
 
 Modules: `engine` (wandb's optimizers behind ask / tell / prune), `launch` (trials started as the
 wandb agent starts them), `history` (a run's metrics read live from its transaction log by
-wandb-core), `results` (JSON Lines + CSV), `display` (progress and leaderboard), `sweep` (the loop).
+wandb-core), `results` (JSON Lines + CSV), `display` (progress and leaderboard), `online` (the W&B
+sweep of --mode online), `sweep` (the loop).
 """
 
 from __future__ import annotations
@@ -71,23 +72,20 @@ def run_sweep(
     `count`: at most this many runs (with the sweep's `run_cap`, the smaller; grid also stops when
     exhausted; neither → until interrupted). `jobs`: trials at once (≤ CPU count). `function`: called
     in this process for each run instead of the sweep's program, as `wandb.agent(function=...)`.
-    `mode`: offline (default; upload later with `wandb sync`) or disabled. `out`: results directory
+    `mode`: offline (default; upload later with `wandb sync`), disabled, or online: needs a W&B login
+    (else SpecError before anything runs); the runs then form a W&B sweep with a local controller
+    (created on W&B's server, scheduled here), `SweepOutcome.url` is its page. `out`: results directory
     (default: wandb/sweep-ID). `max_failures`: consecutive failed runs that stop the sweep (default:
     the wandb agent's 5). `grace`: seconds between SIGTERM and SIGKILL (default: the agent's 30).
     `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
     `display`: a `runner.display.Display` to call instead.
-    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command()).
+    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url).
     """
     import sys
 
     from .display import Display, TextDisplay
     from .sweep import SweepRunner
 
-    if mode == "online":
-        raise SpecError(
-            "mode online is not supported yet: run offline (the default) and upload with `wandb sync`, "
-            "or move the sweep to W&B with `wandb sweep` + `wandb agent`."
-        )
     config, base = load_sweep(sweep)
     tty = sys.stderr.isatty()
     show = tty if progress is None else progress

@@ -1,5 +1,5 @@
 """What a user sees while a sweep runs: a live progress line (rich) or one line per event, and the
-final leaderboard with the `wandb sync` command for the offline runs."""
+final leaderboard with the `wandb sync` command for the offline runs (online: the W&B sweep's URL)."""
 
 from __future__ import annotations
 
@@ -183,6 +183,12 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     from .sweep import _relative
 
     lines.append(f"results: {_relative(outcome.out_dir / 'results.jsonl')} (and results.csv)")
+    if outcome.online:
+        lines.append(f"W&B sweep (local controller) holding the runs: {outcome.url or outcome.online.path}")
+        if not outcome.online_ended:
+            lines.append(
+                f"the sweep stays open on W&B (its search did not end): wandb sweep --stop {outcome.online.path}"
+            )
     sync = outcome.sync_command()
     if sync:
         lines.append(f"offline runs: upload them with\n  {sync}")

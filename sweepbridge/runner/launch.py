@@ -5,10 +5,12 @@ per-run config file from wandb's `save_config_file_from_dict`, the environment c
 WANDB_SWEEP_ID / WANDB_RUN_ID / WANDB_SWEEP_PARAM_PATH / WANDB_DIR, and the child runs in its own
 process group with a closed stdin. `${interpreter}` is the literal `python`, as in the agent.
 Differences: WANDB_MODE (offline by default); a short transaction-log flush interval (a wandb
-setting), so the runner can read the metric history while the run runs; and no WANDB_SWEEP_ID: an
-id W&B's server never issued makes `wandb sync` refuse the run ("sweep ... not found",
-wandb/wandb#8115), so the runs upload as plain runs and `wandb sweep --prior_run ID ...` attaches
-them to a W&B sweep. The config file still reaches wandb.config through WANDB_SWEEP_PARAM_PATH.
+setting), so the runner can read the metric history while the run runs; and offline, no
+WANDB_SWEEP_ID: an id W&B's server never issued makes `wandb sync` refuse the run ("sweep ... not
+found", wandb/wandb#8115), so the runs upload as plain runs and `wandb sweep --prior_run ID ...`
+attaches them to a W&B sweep; the config file still reaches wandb.config through
+WANDB_SWEEP_PARAM_PATH. Online, the sweep exists on W&B's server (runner/online.py) and the runs get
+its WANDB_SWEEP_ID, as the agent's do.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from typing import Any, BinaryIO
 FLUSH_INTERVAL = "0.2"
 """Seconds between flushes of a run's transaction log (wandb's x_transaction_log_flush_interval)."""
 RUNNER_ENV = {"WANDB__TRANSACTION_LOG_FLUSH_INTERVAL": FLUSH_INTERVAL}
+SESSION_SETTINGS = {"WANDB_SWEEP_ID": "sweep_id", "WANDB_PROJECT": "project", "WANDB_ENTITY": "entity"}
+"""Variables of `extra` an in-process trial hands to the live wandb session as settings."""
 
 
 def child_preexec() -> None:
@@ -71,12 +75,12 @@ def write_config(spec: TrialSpec, base_dir: str) -> str:
 def trial_env(spec: TrialSpec, base_dir: str, extra: Mapping[str, str]) -> dict[str, str]:
     """The child's environment: the agent's variables, then `extra` (mode, project, ...)."""
     env = dict(os.environ)
+    env.pop("WANDB_SWEEP_ID", None)  # only online runs join a sweep (in `extra`): see the module docstring
     env.update(extra)
     env["WANDB_DIR"] = base_dir
     env["WANDB_RUN_ID"] = spec.run_id
     env["WANDB_SWEEP_PARAM_PATH"] = config_path(spec, base_dir)
     env.pop("WANDB_SERVICE", None)
-    env.pop("WANDB_SWEEP_ID", None)  # see the module docstring
     return env
 
 
@@ -228,9 +232,9 @@ class FunctionTrial(Trial):
         self.exit_code: int | None = None
         self.error: BaseException | None = None
         env = trial_env(spec, base_dir, extra)
+        os.environ.pop("WANDB_SWEEP_ID", None)
         for key in ("WANDB_RUN_ID", "WANDB_SWEEP_PARAM_PATH", "WANDB_DIR", *extra):
             os.environ[key] = env[key]
-        os.environ.pop("WANDB_SWEEP_ID", None)
         # pyagent tears wandb down before each job so that wandb.init() reads the new run's variables;
         # handing them to the live session instead keeps its service (and saves its start-up).
         wandb.setup(
@@ -240,6 +244,7 @@ class FunctionTrial(Trial):
                 root_dir=base_dir,
                 mode=extra.get("WANDB_MODE", "offline"),
                 x_transaction_log_flush_interval=float(FLUSH_INTERVAL),
+                **{name: extra[key] for key, name in SESSION_SETTINGS.items() if key in extra},
             )
         )
         self.thread = threading.Thread(target=self._run, args=(function,), daemon=True)

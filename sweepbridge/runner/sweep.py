@@ -30,6 +30,7 @@ from .launch import (
     wandb_dir,
     write_config,
 )
+from .online import OnlineSweep
 from .results import ResultsStore, RunResult
 
 MODES = ("offline", "online", "disabled")
@@ -76,6 +77,16 @@ class SweepOutcome:
     metric: str | None = None
     interrupted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    mode: str = "offline"
+    online: OnlineSweep | None = None
+    """Online: the W&B sweep (local controller) the runs joined."""
+    online_ended: bool = False
+    """Online: the runner ended the W&B sweep as wandb's local controller ends a finished search."""
+
+    @property
+    def url(self) -> str | None:
+        """Online: the W&B sweep's page."""
+        return self.online.url if self.online else None
 
     def best(self, n: int = 5) -> list[RunResult]:
         """The top `n` runs by the sweep metric (runs without a value last)."""
@@ -84,12 +95,14 @@ class SweepOutcome:
         return sorted(scored, key=lambda r: sign * r.metric)[:n]  # type: ignore[operator]
 
     def sync_command(self) -> str | None:
-        """The command that uploads the offline runs (as plain runs of the project)."""
+        """The command that uploads the offline runs (as plain runs of the project); None unless offline."""
+        if self.mode != "offline":
+            return None
         return f"wandb sync {' '.join(self.run_dirs)}" if self.run_dirs else None
 
     def prior_run_command(self) -> str | None:
         """After `wandb sync`: create a W&B sweep holding these runs, to continue with `wandb agent`."""
-        ids = [r.id for r in self.results if r.run_dir]
+        ids = [r.id for r in self.results if r.run_dir and self.mode == "offline"]
         sweep_file = _relative(self.out_dir / SWEEP_FILE)
         return f"wandb sweep {' '.join(f'--prior_run {i}' for i in ids)} {sweep_file}" if ids else None
 
@@ -118,6 +131,10 @@ class SweepRunner:
         check_wandb()
         if mode not in MODES:
             raise SpecError(f"mode must be one of {', '.join(MODES)}, got {mode!r}.")
+        if mode == "online":
+            from .online import require_login
+
+            require_login()
         cpus = os.cpu_count() or 1
         if not isinstance(jobs, int) or not 1 <= jobs <= cpus:
             raise SpecError(f"jobs must be between 1 and the CPU count ({cpus}), got {jobs!r}.")
@@ -144,7 +161,14 @@ class SweepRunner:
         self._check_program()
         from wandb.sdk.lib.runid import generate_id
 
-        self.sweep_id = generate_id()
+        self.online: OnlineSweep | None = None
+        if mode == "online":  # a W&B sweep with a local controller: this runner schedules it
+            from .online import create_sweep
+
+            self.online = create_sweep(self.config, project=project, entity=entity)
+            self.extra_env.update(self.online.env())
+            project, entity = self.online.project, self.online.entity
+        self.sweep_id = self.online.id if self.online else generate_id()
         self.engine = Engine(self.config, self.sweep_id, project=project or "", entity=entity or "")
         self.metrics = self.engine.metric_names()
         metric = self.config.get("metric") if isinstance(self.config.get("metric"), Mapping) else {}
@@ -303,6 +327,11 @@ class SweepRunner:
                 wandb.teardown()
                 os.environ.clear()
                 os.environ.update(environ)
+        ended = False
+        if self.online is not None and exhausted:
+            from .online import finish_sweep
+
+            ended = finish_sweep(self.online)
         run_dirs = [r.run_dir for r in store.results if r.run_dir and self.mode != "disabled"]
         outcome = SweepOutcome(
             sweep_id=self.sweep_id,
@@ -313,6 +342,9 @@ class SweepRunner:
             goal=self.goal,
             metric=self.metrics[0] if self.metrics else None,
             interrupted=interrupted,
+            mode=self.mode,
+            online=self.online,
+            online_ended=ended,
         )
         self.display.done(outcome)
         return outcome
