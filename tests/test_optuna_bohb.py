@@ -99,7 +99,7 @@ def test_a_real_tunebohb_reads_what_ray_kept():
 
 @pytest.mark.parametrize(
     ("domain", "kind"),
-    [(tune.quniform(0, 1, 0.25), "quniform"), (tune.lograndint(1, 100), "finite"), (tune.randn(0, 1), "normal"),
+    [(tune.quniform(0, 1, 0.25), "quniform"), (tune.lograndint(1, 100), "log_integer"), (tune.randn(0, 1), "normal"),
      (tune.qrandint(0, 10, 2), "int_uniform"), (tune.choice([{"a": tune.uniform(0, 1)}, None]), "choice")],
 )  # fmt: skip
 def test_tune_domains_bohb_samples_otherwise_are_refused(domain, kind):
