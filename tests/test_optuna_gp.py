@@ -148,8 +148,7 @@ def test_ray_fails_on_the_same_integer_and_categorical_domains():
 def test_points_take_rays_flat_keys_and_every_parameter():
     """Ray's BayesOptSearch registers a point with bayes_opt, whose names are flat ("b/c") and all required;
     the trial gets Ray's unflatten_dict of it. Nested or partial points fail in Ray: refused here."""
-    from ray.tune.utils.util import unflatten_dict
-
+    unflatten_dict = pytest.importorskip("ray.tune.utils.util").unflatten_dict
     space = {"x": tune.uniform(0, 1), "b": {"c": tune.uniform(0, 2)}, "k": 3}
     point = {"x": 0.5, "b/c": 1.25}
     search = tune.search.BayesOptSearch(metric="m", mode="min", points_to_evaluate=[point])
