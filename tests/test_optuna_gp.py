@@ -221,7 +221,8 @@ def test_missing_torch_fails_at_the_start_naming_the_install(monkeypatch):
     namespace: dict = {}
     exec(compile(cfg.scheduler_source, "sweep_scheduler.py", "exec"), namespace)
 
-    class Sweep:
+    class Sweep:  # what wandb's scheduler passes: the sweep's id and config
+        id = "s1"
         config = dict(cfg)
 
     assert type(namespace["optimizer"](Sweep()).sampler).__name__ == "GPSampler"
