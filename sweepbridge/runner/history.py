@@ -136,24 +136,23 @@ class RunLog:
             self.history, self.rows, self.summary, self.exit_code = [], 0, {}, None
 
     def close(self, wait: float = 1.0, log: Path | None = None) -> None:
-        """After the run's process ended: let the follower (if this log was followed) print the rest
-        of the log, ending by itself after the run's exit record; when it has not seen one (or `log`
-        was not followed) read the whole log again until its exit record is there or `wait` s have
-        passed (a run killed without one)."""
+        """After the run's process ended: stop following (if this log was followed; the follower
+        notices the last writes up to ~1 s late, so it is stopped unless it already ended after the
+        run's exit record) and read the whole log (`log` when it was not followed) once more, until
+        its exit record is there or `wait` s have passed (a run killed without one)."""
         import time
 
         deadline = time.monotonic() + wait
         if self._proc is not None:
-            try:
-                self._proc.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
+            ended = self._proc.poll() is not None
+            if not ended:
                 self._proc.kill()
-                self._proc.wait()
+            self._proc.wait()
             if self._thread is not None:
                 self._thread.join(timeout=2)
             if self._proc.stdout is not None:
                 self._proc.stdout.close()
-            if self.exit_code is not None and not (self._thread and self._thread.is_alive()):
+            if ended and self.exit_code is not None and not (self._thread and self._thread.is_alive()):
                 return
         self.path = self.path or log
         if self.path is None:
