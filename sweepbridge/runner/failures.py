@@ -6,7 +6,9 @@ After each failure the agent stops when FLAPPING_MAX_FAILURES runs have failed w
 FLAPPING_MAX_SECONDS of its start (`is_flapping`; WANDB_AGENT_DISABLE_FLAPPING=true turns this off),
 or when at least MAX_INITIAL_FAILURES runs (WANDB_AGENT_MAX_INITIAL_FAILURES) have failed and no more
 than one run ended otherwise before (`is_failing`: failed >= runs ended before this one). The
-constants are read from wandb's Agent class and environment helpers.
+constants are read from wandb's Agent class and environment helpers. In-process trials follow the
+same rule: pyagent's variant (MAX_INITIAL_FAILURES + 1 failures with every run failed; the first
+failure stops it when flapping is disabled) is not copied.
 """
 
 from __future__ import annotations
