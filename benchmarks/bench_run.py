@@ -188,25 +188,27 @@ def main() -> None:
         import yaml
 
         (work / "sweep.yaml").write_text(yaml.safe_dump(sweep(n)))
-        one, one_cpu = direct_program(work)
-        for jobs in (1, 2):
-            wall, cpu = runner_subprocess(work, n, jobs)
+        before = direct_program(work)
+        walls = {jobs: runner_subprocess(work, n, jobs) for jobs in (1, 2)}
+        after = direct_program(work)  # the load drifts: the baseline is the mean of runs before and after
+        one, one_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
+        for jobs, (wall, cpu) in walls.items():
             rows.append((f"sweepbridge run --jobs {jobs} (subprocess)", wall, wall / n - one / jobs))
             cpu_rows.append((jobs, cpu / n - one_cpu))
-        wall, loop, startup = in_process(work, n)
-        rows.append(("run_sweep(function=...) (in-process)", wall, (wall - loop) / n))
+        fn_wall, loop, startup = in_process(work, n)
+        rows.append(("run_sweep(function=...) (in-process)", fn_wall, (fn_wall - loop) / n))
     if not args.skip_ray:
         rows.append((f"Ray Tune Tuner.fit() ({os.cpu_count()} concurrent)", ray_tune(n), None))
     load = os.getloadavg()[0]
     print(f"{n} trials of a trivial trainable, {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
-    print(f"one direct program run: {one:.2f} s wall, {one_cpu:.2f} s CPU")
+    print(f"one direct program run: {one:.2f} s wall ({before[0]:.2f} before, {after[0]:.2f} after), {one_cpu:.2f} s CPU")
     print(f"{'':44} {'wall (s)':>9} {'per trial (s)':>14} {'overhead/trial':>15}")
     for name, wall, overhead in rows:
         extra = "" if overhead is None else f"{overhead * 1000:12.0f} ms"
         print(f"{name:44} {wall:9.1f} {wall / n:14.2f} {extra:>15}")
     print(
         f"in-process: plain loop {loop / n * 1000:.0f} ms per call; runner start-up {startup:.2f} s, "
-        f"overhead per trial without it {(wall - startup - loop) / n * 1000:.0f} ms"
+        f"overhead per trial without it {(fn_wall - startup - loop) / n * 1000:.0f} ms"
     )
     for jobs, cpu in cpu_rows:
         print(f"runner CPU per subprocess trial (--jobs {jobs}): {cpu * 1000:.0f} ms (runner, log reader, config file)")
