@@ -201,7 +201,7 @@ def main() -> None:
         rows.append((f"Ray Tune Tuner.fit() ({os.cpu_count()} concurrent)", ray_tune(n), None))
     load = os.getloadavg()[0]
     print(f"{n} trials of a trivial trainable, {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
-    print(f"one direct program run: {one:.2f} s wall ({before[0]:.2f} before, {after[0]:.2f} after), {one_cpu:.2f} s CPU")
+    print(f"one direct program run: {one:.2f} s wall ({before[0]:.2f} / {after[0]:.2f}), {one_cpu:.2f} s CPU")
     print(f"{'':44} {'wall (s)':>9} {'per trial (s)':>14} {'overhead/trial':>15}")
     for name, wall, overhead in rows:
         extra = "" if overhead is None else f"{overhead * 1000:12.0f} ms"
