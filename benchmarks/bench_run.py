@@ -9,9 +9,11 @@ The same space (x ~ U(-1, 1), random search) and the same trivial objective (5 v
   counted), concurrency = the CPU count.
 Overhead per trial = (wall time / N) − what one trial costs without the runner: the program run
 directly (`python trivial.py`, offline) for subprocess trials; the same function called in a loop
-for in-process trials. On a shared machine wall times swing with the load, so the runner's CPU
-cost is measured too: CPU of the runner process and of everything it starts (trials, log readers)
-minus N times the CPU of one direct program run, per trial.
+for in-process trials. The in-process wall includes the runner's start-up (importing W&B's engine,
+whose first call loads scipy and scikit-learn), also shown alone: `run_sweep` → first trial started.
+On a shared machine wall times swing with the load, so the runner's CPU cost is measured too: CPU of
+the runner process and of everything it starts (trials, log readers) minus N times the CPU of one
+direct program run, per trial.
 
 Run: python benchmarks/bench_run.py [--trials 50] [--skip-ray]   (numbers: benchmarks/README.md)
 """
@@ -107,11 +109,18 @@ def _objective() -> None:
         run.log({"loss": (x - 0.3) ** 2 + 1.0 / (i + 1)})
 
 
-def in_process(work: Path, n: int) -> tuple[float, float]:
-    """(runner wall, plain loop wall) for n in-process trials."""
+def in_process(work: Path, n: int) -> tuple[float, float, float]:
+    """(runner wall, plain loop wall, runner start-up until the first trial) for n in-process trials."""
     import wandb
 
     from sweepbridge.runner import run_sweep
+    from sweepbridge.runner.display import Display
+
+    first: list[float] = []
+
+    class FirstStart(Display):
+        def started(self, run_id: str, config: dict) -> None:
+            first.append(time.perf_counter())
 
     os.environ.update(WANDB_SILENT="true", WANDB_MODE="offline")
     with in_dir(work), contextlib.redirect_stderr(io.StringIO()):
@@ -125,10 +134,10 @@ def in_process(work: Path, n: int) -> tuple[float, float]:
         cfg = sweep(n)
         del cfg["program"]
         t = time.perf_counter()
-        outcome = run_sweep(cfg, function=_objective, out="out-fn", progress=False)
+        outcome = run_sweep(cfg, function=_objective, out="out-fn", display=FirstStart())
         wall = time.perf_counter() - t
     assert len(outcome.results) == n and all(r.state == "finished" for r in outcome.results)
-    return wall, loop
+    return wall, loop, first[0] - t
 
 
 RAY = """
@@ -179,22 +188,28 @@ def main() -> None:
         import yaml
 
         (work / "sweep.yaml").write_text(yaml.safe_dump(sweep(n)))
-        one, one_cpu = direct_program(work)
-        for jobs in (1, 2):
-            wall, cpu = runner_subprocess(work, n, jobs)
+        before = direct_program(work)
+        walls = {jobs: runner_subprocess(work, n, jobs) for jobs in (1, 2)}
+        after = direct_program(work)  # the load drifts: the baseline is the mean of runs before and after
+        one, one_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
+        for jobs, (wall, cpu) in walls.items():
             rows.append((f"sweepbridge run --jobs {jobs} (subprocess)", wall, wall / n - one / jobs))
             cpu_rows.append((jobs, cpu / n - one_cpu))
-        wall, loop = in_process(work, n)
-        rows.append(("run_sweep(function=...) (in-process)", wall, (wall - loop) / n))
+        fn_wall, loop, startup = in_process(work, n)
+        rows.append(("run_sweep(function=...) (in-process)", fn_wall, (fn_wall - loop) / n))
     if not args.skip_ray:
         rows.append((f"Ray Tune Tuner.fit() ({os.cpu_count()} concurrent)", ray_tune(n), None))
     load = os.getloadavg()[0]
     print(f"{n} trials of a trivial trainable, {os.cpu_count()} CPUs (load average {load:.1f} at the end)")
-    print(f"one direct program run: {one:.2f} s wall, {one_cpu:.2f} s CPU")
+    print(f"one direct program run: {one:.2f} s wall ({before[0]:.2f} / {after[0]:.2f}), {one_cpu:.2f} s CPU")
     print(f"{'':44} {'wall (s)':>9} {'per trial (s)':>14} {'overhead/trial':>15}")
     for name, wall, overhead in rows:
         extra = "" if overhead is None else f"{overhead * 1000:12.0f} ms"
         print(f"{name:44} {wall:9.1f} {wall / n:14.2f} {extra:>15}")
+    print(
+        f"in-process: plain loop {loop / n * 1000:.0f} ms per call; runner start-up {startup:.2f} s, "
+        f"overhead per trial without it {(fn_wall - startup - loop) / n * 1000:.0f} ms"
+    )
     for jobs, cpu in cpu_rows:
         print(f"runner CPU per subprocess trial (--jobs {jobs}): {cpu * 1000:.0f} ms (runner, log reader, config file)")
 

@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with a local controller: this command schedules it)",
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
-    p.add_argument("--max-failures", type=_positive, metavar="M", help="stop after M consecutive failed runs (5)")
+    p.add_argument("--max-failures", type=_positive, metavar="M", help="agent's limit on failures at the start (5)")
     p.set_defaults(run=cmd_run)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")

@@ -164,12 +164,15 @@ def test_hyperband_stops_the_bad_run_with_sigterm_within_the_grace(workdir):
     assert bad.history_rows < 40
 
 
-def test_consecutive_failures_stop_the_sweep(workdir):
+def test_a_program_failing_at_once_stops_the_sweep_where_the_agent_would(workdir):
+    """wandb's agent: FLAPPING_MAX_FAILURES (3) failed runs in its first FLAPPING_MAX_SECONDS stop it
+    (tests/test_run_failures.py checks the whole rule against wandb's Agent)."""
     cfg = sweep({"fail": {"value": True}, "i": {"values": [1, 2, 3, 4, 5]}})
-    outcome = run_sweep(cfg, out="out", max_failures=2)
-    assert [r.state for r in outcome.results] == ["failed", "failed"]
-    assert "2 consecutive failed runs" in outcome.reason
-    assert "Traceback" not in (workdir / "out" / "logs" / f"{outcome.results[0].id}.log").read_text() or True
+    outcome = run_sweep(cfg, out="out")
+    assert [r.state for r in outcome.results] == ["failed"] * 3 and [r.exit_code for r in outcome.results] == [1] * 3
+    assert "3 failed runs in the first 60 s" in outcome.reason
+    outcome = run_sweep(cfg, out="out2", max_failures=2)
+    assert [r.state for r in outcome.results] == ["failed"] * 2
 
 
 def test_in_process_function_like_wandb_agent(workdir):
@@ -188,6 +191,12 @@ def test_in_process_function_like_wandb_agent(workdir):
     assert [r.state for r in outcome.results] == ["finished"] * 3
     assert [(r.id, r.config, r.id) for r in outcome.results] == seen
     assert all(r.history_rows == 3 and r.metric == pytest.approx(r.config["x"] + 2) for r in outcome.results)
+    # wandb used directly in this process, then a sweep, then another: the first sweep tears wandb's
+    # service down as pyagent does, and must not hand the stopped service's token to the next one
+    wandb.init(mode="offline").finish()
+    run_sweep({**cfg, "run_cap": 1}, function=train, out="out2")
+    again = run_sweep({**cfg, "run_cap": 1}, function=train, out="out3")
+    assert [r.state for r in again.results] == ["finished"] and again.results[0].history_rows == 3
 
 
 def _cli(args: list[str], cwd: Path, **kw) -> subprocess.Popen:

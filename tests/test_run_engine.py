@@ -157,3 +157,18 @@ def test_hyperband_stops_exactly_the_runs_and_bands_stop_runs_chooses(early):
                 want[run.name] = t
     assert got == want
     assert 0 < len(want) < len(CURVES)  # the curves make hyperband stop some runs, not all
+
+
+@pytest.mark.parametrize(
+    ("extra", "jobs", "reads"),
+    [
+        ({"method": "random"}, 2, False),
+        ({"method": "grid", "parameters": {"x": {"values": [1, 2]}}}, 2, False),
+        ({"method": "random", "early_terminate": {"type": "hyperband", "min_iter": 2}}, 1, True),
+        ({"method": "bayes"}, 2, False),
+        ({"method": "bayes", "metric": {"name": "loss", "impute_while_running": "best"}}, 1, False),
+        ({"method": "bayes", "metric": {"name": "loss", "impute_while_running": "best"}}, 2, True),
+    ],
+)
+def test_running_history_is_read_only_where_wandbs_engine_uses_it(extra, jobs, reads):
+    assert Engine({**QUADRATIC, **extra}, "s1").reads_running_history(jobs) is reads

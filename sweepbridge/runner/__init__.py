@@ -75,8 +75,11 @@ def run_sweep(
     `mode`: offline (default; upload later with `wandb sync`), disabled, or online: needs a W&B login
     (else SpecError before anything runs); the runs then form a W&B sweep with a local controller
     (created on W&B's server, scheduled here), `SweepOutcome.url` is its page. `out`: results directory
-    (default: wandb/sweep-ID). `max_failures`: consecutive failed runs that stop the sweep (default:
-    the wandb agent's 5). `grace`: seconds between SIGTERM and SIGKILL (default: the agent's 30).
+    (default: wandb/sweep-ID). `max_failures`: replaces the wandb agent's limit on failures at the start
+    (WANDB_AGENT_MAX_INITIAL_FAILURES, 5). Failing runs stop the sweep by the agent's rule: 3 failed runs (exit
+    status > 0, or the function raised) in the first 60 s (WANDB_AGENT_DISABLE_FLAPPING=true turns this off), or
+    `max_failures` failed runs while at most one run ended otherwise. `grace`: seconds between SIGTERM and SIGKILL
+    (default: the agent's 30).
     `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
     `display`: a `runner.display.Display` to call instead.
     Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url).

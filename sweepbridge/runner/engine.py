@@ -128,6 +128,16 @@ class Engine:
     def custom(self) -> bool:
         return self.config.get("method") == "custom"
 
+    def reads_running_history(self, jobs: int) -> bool:
+        """Whether the optimizer looks at a running run's metric history: early termination (hyperband),
+        a custom optimizer (its pruner), or bayes imputing the metric of runs still running (only
+        while another run runs, so with jobs > 1)."""
+        if self.config.get("early_terminate") or self.custom:
+            return True
+        metric = self.config.get("metric") if isinstance(self.config.get("metric"), Mapping) else {}
+        imputes = metric.get("impute_while_running") not in (None, "false")
+        return jobs > 1 and self.config.get("method") == "bayes" and imputes
+
     def metric_names(self) -> list[str]:
         """The objective metric name(s) the engine reads from runs ([] without a metric)."""
         metrics = self.config.get("metrics")

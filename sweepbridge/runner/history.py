@@ -135,25 +135,31 @@ class RunLog:
         with self._lock:
             self.history, self.rows, self.summary, self.exit_code = [], 0, {}, None
 
-    def close(self, wait: float = 1.0) -> None:
-        """After the run's process ended: stop following and read the whole log once more, until its
-        exit record is there (the follower notices the last writes late) or `wait` s have passed (a
-        run killed without one)."""
+    def close(self, wait: float = 1.0, log: Path | None = None) -> None:
+        """After the run's process ended: stop following (if this log was followed; the follower
+        notices the last writes up to ~1 s late, so it is stopped unless it already ended after the
+        run's exit record) and read the whole log (`log` when it was not followed) once more, until
+        its exit record is there or `wait` s have passed (a run killed without one)."""
         import time
 
-        if self._proc is None or self.path is None:
-            return
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.wait()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
         deadline = time.monotonic() + wait
+        if self._proc is not None:
+            ended = self._proc.poll() is not None
+            if not ended:
+                self._proc.kill()
+            self._proc.wait()
+            if self._thread is not None:
+                self._thread.join(timeout=2)
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
+            if ended and self.exit_code is not None and not (self._thread and self._thread.is_alive()):
+                return
+        self.path = self.path or log
+        if self.path is None:
+            return
         while True:
             done = subprocess.run(
-                [c for c in reader_command(self.path) if c != "--follow"],
+                reader_command(self.path, follow=False),
                 capture_output=True,
                 stdin=subprocess.DEVNULL,
                 check=False,

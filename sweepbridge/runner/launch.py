@@ -161,15 +161,21 @@ def check_trainable(sweep: Mapping[str, Any]) -> str | None:
 
 
 class Trial:
-    """A running trial: a child process (as the agent's AgentProcess) or an in-process function."""
+    """A running trial: a child process (as the agent's AgentProcess) or an in-process function.
+    `on_exit` is called (from another thread) as soon as the trial has ended."""
 
-    def __init__(self, spec: TrialSpec) -> None:
+    def __init__(self, spec: TrialSpec, on_exit: Callable[[], None] | None = None) -> None:
         self.spec = spec
         self.sigterm_at: float | None = None
         self.stopped = False
+        self.on_exit = on_exit or (lambda: None)
 
     def poll(self) -> int | None:
         raise NotImplementedError
+
+    def failed(self, code: int) -> bool:
+        """Whether the wandb agent counts this ended run as failed: a non-zero exit status, not a signal."""
+        return code > 0
 
     def terminate(self) -> None:
         raise NotImplementedError
@@ -182,8 +188,15 @@ class Trial:
 
 
 class ProcessTrial(Trial):
-    def __init__(self, spec: TrialSpec, argv: list[str], env: dict[str, str], output: BinaryIO) -> None:
-        super().__init__(spec)
+    def __init__(
+        self,
+        spec: TrialSpec,
+        argv: list[str],
+        env: dict[str, str],
+        output: BinaryIO,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(spec, on_exit)
         self.argv = argv
         try:
             self.popen = subprocess.Popen(
@@ -199,6 +212,14 @@ class ProcessTrial(Trial):
             output.close()
         assert self.popen.stdin is not None
         self.popen.stdin.close()
+        threading.Thread(target=self._wait, daemon=True).start()
+
+    def _wait(self) -> None:
+        """Reap the child as soon as it exits (Popen's lock makes `poll` from the loop safe meanwhile)."""
+        try:
+            self.popen.wait()
+        finally:
+            self.on_exit()
 
     def poll(self) -> int | None:
         return self.popen.poll()
@@ -225,11 +246,20 @@ class ProcessTrial(Trial):
 class FunctionTrial(Trial):
     """`function` called in this process, as `wandb.agent(function=...)` (wandb/agents/pyagent.py)."""
 
-    def __init__(self, spec: TrialSpec, function: Callable[[], Any], base_dir: str, extra: Mapping[str, str]) -> None:
-        super().__init__(spec)
+    def __init__(
+        self,
+        spec: TrialSpec,
+        function: Callable[[], Any],
+        base_dir: str,
+        extra: Mapping[str, str],
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(spec, on_exit)
         import wandb
 
         self.exit_code: int | None = None
+        self.done = threading.Event()
+        """Set when the function and wandb.finish have returned (as pyagent's `_run_done`)."""
         self.error: BaseException | None = None
         env = trial_env(spec, base_dir, extra)
         os.environ.pop("WANDB_SWEEP_ID", None)
@@ -264,13 +294,21 @@ class FunctionTrial(Trial):
             traceback.print_exception(exc, file=sys.stderr)
             wandb.finish(exit_code=1)
             self.exit_code = 1
+        finally:
+            self.done.set()
+            self.on_exit()
 
     def poll(self) -> int | None:
-        if self.thread.is_alive():
+        if not self.done.is_set() and self.thread.is_alive():
             if self.stopped:  # wandb's own code may swallow the exception: raise it again until it ends
                 self.terminate()
             return None
+        self.thread.join()
         return self.exit_code if self.exit_code is not None else 1
+
+    def failed(self, code: int) -> bool:
+        """pyagent counts an exception as a failure unless the run was being stopped."""
+        return code > 0 and not self.stopped
 
     def terminate(self) -> None:
         """pyagent's stop: an exception raised asynchronously in the trial's thread."""

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import SpecError
 from .display import Display, NullDisplay
 from .engine import Engine, RunReport
+from .failures import FailureRule
 from .history import RunLog, find_log
 from .launch import (
     RUNNER_ENV,
@@ -37,14 +38,7 @@ MODES = ("offline", "online", "disabled")
 SWEEP_FILE = "sweep.yaml"
 """The sweep config the runner ran, saved in the results directory (for `wandb sweep`)."""
 POLL_SECONDS = 0.1
-
-
-def default_max_failures() -> int:
-    """The wandb agent's limit on failed runs at the start of a sweep (WANDB_AGENT_MAX_INITIAL_FAILURES)."""
-    import wandb
-    from wandb.wandb_agent import Agent
-
-    return int(wandb.env.get_agent_max_initial_failures(Agent.MAX_INITIAL_FAILURES))
+"""The loop's longest wait: it wakes at once when a trial ends, else after this to read running runs."""
 
 
 def default_grace() -> float:
@@ -150,7 +144,9 @@ class SweepRunner:
         run_cap = self.config.get("run_cap")
         caps = [c for c in (count, run_cap) if isinstance(c, int) and c > 0]
         self.budget = min(caps) if caps else math.inf
-        self.max_failures = default_max_failures() if max_failures is None else max_failures
+        if max_failures is not None and (not isinstance(max_failures, int) or max_failures < 1):
+            raise SpecError(f"max_failures must be a positive integer, got {max_failures!r}.")
+        self.max_failures = max_failures
         self.grace = default_grace() if grace is None else grace
         self.display = display or NullDisplay()
         self.extra_env = dict(RUNNER_ENV, WANDB_MODE=mode)
@@ -171,6 +167,9 @@ class SweepRunner:
         self.sweep_id = self.online.id if self.online else generate_id()
         self.engine = Engine(self.config, self.sweep_id, project=project or "", entity=entity or "")
         self.metrics = self.engine.metric_names()
+        self.live = self.engine.reads_running_history(jobs)
+        """Follow each run's log while it runs (else read it once when it ends: nothing reads it earlier)."""
+        self._wake = threading.Event()
         metric = self.config.get("metric") if isinstance(self.config.get("metric"), Mapping) else {}
         self.goal = str(metric.get("goal", "minimize"))
         self.out_dir = Path(out) if out is not None else Path(self.base_dir, "wandb", f"sweep-{self.sweep_id}")
@@ -197,13 +196,13 @@ class SweepRunner:
         spec = TrialSpec(self.sweep_id, generate_id(), config)
         write_config(spec, self.base_dir)
         if self.function is not None:
-            trial: Trial = FunctionTrial(spec, self.function, self.base_dir, self.extra_env)
+            trial: Trial = FunctionTrial(spec, self.function, self.base_dir, self.extra_env, self._wake.set)
         else:
             from .launch import trial_env
 
             argv = command_line(self.config, spec, self.base_dir)
             output = open_output(self._output(spec))
-            trial = ProcessTrial(spec, argv, trial_env(spec, self.base_dir, self.extra_env), output)
+            trial = ProcessTrial(spec, argv, trial_env(spec, self.base_dir, self.extra_env), output, self._wake.set)
         return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
 
     def _output(self, spec: TrialSpec) -> Path:
@@ -215,7 +214,8 @@ class SweepRunner:
 
     def _finish(self, active: Active, code: int) -> RunResult:
         trial = active.trial
-        active.log.close(wait=1.0)
+        unread = None if active.log.started else find_log(Path(self.base_dir), trial.spec.run_id)
+        active.log.close(wait=1.0, log=unread)
         trial.cleanup()
         if trial.stopped:
             state = "killed"
@@ -253,7 +253,8 @@ class SweepRunner:
 
         write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
         active: dict[str, Active] = {}
-        launched = failures = 0
+        launched = 0
+        failures = FailureRule.from_agent(self.max_failures)
         exhausted = False
         reason = "done"
         interrupted = False
@@ -262,9 +263,10 @@ class SweepRunner:
         environ = dict(os.environ)
         try:
             while True:
+                self._wake.clear()
                 now = time.monotonic()
                 for key, a in list(active.items()):
-                    if not a.log.started:
+                    if self.live and not a.log.started:
                         log = find_log(Path(self.base_dir), a.trial.spec.run_id)
                         if log is not None:
                             a.log.start(log)
@@ -277,12 +279,9 @@ class SweepRunner:
                     result = self._finish(a, code)
                     store.add(result)
                     self.display.finished(result)
-                    if result.state in ("failed", "crashed"):
-                        failures += 1
-                    elif result.state == "finished":
-                        failures = 0
-                if failures >= self.max_failures > 0:
-                    reason = f"{failures} consecutive failed runs (limit {self.max_failures})"
+                    failures.ended(a.trial.failed(code))
+                if failures.reason:
+                    reason = failures.reason
                     break
                 running = {k: self._report(a, "running") for k, a in active.items() if not a.trial.stopped}
                 for key, report in running.items():
@@ -312,7 +311,7 @@ class SweepRunner:
                         reason = f"{launched} runs"
                     break
                 self.display.tick(len(active), launched)
-                time.sleep(POLL_SECONDS)
+                self._wake.wait(POLL_SECONDS)
         except KeyboardInterrupt:
             interrupted, reason = True, "interrupted"
         finally:
@@ -323,10 +322,12 @@ class SweepRunner:
             store.close()
             if self.function is not None:  # as pyagent after its last job: a fresh wandb session, our variables gone
                 import wandb
+                from wandb.sdk.lib.service.service_token import clear_service_in_env
 
                 wandb.teardown()
                 os.environ.clear()
                 os.environ.update(environ)
+                clear_service_in_env()  # the token of the service teardown stopped (a next wandb.init starts one)
         ended = False
         if self.online is not None and exhausted:
             from .online import finish_sweep
@@ -366,7 +367,8 @@ class SweepRunner:
                     del active[key]
                     results.append(self._finish(a, code))
             try:
-                time.sleep(POLL_SECONDS)
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()
             except KeyboardInterrupt:  # a second Ctrl-C: kill now
                 deadline = 0.0
         return results
