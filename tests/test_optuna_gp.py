@@ -98,6 +98,26 @@ def test_mirror_and_real_bayesopt_search_translate_alike():
     assert "Not carried" not in default_text
 
 
+def test_a_real_bayesopt_search_holding_its_space_reads_ray_s_conversion():
+    """Ray converts the space given to BayesOptSearch to bayes_opt's bounds with flat names ({"b/c": (0, 15)}) and
+    nests each suggestion again: read back, it translates as the space given through config= does."""
+    pytest.importorskip("bayes_opt")
+    from ray import tune as ray_tune
+    from ray.tune.search.bayesopt import BayesOptSearch
+
+    def space(t):
+        return {"x": t.uniform(-5, 10), "b": {"c": t.uniform(0, 15)}}  # a constant here fails in bayes_opt
+
+    real, _ = _warned(BayesOptSearch(space(ray_tune), metric="m", mode="min", random_state=1), config=None)
+    mirror, _ = _warned(tune.search.BayesOptSearch(space(tune), metric="m", mode="min", random_state=1), config=None)
+    given, _ = _warned(tune.search.BayesOptSearch(metric="m", mode="min", random_state=1), config=space(tune))
+    assert real == mirror == given
+    assert real.scheduler_source == mirror.scheduler_source == given.scheduler_source
+    with tempfile.TemporaryDirectory() as folder:
+        (run,) = _optimizer(real, folder).ask_n_runs(1)
+    assert set(run.config.flat_dict()) == {"x", "b"} and set(run.config.flat_dict()["b"]) == {"c"}
+
+
 def test_bayes_opt_bounds_space_is_ranges():
     """BayesOptSearch(space) in bayes_opt's format: each (low, high) pair is a range, as Ray passes it to bayes_opt."""
     search = tune.search.BayesOptSearch({"x": (-5, 10), "y": [0, 15]}, metric="loss", mode="min", random_state=2)

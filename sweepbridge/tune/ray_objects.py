@@ -36,7 +36,7 @@ def _bayesopt(obj: Any) -> a.Searcher:
     if (getattr(u, "_kappa_decay", 1), getattr(u, "_kappa_decay_delay", 0)) != (1, 0):
         utility.update(kappa_decay=u._kappa_decay, kappa_decay_delay=u._kappa_decay_delay)
     return a.BayesOptSearch(
-        None,
+        obj._space or None,  # Ray's conversion of the space given: {"a/b": (lower, upper)}, what bayes_opt searches
         obj._metric,
         obj._mode,
         points_to_evaluate=obj._points_to_evaluate or None,
@@ -92,7 +92,7 @@ def searcher(obj: Any) -> a.Searcher:
     reader = SEARCHERS.get(type(obj).__name__)
     if reader is None:
         raise SpecError(f"unrecognised Ray Tune search algorithm {type(obj).__name__}.", path="search_alg")
-    if type(obj).__name__ in ("BayesOptSearch", "OptunaSearch") and getattr(obj, "_space", None):
+    if type(obj).__name__ == "OptunaSearch" and getattr(obj, "_space", None):
         raise SpecError(
             f"a real {type(obj).__name__} keeps only a converted form of its space; pass the space as config= instead.",
             path="search_alg",

@@ -124,15 +124,28 @@ class BayesOptSearch(Searcher):
 
 def _bounds_as_ranges(space: Any) -> Any:
     """bayes_opt's space format, {"x": (low, high)}, as Tune ranges: Ray passes such bounds to bayes_opt, which
-    searches U(low, high) (a pair of numbers there is a range, not a constant)."""
+    searches U(low, high) (a pair of numbers there is a range, not a constant). Flat names ("a/b", the form
+    Ray converts a nested space to) nest again, as Ray's `unflatten_dict` nests each suggestion."""
     if not isinstance(space, dict):
         return space
+    from ...errors import SpecError
     from ..domains import uniform
 
     def bounds(v: Any) -> bool:
         return isinstance(v, (tuple, list)) and len(v) == 2 and all(type(x) in (int, float) for x in v)
 
-    return {k: uniform(*v) if bounds(v) else v for k, v in space.items()}
+    nested: dict[str, Any] = {}
+    for key, value in space.items():
+        *parents, leaf = str(key).split("/") if isinstance(key, str) else [key]
+        here = nested
+        for part in parents:
+            here = here.setdefault(part, {})
+            if not isinstance(here, dict):
+                raise SpecError(f"{key!r} nests under a parameter that is not a dict.", path="search_alg.space")
+        if leaf in here:
+            raise SpecError(f"{key!r} names a parameter twice.", path="search_alg.space")
+        here[leaf] = uniform(*value) if bounds(value) else value
+    return nested
 
 
 class ConcurrencyLimiter(Searcher):
