@@ -13,6 +13,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..frontends import ray_ops
+from . import flat_keys
 
 PATH = "search_alg.space"
 
@@ -60,24 +61,18 @@ def to_tune(space: Any) -> dict[str, Any]:
     clauses = list(getattr(space, "conditions", []) or []) + list(getattr(space, "forbidden_clauses", []) or [])
     if clauses:
         raise compat.refuse("optuna.search.bohb.configspace.other", f"It has {clauses[0]!r}.", path=PATH)
-    out: dict[str, Any] = {}
+    pairs = []
     for h in _hyperparameters(space):
         rule = RULES.get(type(h).__name__)
         node = rule(h) if rule else None
-        keys = h.name.split("/")
-        if node is None or any(k.isdigit() or not k for k in keys):
+        if node is None or any(k.isdigit() or not k for k in h.name.split("/")):
             raise compat.refuse("optuna.search.bohb.configspace.other", f"Got {h!r}.", path=f"{PATH}.{h.name}")
-        where = out
-        for k in keys[:-1]:
-            where = where.setdefault(k, {})
-            if not isinstance(where, dict):
-                raise compat.refuse("optuna.search.bohb.configspace.other", f"{h.name} nests under a value.",
-                                    path=f"{PATH}.{h.name}")  # fmt: skip
-        if keys[-1] in where:
-            raise compat.refuse("optuna.search.bohb.configspace.other", f"{h.name} clashes with another name.",
-                                path=f"{PATH}.{h.name}")  # fmt: skip
-        where[keys[-1]] = node
-    return out
+        pairs.append((h.name, node))
+    try:
+        return flat_keys.nest(pairs)
+    except flat_keys.KeyClash as clash:
+        raise compat.refuse("optuna.search.bohb.configspace.other", f"{clash.key} clashes with another name.",
+                            path=f"{PATH}.{clash.key}") from None  # fmt: skip
 
 
 def nest_point(point: Any) -> Any:
@@ -85,18 +80,12 @@ def nest_point(point: Any) -> Any:
     anything else, list positions included, left for the points check to accept or refuse."""
     if not isinstance(point, dict) or not any(isinstance(k, str) and "/" in k for k in point):
         return point
-    out: dict[str, Any] = {}
-    for key, value in point.items():
-        keys = key.split("/") if isinstance(key, str) else [key]
-        if any(isinstance(k, str) and (k.isdigit() or not k) for k in keys):
-            return point
-        where = out
-        for k in keys[:-1]:
-            where = where.setdefault(k, {})
-            if not isinstance(where, dict):
-                return point
-        where[keys[-1]] = value
-    return out
+    if any(isinstance(k, str) and any(part.isdigit() or not part for part in k.split("/")) for k in point):
+        return point
+    try:
+        return flat_keys.nest(point.items())
+    except flat_keys.KeyClash:
+        return point
 
 
 KEPT: dict[type, Callable[[Any], bool]] = {

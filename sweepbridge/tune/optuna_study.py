@@ -15,6 +15,7 @@ from .. import distributions as d
 from ..backends.optuna_source import PrunerSpec, SamplerSpec
 from ..backends.scheduler_config import hyperopt_tpe, random_sampler
 from ..errors import SpecError
+from . import flat_keys
 from . import schedulers as s
 from .search import algorithms as a
 
@@ -143,7 +144,6 @@ def _unflatten(point: Any, where: str) -> Any:
     cannot register it: its keys are the flat names)."""
     if not isinstance(point, dict):
         return point
-    out: dict[str, Any] = {}
     for key, value in point.items():
         if isinstance(value, dict):
             raise SpecError(
@@ -151,14 +151,10 @@ def _unflatten(point: Any, where: str) -> Any:
                 "them; a nested dict fails in Ray.",
                 path=f"{where}.{key}",
             )
-        parts = key.split("/") if isinstance(key, str) else [key]
-        target = out
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-            if not isinstance(target, dict):
-                raise SpecError(f"key {key!r} clashes with another key of the point.", path=where)
-        target[parts[-1]] = value
-    return out
+    try:
+        return flat_keys.nest(point.items())
+    except flat_keys.KeyClash as clash:
+        raise SpecError(f"key {clash.key!r} clashes with another key of the point.", path=where) from None
 
 
 _ABSENT = object()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import compat
-from .. import configspace
+from .. import configspace, flat_keys
 from ..plan import Plan, changed
 
 
@@ -134,18 +134,10 @@ def _bounds_as_ranges(space: Any) -> Any:
     def bounds(v: Any) -> bool:
         return isinstance(v, (tuple, list)) and len(v) == 2 and all(type(x) in (int, float) for x in v)
 
-    nested: dict[str, Any] = {}
-    for key, value in space.items():
-        *parents, leaf = str(key).split("/") if isinstance(key, str) else [key]
-        here = nested
-        for part in parents:
-            here = here.setdefault(part, {})
-            if not isinstance(here, dict):
-                raise SpecError(f"{key!r} nests under a parameter that is not a dict.", path="search_alg.space")
-        if leaf in here:
-            raise SpecError(f"{key!r} names a parameter twice.", path="search_alg.space")
-        here[leaf] = uniform(*value) if bounds(value) else value
-    return nested
+    try:
+        return flat_keys.nest((k, uniform(*v) if bounds(v) else v) for k, v in space.items())
+    except flat_keys.KeyClash as clash:
+        raise SpecError(f"{clash.key!r} clashes with another parameter's name.", path="search_alg.space") from None
 
 
 class ConcurrencyLimiter(Searcher):
