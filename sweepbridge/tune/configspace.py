@@ -65,7 +65,7 @@ def to_tune(space: Any) -> dict[str, Any]:
     for h in _hyperparameters(space):
         rule = RULES.get(type(h).__name__)
         node = rule(h) if rule else None
-        if node is None or any(k.isdigit() or not k for k in h.name.split("/")):
+        if node is None or flat_keys.names_a_list_position(h.name):
             raise compat.refuse("optuna.search.bohb.configspace.other", f"Got {h!r}.", path=f"{PATH}.{h.name}")
         pairs.append((h.name, node))
     try:
@@ -80,7 +80,7 @@ def nest_point(point: Any) -> Any:
     anything else, list positions included, left for the points check to accept or refuse."""
     if not isinstance(point, dict) or not any(isinstance(k, str) and "/" in k for k in point):
         return point
-    if any(isinstance(k, str) and any(part.isdigit() or not part for part in k.split("/")) for k in point):
+    if any(flat_keys.names_a_list_position(k) for k in point):
         return point
     try:
         return flat_keys.nest(point.items())

@@ -15,6 +15,12 @@ class KeyClash(ValueError):
         self.key = key
 
 
+def names_a_list_position(key: Any) -> bool:
+    """A flat name with an empty or all-digit part ("a/0/b"): Ray's name for a list item, which nesting
+    would turn into a dict key."""
+    return isinstance(key, str) and any(part.isdigit() or not part for part in key.split("/"))
+
+
 def nest(items: Iterable[tuple[Any, Any]]) -> dict[Any, Any]:
     """(flat name, value) pairs as nested dicts, as Ray's `unflatten_dict` nests them ("a/b" → {"a": {"b": v}});
     a name that is not a string stays one key. KeyClash where two names collide."""
