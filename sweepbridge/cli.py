@@ -82,8 +82,14 @@ offline with the real wandb client, and are stopped by the sweep's early_termina
 after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
 --mode online (after `wandb login`): the runs log to W&B, in a W&B sweep with a local controller
 (created on W&B's server, scheduled by this command); the output ends with the sweep's URL.
-Ctrl-C stops the running trials and keeps the results. Exit 1 when the sweep is invalid or, online,
-when wandb finds no login.""",
+Ctrl-C stops the running trials and keeps the results. A failed run shows its last error lines and
+its log as it ends; the first finished run must have logged the sweep's metric (else the sweep stops
+there, with the closest logged name). OUT holds one sweep, used by one runner at a time.
+
+exit status: 0 the sweep ended normally with at least one finished run; 1 an error before the first
+trial (invalid sweep, a busy or used --out, the trials' interpreter cannot find wandb, online without a
+login) or while writing results (a full disk); 3 the failure rule (wandb agent's) stopped the sweep;
+4 no run finished; 5 the first finished run never logged the sweep's metric; 130 interrupted.""",
     "trial": """\
 The command a W&B agent runs for a Ray Tune trainable (tune.run / Tuner write it into the sweep's
 `command`); you rarely type it. One W&B run per process: wandb.init() picks up the sweep's
@@ -198,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
     p.add_argument("--max-failures", type=_positive, metavar="M", help="agent's limit on failures at the start (5)")
+    p.add_argument(
+        "--interpreter",
+        metavar="PATH",
+        help="the Python that ${interpreter} in the sweep's command runs (default: python from PATH, as the agent)",
+    )
+    p.add_argument(
+        "--allow-missing-metric",
+        action="store_true",
+        help="run on when the first finished run never logged the sweep's metric",
+    )
     p.set_defaults(run=cmd_run)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
@@ -351,19 +367,31 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from .runner import run_sweep
     from .runner.display import TextDisplay, leaderboard
+    from .runner.metric import MissingMetricError
 
-    outcome = run_sweep(
-        args.sweep,
-        count=args.count,
-        jobs=args.jobs,
-        mode=args.mode,
-        project=args.project,
-        out=args.out,
-        max_failures=args.max_failures,
-        display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
-    )
+    try:
+        outcome = run_sweep(
+            args.sweep,
+            count=args.count,
+            jobs=args.jobs,
+            mode=args.mode,
+            project=args.project,
+            out=args.out,
+            max_failures=args.max_failures,
+            display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
+            interpreter=args.interpreter,
+            allow_missing_metric=args.allow_missing_metric,
+        )
+    except MissingMetricError as exc:
+        outcome = exc.outcome
+        if outcome is None:
+            raise
     _out(leaderboard(outcome))
-    return 130 if outcome.interrupted else OK
+    if outcome.missing_metric:
+        _err(f"error: {outcome.missing_metric}")
+    elif outcome.failure_rule:
+        _err(f"error: the sweep was stopped: {outcome.reason}")
+    return outcome.exit_status
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:

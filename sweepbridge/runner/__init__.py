@@ -2,8 +2,9 @@
 
 Modules: `engine` (wandb's optimizers behind ask / tell / prune), `launch` (trials started as the
 wandb agent starts them), `history` (a run's metrics read live from its transaction log by
-wandb-core), `results` (JSON Lines + CSV), `display` (progress and leaderboard), `online` (the W&B
-sweep of --mode online), `sweep` (the loop).
+wandb-core), `results` (JSON Lines + CSV, one locked sweep per directory), `display` (progress and
+leaderboard), `failures` (the agent's failure rule), `metric` (the metric check at the first finished
+run), `online` (the W&B sweep of --mode online), `sweep` (the loop).
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def run_sweep(
     grace: float | None = None,
     progress: bool | None = None,
     display: Any = None,
+    interpreter: str | None = None,
+    allow_missing_metric: bool = False,
 ) -> Any:
     """Run a W&B sweep here: W&B's engine picks the configs and stops runs, the real wandb client logs.
 
@@ -82,7 +85,15 @@ def run_sweep(
     (default: the agent's 30).
     `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
     `display`: a `runner.display.Display` to call instead.
-    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url).
+    `interpreter`: what `${interpreter}` in the sweep's command runs (default `python` from PATH, as the
+    agent); checked before the first trial (it must find wandb, and import a Tune trainable), else SpecError.
+    `out` holds one sweep and one runner at a time: a directory another runner uses, or that already holds
+    a sweep, is refused (SpecError). A result that cannot be written (a full disk) stops the sweep with
+    `results.ResultsWriteError` naming the file (earlier records stay whole).
+    The metric is checked at the first finished run: when it never logged the sweep's metric, the sweep
+    stops there and `MissingMetricError` (a SpecError, with `.outcome`) names what the run logged and the
+    closest name; `allow_missing_metric=True` runs on.
+    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url, exit_status).
     """
     import sys
 
@@ -107,5 +118,12 @@ def run_sweep(
         grace=grace,
         base=base,
         display=display,
+        interpreter=interpreter,
+        allow_missing_metric=allow_missing_metric,
     )
-    return runner.run()
+    outcome = runner.run()
+    if outcome.missing_metric:
+        from .metric import MissingMetricError
+
+        raise MissingMetricError(outcome.missing_metric, outcome)
+    return outcome

@@ -1,15 +1,18 @@
-"""What a user sees while a sweep runs: a live progress line (rich) or one line per event, and the
-final leaderboard with the `wandb sync` command for the offline runs (online: the W&B sweep's URL)."""
+"""What a user sees while a sweep runs: a live status (rich: counts, then each running trial with its
+elapsed time and config) or one line per event, a failed run's last error lines and log as it ends,
+and the final leaderboard with the `wandb sync` command for the offline runs (online: the W&B sweep's URL)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
-if TYPE_CHECKING:
-    from .results import RunResult
+from .results import RunResult, relative_path
+
+if TYPE_CHECKING:  # annotations only: the loop calls the display, the display never imports the loop
     from .sweep import SweepOutcome, SweepRunner
 
 
@@ -21,7 +24,8 @@ class Display:
     def stopping(self, run_id: str, at: int | None) -> None: ...
     def finished(self, result: RunResult) -> None: ...
     def tick(self, running: int, launched: int) -> None: ...
-    def done(self, outcome: SweepOutcome) -> None: ...
+    def done(self, outcome: SweepOutcome | None) -> None:
+        """The sweep ended (None: it ended on an error about to be raised)."""
 
 
 NullDisplay = Display
@@ -35,7 +39,18 @@ def _value(v: Any) -> str:
 
 def _config_text(config: dict[str, Any], width: int = 60) -> str:
     text = ", ".join(f"{k}={_value(v)}" for k, v in config.items())
+    width = max(width, 8)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _width(stream: TextIO) -> int:
+    """The terminal's width for `stream` (100 when it is not a terminal)."""
+    try:
+        if stream.isatty():
+            return shutil.get_terminal_size((100, 24)).columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return 100
 
 
 class Counts:
@@ -44,8 +59,8 @@ class Counts:
         self.best: float | None = None
 
     def add(self, result: RunResult, goal: str) -> None:
-        self.by_state[result.state] = self.by_state.get(result.state, 0) + 1
-        if result.metric is not None:
+        self.by_state[result.label] = self.by_state.get(result.label, 0) + 1
+        if result.ranks and result.metric is not None:
             better = max if goal == "maximize" else min
             self.best = result.metric if self.best is None else better(self.best, result.metric)
 
@@ -68,6 +83,8 @@ class TextDisplay(Display):
         self._live = None
         self._use_rich = live
         self.running = 0
+        self.active: dict[str, tuple[dict[str, Any], float]] = {}
+        """The running trials: run id → (config, start time)."""
 
     def _print(self, text: str) -> None:
         if self._live is not None:
@@ -97,9 +114,9 @@ class TextDisplay(Display):
     def _status(self) -> str:
         c = self.counts
         parts = [f"done {c.done}", f"running {self.running}"]
-        for state in ("killed", "failed", "crashed"):
+        for state in ("stopped early", "killed", "failed", "crashed"):
             if c.by_state.get(state):
-                parts.append(f"{'stopped' if state == 'killed' else state} {c.by_state[state]}")
+                parts.append(f"{state} {c.by_state[state]}")
         if c.best is not None:
             parts.append(f"best {self.metric} {c.best:.6g}")
         elapsed = time.monotonic() - self.t0
@@ -107,12 +124,20 @@ class TextDisplay(Display):
         if c.done and self.total != float("inf"):
             left = max(0.0, (self.total - c.done) * elapsed / c.done)
             parts.append(f"eta {left:.0f}s")
-        return " | ".join(parts)
+        lines = [" | ".join(parts)]
+        width = self._live.console.width if self._live is not None else _width(self.stream)
+        now = time.monotonic()
+        for run_id, (config, t0) in self.active.items():
+            head = f"  {run_id}  {now - t0:5.0f}s  "
+            lines.append(head + _config_text(config, width - len(head)))
+        return "\n".join(lines)
 
     def started(self, run_id: str, config: dict[str, Any]) -> None:
         self.running += 1
+        self.active[run_id] = (config, time.monotonic())
         if self._live is None:
-            self._print(f"start  {run_id}  {_config_text(config)}")
+            head = f"start  {run_id}  "
+            self._print(head + _config_text(config, _width(self.stream) - len(head)))
         self._refresh()
 
     def stopping(self, run_id: str, at: int | None) -> None:
@@ -120,11 +145,13 @@ class TextDisplay(Display):
 
     def finished(self, result: RunResult) -> None:
         self.running = max(0, self.running - 1)
+        self.active.pop(result.id, None)
         self.counts.add(result, self.goal)
         metric = "" if result.metric is None else f"  {self.metric}={result.metric:.6g}"
-        self._print(f"{result.state:<8} {result.id}{metric}  ({result.wall_time:.1f}s)")
-        if result.state in ("failed", "crashed") and result.output:
-            self._print(f"         exit {result.exit_code}; output: {result.output}{_tail(result.output)}")
+        by = f", by {result.stopped_by}" if result.state == "killed" and result.stopped_by else ""
+        self._print(f"{result.label:<8} {result.id}{metric}  ({result.wall_time:.1f}s{by})")
+        if result.state in ("failed", "crashed"):
+            self._print(failure_text(result))
         self._refresh()
 
     def tick(self, running: int, launched: int) -> None:
@@ -135,27 +162,25 @@ class TextDisplay(Display):
         if self._live is not None:
             self._live.update(self._status())
 
-    def done(self, outcome: SweepOutcome) -> None:
+    def done(self, outcome: SweepOutcome | None) -> None:
         if self._live is not None:
+            self.active.clear()
             self._live.update(self._status())
             self._live.stop()
             self._live = None
-        if self.show_leaderboard:
+        if outcome is not None and self.show_leaderboard:
             self.stream.write(leaderboard(outcome) + "\n")
             self.stream.flush()
 
 
-def _tail(path: str, lines: int = 3) -> str:
-    """The last lines of a trial's output, indented (the error is usually there)."""
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, 2)
-            fh.seek(max(0, fh.tell() - 4096))
-            text = fh.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-    tail = [line for line in text.splitlines() if line.strip() and not line.startswith("wandb:")][-lines:]
-    return "".join(f"\n           {line}" for line in tail)
+def failure_text(result: RunResult) -> str:
+    """A failed or crashed run as shown when it ends: its exit status, the last lines of its own error
+    output (its traceback, without wandb's lines or terminal codes) and its log file."""
+    code = result.exit_code
+    how = f"exit status {code}" if code is None or code >= 0 else f"ended by signal {-code}"
+    lines = [f"         {how}" + (f"; log: {result.output}" if result.output else "")]
+    lines += [f"         | {line}" for line in result.error]
+    return "\n".join(lines)
 
 
 def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
@@ -164,7 +189,7 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
 
     states: dict[str, int] = {}
     for r in outcome.results:
-        states[r.state] = states.get(r.state, 0) + 1
+        states[r.label] = states.get(r.label, 0) + 1
     lines = [
         f"sweep {outcome.sweep_id} ended ({outcome.reason}): {len(outcome.results)} runs, "
         + ", ".join(f"{v} {k}" for k, v in sorted(states.items()))
@@ -173,16 +198,18 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     if best:
         keys = list(dict.fromkeys(k for r in best for k in r.config))
         rows = [
-            [str(i), r.id, f"{r.metric:.6g}", r.state, *(_value(r.config.get(k, "")) for k in keys)]
+            [str(i), r.id, f"{r.metric:.6g}", r.label, *(_value(r.config.get(k, "")) for k in keys)]
             for i, r in enumerate(best, 1)
         ]
         lines.append(f"top {len(best)} by {outcome.metric} ({outcome.goal}):")
         lines.append(render(["#", "run", str(outcome.metric), "state", *keys], rows))
     elif outcome.metric:
-        lines.append(f"no run reported {outcome.metric}.")
-    from .sweep import _relative
-
-    lines.append(f"results: {_relative(outcome.out_dir / 'results.jsonl')} (and results.csv)")
+        lines.append(f"no finished run reported {outcome.metric}.")
+    if outcome.missing_metric:
+        lines.append(f"error: {outcome.missing_metric}")
+    elif not any(r.state == "finished" for r in outcome.results) and not outcome.interrupted:
+        lines.append("error: no run finished (see the failed runs' errors and logs above).")
+    lines.append(f"results: {relative_path(outcome.out_dir / 'results.jsonl')} (and results.csv)")
     if outcome.online:
         lines.append(f"W&B sweep (local controller) holding the runs: {outcome.url or outcome.online.path}")
         if not outcome.online_ended:

@@ -101,10 +101,7 @@ class RunLog:
     def _read(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
         for line in self._proc.stdout:
-            try:
-                self.add(json.loads(line))
-            except ValueError:
-                continue
+            self._take(line)
 
     def add(self, record: dict[str, Any]) -> None:
         """Take one record of the log (as the reader prints it)."""
@@ -158,18 +155,33 @@ class RunLog:
         if self.path is None:
             return
         while True:
-            done = subprocess.run(
-                reader_command(self.path, follow=False),
-                capture_output=True,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
             self._reset()
-            for line in done.stdout.splitlines():
-                try:
-                    self.add(json.loads(line))
-                except ValueError:
-                    continue
+            self._read_all(self.path)
             if self.exit_code is not None or time.monotonic() > deadline:
                 return
             time.sleep(0.05)
+
+    def _read_all(self, log: Path) -> None:
+        """Every record of `log` through wandb-core's reader, one line at a time: memory stays bounded
+        however much the run printed (its console output is in the log too)."""
+        with subprocess.Popen(
+            reader_command(log, follow=False),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=child_preexec,  # noqa: PLW1509 (only prctl; no locks taken)
+        ) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                self._take(line)
+
+    def _take(self, line: bytes) -> None:
+        """One line of the reader: a record the history needs, parsed; console output and other
+        record types skipped before parsing."""
+        head = line[:48]
+        if b'"history"' not in head and b'"summary"' not in head and b'"exit"' not in head:
+            return
+        try:
+            self.add(json.loads(line))
+        except ValueError:
+            pass

@@ -25,20 +25,26 @@ from .launch import (
     ProcessTrial,
     Trial,
     TrialSpec,
+    Watchdog,
     command_line,
     open_output,
     uses_program,
     wandb_dir,
     write_config,
 )
+from .metric import missing_metric
 from .online import OnlineSweep
-from .results import ResultsStore, RunResult
+from .results import SWEEP_FILE, ResultsStore, ResultsWriteError, RunResult, relative_path
 
 MODES = ("offline", "online", "disabled")
-SWEEP_FILE = "sweep.yaml"
-"""The sweep config the runner ran, saved in the results directory (for `wandb sweep`)."""
 POLL_SECONDS = 0.1
 """The loop's longest wait: it wakes at once when a trial ends, else after this to read running runs."""
+
+EXIT_OK, EXIT_ERROR, EXIT_FAILURES, EXIT_NO_RUN_FINISHED, EXIT_METRIC, EXIT_INTERRUPTED = 0, 1, 3, 4, 5, 130
+"""`sweepbridge run`'s exit status (SweepOutcome.exit_status): 0 the sweep ended normally with at least one
+finished run; 1 an error before the first trial (pre-flight) or while writing results; 3 the failure rule
+stopped the sweep; 4 no run finished (every run failed, crashed or was stopped); 5 the first finished run
+never logged the sweep's metric; 130 interrupted (Ctrl-C, SIGTERM)."""
 
 
 def default_grace() -> float:
@@ -76,6 +82,23 @@ class SweepOutcome:
     """Online: the W&B sweep (local controller) the runs joined."""
     online_ended: bool = False
     """Online: the runner ended the W&B sweep as wandb's local controller ends a finished search."""
+    failure_rule: bool = False
+    """The agent's failure rule stopped the sweep (`reason` says which check)."""
+    missing_metric: str | None = None
+    """The first finished run never logged the sweep's metric: the message (the sweep was stopped there)."""
+
+    @property
+    def exit_status(self) -> int:
+        """`sweepbridge run`'s exit status (see EXIT_OK and the others)."""
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if self.missing_metric:
+            return EXIT_METRIC
+        if self.failure_rule:
+            return EXIT_FAILURES
+        if not any(r.state == "finished" for r in self.results):
+            return EXIT_NO_RUN_FINISHED
+        return EXIT_OK
 
     @property
     def url(self) -> str | None:
@@ -83,9 +106,10 @@ class SweepOutcome:
         return self.online.url if self.online else None
 
     def best(self, n: int = 5) -> list[RunResult]:
-        """The top `n` runs by the sweep metric (runs without a value last)."""
+        """The top `n` runs by the sweep metric: finished runs and runs stopped early, with a value
+        (failed and crashed runs never rank)."""
         sign = -1.0 if self.goal == "maximize" else 1.0
-        scored = [r for r in self.results if r.metric is not None]
+        scored = [r for r in self.results if r.ranks]
         return sorted(scored, key=lambda r: sign * r.metric)[:n]  # type: ignore[operator]
 
     def sync_command(self) -> str | None:
@@ -97,7 +121,7 @@ class SweepOutcome:
     def prior_run_command(self) -> str | None:
         """After `wandb sync`: create a W&B sweep holding these runs, to continue with `wandb agent`."""
         ids = [r.id for r in self.results if r.run_dir and self.mode == "offline"]
-        sweep_file = _relative(self.out_dir / SWEEP_FILE)
+        sweep_file = relative_path(self.out_dir / SWEEP_FILE)
         return f"wandb sweep {' '.join(f'--prior_run {i}' for i in ids)} {sweep_file}" if ids else None
 
 
@@ -119,6 +143,8 @@ class SweepRunner:
         grace: float | None = None,
         base: Path | None = None,
         display: Display | None = None,
+        interpreter: str | None = None,
+        allow_missing_metric: bool = False,
     ) -> None:
         from .engine import check_wandb, resolve_source
 
@@ -138,6 +164,11 @@ class SweepRunner:
             raise SpecError(f"count must be a positive integer, got {count!r}.")
         self.config = resolve_source(config, base)
         self.function = function
+        if interpreter is not None and (not isinstance(interpreter, str) or not interpreter.strip()):
+            raise SpecError(f"interpreter must be a path or a command name, got {interpreter!r}.")
+        self.interpreter = interpreter or "python"
+        """What `${interpreter}` in the sweep's command becomes (the agent's: `python` from PATH)."""
+        self.allow_missing_metric = allow_missing_metric
         self.jobs = jobs
         self.mode = mode
         self.base_dir = wandb_dir()
@@ -182,15 +213,15 @@ class SweepRunner:
             raise SpecError("the sweep has no `program` to run (its command uses ${program}): add program: train.py.")
         if not Path(program).is_file():
             raise SpecError(f"program {program!r} not found (relative to {os.getcwd()}), the directory trials run in.")
-        from .launch import check_trainable
+        from .launch import preflight
 
-        problem = check_trainable(self.config)
+        problem = preflight(self.config, self.interpreter)
         if problem:
-            raise SpecError(f"the trainable cannot be imported for a trial: {problem}")
+            raise SpecError(problem)
 
     # --- one trial -------------------------------------------------------------------------------
 
-    def _start(self, opt_id: str, config: dict[str, Any]) -> Active:
+    def _start(self, opt_id: str, config: dict[str, Any], watchdog: Watchdog | None = None) -> Active:
         from wandb.sdk.lib.runid import generate_id
 
         spec = TrialSpec(self.sweep_id, generate_id(), config)
@@ -200,9 +231,10 @@ class SweepRunner:
         else:
             from .launch import trial_env
 
-            argv = command_line(self.config, spec, self.base_dir)
+            argv = command_line(self.config, spec, self.base_dir, self.interpreter)
             output = open_output(self._output(spec))
-            trial = ProcessTrial(spec, argv, trial_env(spec, self.base_dir, self.extra_env), output, self._wake.set)
+            env = trial_env(spec, self.base_dir, self.extra_env)
+            trial = ProcessTrial(spec, argv, env, output, self._wake.set, watchdog)
         return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
 
     def _output(self, spec: TrialSpec) -> Path:
@@ -217,7 +249,7 @@ class SweepRunner:
         unread = None if active.log.started else find_log(Path(self.base_dir), trial.spec.run_id)
         active.log.close(wait=1.0, log=unread)
         trial.cleanup()
-        if trial.stopped:
+        if trial.stopped:  # W&B's state for a run forcibly stopped; `stopped_by` tells who stopped it
             state = "killed"
         elif code == 0:
             state = "finished"
@@ -240,27 +272,43 @@ class SweepRunner:
             wall_time=time.monotonic() - active.started,
             exit_code=code,
             stopped_at=active.stopped_at,
-            run_dir=_relative(log.parent) if log is not None else None,
-            output=_relative(self._output(trial.spec)) if self.function is None else None,
+            run_dir=relative_path(log.parent) if log is not None else None,
+            output=relative_path(self._output(trial.spec)) if self.function is None else None,
             summary={k: v for k, v in report.summary.items() if not k.startswith("_")},
+            stopped_by=trial.stopped_by if trial.stopped else None,
+            error=trial.error() if state in ("failed", "crashed") else [],
         )
 
     # --- the loop --------------------------------------------------------------------------------
 
-    def run(self) -> SweepOutcome:
+    def open_store(self) -> ResultsStore:
+        """The results directory, locked for this runner (refused when another runner holds it or it
+        already holds a sweep), with the sweep config saved in it."""
         store = ResultsStore(self.out_dir)
         from ..sweep_config import SweepConfig, write_atomic
 
-        write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
+        try:
+            write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def run(self) -> SweepOutcome:
+        store = self.open_store()
         active: dict[str, Active] = {}
         launched = 0
         failures = FailureRule.from_agent(self.max_failures)
         exhausted = False
         reason = "done"
         interrupted = False
+        missing: str | None = None
+        checked = False
+        write_error: ResultsWriteError | None = None
         self.display.start(self)
         restore = _sigterm_as_interrupt()
         environ = dict(os.environ)
+        watchdog = Watchdog() if self.function is None else None
         try:
             while True:
                 self._wake.clear()
@@ -280,19 +328,29 @@ class SweepRunner:
                     store.add(result)
                     self.display.finished(result)
                     failures.ended(a.trial.failed(code))
+                    if not checked and result.state == "finished" and self.metrics:
+                        checked = True
+                        if not self.allow_missing_metric and result.metric is None:
+                            missing = missing_metric(self.metrics, result.id, result.summary)
+                if missing:
+                    reason = f"the metric {self.metrics[0]!r} was never logged"
+                    break
                 if failures.reason:
                     reason = failures.reason
                     break
-                running = {k: self._report(a, "running") for k, a in active.items() if not a.trial.stopped}
+                # W&B's server stops only running runs: one whose exit record is logged has finished
+                running = {
+                    k: self._report(a, "running")
+                    for k, a in active.items()
+                    if not a.trial.stopped and a.log.exit_code is None
+                }
                 for key, report in running.items():
                     self.engine.tell(key, report)
                 for key in self.engine.prune(running) if running else []:
                     a = active[key]
-                    a.trial.stopped = True
-                    a.stopped_at = len(running[key].history)
-                    a.trial.sigterm_at = time.monotonic()
-                    a.trial.terminate()
-                    self.display.stopping(a.trial.spec.run_id, a.stopped_at)
+                    if a.trial.stop("early_terminate", time.monotonic()):
+                        a.stopped_at = len(running[key].history)
+                        self.display.stopping(a.trial.spec.run_id, a.stopped_at)
                 if self.engine.should_terminate():
                     exhausted, reason = True, "the optimizer terminated the sweep"
                 while not exhausted and len(active) < self.jobs and launched < self.budget:
@@ -303,7 +361,7 @@ class SweepRunner:
                         exhausted, reason = True, "the search space is exhausted"
                         break
                     opt_id, config = asked[0]
-                    active[opt_id] = self._start(opt_id, config)
+                    active[opt_id] = self._start(opt_id, config, watchdog)
                     launched += 1
                     self.display.started(active[opt_id].trial.spec.run_id, config)
                 if not active and (exhausted or launched >= self.budget):
@@ -314,12 +372,21 @@ class SweepRunner:
                 self._wake.wait(POLL_SECONDS)
         except KeyboardInterrupt:
             interrupted, reason = True, "interrupted"
+        except ResultsWriteError as exc:
+            write_error, reason = exc, "the results could not be written"
         finally:
             restore()
-            for result in self._stop_all(active):
-                store.add(result)
+            by = "user" if interrupted else "runner"
+            for result in self._stop_all(active, by):
+                if write_error is None:
+                    try:
+                        store.add(result)
+                    except ResultsWriteError as exc:
+                        write_error = exc
                 self.display.finished(result)
             store.close()
+            if watchdog is not None:
+                watchdog.close()
             if self.function is not None:  # as pyagent after its last job: a fresh wandb session, our variables gone
                 import wandb
                 from wandb.sdk.lib.service.service_token import clear_service_in_env
@@ -328,6 +395,9 @@ class SweepRunner:
                 os.environ.clear()
                 os.environ.update(environ)
                 clear_service_in_env()  # the token of the service teardown stopped (a next wandb.init starts one)
+        if write_error is not None:
+            self.display.done(None)
+            raise write_error
         ended = False
         if self.online is not None and exhausted:
             from .online import finish_sweep
@@ -346,16 +416,19 @@ class SweepRunner:
             mode=self.mode,
             online=self.online,
             online_ended=ended,
+            failure_rule=bool(failures.reason) and not missing and not interrupted,
+            missing_metric=missing,
         )
         self.display.done(outcome)
         return outcome
 
-    def _stop_all(self, active: dict[str, Active]) -> list[RunResult]:
+    def _stop_all(self, active: dict[str, Active], by: str) -> list[RunResult]:
         """Stop every running trial as the agent does on shutdown: SIGTERM, then SIGKILL after the grace."""
         results = []
+        now = time.monotonic()
         for a in active.values():
-            a.trial.stopped = True
-            a.trial.terminate()
+            if not a.trial.stopped:
+                a.trial.stop(by, now)
         deadline = time.monotonic() + self.grace
         while active:
             for key, a in list(active.items()):
@@ -372,14 +445,6 @@ class SweepRunner:
             except KeyboardInterrupt:  # a second Ctrl-C: kill now
                 deadline = 0.0
         return results
-
-
-def _relative(path: Path) -> str:
-    """`path` relative to the working directory when it lies below it (shorter `wandb sync` lines)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _sigterm_as_interrupt() -> Callable[[], None]:
