@@ -153,6 +153,8 @@ def test_hyperband_stops_the_bad_run_with_sigterm_within_the_grace(workdir):
     outcome = run_sweep(cfg, out="out", grace=5, jobs=2)
     *good, bad = outcome.results
     assert [r.state for r in outcome.results] == ["finished", "finished", "killed"]
+    assert [r.stopped_by for r in outcome.results] == [None, None, "early_terminate"]
+    assert bad.label == "stopped early" and outcome.best(3)[-1] is bad  # its values rank, after the better runs
     record = records(workdir)[bad.id]
     assert "sigterm_at" in record and record["ended_at"] - record["sigterm_at"] < 5
     # the decision is W&B's: stop_runs on the histories the runner had seen stops it at that length
@@ -250,7 +252,7 @@ def test_ctrl_c_stops_running_trials_and_keeps_results(workdir):
     (record,) = records(workdir).values()
     assert "sigterm_at" in record and gone(record["pid"], within=5)
     (line,) = read_results(workdir / "out" / "results.jsonl")
-    assert line["state"] == "killed" and line["history_rows"] >= 1
+    assert line["state"] == "killed" and line["stopped_by"] == "user" and line["history_rows"] >= 1
     assert "wandb sync" in out
 
 
