@@ -158,3 +158,27 @@ def test_labels_and_ranking():
         r.state = state
         assert not r.ranks and r.label == state
     assert json.loads(result(0).line())["error"] == []
+
+
+def test_a_sweep_whose_results_cannot_be_written_stops_naming_the_file(wandb_env, tmp_path, monkeypatch):
+    from sweepbridge.runner.sweep import SweepRunner
+
+    monkeypatch.chdir(tmp_path)
+
+    class DiskFillsAtTheSecondRun(SweepRunner):
+        def open_store(self) -> ResultsStore:
+            store = super().open_store()
+            store._write = FullDisk(fail_on=2)
+            return store
+
+    def train() -> None:
+        import wandb
+
+        wandb.init().log({"loss": 1.0})
+
+    cfg = {"method": "grid", "metric": {"name": "loss"}, "parameters": {"i": {"values": [1, 2, 3, 4]}}}
+    with pytest.raises(ResultsWriteError, match=r"cannot write the result of run \w+ to .*results.jsonl: No space"):
+        DiskFillsAtTheSecondRun(cfg, function=train, out=tmp_path / "out").run()
+    (line,) = read_results(tmp_path / "out" / JSONL)
+    assert line["state"] == "finished" and scan(tmp_path / "out" / JSONL).torn == b""
+    ResultsStore(tmp_path / "out", resume=True).close()  # the lock went with the runner

@@ -208,14 +208,22 @@ class ResultsStore:
         os.ftruncate(self._lock_fd, 0)
         os.pwrite(self._lock_fd, f"{os.getpid()}\n".encode(), 0)
 
-    def _open(self, resume: bool) -> None:
-        found = scan(self.jsonl)
-        if not resume and (found.records or found.torn or (self.directory / SWEEP_FILE).exists()):
+    @staticmethod
+    def refuse_used(directory: Path, found: Scan | None = None) -> None:
+        """SpecError when `directory` already holds a sweep (results or a sweep file), with the way out."""
+        directory = Path(directory)
+        found = found if found is not None else scan(directory / JSONL)
+        if found.records or found.torn or (directory / SWEEP_FILE).exists():
             held = f"{len(found.records)} runs" if found.records else "a sweep"
             raise SpecError(
-                f"{self.directory} already holds {held} (one sweep per results directory): continue it with "
-                f"`--resume {self.directory}` (run_sweep(..., resume=...)), or pass a different --out."
+                f"{directory} already holds {held} (one sweep per results directory): continue it with "
+                f"`--resume {directory}` (run_sweep(..., resume=...)), or pass a different --out."
             )
+
+    def _open(self, resume: bool) -> None:
+        found = scan(self.jsonl)
+        if not resume:
+            self.refuse_used(self.directory, found)
         self.records = found.records
         if found.torn:
             self.torn = self._set_aside(found.torn)

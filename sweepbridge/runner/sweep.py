@@ -186,6 +186,8 @@ class SweepRunner:
         if entity:
             self.extra_env["WANDB_ENTITY"] = entity
         self._check_program()
+        if out is not None:  # before anything is created (online: the W&B sweep); run() locks it
+            ResultsStore.refuse_used(Path(out))
         from wandb.sdk.lib.runid import generate_id
 
         self.online: OnlineSweep | None = None
