@@ -60,3 +60,4 @@ def test_peak_memory_with_a_trial_logging_50_mb_is_a_quiet_trials(tmp_path):
     sizes = sorted(p.stat().st_size for p in (tmp_path / "wandb").glob("offline-run-*/run-*.wandb"))
     assert log is not None and sizes[-1] > 50_000_000  # the runner did read a log this large
     assert loud - quiet < 5 * 1024, f"peak {loud} KB with 50 MB logged vs {quiet} KB quiet"
+    assert (tmp_path / "loud" / "results.jsonl").stat().st_size < 10_000  # the logged text is not in the record

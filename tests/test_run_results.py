@@ -21,6 +21,7 @@ from sweepbridge.runner.results import (
     RunResult,
     read_results,
     scan,
+    small_summary,
 )
 
 
@@ -182,3 +183,8 @@ def test_a_sweep_whose_results_cannot_be_written_stops_naming_the_file(wandb_env
     (line,) = read_results(tmp_path / "out" / JSONL)
     assert line["state"] == "finished" and scan(tmp_path / "out" / JSONL).torn == b""
     ResultsStore(tmp_path / "out", resume=True).close()  # the lock went with the runner
+
+
+def test_a_record_keeps_the_metrics_of_the_summary_not_logged_text():
+    summary = {"loss": 0.5, "ok": True, "name": "short", "_step": 3, "note": "x" * 5000, "table": {"a": [1] * 2000}}
+    assert small_summary(summary) == {"loss": 0.5, "ok": True, "name": "short"}

@@ -62,6 +62,7 @@ class RunResult:
     output: str | None = None
     """The trial's stdout and stderr (subprocess trials)."""
     summary: dict[str, Any] = field(default_factory=dict)
+    """The run's final summary, wandb's `_` keys and values longer than SUMMARY_VALUE_LIMIT (as JSON) left out."""
     stopped_by: str | None = None
     """Who stopped a killed run: `early_terminate` (W&B's engine stopped it early), `user` (Ctrl-C or
     SIGTERM to the runner), `runner` (the sweep was stopped: failure rule, missing metric); else None."""
@@ -98,6 +99,23 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+SUMMARY_VALUE_LIMIT = 1000
+"""Longest summary value (as JSON) a record keeps: metrics, not logged text or media (bounded records)."""
+
+
+def small_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """`summary` for a record: wandb's own `_` keys and values longer than SUMMARY_VALUE_LIMIT left out."""
+    kept = {}
+    for key, value in summary.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, (int, float, bool)) or value is None:
+            kept[key] = value
+        elif len(json.dumps(_finite(value), ensure_ascii=False)) <= SUMMARY_VALUE_LIMIT:
+            kept[key] = value
+    return kept
 
 
 def relative_path(path: Path) -> str:

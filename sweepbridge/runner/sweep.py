@@ -34,7 +34,7 @@ from .launch import (
 )
 from .metric import missing_metric
 from .online import OnlineSweep
-from .results import SWEEP_FILE, ResultsStore, ResultsWriteError, RunResult, relative_path
+from .results import SWEEP_FILE, ResultsStore, ResultsWriteError, RunResult, relative_path, small_summary
 
 MODES = ("offline", "online", "disabled")
 POLL_SECONDS = 0.1
@@ -276,7 +276,7 @@ class SweepRunner:
             stopped_at=active.stopped_at,
             run_dir=relative_path(log.parent) if log is not None else None,
             output=relative_path(self._output(trial.spec)) if self.function is None else None,
-            summary={k: v for k, v in report.summary.items() if not k.startswith("_")},
+            summary=small_summary(report.summary),
             stopped_by=trial.stopped_by if trial.stopped else None,
             error=trial.error() if state in ("failed", "crashed") else [],
         )
