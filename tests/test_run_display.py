@@ -7,6 +7,8 @@ import io
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from sweepbridge.runner.display import TextDisplay, leaderboard
 from sweepbridge.runner.results import RunResult
 
@@ -71,3 +73,16 @@ def test_the_leaderboard_ranks_no_failed_run():
     failed_only = SweepOutcome("sw", results[:2], Path("out"), [], "done", metric="loss", mode="disabled")
     assert failed_only.best() == [] and failed_only.exit_status == 4
     assert "no run finished" in leaderboard(failed_only)
+
+
+def test_the_live_status_shows_configs_with_brackets_as_they_are():
+    pytest.importorskip("rich")
+    from rich.console import Console
+
+    display = TextDisplay(io.StringIO(), live=True)
+    display.start(runner())
+    display.started("run1", {"layers": [64, 32], "tag": "[bold]x"})
+    screen = io.StringIO()
+    Console(file=screen, width=100).print(display._renderable())
+    display.done(None)
+    assert "layers=[64, 32], tag=[bold]x" in screen.getvalue()

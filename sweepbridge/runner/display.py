@@ -106,7 +106,9 @@ class TextDisplay(Display):
                 from rich.console import Console
                 from rich.live import Live
 
-                self._live = Live(self._status(), console=Console(file=self.stream), refresh_per_second=4)
+                console = Console(file=self.stream)
+                self._live = Live(console=console, refresh_per_second=4)
+                self._live.update(self._renderable())
                 self._live.start()
             except ImportError:
                 self._live = None
@@ -131,6 +133,12 @@ class TextDisplay(Display):
             head = f"  {run_id}  {now - t0:5.0f}s  "
             lines.append(head + _config_text(config, width - len(head)))
         return "\n".join(lines)
+
+    def _renderable(self) -> Any:
+        """The status as plain text for rich (configs may hold brackets: no markup)."""
+        from rich.text import Text
+
+        return Text(self._status(), no_wrap=True, overflow="ellipsis")
 
     def started(self, run_id: str, config: dict[str, Any]) -> None:
         self.running += 1
@@ -160,12 +168,12 @@ class TextDisplay(Display):
 
     def _refresh(self) -> None:
         if self._live is not None:
-            self._live.update(self._status())
+            self._live.update(self._renderable())
 
     def done(self, outcome: SweepOutcome | None) -> None:
         if self._live is not None:
             self.active.clear()
-            self._live.update(self._status())
+            self._live.update(self._renderable())
             self._live.stop()
             self._live = None
         if outcome is not None and self.show_leaderboard:
