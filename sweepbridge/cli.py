@@ -198,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
     p.add_argument("--max-failures", type=_positive, metavar="M", help="agent's limit on failures at the start (5)")
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="start every trial in a new interpreter, as the wandb agent (default: a fork of a warm template)",
+    )
     p.set_defaults(run=cmd_run)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
@@ -361,6 +366,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         out=args.out,
         max_failures=args.max_failures,
         display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
+        warm=not args.cold,
     )
     _out(leaderboard(outcome))
     return 130 if outcome.interrupted else OK

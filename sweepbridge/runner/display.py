@@ -22,6 +22,8 @@ class Display:
     def finished(self, result: RunResult) -> None: ...
     def tick(self, running: int, launched: int) -> None: ...
     def done(self, outcome: SweepOutcome) -> None: ...
+    def note(self, text: str) -> None:
+        """One line about how the sweep runs (e.g. why trials start cold)."""
 
 
 NullDisplay = Display
@@ -75,6 +77,9 @@ class TextDisplay(Display):
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
+
+    def note(self, text: str) -> None:
+        self._print(text)
 
     def start(self, runner: SweepRunner) -> None:
         self.total = runner.budget

@@ -33,6 +33,7 @@ from .launch import (
 )
 from .online import OnlineSweep
 from .results import ResultsStore, RunResult
+from .warm import Launcher, shared_service
 
 MODES = ("offline", "online", "disabled")
 SWEEP_FILE = "sweep.yaml"
@@ -119,6 +120,7 @@ class SweepRunner:
         grace: float | None = None,
         base: Path | None = None,
         display: Display | None = None,
+        warm: bool = True,
     ) -> None:
         from .engine import check_wandb, resolve_source
 
@@ -149,6 +151,8 @@ class SweepRunner:
         self.max_failures = max_failures
         self.grace = default_grace() if grace is None else grace
         self.display = display or NullDisplay()
+        self.warm = warm
+        self.launcher: Launcher | None = None
         self.extra_env = dict(RUNNER_ENV, WANDB_MODE=mode)
         if project:
             self.extra_env["WANDB_PROJECT"] = project
@@ -201,8 +205,11 @@ class SweepRunner:
             from .launch import trial_env
 
             argv = command_line(self.config, spec, self.base_dir)
-            output = open_output(self._output(spec))
-            trial = ProcessTrial(spec, argv, trial_env(spec, self.base_dir, self.extra_env), output, self._wake.set)
+            env = trial_env(spec, self.base_dir, self.extra_env)
+            if self.launcher is None:
+                trial = ProcessTrial(spec, argv, env, open_output(self._output(spec)), self._wake.set)
+            else:
+                trial = self.launcher.start(spec, argv, env, self._output(spec), self._wake.set)
         return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
 
     def _output(self, spec: TrialSpec) -> Path:
@@ -261,6 +268,12 @@ class SweepRunner:
         self.display.start(self)
         restore = _sigterm_as_interrupt()
         environ = dict(os.environ)
+        release_service: Callable[[], None] = lambda: None  # noqa: E731
+        if self.function is None:
+            release_service = shared_service()
+            if os.environ.get("WANDB_SERVICE"):
+                self.extra_env["WANDB_SERVICE"] = os.environ["WANDB_SERVICE"]
+            self.launcher = Launcher(self.warm, self.out_dir / "logs", self.display.note)
         try:
             while True:
                 self._wake.clear()
@@ -320,6 +333,11 @@ class SweepRunner:
                 store.add(result)
                 self.display.finished(result)
             store.close()
+            if self.launcher is not None:
+                self.launcher.close()
+                self.launcher = None
+            self.extra_env.pop("WANDB_SERVICE", None)
+            release_service()
             if self.function is not None:  # as pyagent after its last job: a fresh wandb session, our variables gone
                 import wandb
                 from wandb.sdk.lib.service.service_token import clear_service_in_env
