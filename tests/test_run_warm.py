@@ -190,7 +190,7 @@ def _spec() -> TrialSpec:
 
 def test_a_startup_variable_that_differs_from_the_templates_starts_cold(workdir):
     notes: list[str] = []
-    launcher = Launcher(True, workdir / "logs", notes.append)
+    launcher = Launcher(True, workdir / "logs", notes.append, wait=True)
     env = dict(os.environ, WANDB_MODE="offline")
     try:
         first = launcher.start(_spec(), ["python", "probe.py"], env, workdir / "a.log", lambda: None)
@@ -219,7 +219,7 @@ def test_a_python_without_wandb_starts_cold_saying_why(workdir, tmp_path):
     (shim / "python").write_text(f'#!/bin/sh\nexec {sys.executable} -I -S "$@"\n')  # no site-packages
     (shim / "python").chmod(0o755)
     notes: list[str] = []
-    launcher = Launcher(True, workdir / "logs", notes.append)
+    launcher = Launcher(True, workdir / "logs", notes.append, wait=True)
     env = dict(os.environ, PATH=f"{shim}{os.pathsep}{os.environ['PATH']}")
     try:
         trial = launcher.start(_spec(), ["python", "probe.py"], env, workdir / "a.log", lambda: None)

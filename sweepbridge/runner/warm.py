@@ -271,14 +271,19 @@ class WarmTrial(Trial):
 class Launcher:
     """Starts each trial warm where it can be the same process as a cold start, else cold.
 
-    `say(text)` receives each reason for a cold start once."""
+    The template starts with the first trial, which (like any trial that starts while the template
+    is still starting) runs cold, so the start-up overlaps it. `wait=True` waits for the template
+    instead. `say(text)` receives each reason for a cold start once."""
 
-    def __init__(self, warm: bool, log_dir: Path, say: Callable[[str], None]) -> None:
+    def __init__(self, warm: bool, log_dir: Path, say: Callable[[str], None], wait: bool = False) -> None:
         self.warm = warm
         self.log_dir = log_dir
         self.say = say
+        self.wait = wait
         self.template: Template | None = None
         self.said: set[str] = set()
+        self.cold_while_starting = 0
+        """Trials that started cold because the template was still starting."""
         if not warm:
             self._cold("--cold")
 
@@ -292,27 +297,33 @@ class Launcher:
     ) -> Trial:
         if self.warm:
             try:
-                return self._warm(spec, argv, env, output, on_exit)
+                trial = self._warm(spec, argv, env, output, on_exit)
             except WarmError as exc:
                 self._cold(str(exc))
+            else:
+                if trial is not None:
+                    return trial
+                self.cold_while_starting += 1
         return ProcessTrial(spec, argv, env, open_output(output), on_exit)
 
     def _warm(
         self, spec: TrialSpec, argv: list[str], env: dict[str, str], output: Path, on_exit: Callable[[], None]
-    ) -> Trial:
-        main, _ = parse_command(argv)
+    ) -> Trial | None:
+        """A warm trial; None while the template starts; WarmError when this trial cannot be warm."""
+        main, args = parse_command(argv)
         if self.template is None:
-            preload = preloads(main, parse_command(argv)[1])
             try:
-                self.template = Template(env, os.getcwd(), preload, self.log_dir / "warm-template.log")
+                self.template = Template(env, os.getcwd(), preloads(main, args), self.log_dir / "warm-template.log")
             except (OSError, WarmError) as exc:
                 self.warm = False
                 raise WarmError(f"the warm template could not start ({exc})") from None
-        try:
+        if self.wait:
             self.template.wait_ready()
-        except WarmError:
+        if not self.template.ready.is_set():
+            return None
+        if self.template.error:
             self.warm = False
-            raise
+            raise WarmError(self.template.error)
         changed = sorted(
             k for k in set(self.template.env) | set(startup_environment(env)) if self.template.env.get(k) != env.get(k)
         )

@@ -6,13 +6,14 @@ end of a socket pair; messages are JSON lines.
 
 Start-up, before anything forks (so the template is single-threaded when it forks):
 1. a *learning* child (forked) makes one throw-away offline wandb run in a temporary directory and
-   reports the modules that run imported (wandb imports much of itself lazily at `wandb.init`);
-2. a *probe* child imports them, plus the modules the runner names (the program's own top-level
-   imports), one by one, and reports which started a thread (counted in /proc/self/task, so C
-   threads count too);
-3. the template imports the modules that started none. Threads of FORK_AWARE libraries are allowed:
-   wandb imports numpy, whose OpenBLAS / MKL pool is re-created in a forked child (pthread_atfork), and
-   Arrow (pyarrow >= 12, imported by pandas and Ray Tune) re-creates its thread pools the same way.
+   reports the modules that run imported (wandb imports much of itself lazily at `wandb.init`); the
+   template imports them;
+2. a *probe* child imports the modules the runner names (the program's own top-level imports), one
+   by one, and reports which started a thread (counted in /proc/self/task, so C threads count too);
+3. the template imports the modules that started none, and checks it runs no other thread. Threads
+   of FORK_AWARE libraries are allowed: wandb imports numpy, whose OpenBLAS / MKL pool is re-created
+   in a forked child (pthread_atfork), and Arrow (pyarrow >= 12, imported by pandas and Ray Tune)
+   re-creates its thread pools the same way.
    The template then reports `{"ready": ...}`, or `{"error": ...}` when it cannot start.
 
 Requests: `{"op": "spawn", "id", "argv", "main", "env", "cwd", "output"}` → `{"id", "pid"}`, and
@@ -113,19 +114,27 @@ def probe(names):
 
 
 def preload(extra):
+    """Import what a trial will import; (modules imported, threads allowed, threads now)."""
     import wandb  # noqa: F401  (the one import a trial always needs)
 
-    learned = in_child(learn) or []
-    wanted = [n for n in dict.fromkeys(["wandb", *learned, *extra]) if n != "__main__"]
-    safe = in_child(lambda: probe(wanted)) or []
+    learned = [n for n in in_child(learn) or [] if n != "__main__"]
     import_fork_aware()
     baseline = os_threads()
+    for name in learned:  # wandb's own lazy imports (checked below: they must start no thread)
+        try:
+            __import__(name)
+        except BaseException:
+            pass
+    if os_threads() > baseline:
+        return 0, baseline, os_threads()
+    wanted = [n for n in dict.fromkeys(extra) if n not in sys.modules]
+    safe = (in_child(lambda: probe(wanted)) or []) if wanted else []
     for name in safe:
         try:
             __import__(name)
         except BaseException:
             pass
-    return len(safe), baseline, os_threads()
+    return len(learned) + len(safe), baseline, os_threads()
 
 
 def import_fork_aware():
