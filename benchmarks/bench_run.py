@@ -3,7 +3,10 @@
 The same space (x ~ U(-1, 1), random search) and the same trivial objective (5 values of
 (x - 0.3)^2 + 1/(i+1)) run as
 - `sweepbridge run` with subprocess trials (a W&B-style program: wandb.init + 5 run.log, offline),
-  --jobs 1 and --jobs 2;
+  --jobs 1 and --jobs 2, warm (each trial a fork of the template interpreter, the default) and
+  `--cold` (a new interpreter per trial, as the wandb agent);
+- the seed's Tune trainable (examples/tune_trainable_agent.py: 30 `tune.report`s, ASHA) through
+  `sweepbridge trial`, warm and cold, --jobs 1;
 - `run_sweep(..., function=...)`: in-process trials, as `wandb.agent(function=...)`;
 - Ray Tune `Tuner.fit()` (function trainable reporting 5 times with `tune.report`; `ray.init`
   counted), concurrency = the CPU count.
@@ -87,17 +90,27 @@ def direct_program(work: Path, reps: int = 5) -> tuple[float, float]:
     return statistics.mean(times), (_children_cpu() - cpu0) / reps
 
 
-def runner_subprocess(work: Path, n: int, jobs: int) -> tuple[float, float]:
+def runner_subprocess(work: Path, n: int, jobs: int, cold: bool, sweep_file: str = "sweep.yaml") -> tuple[float, float]:
     """(wall, CPU of the runner and all it started) for `sweepbridge run`."""
-    cmd = [sys.executable, "-m", "sweepbridge", "run", "sweep.yaml", "--jobs", str(jobs), "--out", f"out-{jobs}"]
+    out = f"out-{sweep_file}-{jobs}-{'cold' if cold else 'warm'}"
+    cmd = [sys.executable, "-m", "sweepbridge", "run", sweep_file, "--jobs", str(jobs), "--out", out, "--count", str(n)]
     cpu0 = _children_cpu()
     t = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=work, env=env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd + (["--cold"] if cold else []), cwd=work, env=env(), capture_output=True, text=True)
     wall = time.perf_counter() - t
     assert proc.returncode == 0, proc.stderr[-2000:]
-    lines = (work / f"out-{jobs}" / "results.jsonl").read_text().splitlines()
+    lines = (work / out / "results.jsonl").read_text().splitlines()
     assert len(lines) == n, len(lines)
     return wall, _children_cpu() - cpu0
+
+
+def trainable_sweep(work: Path) -> str:
+    """The seed's Tune trainable example translated to its sweep file (in `work`)."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "tune_trainable_agent.py"
+    (work / "tune_trainable_agent.py").write_text(example.read_text())
+    subprocess.run([sys.executable, "tune_trainable_agent.py", "trainable.yaml"], cwd=work, env=env(), check=True,
+                   capture_output=True)  # fmt: skip
+    return "trainable.yaml"
 
 
 def _objective() -> None:
@@ -181,7 +194,7 @@ def main() -> None:
     args = parser.parse_args()
     n = args.trials
     rows = []
-    cpu_rows: list[tuple[int, float]] = []
+    cpu_rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "trivial.py").write_text(PROGRAM)
@@ -189,12 +202,17 @@ def main() -> None:
 
         (work / "sweep.yaml").write_text(yaml.safe_dump(sweep(n)))
         before = direct_program(work)
-        walls = {jobs: runner_subprocess(work, n, jobs) for jobs in (1, 2)}
+        walls = {(jobs, cold): runner_subprocess(work, n, jobs, cold) for cold in (False, True) for jobs in (1, 2)}
         after = direct_program(work)  # the load drifts: the baseline is the mean of runs before and after
         one, one_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
-        for jobs, (wall, cpu) in walls.items():
-            rows.append((f"sweepbridge run --jobs {jobs} (subprocess)", wall, wall / n - one / jobs))
-            cpu_rows.append((jobs, cpu / n - one_cpu))
+        for (jobs, cold), (wall, cpu) in walls.items():
+            start = "cold" if cold else "warm"
+            rows.append((f"sweepbridge run --jobs {jobs} ({start} subprocess)", wall, wall / n - one / jobs))
+            cpu_rows.append((f"{start}, --jobs {jobs}", cpu / n - one_cpu))
+        trainable = trainable_sweep(work)
+        for cold in (False, True):
+            wall, _ = runner_subprocess(work, n, 1, cold, trainable)
+            rows.append((f"seed Tune trainable, {'cold' if cold else 'warm'} --jobs 1", wall, None))
         fn_wall, loop, startup = in_process(work, n)
         rows.append(("run_sweep(function=...) (in-process)", fn_wall, (fn_wall - loop) / n))
     if not args.skip_ray:
@@ -210,8 +228,8 @@ def main() -> None:
         f"in-process: plain loop {loop / n * 1000:.0f} ms per call; runner start-up {startup:.2f} s, "
         f"overhead per trial without it {(fn_wall - startup - loop) / n * 1000:.0f} ms"
     )
-    for jobs, cpu in cpu_rows:
-        print(f"runner CPU per subprocess trial (--jobs {jobs}): {cpu * 1000:.0f} ms (runner, log reader, config file)")
+    for which, cpu in cpu_rows:
+        print(f"runner CPU per subprocess trial ({which}): {cpu * 1000:.0f} ms beyond one direct program run")
 
 
 if __name__ == "__main__":

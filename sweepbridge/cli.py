@@ -214,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run on when the first finished run never logged the sweep's metric",
     )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="start every trial in a new interpreter, as the wandb agent (default: a fork of a warm template)",
+    )
     p.set_defaults(run=cmd_run)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
@@ -381,6 +386,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
             interpreter=args.interpreter,
             allow_missing_metric=args.allow_missing_metric,
+            warm=not args.cold,
         )
     except MissingMetricError as exc:
         outcome = exc.outcome

@@ -95,8 +95,10 @@ def _normalised(record: dict, sweep_id: str, run_id: str) -> dict:
 
 
 @pytest.mark.skipif(not (Path(BIN) / "wandb").exists(), reason="no wandb CLI")
-def test_the_program_starts_as_under_the_real_wandb_agent(workdir):
-    """argv, environment and config file: `wandb agent` against the local W&B stub vs `sweepbridge run`."""
+@pytest.mark.parametrize("start", ["warm", "cold"])
+def test_the_program_starts_as_under_the_real_wandb_agent(workdir, start):
+    """argv, environment and config file: `wandb agent` against the local W&B stub vs `sweepbridge run`,
+    with trials forked from the warm template and started cold."""
     from wandb_stub import stub_server
 
     command = [
@@ -123,7 +125,8 @@ def test_the_program_starts_as_under_the_real_wandb_agent(workdir):
         (handed,) = stub.handed_out
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         ours = subprocess.run(
-            [sys.executable, "-m", "sweepbridge", "run", "sweep.yaml", "--out", "out"],
+            [sys.executable, "-m", "sweepbridge", "run", "sweep.yaml", "--out", "out"]
+            + (["--cold"] if start == "cold" else []),
             cwd=workdir,
             env=env,
             capture_output=True,
@@ -136,9 +139,10 @@ def test_the_program_starts_as_under_the_real_wandb_agent(workdir):
     seen = records(workdir)
     under_agent = _normalised(seen[handed.run_id], stub.sweep_id, handed.run_id)
     under_runner = _normalised(seen[line["id"]], sweep_id, line["id"])
-    # the runner's documented differences: a wandb setting to read the history live, and no sweep id
-    # W&B never issued (it would make `wandb sync` refuse the runs)
+    # the runner's documented differences: a wandb setting to read the history live, no sweep id
+    # W&B never issued (it would make `wandb sync` refuse the runs), and the sweep's one wandb-core
     assert under_runner["env"].pop("WANDB__TRANSACTION_LOG_FLUSH_INTERVAL") == "0.2"
+    assert under_runner["env"].pop("WANDB_SERVICE").startswith("3-") and "WANDB_SERVICE" not in under_agent["env"]
     assert under_agent["env"].pop("WANDB_SWEEP_ID") == "SWEEP" and "WANDB_SWEEP_ID" not in under_runner["env"]
     assert under_runner == under_agent
     assert under_runner["argv"][:2] == ["--fixed", "--curve=0.5"] and under_runner["argv"][-1] == "from-env"

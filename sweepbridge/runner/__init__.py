@@ -69,6 +69,7 @@ def run_sweep(
     display: Any = None,
     interpreter: str | None = None,
     allow_missing_metric: bool = False,
+    warm: bool = True,
 ) -> Any:
     """Run a W&B sweep here: W&B's engine picks the configs and stops runs, the real wandb client logs.
 
@@ -82,7 +83,9 @@ def run_sweep(
     (WANDB_AGENT_MAX_INITIAL_FAILURES, 5). Failing runs stop the sweep by the agent's rule: 3 failed runs (exit
     status > 0, or the function raised) in the first 60 s (WANDB_AGENT_DISABLE_FLAPPING=true turns this off), or
     `max_failures` failed runs while at most one run ended otherwise. `grace`: seconds between SIGTERM and SIGKILL
-    (default: the agent's 30).
+    (default: the agent's 30). `warm`: start each trial as a fork of a template interpreter that has
+    wandb imported (runner/warm.py; the same argv, environment and files as a cold start; falls back to
+    a cold start, saying why, where it cannot be the same); False: a new interpreter per trial, as the agent.
     `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
     `display`: a `runner.display.Display` to call instead.
     `interpreter`: what `${interpreter}` in the sweep's command runs (default `python` from PATH, as the
@@ -120,6 +123,7 @@ def run_sweep(
         display=display,
         interpreter=interpreter,
         allow_missing_metric=allow_missing_metric,
+        warm=warm,
     )
     outcome = runner.run()
     if outcome.missing_metric:

@@ -27,6 +27,9 @@ class Display:
     def done(self, outcome: SweepOutcome | None) -> None:
         """The sweep ended (None: it ended on an error about to be raised)."""
 
+    def note(self, text: str) -> None:
+        """One line about how the sweep runs (e.g. why trials start cold)."""
+
 
 NullDisplay = Display
 
@@ -92,6 +95,9 @@ class TextDisplay(Display):
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
+
+    def note(self, text: str) -> None:
+        self._print(text)
 
     def start(self, runner: SweepRunner) -> None:
         self.total = runner.budget

@@ -148,11 +148,11 @@ def trial_env(spec: TrialSpec, base_dir: str, extra: Mapping[str, str]) -> dict[
     """The child's environment: the agent's variables, then `extra` (mode, project, ...)."""
     env = dict(os.environ)
     env.pop("WANDB_SWEEP_ID", None)  # only online runs join a sweep (in `extra`): see the module docstring
+    env.pop("WANDB_SERVICE", None)  # only the sweep's shared wandb-core (in `extra`), never another
     env.update(extra)
     env["WANDB_DIR"] = base_dir
     env["WANDB_RUN_ID"] = spec.run_id
     env["WANDB_SWEEP_PARAM_PATH"] = config_path(spec, base_dir)
-    env.pop("WANDB_SERVICE", None)
     return env
 
 

@@ -35,6 +35,7 @@ from .launch import (
 from .metric import missing_metric
 from .online import OnlineSweep
 from .results import SWEEP_FILE, ResultsStore, ResultsWriteError, RunResult, relative_path, small_summary
+from .warm import Launcher, shared_service
 
 MODES = ("offline", "online", "disabled")
 POLL_SECONDS = 0.1
@@ -145,6 +146,7 @@ class SweepRunner:
         display: Display | None = None,
         interpreter: str | None = None,
         allow_missing_metric: bool = False,
+        warm: bool = True,
     ) -> None:
         from .engine import check_wandb, resolve_source
 
@@ -180,6 +182,8 @@ class SweepRunner:
         self.max_failures = max_failures
         self.grace = default_grace() if grace is None else grace
         self.display = display or NullDisplay()
+        self.warm = warm
+        self.launcher: Launcher | None = None
         self.extra_env = dict(RUNNER_ENV, WANDB_MODE=mode)
         if project:
             self.extra_env["WANDB_PROJECT"] = project
@@ -234,9 +238,11 @@ class SweepRunner:
             from .launch import trial_env
 
             argv = command_line(self.config, spec, self.base_dir, self.interpreter)
-            output = open_output(self._output(spec))
             env = trial_env(spec, self.base_dir, self.extra_env)
-            trial = ProcessTrial(spec, argv, env, output, self._wake.set, watchdog)
+            if self.launcher is None:
+                trial = ProcessTrial(spec, argv, env, open_output(self._output(spec)), self._wake.set, watchdog)
+            else:
+                trial = self.launcher.start(spec, argv, env, self._output(spec), self._wake.set, watchdog)
         return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
 
     def _output(self, spec: TrialSpec) -> Path:
@@ -311,6 +317,12 @@ class SweepRunner:
         restore = _sigterm_as_interrupt()
         environ = dict(os.environ)
         watchdog = Watchdog() if self.function is None else None
+        release_service: Callable[[], None] = lambda: None  # noqa: E731
+        if self.function is None:
+            release_service = shared_service()
+            if os.environ.get("WANDB_SERVICE"):
+                self.extra_env["WANDB_SERVICE"] = os.environ["WANDB_SERVICE"]
+            self.launcher = Launcher(self.warm, self.out_dir / "logs", self.display.note, self.interpreter)
         try:
             while True:
                 self._wake.clear()
@@ -387,6 +399,11 @@ class SweepRunner:
                         write_error = exc
                 self.display.finished(result)
             store.close()
+            if self.launcher is not None:
+                self.launcher.close()
+                self.launcher = None
+            self.extra_env.pop("WANDB_SERVICE", None)
+            release_service()
             if watchdog is not None:
                 watchdog.close()
             if self.function is not None:  # as pyagent after its last job: a fresh wandb session, our variables gone
