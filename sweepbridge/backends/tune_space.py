@@ -15,8 +15,7 @@ from typing import Any
 from .. import compat, hyperband
 from .. import distributions as d
 from ..errors import SpecError
-from ..frontends.ray_ops import is_multiple
-from ..frontends.structure import ONE_KEY_MAPPINGS
+from ..ray_rules import ONE_KEY_MARKERS, is_multiple
 from .calls import Call, Source, dispatch
 
 MULTISET_LIMIT = 10_000
@@ -120,7 +119,7 @@ def _log_integer(node: d.LogInteger, path: str) -> Call:
 def _marker(value: Any, path: str) -> str | None:
     """The path of a part of `value` Ray would read as a search-space marker ({"grid_search": ...})."""
     if isinstance(value, dict):
-        if len(value) == 1 and next(iter(value)) in ONE_KEY_MAPPINGS:
+        if len(value) == 1 and next(iter(value)) in ONE_KEY_MARKERS:
             return path
         items = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
     elif isinstance(value, list):

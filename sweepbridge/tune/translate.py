@@ -25,11 +25,10 @@ from ..sweep_config import SweepConfig
 from . import command as t
 from . import configspace, ray_objects, session
 from . import schedulers as s
+from .grid_repeat import REPEAT_AXIS
 from .plan import Plan, changed
 from .search import algorithms as a
 
-REPEAT_AXIS = "_tune_repeat"
-"""Grid axis added for num_samples > 1 on a grid: the repetition index, seen by the program."""
 
 KEYWORDS: dict[str, tuple[str, Any]] = {
     "resources_per_trial": ("tune.run.resources", None),
