@@ -8,8 +8,10 @@ sweep of --mode online), `sweep` (the loop).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +84,8 @@ def run_sweep(
     (default: the agent's 30).
     `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
     `display`: a `runner.display.Display` to call instead.
-    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url).
+    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url). An unsaved `method: custom`
+    SweepConfig (e.g. `to_sweep(space, engine="optuna")`) runs with its generated source, written aside meanwhile.
     """
     import sys
 
@@ -94,18 +97,34 @@ def run_sweep(
     show = tty if progress is None else progress
     if display is None:
         display = TextDisplay(live=tty) if show else Display()
-    runner = SweepRunner(
-        config,
-        count=count,
-        jobs=jobs,
-        function=function,
-        mode=mode,
-        project=project,
-        entity=entity,
-        out=out,
-        max_failures=max_failures,
-        grace=grace,
-        base=base,
-        display=display,
-    )
-    return runner.run()
+    with _unsaved_source(sweep, config):
+        runner = SweepRunner(
+            config,
+            count=count,
+            jobs=jobs,
+            function=function,
+            mode=mode,
+            project=project,
+            entity=entity,
+            out=out,
+            max_failures=max_failures,
+            grace=grace,
+            base=base,
+            display=display,
+        )
+        return runner.run()
+
+
+@contextlib.contextmanager
+def _unsaved_source(sweep: Any, config: dict[str, Any]) -> Iterator[None]:
+    """While the sweep runs: an unsaved `method: custom` SweepConfig's generated source (`scheduler_source`)
+    written to a scratch folder that `config`'s `scheduler.source` names (a saved one is read beside its file)."""
+    source = getattr(sweep, "scheduler_source", None) if isinstance(sweep, Mapping) else None
+    if source is None or not isinstance(config.get("scheduler"), dict):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="sweepbridge-") as folder:
+        path = Path(folder) / Path(str(config["scheduler"].get("source") or "sweep_scheduler.py")).name
+        path.write_text(source, encoding="utf-8")
+        config["scheduler"] = {**config["scheduler"], "source": str(path)}
+        yield
