@@ -8,4 +8,4 @@ from .trial_scheduler import Refused
 class PB2(Refused):
     row = "tune.scheduler.pb2"
     names = ("pb2",)
-    ray_module = "ray.tune.schedulers"
+    ray_module = "ray.tune.schedulers.pb2"
