@@ -54,6 +54,7 @@ REFUSED_OPS: dict[str, str] = {
 }
 """Beta operator names that cannot be read exactly → why, and what to write instead."""
 
+
 def _search_algs() -> dict[str, type]:
     """Beta search_alg name ("module.Class" of ray.tune.suggest) → the mirror class (its home says its beta name)."""
     from .tune.registry import BETA_SEARCHERS

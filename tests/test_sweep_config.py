@@ -235,7 +235,13 @@ def test_the_translations_extras_are_declared_and_survive_copying():
     custom = to_sweep({"x": hp.uniform("x", 0, 1)}, engine="optuna", metric="loss")
     approx = tune.run("t.py", config={"n": tune.lograndint(1, 10**7)}, allow_approximate=True)
     for cfg in (custom, approx, seed_config()):
-        for again in (cfg.copy(), copy.copy(cfg), copy.deepcopy(cfg), pickle.loads(pickle.dumps(cfg)), SweepConfig(cfg)):
+        for again in (
+            cfg.copy(),
+            copy.copy(cfg),
+            copy.deepcopy(cfg),
+            pickle.loads(pickle.dumps(cfg)),
+            SweepConfig(cfg),
+        ):
             assert type(again) is SweepConfig and again == cfg
             assert again.scheduler_source == cfg.scheduler_source
             assert again.approximations == cfg.approximations and again.warnings == cfg.warnings
