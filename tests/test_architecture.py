@@ -201,8 +201,9 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
 
 
-@pytest.mark.parametrize("module", ["sweepbridge.runtime.trial", "sweepbridge.runtime"])
+@pytest.mark.parametrize("module", ["sweepbridge.runtime.trial", "sweepbridge.runtime", "sweepbridge.tune"])
 def test_the_trial_runtime_imports_no_translator_module(module):
+    """A trial process (and `import sweepbridge.tune`, lazy like the package root) loads no translator module."""
     code = f"import sys, {module}; print(' '.join(sorted(m for m in sys.modules if m.startswith('sweepbridge'))))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = done.stdout.split()
