@@ -137,3 +137,25 @@ def test_hyperopt_searchs_default_comes_from_ray_through_every_path():
     assert dict(spec.kwargs)["n_startup_trials"] == default
     back = registry.reverse_searcher({**spec.as_data(), "kwargs": {}}, {}, {})  # a study that omits it
     assert dict(back.kwargs)["n_initial_points"] == default
+
+
+def test_the_plan_is_read_once_for_every_engine():
+    """tune.run's call becomes one Plan: the ConcurrencyLimiter unwrapped (nested ones too), metric and mode merged
+    from the searcher inside it; each engine's emitter starts from that same Plan."""
+    from sweepbridge import tune
+    from sweepbridge.tune.translate import EMITTERS, build_plan
+
+    inner = registry.HyperOptSearch(metric="loss", mode="min")
+    limited = registry.ConcurrencyLimiter(registry.ConcurrencyLimiter(inner, 4), 2)
+    plan = build_plan("p.py", None, {"x": tune.uniform(0, 1)}, {}, name=None, metric=None, mode=None, num_samples=3,
+                      search_alg=limited, scheduler="fifo", allow_approximate=False)  # fmt: skip
+    assert plan.searcher is inner and isinstance(plan.scheduler, registry.FIFOScheduler)
+    assert (plan.metric, plan.mode) == ("loss", "min")
+    assert [k for k, _ in plan.limiter_warnings] == ["tune.search.concurrency"] * 2
+    assert set(EMITTERS) == {"wandb", "optuna"}
+    native, native_notes = EMITTERS["wandb"](plan)  # what to warn comes back as notes, warned by translate
+    custom, custom_notes = EMITTERS["optuna"](plan)
+    assert native["method"] == "bayes" and custom["method"] == "custom"
+    assert [k for k, _, _ in native_notes] == ["tune.search.hyperopt", *["tune.search.concurrency"] * 2]
+    assert [k for k, _, _ in custom_notes] == [*["tune.search.concurrency"] * 2, "optuna.search.hyperopt"]
+    assert native["metric"] == custom["metric"] == {"name": "loss", "goal": "minimize"}
