@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "to_sweep": "sweepbridge.api",
-    "sweep_from_ir": "sweepbridge.api",
+    "sweep_from_ir": "sweepbridge.assembly",
     "SweepConfig": "sweepbridge.sweep_config",
     "validate": "sweepbridge.validation",
     "compat_table": "sweepbridge.compat",

@@ -198,7 +198,7 @@ def load(source: str, *, against: str | None = None, to: str | None = None) -> S
     if to is not None:
         raise sources.SourceUsageError("--to applies only when SOURCE is a W&B sweep file.")
     mirror = _translate(source)
-    if not hasattr(mirror, "source_space"):  # a W&B config defined in a Python file
+    if getattr(mirror, "source_space", None) is None:  # a W&B config defined in a Python file
         if against is not None:
             raise sources.SourceUsageError(f"--against takes a search space; {source} holds a W&B sweep config.")
         return reverse_subject(_valid(mirror, source))
@@ -380,7 +380,7 @@ def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: li
 
 def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
     """One row per leaf parameter of the sweep."""
-    from .tune.translate import REPEAT_AXIS
+    from .tune.grid_repeat import REPEAT_AXIS
     from .validation import parameter_leaves
 
     parameters = subject.sweep.get("parameters", {})

@@ -6,7 +6,10 @@ This is the single source of truth. Errors (`refuse`), warnings (`warn`), the RE
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from .compat_row import BETA_STATUSES, FIDELITIES, CompatRow
 from .compat_rows import SECTIONS
@@ -67,7 +70,24 @@ def warn(
     why = " ".join(part for part in (detail, r.note) if part)
     text = f"{where}{head}: {why}"
     warnings.warn(text, ApproximationWarning, stacklevel=stacklevel)
+    for texts in _COLLECTORS.get():
+        texts.append(text)
     return text
+
+
+_COLLECTORS: ContextVar[tuple[list[str], ...]] = ContextVar("sweepbridge_compat_collectors", default=())
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[list[str]]:
+    """Within the block, every text `warn` issues (and warns as usual) is also appended to the list yielded:
+    what a translation records as its `SweepConfig.warnings`."""
+    texts: list[str] = []
+    token = _COLLECTORS.set((*_COLLECTORS.get(), texts))
+    try:
+        yield texts
+    finally:
+        _COLLECTORS.reset(token)
 
 
 def markdown() -> str:

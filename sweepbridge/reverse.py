@@ -72,7 +72,7 @@ class TuneSpec:
         for key in ("search_alg", "scheduler"):
             tree = getattr(self, key)
             if tree is not None:
-                out[key] = build(tree, namespace(names(tree)))
+                out[key] = build(tree, namespace(names(tree), _ray_imports()))
         return {k: v for k, v in out.items() if v is not None}
 
     def tune_config(self) -> Any:
@@ -102,6 +102,8 @@ class _TuneTrees:
 
 
 def _tune_trees(parsed: WandbSweep) -> _TuneTrees:
+    from .tune import registry
+
     space = tune_space.emit(parsed.space)
     if parsed.method == "custom":
         return _TuneTrees(space, _custom_settings(parsed))
@@ -119,10 +121,9 @@ def _tune_trees(parsed: WandbSweep) -> _TuneTrees:
     if parsed.method == "bayes":
         if parsed.metric is None:
             raise SpecError("method bayes needs a metric.", path="metric")
-        kwargs = {"space": _hyperopt_tree(parsed), "metric": parsed.metric, "mode": mode}
-        search_alg = Call("HyperOptSearch", kwargs=tuple(kwargs.items()))
+        search_alg = registry.BAYES.from_bayes(_hyperopt_tree(parsed), parsed.metric, mode)
         compat.warn("reverse.tune.bayes", path="method")
-    sched = tune_space.scheduler(parsed.early_terminate, parsed.metric, mode)
+    sched = registry.EARLY_TERMINATE.from_early_terminate(parsed.early_terminate, parsed.metric, mode)
     config = {
         "metric": parsed.metric,
         "mode": mode,
@@ -134,7 +135,10 @@ def _tune_trees(parsed: WandbSweep) -> _TuneTrees:
 
 
 def _custom_settings(parsed: WandbSweep) -> dict[str, Any]:
-    """tune.TuneConfig settings of a sweepbridge scheduler source: the searcher and scheduler it was made from."""
+    """tune.TuneConfig settings of a sweepbridge scheduler source: the searcher and scheduler it was made from
+    (each home reverses its own sampler / pruner)."""
+    from .tune import registry
+
     study = parsed.study or {}
     sampler, pruner = study.get("sampler") or {}, study.get("pruner") or {}
     settings = study.get("settings") or {}
@@ -143,34 +147,19 @@ def _custom_settings(parsed: WandbSweep) -> dict[str, Any]:
     num_samples = settings.get("num_samples")
     if not isinstance(num_samples, int):
         num_samples = parsed.run_cap if parsed.run_cap is not None else -1
-    kwargs, name = sampler.get("kwargs") or {}, sampler.get("name")
-    search_alg = None
-    points = {"points_to_evaluate": settings["points_to_evaluate"]} if settings.get("points_to_evaluate") else {}
-    if name == "TPESampler" and sampler.get("hyperopt_gamma") is not None:
-        args = {"n_initial_points": kwargs.get("n_startup_trials", 20), "gamma": sampler["hyperopt_gamma"],
-                "random_state_seed": kwargs.get("seed"), **points}  # fmt: skip
-        search_alg = Call("HyperOptSearch", kwargs=tuple({**metric, **args}.items()))
-    elif name == "TPESampler":
-        search_alg = Call("OptunaSearch", kwargs=tuple({**metric, "seed": kwargs.get("seed"), **points}.items()))
-    elif name == "GPSampler":
-        args = {"random_state": kwargs.get("seed"), "random_search_steps": kwargs.get("n_startup_trials"), **points}
-        search_alg = Call("BayesOptSearch", kwargs=tuple({**metric, **args}.items()))
-    elif kwargs.get("seed") is not None:
-        search_alg = Call("BasicVariantGenerator", kwargs=(("random_state", kwargs["seed"]),))
-    p = pruner.get("kwargs") or {}
-    schedulers = {
-        "SuccessiveHalvingPruner": lambda: Call("AsyncHyperBandScheduler", kwargs=tuple({
-            "time_attr": "training_iteration", **metric, "max_t": settings.get("max_t") or 100,
-            "grace_period": p.get("min_resource"), "reduction_factor": p.get("reduction_factor")}.items())),
-        "HyperbandPruner": lambda: Call("HyperBandScheduler", kwargs=tuple({
-            "time_attr": "training_iteration", **metric, "max_t": p.get("max_resource"),
-            "reduction_factor": p.get("reduction_factor")}.items())),
-        "MedianPruner": lambda: Call("MedianStoppingRule", kwargs=tuple({
-            "time_attr": "training_iteration", **metric, "grace_period": p.get("n_warmup_steps"),
-            "min_samples_required": p.get("n_startup_trials")}.items())),
-    }  # fmt: skip
-    make = schedulers.get(pruner.get("name"))
-    return {**metric, "num_samples": num_samples, "search_alg": search_alg, "scheduler": make() if make else None}
+    return {
+        **metric,
+        "num_samples": num_samples,
+        "search_alg": registry.reverse_searcher(sampler, settings, metric),
+        "scheduler": registry.reverse_scheduler(pruner, settings, metric),
+    }
+
+
+def _ray_imports() -> dict[str, Any]:
+    """How rendered / built Ray source imports the searcher and scheduler classes (from their homes)."""
+    from .tune.registry import RAY_IMPORTS
+
+    return RAY_IMPORTS
 
 
 def _grid_size(node: Any) -> int:
@@ -191,7 +180,7 @@ def to_tune(sweep: Any) -> TuneSpec:
     ApproximationWarning. Needs Ray Tune (`pip install 'sweepbridge[ray]'`).
     """
     trees = _tune_trees(_parse(sweep))
-    space = build(trees.param_space, namespace(names(trees.param_space) | {"tune"}))
+    space = build(trees.param_space, namespace(names(trees.param_space) | {"tune"}, _ray_imports()))
     return TuneSpec(param_space=space, **trees.config)
 
 
@@ -219,4 +208,4 @@ def render_python(sweep: Any, target: str = "hyperopt") -> str:
             f"# tuner = tune.Tuner(trainable, param_space={param_space}, tune_config=tune_config)\n"
         )
         used = names(trees.param_space) | names(config) | {"tune"}
-    return "\n".join([title, *import_lines(used), "", body])
+    return "\n".join([title, *import_lines(used, _ray_imports()), "", body])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -136,16 +137,55 @@ def _ordered(data: dict[str, Any]) -> dict[str, Any]:
     return {**head, **{k: v for k, v in data.items() if k not in head}}
 
 
+EXTRAS = ("scheduler_source", "source_space", "approximations", "warnings")
+"""What a translation knows beyond the W&B config itself (attributes of SweepConfig, never keys)."""
+
+
 class SweepConfig(dict):
-    """A W&B sweep config: `wandb.sweep(cfg)` accepts it as is; `cfg.save(path)` writes YAML."""
+    """A W&B sweep config: `wandb.sweep(cfg)` accepts it as is; `cfg.save(path)` writes YAML.
+
+    Beside the plain keys, the translation's result (kept by `copy()`, `copy.copy`, `copy.deepcopy`,
+    pickling and `SweepConfig(cfg)`; `dict(cfg)` is the plain config alone):
+    """
 
     scheduler_source: str | None = None
     """The generated Python file a `method: custom` sweep's `scheduler.source` names; `save` writes it
     beside the config as `<stem>_scheduler.py` (both files or neither), `load` reads it back."""
+    source_space: Any = None
+    """The user's search space as given (what `sweepbridge check` samples); None when not translated here."""
+    approximations: dict[str, str]
+    """Parameter path → the opt-in stand-in W&B's engine samples there (allow_approximate=True), with its
+    exact total variation; empty when every parameter is exact."""
+    warnings: tuple[str, ...]
+    """The ApproximationWarning texts the translation issued (what differs from the source)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         data = plain(dict(*args, **kwargs))
         super().__init__(_ordered(data))  # type: ignore[arg-type]
+        self.approximations, self.warnings = {}, ()
+        if len(args) == 1 and not kwargs and isinstance(args[0], SweepConfig):
+            self._take_extras(args[0])
+
+    def _take_extras(self, other: SweepConfig) -> None:
+        for name in EXTRAS:
+            setattr(self, name, copy.copy(getattr(other, name)))
+
+    def copy(self) -> SweepConfig:  # type: ignore[override]
+        """A shallow copy that keeps the translation's extras (dict.copy would return a bare dict)."""
+        return SweepConfig(self)
+
+    def __copy__(self) -> SweepConfig:
+        return SweepConfig(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SweepConfig:
+        out = SweepConfig(copy.deepcopy(dict(self), memo))
+        for name in EXTRAS:  # the user's space is theirs: shared, not copied
+            value = getattr(self, name)
+            setattr(out, name, value if name == "source_space" else copy.deepcopy(value, memo))
+        return out
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SweepConfig, (dict(self),), {name: getattr(self, name) for name in EXTRAS})
 
     def problems(self) -> list[str]:
         """Validation problems of the current content (empty = valid)."""

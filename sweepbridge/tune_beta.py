@@ -54,30 +54,20 @@ REFUSED_OPS: dict[str, str] = {
 }
 """Beta operator names that cannot be read exactly → why, and what to write instead."""
 
-SEARCH_ALGS: dict[str, str] = {
-    "hyperopt.HyperOptSearch": "HyperOptSearch",
-    "bayesopt.BayesOptSearch": "BayesOptSearch",
-    "basic_variant.BasicVariantGenerator": "BasicVariantGenerator",
-    "nevergrad.NevergradSearch": "NevergradSearch",
-    "skopt.SkOptSearch": "SkOptSearch",
-    "ax.AxSearch": "AxSearch",
-    "bohb.TuneBOHB": "TuneBOHB",
-}
-"""Beta search_alg name ("module.Class" of ray.tune.suggest) → class of `sweepbridge.tune.suggest`."""
 
-SCHEDULERS: dict[str, str] = {
-    name: name
-    for name in (
-        "AsyncHyperBandScheduler",
-        "ASHAScheduler",
-        "HyperBandScheduler",
-        "FIFOScheduler",
-        "MedianStoppingRule",
-        "PopulationBasedTraining",
-        "HyperBandForBOHB",
-    )
-}
-"""Beta scheduler name (the class name, as the beta wrote it) → class of `sweepbridge.tune.schedulers`."""
+def _search_algs() -> dict[str, type]:
+    """Beta search_alg name ("module.Class" of ray.tune.suggest) → the mirror class (its home says its beta name)."""
+    from .tune.registry import BETA_SEARCHERS
+
+    return BETA_SEARCHERS
+
+
+def _schedulers() -> dict[str, type]:
+    """Beta scheduler name (the class name, as the beta wrote it) → the mirror class (from its home)."""
+    from .tune.registry import BETA_SCHEDULERS
+
+    return BETA_SCHEDULERS
+
 
 RUN_KEYWORDS = (
     "name",
@@ -238,7 +228,7 @@ def space(node: Any, where: tuple) -> Any:
     return node
 
 
-def _instance(value: Any, table: Mapping[str, str], module: Any, where: tuple) -> Any:
+def _instance(value: Any, table: Mapping[str, type], where: tuple) -> Any:
     if isinstance(value, str):
         value = {value: None}
     if not isinstance(value, Mapping) or len(value) != 1:
@@ -246,7 +236,7 @@ def _instance(value: Any, table: Mapping[str, str], module: Any, where: tuple) -
     ((name, arguments),) = value.items()
     if name not in table:
         raise _unknown(name, (*where, name), table)
-    return _call(getattr(module, table[name]), name, arguments, (*where, name))
+    return _call(table[name], name, arguments, (*where, name))
 
 
 def _wandb(value: Any) -> None:
@@ -287,9 +277,9 @@ def to_call(doc: Mapping[str, Any]) -> tuple[Any, tuple, dict[str, Any], dict[st
         elif key not in RUN_KEYWORDS:
             raise _unknown(key, where, ("run_or_experiment", "_wandb", *RUN_KEYWORDS))
         elif key == "search_alg" and value is not None:
-            kwargs[key] = _instance(value, SEARCH_ALGS, tune.suggest, where)
+            kwargs[key] = _instance(value, _search_algs(), where)
         elif key == "scheduler" and value is not None:
-            kwargs[key] = _instance(value, SCHEDULERS, tune.schedulers, where)
+            kwargs[key] = _instance(value, _schedulers(), where)
         elif key == "config":
             kwargs[key] = space(value, where)
         else:
@@ -317,13 +307,16 @@ def read(path: str | os.PathLike[str]) -> Any:
         raise SpecError(f"{path}: {exc}") from None
 
 
-def convert(doc: Any, *, allow_approximate: bool = False) -> Any:
-    """A beta document (a mapping, or a path to its YAML/JSON file) → SweepConfig via sweepbridge.tune.run."""
+def convert(doc: Any, *, allow_approximate: bool = False, engine: str = "wandb") -> Any:
+    """A beta document (a mapping, or a path to its YAML/JSON file) → SweepConfig via sweepbridge.tune.run
+    (`engine` as tune.run takes it)."""
     if isinstance(doc, (str, os.PathLike)):
         doc = read(doc)
     run, args, kwargs, extra = to_call(doc)
     if allow_approximate:
         kwargs["allow_approximate"] = True
+    if engine != "wandb":
+        kwargs["engine"] = engine
     sweep = run(*args, **kwargs)
     if extra:
         sweep.update(extra)
@@ -333,7 +326,7 @@ def convert(doc: Any, *, allow_approximate: bool = False) -> Any:
     return sweep
 
 
-def convert_document(doc: Any) -> Any:
+def convert_document(doc: Any, *, engine: str = "wandb") -> Any:
     """`to_sweep`'s entry: a beta mapping, or a path to a file that holds one."""
     if isinstance(doc, (str, os.PathLike)):
         data = read(doc)
@@ -343,4 +336,4 @@ def convert_document(doc: Any) -> Any:
                 "Instead: pass the search space itself, or use `sweepbridge convert` for tune specs."
             )
         doc = data
-    return convert(doc)
+    return convert(doc, engine=engine)

@@ -36,21 +36,22 @@ LIST_IS_THE_ARGUMENT = frozenset({"choice", "grid_search"})
 """Domains whose one argument is a list: `{choice: [a, b]}` means tune.choice([a, b])."""
 
 SCHEDULER_ALIASES = {"asha": "ASHAScheduler"}
-"""Spec-only scheduler names beyond Ray's registry (`sweepbridge.tune.schedulers.BY_NAME`)."""
+"""Spec-only scheduler names beyond Ray's registry (`sweepbridge.tune.registry.SCHEDULER_NAMES`)."""
 
 
 def search_algs() -> dict[str, type]:
     """search_alg name → class: Ray's registry names, as `tune.run(search_alg="...")` takes them."""
-    from .tune.search.algorithms import BY_NAME
+    from .tune.registry import SEARCHER_NAMES
 
-    return BY_NAME
+    return SEARCHER_NAMES
 
 
 def schedulers() -> dict[str, type]:
     """scheduler name → class: Ray's registry names plus SCHEDULER_ALIASES."""
     from .tune import schedulers as s
+    from .tune.registry import SCHEDULER_NAMES
 
-    return {**s.BY_NAME, **{k: getattr(s, v) for k, v in SCHEDULER_ALIASES.items()}}
+    return {**SCHEDULER_NAMES, **{k: getattr(s, v) for k, v in SCHEDULER_ALIASES.items()}}
 
 
 RUN_KEYWORDS: dict[str, str] = {

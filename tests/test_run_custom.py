@@ -71,3 +71,28 @@ def test_custom_sweep_runs_the_optuna_study_with_its_pruner(tmp_path, monkeypatc
             assert trial.state == optuna.trial.TrialState.PRUNED and result.history_rows < 30
     assert seen == [r.config for r in outcome.results]
     assert "killed" in states  # the pruner stopped at least one run
+
+
+def test_an_unsaved_custom_sweep_runs_with_its_generated_source(tmp_path, monkeypatch, wandb_env):
+    """run_sweep(to_sweep(space, engine="optuna")) without saving first: the generated source comes along."""
+    import wandb
+
+    from sweepbridge import run_sweep, to_sweep
+    from sweepbridge.hyperopt import hp
+
+    space = {"c": hp.choice("c", [{"kind": "a", "x": hp.uniform("x", 0, 1)}, {"kind": "b", "n": hp.randint("n", 3)}])}
+    sweep = to_sweep(space, engine="optuna", metric="loss", run_cap=3, seed=5)
+    assert sweep.scheduler_source is not None and sweep["scheduler"]["source"] == "sweep_scheduler.py"
+    monkeypatch.chdir(tmp_path)  # no sweep_scheduler.py anywhere: only the SweepConfig holds the source
+    seen = []
+
+    def train():
+        run = wandb.init()
+        seen.append(dict(run.config))
+        run.log({"loss": 1.0})
+
+    outcome = run_sweep(sweep, function=train, out=tmp_path / "out")
+    assert len(outcome.results) == 3 and seen == [r.config for r in outcome.results]
+    for config in seen:  # the conditional space's own shapes, as the study samples them
+        assert set(config["c"]) == ({"kind", "x"} if config["c"]["kind"] == "a" else {"kind", "n"})
+    assert sweep["scheduler"]["source"] == "sweep_scheduler.py" and not list(tmp_path.glob("*.py"))

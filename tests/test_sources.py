@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sweepbridge import SpecError, UnsupportedFeatureError, to_sweep
+from sweepbridge import ApproximationWarning, SpecError, UnsupportedFeatureError, to_sweep
 from sweepbridge.hyperopt import hp
 from sweepbridge.sources import SourceError, SourceUsageError, load_source, pick, split_source
 
@@ -79,6 +79,23 @@ def test_real_tuner_source(tmp_path):
         tune_config=tune.TuneConfig(metric="loss", mode="min", num_samples=5),
     ).to_sweep()
     assert load_source(str(src)) == expected
+
+
+def test_our_tuner_takes_allow_approximate_as_its_refusal_recommends(tmp_path):
+    """`convert tuner.py --allow-approximate` reaches sweepbridge's own Tuner (the refusal names the flag)."""
+    src = tmp_path / "tuner.py"
+    src.write_text(
+        "from sweepbridge import tune\n"
+        "tuner = tune.Tuner('train.py', param_space={'n': tune.lograndint(1, 10**7)},\n"
+        "                   tune_config=tune.TuneConfig(metric='loss', mode='min', num_samples=5))\n"
+    )
+    with pytest.raises(UnsupportedFeatureError, match="allow_approximate=True"):
+        load_source(str(src))
+    with pytest.warns(ApproximationWarning, match="total variation"):
+        sweep = load_source(str(src), allow_approximate=True)
+    assert sweep["parameters"]["n"]["distribution"] == "q_log_uniform_values"
+    assert set(sweep.approximations) == {"n"}
+    assert load_source(str(src), engine="optuna")["method"] == "custom"  # exact there, without the flag
 
 
 def test_invalid_plain_config_refused_with_its_problems(tmp_path):

@@ -224,3 +224,30 @@ def test_save_leaves_the_mode_a_plain_write_would(tmp_path):
     kept.chmod(0o604)
     seed_config().save(kept)
     assert kept.stat().st_mode & 0o777 == 0o604
+
+
+def test_the_translations_extras_are_declared_and_survive_copying():
+    import copy
+    import pickle
+
+    from sweepbridge import tune
+
+    custom = to_sweep({"x": hp.uniform("x", 0, 1)}, engine="optuna", metric="loss")
+    approx = tune.run("t.py", config={"n": tune.lograndint(1, 10**7)}, allow_approximate=True)
+    for cfg in (custom, approx, seed_config()):
+        for again in (
+            cfg.copy(),
+            copy.copy(cfg),
+            copy.deepcopy(cfg),
+            pickle.loads(pickle.dumps(cfg)),
+            SweepConfig(cfg),
+        ):
+            assert type(again) is SweepConfig and again == cfg
+            assert again.scheduler_source == cfg.scheduler_source
+            assert again.approximations == cfg.approximations and again.warnings == cfg.warnings
+            assert (again.source_space is None) == (cfg.source_space is None)
+        assert type(dict(cfg)) is dict and "scheduler_source" not in dict(cfg)  # the plain config alone
+    assert custom.scheduler_source and set(approx.approximations) == {"n"} and approx.warnings
+    assert seed_config().source_space is not None and seed_config().warnings == ()
+    plain = SweepConfig({"method": "random", "parameters": {"a": {"value": 1}}})
+    assert plain.scheduler_source is None and plain.source_space is None and plain.approximations == {}

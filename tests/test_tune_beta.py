@@ -95,7 +95,7 @@ def test_seed_example_converts_like_its_call_with_mirror_and_real_hyperopt(tmp_p
     assert quiet(to_sweep, SEED_DOC) == expected
     assert quiet(seed_call, hyperopt.hp) == expected
     path = tmp_path / "sweep-hyperopt.yaml"
-    path.write_text(yaml.safe_dump(SEED_DOC))
+    path.write_text(yaml.safe_dump(SEED_DOC, sort_keys=False))
     assert quiet(to_sweep, path) == expected
     assert quiet(to_sweep, str(path)) == expected
     assert expected["method"] == "bayes" and expected["early_terminate"]["type"] == "hyperband"
@@ -298,6 +298,20 @@ def test_to_sweep_reads_only_beta_files_and_takes_no_options(tmp_path):
     with pytest.raises(SpecError, match="pass it alone"):
         to_sweep(SEED_DOC, metric="loss")
     assert tune_beta.is_beta(SEED_DOC) and not tune_beta.is_beta({"tune": {}, "parameters": {}})
+
+
+def test_to_sweep_passes_engine_to_the_beta_documents_tune_run(tmp_path):
+    """engine= is honoured for a beta document (mapping or file), as tune.run(..., engine=) takes it."""
+    expected = quiet(tune_beta.convert, SEED_DOC, engine="optuna")
+    assert expected["method"] == "custom" and "TPESampler" in expected.scheduler_source
+    path = tmp_path / "beta.yaml"
+    path.write_text(yaml.safe_dump(SEED_DOC, sort_keys=False))
+    for doc in (SEED_DOC, path):
+        got = quiet(to_sweep, doc, engine="optuna")
+        assert got == expected and got.scheduler_source == expected.scheduler_source
+        assert quiet(to_sweep, doc, engine="wandb")["method"] == "bayes"
+        with pytest.raises(SpecError, match="engine must be one of wandb, optuna, got 'bogus'"):
+            to_sweep(doc, engine="bogus")
 
 
 def test_cli_converts_the_corpus_beta_file():

@@ -45,22 +45,19 @@ IMPORTS: dict[str, tuple[str, str | None, str]] = {
     "scope": ("hyperopt.pyll", "scope", "hyperopt"),
     "Literal": ("hyperopt.pyll", "Literal", "hyperopt"),
     "tune": ("ray", "tune", "ray"),
-    "AsyncHyperBandScheduler": ("ray.tune.schedulers", "AsyncHyperBandScheduler", "ray"),
-    "HyperOptSearch": ("ray.tune.search.hyperopt", "HyperOptSearch", "ray"),
-    "OptunaSearch": ("ray.tune.search.optuna", "OptunaSearch", "ray"),
-    "BayesOptSearch": ("ray.tune.search.bayesopt", "BayesOptSearch", "ray"),
-    "BasicVariantGenerator": ("ray.tune.search.basic_variant", "BasicVariantGenerator", "ray"),
-    "HyperBandScheduler": ("ray.tune.schedulers", "HyperBandScheduler", "ray"),
-    "MedianStoppingRule": ("ray.tune.schedulers", "MedianStoppingRule", "ray"),
 }
-"""Name a tree may use → (module, attribute or None for the module itself, sweepbridge extra)."""
+"""Name a tree may use → (module, attribute or None for the module itself, sweepbridge extra). Ray's searcher
+and scheduler classes come from their homes (`tune.registry.RAY_IMPORTS`), passed as `more`."""
+
+Imports = dict[str, tuple[str, "str | None", str]]
 
 
-def namespace(used: set[str]) -> dict[str, Any]:
-    """Import the names `used`; a missing library raises ImportError naming the extra to install."""
+def namespace(used: set[str], more: Imports | None = None) -> dict[str, Any]:
+    """Import the names `used` (from IMPORTS and `more`); a missing library raises ImportError naming the extra."""
+    table = {**IMPORTS, **(more or {})}
     out: dict[str, Any] = {}
     for name in sorted(used):
-        module, attr, extra = IMPORTS[name]
+        module, attr, extra = table[name]
         try:
             mod = importlib.import_module(module)
         except ImportError as exc:
@@ -71,12 +68,13 @@ def namespace(used: set[str]) -> dict[str, Any]:
     return out
 
 
-def import_lines(used: set[str]) -> list[str]:
+def import_lines(used: set[str], more: Imports | None = None) -> list[str]:
     """The import statements for the names `used` (plain imports first, one line per module)."""
-    plain = sorted(IMPORTS[n][0] for n in used if IMPORTS[n][1] is None)
+    table = {**IMPORTS, **(more or {})}
+    plain = sorted(table[n][0] for n in used if table[n][1] is None)
     froms: dict[str, list[str]] = {}
     for name in used:
-        module, attr, _ = IMPORTS[name]
+        module, attr, _ = table[name]
         if attr is not None:
             froms.setdefault(module, []).append(attr)
     return [f"import {m}" for m in plain] + [

@@ -12,7 +12,6 @@ from typing import Any
 
 from .. import compat
 from .. import distributions as d
-from ..errors import SpecError
 from ..sweep_config import SweepConfig
 from . import optuna_points, optuna_source
 from .optuna_source import PrunerSpec, SamplerSpec, StudySpec
@@ -22,33 +21,6 @@ SOURCE_NAME = "sweep_scheduler.py"
 """Default `scheduler.source` until `save` names it after the YAML file (`<stem>_scheduler.py`)."""
 SEARCH_SPACE = "search_space"
 OPTIMIZER = "optimizer"
-METHODS = ("random", "bayes")
-"""to_sweep's method under engine optuna: random → RandomSampler; bayes → TPE with hyperopt's settings."""
-
-
-def hyperopt_tpe(n_initial_points: int = 20, gamma: float = 0.25, seed: int | None = None) -> SamplerSpec:
-    """optuna's TPESampler with hyperopt's tpe.suggest settings (TPESampler.hyperopt_parameters).
-
-    prior_weight 1, magic clip, no endpoints and 24 EI candidates are optuna's defaults; the startup
-    trials and hyperopt's gamma rule are passed (optuna ≥ 4.9 deprecates `gamma`: the generated file
-    silences exactly that FutureWarning around the call, optuna_source.GAMMA_WARNING).
-    """
-    kwargs = (("n_startup_trials", n_initial_points), ("seed", seed))
-    return SamplerSpec("TPESampler", kwargs, hyperopt_gamma=gamma)
-
-
-def random_sampler(seed: int | None = None) -> SamplerSpec:
-    return SamplerSpec("RandomSampler", (("seed", seed),))
-
-
-def method_study(method: str, seed: int | None, origin: str) -> StudySpec:
-    """The study for to_sweep's `method` under engine optuna (warned where not exact)."""
-    if method not in METHODS:
-        raise SpecError(f"under engine optuna, method must be one of {', '.join(METHODS)}, got {method!r}.")
-    if method == "random":
-        return StudySpec(random_sampler(seed), origin=origin, settings=(("method", method), ("seed", seed)))
-    compat.warn("optuna.search.hyperopt", path="method", subject="method='bayes' (hyperopt's tpe.suggest)")
-    return StudySpec(hyperopt_tpe(seed=seed), origin=origin, settings=(("method", method), ("seed", seed)))
 
 
 def custom_sweep(
@@ -86,4 +58,4 @@ def custom_sweep(
     return sweep
 
 
-__all__ = ["PrunerSpec", "SamplerSpec", "StudySpec", "custom_sweep", "hyperopt_tpe", "method_study", "random_sampler"]
+__all__ = ["PrunerSpec", "SamplerSpec", "StudySpec", "custom_sweep"]

@@ -1,4 +1,4 @@
-"""IR → a Ray Tune param_space, as a `calls` tree, plus Ray's run-setting equivalents.
+"""IR → a Ray Tune param_space, as a `calls` tree (the run settings come from the searcher and scheduler homes).
 
 Ray has no weighted choice, no int-valued quantized domains, no log-normal and no beta. Where a
 W&B distribution is finite with probabilities that are multiples of 1/N, `tune.choice` over a
@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .. import compat, hyperband
+from .. import compat
 from .. import distributions as d
-from ..errors import SpecError
-from ..frontends.ray_ops import is_multiple
-from ..frontends.structure import ONE_KEY_MAPPINGS
+from ..ray_rules import ONE_KEY_MARKERS, is_multiple
 from .calls import Call, Source, dispatch
 
 MULTISET_LIMIT = 10_000
@@ -120,7 +118,7 @@ def _log_integer(node: d.LogInteger, path: str) -> Call:
 def _marker(value: Any, path: str) -> str | None:
     """The path of a part of `value` Ray would read as a search-space marker ({"grid_search": ...})."""
     if isinstance(value, dict):
-        if len(value) == 1 and next(iter(value)) in ONE_KEY_MAPPINGS:
+        if len(value) == 1 and next(iter(value)) in ONE_KEY_MARKERS:
             return path
         items = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
     elif isinstance(value, list):
@@ -157,27 +155,3 @@ EMITTERS: dict[str, Callable[[Any, str], Any]] = {
 def emit(node: d.Node, path: str = "") -> Any:
     """The Ray Tune `calls` tree for `node` at parameter `path`."""
     return dispatch(node, path, EMITTERS, {}, "Ray Tune")
-
-
-def scheduler(et: dict[str, Any] | None, metric: str | None, mode: str | None) -> Call | None:
-    """W&B's early_terminate → Ray's ASHA scheduler (warned: equivalent, not identical)."""
-    if et is None:
-        return None
-    if et.get("type") != "hyperband":
-        raise SpecError(
-            f"unknown early_terminate type {et.get('type')!r}; W&B knows hyperband.", path="early_terminate"
-        )
-    bands = hyperband.bands(et)
-    if not bands:
-        raise SpecError("these hyperband settings give W&B no band to stop runs at.", path="early_terminate")
-    kwargs = {
-        "time_attr": "training_iteration",
-        "metric": metric,
-        "mode": mode,
-        "grace_period": bands[0],
-        "reduction_factor": et.get("eta", hyperband.DEFAULT_ETA),
-        "max_t": max(bands[-1], bands[0] + 1),
-        "brackets": 1,
-    }
-    compat.warn("reverse.tune.hyperband", path="early_terminate")
-    return Call("AsyncHyperBandScheduler", kwargs=tuple(kwargs.items()))

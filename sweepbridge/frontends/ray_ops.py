@@ -22,6 +22,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError
+from ..ray_rules import is_multiple
 from ..values import number
 
 
@@ -38,13 +39,6 @@ def _grid_index(bound: float, q: float, up: bool) -> int:
     if math.isclose(scaled, nearest):
         return int(nearest)
     return int(math.floor(scaled) if up else math.ceil(scaled))
-
-
-def is_multiple(x: float, q: float) -> bool:
-    """Ray's own test that a bound is a multiple of q (`Float.quantized`); False when x / q
-    overflows a float (where Ray's round() raises OverflowError)."""
-    scaled = x / q
-    return math.isfinite(scaled) and math.isclose(scaled, round(scaled))
 
 
 def _check_divisible(lower: float, upper: float, q: float) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
+from ..ray_rules import GRID_MARKER
 from ..validation import MAX_NESTING
 from ..values import plain
 
@@ -25,7 +26,7 @@ ADAPTERS: dict[str, str] = {
 """Top-level module of a foreign object's type → "module:function" converting it."""
 
 ONE_KEY_MAPPINGS: dict[str, str] = {
-    "grid_search": "sweepbridge.frontends.ray_domains:grid_search",
+    GRID_MARKER: "sweepbridge.frontends.ray_domains:grid_search",
 }
 """A dict whose only key is one of these is a source's marker (Ray's `tune.grid_search` returns
 {"grid_search": values}), converted by "module:function"(value, builder, path)."""

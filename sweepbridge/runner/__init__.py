@@ -9,8 +9,10 @@ run), `online` (the W&B sweep of --mode online), `sweep` (the loop).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +98,9 @@ def run_sweep(
     The metric is checked at the first finished run: when it never logged the sweep's metric, the sweep
     stops there and `MissingMetricError` (a SpecError, with `.outcome`) names what the run logged and the
     closest name; `allow_missing_metric=True` runs on.
-    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url, exit_status).
+    Returns a `SweepOutcome` (results, best(), out_dir, run_dirs, sync_command(), url, exit_status). An
+    unsaved `method: custom` SweepConfig (e.g. `to_sweep(space, engine="optuna")`) runs with its generated
+    source, written aside meanwhile.
     """
     import sys
 
@@ -108,26 +112,42 @@ def run_sweep(
     show = tty if progress is None else progress
     if display is None:
         display = TextDisplay(live=tty) if show else Display()
-    runner = SweepRunner(
-        config,
-        count=count,
-        jobs=jobs,
-        function=function,
-        mode=mode,
-        project=project,
-        entity=entity,
-        out=out,
-        max_failures=max_failures,
-        grace=grace,
-        base=base,
-        display=display,
-        interpreter=interpreter,
-        allow_missing_metric=allow_missing_metric,
-        warm=warm,
-    )
-    outcome = runner.run()
+    with _unsaved_source(sweep, config):
+        runner = SweepRunner(
+            config,
+            count=count,
+            jobs=jobs,
+            function=function,
+            mode=mode,
+            project=project,
+            entity=entity,
+            out=out,
+            max_failures=max_failures,
+            grace=grace,
+            base=base,
+            display=display,
+            interpreter=interpreter,
+            allow_missing_metric=allow_missing_metric,
+            warm=warm,
+        )
+        outcome = runner.run()
     if outcome.missing_metric:
         from .metric import MissingMetricError
 
         raise MissingMetricError(outcome.missing_metric, outcome)
     return outcome
+
+
+@contextlib.contextmanager
+def _unsaved_source(sweep: Any, config: dict[str, Any]) -> Iterator[None]:
+    """While the sweep runs: an unsaved `method: custom` SweepConfig's generated source (`scheduler_source`)
+    written to a scratch folder that `config`'s `scheduler.source` names (a saved one is read beside its file)."""
+    source = getattr(sweep, "scheduler_source", None) if isinstance(sweep, Mapping) else None
+    if source is None or not isinstance(config.get("scheduler"), dict):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="sweepbridge-") as folder:
+        path = Path(folder) / Path(str(config["scheduler"].get("source") or "sweep_scheduler.py")).name
+        path.write_text(source, encoding="utf-8")
+        config["scheduler"] = {**config["scheduler"], "source": str(path)}
+        yield

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..tune import session as tune_session
-from ..tune.command import WANDB_SECRETS
+from ..tune.wandb_keys import WANDB_SECRETS
 from . import ray_hooks
 from .config import ray_config
 from .loading import Loader, TrialImportError

@@ -8,29 +8,43 @@ Real `ray.tune` domains, searchers and schedulers are accepted wherever ours are
 `tune.get_checkpoint` and `tune.get_context` answer from the W&B run.
 """
 
-from . import integration, schedulers, search, stopper, suggest
-from .checkpoint import Checkpoint
-from .domains import (
-    choice,
-    grid_search,
-    lograndint,
-    loguniform,
-    qlograndint,
-    qloguniform,
-    qrandint,
-    qrandn,
-    quniform,
-    randint,
-    randn,
-    sample_from,
-    uniform,
-)
-from .run import run
-from .session import get_checkpoint, get_context, report
-from .stopper import Stopper
-from .trainable import Trainable
-from .translate import REPEAT_AXIS
-from .tuner import RunConfig, TuneConfig, Tuner
+from __future__ import annotations
+
+import importlib
+
+_SUBMODULES = ("integration", "schedulers", "search", "stopper", "suggest")
+_LAZY = {
+    "Checkpoint": "checkpoint",
+    **{
+        name: "domains"
+        for name in (
+            "choice",
+            "grid_search",
+            "lograndint",
+            "loguniform",
+            "qlograndint",
+            "qloguniform",
+            "qrandint",
+            "qrandn",
+            "quniform",
+            "randint",
+            "randn",
+            "sample_from",
+            "uniform",
+        )
+    },
+    "run": "run",
+    "get_checkpoint": "session",
+    "get_context": "session",
+    "report": "session",
+    "Stopper": "stopper",
+    "Trainable": "trainable",
+    "REPEAT_AXIS": "grid_repeat",
+    "RunConfig": "tuner",
+    "TuneConfig": "tuner",
+    "Tuner": "tuner",
+}
+"""Public name → the submodule defining it, imported on first use (a trial loads only what it uses)."""
 
 __all__ = [
     "REPEAT_AXIS",
@@ -63,3 +77,18 @@ __all__ = [
     "suggest",
     "uniform",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -26,12 +26,11 @@ from typing import Any
 
 from .. import compat
 from ..errors import SpecError, SweepBridgeError
+from .wandb_keys import WANDB_SECRETS  # shared with the trial runtime
 
 COMMAND_HEAD = ("${env}", "${interpreter}", "-m", "sweepbridge", "trial", "${program}")
 """The start of every trial command; `${program}` is the file or dotted module holding the trainable."""
 
-WANDB_SECRETS = ("api_key", "api_key_file")
-"""Keys of config["wandb"] that must never reach a sweep config, a file or a log."""
 
 WANDB_SWEEP_KEYS = ("project", "entity")
 """Keys of config["wandb"] that become the sweep's top-level keys."""

@@ -89,8 +89,15 @@ class Tuner:
             "engine": self.engine,
         }
 
-    def to_sweep(self) -> SweepConfig:
-        return translate(self.trainable, **self.run_keywords())
+    def to_sweep(self, *, allow_approximate: bool | None = None, engine: str | None = None) -> SweepConfig:
+        """The sweep `tune.run` makes of this Tuner; `allow_approximate` / `engine` override the constructor's
+        (`sweepbridge convert --allow-approximate / --engine` pass them)."""
+        keywords = self.run_keywords()
+        if allow_approximate is not None:
+            keywords["allow_approximate"] = allow_approximate
+        if engine is not None:
+            keywords["engine"] = engine
+        return translate(self.trainable, **keywords)
 
     def fit(self) -> Any:
         from . import session

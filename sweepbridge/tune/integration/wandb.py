@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import session
-from ..command import WANDB_SECRETS
+from ..wandb_keys import WANDB_SECRETS
 
 
 def _init_kwargs(config: dict[str, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:

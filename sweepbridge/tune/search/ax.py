@@ -1,5 +1,17 @@
-"""Mirror of `ray.tune.search.ax`."""
+"""Home of Ray's AxSearch: refused by W&B's engines (compat row tune.search.ax)."""
 
-from .algorithms import AxSearch
+from __future__ import annotations
+
+from .searcher import Refused
+
+
+class AxSearch(Refused):
+    """Refused: see compat row tune.search.ax."""
+
+    row = "tune.search.ax"
+    names = ("ax",)
+    ray_module = "ray.tune.search.ax"
+    beta_name = "ax.AxSearch"
+
 
 __all__ = ["AxSearch"]

@@ -1,5 +1,16 @@
-"""Mirror of `ray.tune.search.zoopt`."""
+"""Home of Ray's ZOOptSearch: refused by W&B's engines (compat row tune.search.zoopt)."""
 
-from .algorithms import ZOOptSearch
+from __future__ import annotations
+
+from .searcher import Refused
+
+
+class ZOOptSearch(Refused):
+    """Refused: see compat row tune.search.zoopt."""
+
+    row = "tune.search.zoopt"
+    names = ("zoopt",)
+    ray_module = "ray.tune.search.zoopt"
+
 
 __all__ = ["ZOOptSearch"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.ax`."""
 
-from ..search.algorithms import AxSearch
+from ..search.ax import AxSearch
 
 __all__ = ["AxSearch"]

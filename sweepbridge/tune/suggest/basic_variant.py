@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.basic_variant`."""
 
-from ..search.algorithms import BasicVariantGenerator
+from ..search.basic_variant import BasicVariantGenerator
 
 __all__ = ["BasicVariantGenerator"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.bayesopt`."""
 
-from ..search.algorithms import BayesOptSearch
+from ..search.bayesopt import BayesOptSearch
 
 __all__ = ["BayesOptSearch"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.bohb`."""
 
-from ..search.algorithms import TuneBOHB
+from ..search.bohb import TuneBOHB
 
 __all__ = ["TuneBOHB"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.concurrency_limiter`."""
 
-from ..search.algorithms import ConcurrencyLimiter
+from ..search.concurrency_limiter import ConcurrencyLimiter
 
 __all__ = ["ConcurrencyLimiter"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.hebo`."""
 
-from ..search.algorithms import HEBOSearch
+from ..search.hebo import HEBOSearch
 
 __all__ = ["HEBOSearch"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.hyperopt`."""
 
-from ..search.algorithms import HyperOptSearch
+from ..search.hyperopt import HyperOptSearch
 
 __all__ = ["HyperOptSearch"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.nevergrad`."""
 
-from ..search.algorithms import NevergradSearch
+from ..search.nevergrad import NevergradSearch
 
 __all__ = ["NevergradSearch"]

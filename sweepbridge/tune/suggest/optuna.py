@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.optuna`."""
 
-from ..search.algorithms import OptunaSearch
+from ..search.optuna import OptunaSearch
 
 __all__ = ["OptunaSearch"]

@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.skopt`."""
 
-from ..search.algorithms import SkOptSearch
+from ..search.skopt import SkOptSearch
 
 __all__ = ["SkOptSearch"]

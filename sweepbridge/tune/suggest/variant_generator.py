@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.variant_generator`."""
 
-from ..search.algorithms import BasicVariantGenerator
+from ..search.basic_variant import BasicVariantGenerator
 
 __all__ = ["BasicVariantGenerator"]

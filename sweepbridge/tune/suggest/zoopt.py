@@ -1,5 +1,5 @@
 """Mirror of `ray.tune.suggest.zoopt`."""
 
-from ..search.algorithms import ZOOptSearch
+from ..search.zoopt import ZOOptSearch
 
 __all__ = ["ZOOptSearch"]
