@@ -82,7 +82,9 @@ offline with the real wandb client, and are stopped by the sweep's early_termina
 after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
 --mode online (after `wandb login`): the runs log to W&B, in a W&B sweep with a local controller
 (created on W&B's server, scheduled by this command); the output ends with the sweep's URL.
-Ctrl-C stops the running trials and keeps the results. Exit 1 when the sweep is invalid or, online,
+Ctrl-C stops the running trials and keeps the results; `sweepbridge run --resume OUT` continues the
+sweep after Ctrl-C or a crash (every earlier run told to W&B's engine; --count counts them all).
+Exit 1 when the sweep is invalid or, online,
 when wandb finds no login.""",
     "trial": """\
 The command a W&B agent runs for a Ray Tune trainable (tune.run / Tuner write it into the sweep's
@@ -185,18 +187,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE.png", help="write a histogram per parameter, source and W&B overlaid")
     p.set_defaults(run=cmd_check)
     p = command("run", "Run a sweep on this machine: W&B's engine schedules, the real wandb client logs.")
-    p.add_argument("sweep", metavar="SWEEP", help="a W&B sweep file, or a source `convert` accepts")
-    p.add_argument("--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap)")
+    p.add_argument(
+        "sweep", metavar="SWEEP", nargs="?", help="a W&B sweep file, or a source `convert` accepts (not with --resume)"
+    )
+    p.add_argument(
+        "--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap; resumed: in all)"
+    )
     p.add_argument("--jobs", type=_positive, default=1, metavar="K", help="trials at once (default 1, ≤ CPU count)")
     p.add_argument("--project", metavar="P", help="W&B project of the runs")
     p.add_argument(
         "--mode",
         choices=("offline", "online", "disabled"),
-        default="offline",
         help="wandb mode (default offline; online needs `wandb login` and makes the runs a W&B sweep "
         "with a local controller: this command schedules it)",
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the sweep whose results directory is DIR after its runner was interrupted or killed",
+    )
     p.add_argument("--max-failures", type=_positive, metavar="M", help="agent's limit on failures at the start (5)")
     p.set_defaults(run=cmd_run)
 
@@ -352,8 +362,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner import run_sweep
     from .runner.display import TextDisplay, leaderboard
 
+    if args.sweep is None and args.resume is None:
+        from .errors import SpecError
+
+        raise SpecError("sweepbridge run needs a SWEEP file or source, or --resume DIR.")
     outcome = run_sweep(
         args.sweep,
+        resume=args.resume,
         count=args.count,
         jobs=args.jobs,
         mode=args.mode,
@@ -363,6 +378,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
     )
     _out(leaderboard(outcome))
+    if outcome.interrupted:
+        from .runner.sweep import _relative
+
+        _err(f"continue the sweep with: sweepbridge run --resume {_relative(outcome.out_dir)}")
     return 130 if outcome.interrupted else OK
 
 

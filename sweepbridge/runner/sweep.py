@@ -33,6 +33,7 @@ from .launch import (
 )
 from .online import OnlineSweep
 from .results import ResultsStore, RunResult
+from .resume import Journal, Resume, RunnerState
 
 MODES = ("offline", "online", "disabled")
 SWEEP_FILE = "sweep.yaml"
@@ -119,6 +120,7 @@ class SweepRunner:
         grace: float | None = None,
         base: Path | None = None,
         display: Display | None = None,
+        resume: Resume | None = None,
     ) -> None:
         from .engine import check_wandb, resolve_source
 
@@ -140,7 +142,9 @@ class SweepRunner:
         self.function = function
         self.jobs = jobs
         self.mode = mode
-        self.base_dir = wandb_dir()
+        self.resume = resume
+        self.count = count
+        self.base_dir = resume.state.wandb_dir if resume and resume.state.wandb_dir else wandb_dir()
         run_cap = self.config.get("run_cap")
         caps = [c for c in (count, run_cap) if isinstance(c, int) and c > 0]
         self.budget = min(caps) if caps else math.inf
@@ -158,13 +162,18 @@ class SweepRunner:
         from wandb.sdk.lib.runid import generate_id
 
         self.online: OnlineSweep | None = None
-        if mode == "online":  # a W&B sweep with a local controller: this runner schedules it
+        if mode == "online" and resume is not None and resume.state.online:  # the sweep already exists on W&B
+            self.online = OnlineSweep(**resume.state.online)
+            self.extra_env.update(self.online.env())
+            project, entity = self.online.project, self.online.entity
+        elif mode == "online":  # a W&B sweep with a local controller: this runner schedules it
             from .online import create_sweep
 
             self.online = create_sweep(self.config, project=project, entity=entity)
             self.extra_env.update(self.online.env())
             project, entity = self.online.project, self.online.entity
-        self.sweep_id = self.online.id if self.online else generate_id()
+        self.sweep_id = self.online.id if self.online else resume.state.sweep_id if resume else generate_id()
+        self.project, self.entity = project, entity
         self.engine = Engine(self.config, self.sweep_id, project=project or "", entity=entity or "")
         self.metrics = self.engine.metric_names()
         self.live = self.engine.reads_running_history(jobs)
@@ -173,6 +182,9 @@ class SweepRunner:
         metric = self.config.get("metric") if isinstance(self.config.get("metric"), Mapping) else {}
         self.goal = str(metric.get("goal", "minimize"))
         self.out_dir = Path(out) if out is not None else Path(self.base_dir, "wandb", f"sweep-{self.sweep_id}")
+        if resume is not None:
+            self.out_dir = resume.directory
+        self._journal: Journal | None = None
 
     def _check_program(self) -> None:
         if self.function is not None or not uses_program(self.config):
@@ -194,6 +206,8 @@ class SweepRunner:
         from wandb.sdk.lib.runid import generate_id
 
         spec = TrialSpec(self.sweep_id, generate_id(), config)
+        if self._journal is not None:
+            self._journal.started(spec.run_id, config)
         write_config(spec, self.base_dir)
         if self.function is not None:
             trial: Trial = FunctionTrial(spec, self.function, self.base_dir, self.extra_env, self._wake.set)
@@ -203,6 +217,9 @@ class SweepRunner:
             argv = command_line(self.config, spec, self.base_dir)
             output = open_output(self._output(spec))
             trial = ProcessTrial(spec, argv, trial_env(spec, self.base_dir, self.extra_env), output, self._wake.set)
+        if self._journal is not None:
+            popen = getattr(trial, "popen", None)
+            self._journal.launched(spec.run_id, popen.pid if popen is not None else None)
         return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
 
     def _output(self, spec: TrialSpec) -> Path:
@@ -247,18 +264,58 @@ class SweepRunner:
 
     # --- the loop --------------------------------------------------------------------------------
 
+    def _state(self) -> RunnerState:
+        """What a resume of this sweep continues with (DIR/runner.json)."""
+        online = None
+        if self.online is not None:
+            online = {"id": self.online.id, "entity": self.online.entity, "project": self.online.project}
+            online["url"] = self.online.url
+        return RunnerState(
+            sweep_id=self.sweep_id,
+            count=self.count,
+            mode=self.mode,
+            project=self.project or None,
+            entity=self.entity or None,
+            wandb_dir=str(self.base_dir),
+            online=online,
+        )
+
+    def _record(self, store: ResultsStore, result: RunResult, history: list[dict[str, Any]]) -> None:
+        """A run's result into results.jsonl, then its metric history into the resume journal."""
+        store.add(result)
+        if self._journal is not None:
+            self._journal.ended(result.id, history)
+
+    def _resume_runs(self, store: ResultsStore) -> int:
+        """A resumed sweep: every earlier run told to the engine (as W&B's scheduler warm-starts) and in
+        the results; the runs the dead runner left without a result recorded (crashed). Returns their count."""
+        if self.resume is None:
+            return 0
+        for prior in self.resume.runs:
+            self.engine.tell_existing(prior.report)
+            if prior.recovered:
+                self._record(store, prior.result, prior.report.history)
+                self.display.finished(prior.result)
+            else:
+                store.results.append(prior.result)
+        return len(self.resume.runs)
+
     def run(self) -> SweepOutcome:
         store = ResultsStore(self.out_dir)
         from ..sweep_config import SweepConfig, write_atomic
 
-        write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
+        state = self._state()
+        if self.resume is None:
+            write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
+        state.write(self.out_dir)
+        self._journal = Journal(self.out_dir)
         active: dict[str, Active] = {}
-        launched = 0
         failures = FailureRule.from_agent(self.max_failures)
         exhausted = False
         reason = "done"
         interrupted = False
         self.display.start(self)
+        launched = self._resume_runs(store)
         restore = _sigterm_as_interrupt()
         environ = dict(os.environ)
         try:
@@ -277,7 +334,7 @@ class SweepRunner:
                         continue
                     del active[key]
                     result = self._finish(a, code)
-                    store.add(result)
+                    self._record(store, result, a.log.snapshot()[0])
                     self.display.finished(result)
                     failures.ended(a.trial.failed(code))
                 if failures.reason:
@@ -316,10 +373,11 @@ class SweepRunner:
             interrupted, reason = True, "interrupted"
         finally:
             restore()
-            for result in self._stop_all(active):
-                store.add(result)
+            for result, history in self._stop_all(active):
+                self._record(store, result, history)
                 self.display.finished(result)
             store.close()
+            self._journal.close()
             if self.function is not None:  # as pyagent after its last job: a fresh wandb session, our variables gone
                 import wandb
                 from wandb.sdk.lib.service.service_token import clear_service_in_env
@@ -328,6 +386,10 @@ class SweepRunner:
                 os.environ.clear()
                 os.environ.update(environ)
                 clear_service_in_env()  # the token of the service teardown stopped (a next wandb.init starts one)
+        run_cap = self.config.get("run_cap")
+        state.finished = not interrupted and (exhausted or (isinstance(run_cap, int) and launched >= run_cap))
+        state.reason = reason
+        state.write(self.out_dir)
         ended = False
         if self.online is not None and exhausted:
             from .online import finish_sweep
@@ -350,7 +412,7 @@ class SweepRunner:
         self.display.done(outcome)
         return outcome
 
-    def _stop_all(self, active: dict[str, Active]) -> list[RunResult]:
+    def _stop_all(self, active: dict[str, Active]) -> list[tuple[RunResult, list[dict[str, Any]]]]:
         """Stop every running trial as the agent does on shutdown: SIGTERM, then SIGKILL after the grace."""
         results = []
         for a in active.values():
@@ -365,7 +427,7 @@ class SweepRunner:
                     continue
                 if code is not None:
                     del active[key]
-                    results.append(self._finish(a, code))
+                    results.append((self._finish(a, code), a.log.snapshot()[0]))
             try:
                 self._wake.wait(POLL_SECONDS)
                 self._wake.clear()
