@@ -244,3 +244,44 @@ def test_a_trial_chosen_but_never_launched_is_not_a_run_and_its_point_comes_agai
     outcome = run_sweep(resume="out", count=2)  # a larger budget than the first run's
     assert [r.config["curve"] for r in outcome.results] == [0.5, 0.25]
     assert "ghost001" not in {r.id for r in outcome.results}
+
+
+def test_a_custom_optuna_sweep_resumed_warm_starts_the_study_with_every_earlier_run(workdir):
+    """`method: custom`: wandb's Optuna optimizer gets the earlier runs through its warm-start hook."""
+    pytest.importorskip("optuna")
+    import optuna
+    import wandb
+
+    (workdir / "space.py").write_text(
+        "import optuna\n\n"
+        "def optimizer(sweep):\n"
+        "    return optuna.create_study(direction='minimize', sampler=optuna.samplers.RandomSampler(seed=1))\n\n"
+        "def search_space(trial):\n"
+        "    return {'x': trial.suggest_float('x', 0.0, 1.0)}\n"
+    )
+    cfg = {
+        "method": "custom",
+        "metric": {"name": "loss", "goal": "minimize"},
+        "scheduler": {
+            "engine": "optuna",
+            "source": str(workdir / "space.py"),
+            "optimizer": "optimizer",
+            "search_space": "search_space",
+        },
+        "parameters": {"x": {"min": 0.0, "max": 1.0}},
+    }
+
+    def train():
+        run = wandb.init()
+        run.log({"loss": run.config["x"] + 1}, step=0)
+
+    first = run_sweep(cfg, function=train, count=2, out="out")
+    spy = EngineSpy.__new__(EngineSpy)
+    spy.start = lambda runner: setattr(spy, "runner", runner)  # noqa: B010
+    spy.done = lambda outcome: None
+    again = run_sweep(resume="out", function=train, count=3, display=spy)
+    trials = spy.runner.engine.optimizer.study.trials
+    assert len(again.results) == 3 and [r.id for r in again.results][:2] == [r.id for r in first.results]
+    assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 3
+    assert sorted(t.params["x"] for t in trials) == sorted(r.config["x"] for r in again.results)
+    assert sorted(t.value for t in trials) == sorted(r.metric for r in again.results)
