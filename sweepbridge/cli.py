@@ -95,6 +95,16 @@ examples:
   sweepbridge trial train.py --trainable train_fn --metric loss
   python -m sweepbridge trial mypkg.train --trainable MyTrainable \\
       --stop '{{"criteria": {{"training_iteration": 10}}}}'""",
+    "sync": """\
+examples:
+  sweepbridge run sweep.yaml --count 20 --out results/   # offline
+  sweepbridge sync results/ --project my-project          # later, with a login: a W&B sweep
+
+Creates the sweep on W&B (as `wandb sweep --controller`), uploads every run of DIR into it with
+wandb's own sync (config, history, summary, files), marks the sweep finished when the local sweep
+ended by itself, and prints the sweep's URL. Run it again after more runs, or after a network failure:
+it uploads only what is not there yet (DIR/sync.json records what was sent). Exit 1 when a run could
+not be uploaded (rerun to retry) or without a W&B login.""",
     "reverse": """\
 examples:
   sweepbridge reverse sweep.yaml --to tune > tune_space.py
@@ -209,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-failures", type=_positive, metavar="M", help="agent's limit on failures at the start (5)")
     p.set_defaults(run=cmd_run)
+
+    p = command("sync", "Make an offline sweep (a `run` results directory) a W&B sweep holding its runs.")
+    p.add_argument("dir", metavar="DIR", help="the results directory (--out) of `sweepbridge run`")
+    p.add_argument("--project", metavar="P", help="W&B project of the sweep (default: the runs', else wandb's)")
+    p.add_argument("--entity", metavar="E", help="W&B entity of the sweep (default: wandb's)")
+    p.set_defaults(run=cmd_sync)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
     p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
@@ -383,6 +399,22 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         _err(f"continue the sweep with: sweepbridge run --resume {_relative(outcome.out_dir)}")
     return 130 if outcome.interrupted else OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .runner.sync import sync_sweep
+
+    outcome = sync_sweep(args.dir, project=args.project, entity=args.entity, log=_err)
+    parts = [f"{len(outcome.uploaded)} runs uploaded"]
+    if outcome.already:
+        parts.append(f"{len(outcome.already)} uploaded before")
+    if outcome.failed:
+        parts.append(f"{len(outcome.failed)} failed (rerun `sweepbridge sync {args.dir}` to retry)")
+    if outcome.missing:
+        parts.append(f"{len(outcome.missing)} without a run directory: {', '.join(outcome.missing)}")
+    _err("; ".join(parts) + ("; the W&B sweep is finished" if outcome.ended else ""))
+    _out(outcome.url or outcome.sweep.path)
+    return INVALID if outcome.failed else OK
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:
