@@ -394,10 +394,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
     )
     _out(leaderboard(outcome))
-    if outcome.interrupted:
-        from .runner.sweep import _relative
+    from .runner.sweep import _relative
 
+    if outcome.interrupted:
         _err(f"continue the sweep with: sweepbridge run --resume {_relative(outcome.out_dir)}")
+    if outcome.mode == "offline" and outcome.run_dirs:
+        _err(f"make it a W&B sweep (logged in): sweepbridge sync {_relative(outcome.out_dir)}")
     return 130 if outcome.interrupted else OK
 
 

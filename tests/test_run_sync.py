@@ -171,3 +171,22 @@ def test_a_run_sent_whole_but_not_yet_recorded_is_not_sent_twice(stub, workdir, 
     sent = stub.online_runs[run_id]
     assert [row["_step"] for row in sent.history] == [0, 1, 2] and sent.state == "finished"
     assert json.loads(path.read_text())["started"] == []
+
+
+def test_an_online_sweep_resumed_keeps_its_w_and_b_sweep_and_sync_refuses_it(stub, workdir):
+    import wandb
+
+    def train():
+        run = wandb.init()
+        run.log({"loss": run.config["x"]}, step=0)
+
+    first = run_sweep(GRID, function=train, mode="online", count=1, out="out")
+    again = run_sweep(resume="out", function=train)  # mode online, count 1: the state's
+    assert again.results == first.results and again.reason == "1 runs"
+    final = run_sweep(resume="out", function=train, count=5)
+    (sweep,) = stub.sweeps.values()
+    assert final.sweep_id == sweep.name and final.online_ended and len(final.results) == 3
+    assert sorted(stub.inserted) == sorted(r.id for r in final.results)
+    assert all(r.sweep == sweep.name for r in stub.online_runs.values())
+    with pytest.raises(SpecError, match="already in the W&B sweep"):
+        sync_sweep("out")
