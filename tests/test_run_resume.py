@@ -106,7 +106,7 @@ def grid_order(config: dict) -> list[dict]:
 
 
 @pytest.mark.slow
-@settings(max_examples=3, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(kills=KILLS)
 def test_a_killed_grid_resumed_runs_every_point_once_in_the_engines_order(workdir, kills):
     _fresh(workdir)
@@ -130,7 +130,7 @@ def test_a_killed_grid_resumed_runs_every_point_once_in_the_engines_order(workdi
 
 
 @pytest.mark.slow
-@settings(max_examples=3, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(kills=KILLS)
 def test_a_killed_random_sweep_resumed_runs_exactly_its_budget(workdir, kills):
     _fresh(workdir)

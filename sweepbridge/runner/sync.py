@@ -91,7 +91,7 @@ def sync_sweep(
     `log`: called with one line per step. Needs a W&B login (SpecError before anything is sent)."""
     from ..sweep_config import SweepConfig, parse_text
     from .history import find_log
-    from .online import create_sweep, finish_sweep, require_login
+    from .online import create_sweep, finish_sweep
     from .results import JSONL
     from .resume import RunnerState, read_lines
 
@@ -109,7 +109,7 @@ def sync_sweep(
         config = SweepConfig(parse_text((directory / "sweep.yaml").read_text(encoding="utf-8")))
     except OSError as exc:
         raise SpecError(f"cannot read {directory / 'sweep.yaml'}: {exc.strerror}") from None
-    require_login()
+    _require_login()
     state = _read_state(directory)
     created = False
     if state.get("sweep"):
@@ -179,6 +179,22 @@ def sync_sweep(
             _write_state(directory, state)
             say(f"marked W&B sweep {sweep.path} finished (the local sweep ended: {runner.reason})")
     return outcome
+
+
+def _require_login() -> None:
+    """Refuse (SpecError) unless wandb finds credentials for its server (as runner/online.py checks)."""
+    import wandb
+    from wandb.sdk import wandb_setup
+    from wandb.sdk.lib import wbauth
+
+    base_url = wandb.env.get_base_url(wandb_setup.singleton().settings.base_url)
+    advice = "run `wandb login` (or set WANDB_API_KEY) first"
+    try:
+        auth = wbauth.authenticate_session(host=base_url, source="sweepbridge sync", prompt=False, update_session=False)
+    except wandb.Error as exc:
+        raise SpecError(f"sync: the W&B credentials are invalid ({exc}): {advice}.") from None
+    if auth is None:
+        raise SpecError(f"sync needs a W&B login for {base_url}: {advice}.")
 
 
 def _history_lines(sweep: OnlineSweep, run_id: str) -> int:
