@@ -285,3 +285,32 @@ def test_a_custom_optuna_sweep_resumed_warm_starts_the_study_with_every_earlier_
     assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 3
     assert sorted(t.params["x"] for t in trials) == sorted(r.config["x"] for r in again.results)
     assert sorted(t.value for t in trials) == sorted(r.metric for r in again.results)
+
+
+def test_hyperband_after_a_resume_ranks_new_runs_against_the_earlier_runs_histories(workdir):
+    """A bad run alone is never stopped by hyperband; resumed after two good runs, it is stopped at a band."""
+    import wandb
+
+    curves = {"good": [1.0, 0.5, 0.3, 0.2, 0.1, 0.1], "bad": [10.0] * 30}
+
+    def train():
+        run = wandb.init()
+        for step, value in enumerate(curves[run.config["curve"].rstrip("12")]):
+            run.log({"loss": value}, step=step)
+            time.sleep(0.1)
+
+    def cfg(points):
+        return {
+            "method": "grid",
+            "metric": {"name": "loss", "goal": "minimize"},
+            "early_terminate": {"type": "hyperband", "min_iter": 2, "eta": 2},
+            "parameters": {"curve": {"values": points}},
+        }
+
+    alone = run_sweep(cfg(["bad"]), function=train, out="alone", grace=5)
+    assert [(r.state, r.history_rows) for r in alone.results] == [("finished", 30)]
+    run_sweep(cfg(["good1", "good2", "bad"]), function=train, out="out", count=2, grace=5)
+    resumed = run_sweep(resume="out", function=train, count=3, grace=5)
+    *good, bad = resumed.results
+    assert [r.state for r in good] == ["finished"] * 2 and bad.config == {"curve": "bad"}
+    assert bad.state == "killed" and bad.stopped_at is not None and bad.history_rows < 30
