@@ -190,3 +190,18 @@ def test_an_online_sweep_resumed_keeps_its_w_and_b_sweep_and_sync_refuses_it(stu
     assert all(r.sweep == sweep.name for r in stub.online_runs.values())
     with pytest.raises(SpecError, match="already in the W&B sweep"):
         sync_sweep("out")
+
+
+def test_a_crashed_run_whose_log_has_no_exit_is_uploaded_with_what_it_logged(stub, workdir, monkeypatch):
+    """A run killed with its runner (resumed as crashed): its log ends without the run's exit record."""
+    from sweepbridge.runner.txlog import rewrite
+
+    outcome = offline_sweep(stub, monkeypatch, count=1)
+    (result,) = outcome.results
+    (log,) = (workdir / result.run_dir).glob("*.wandb")
+    ends = ("exit", "final", "footer")
+    rewrite(log, log, lambda record: record.WhichOneof("record_type") not in ends)
+    synced = sync_sweep("out")
+    assert synced.uploaded == [result.id] and not synced.failed
+    sent = stub.online_runs[result.id]
+    assert sent.sweep == "stub0001" and len(sent.history) == 3 and sent.exit_code != 0
