@@ -292,7 +292,12 @@ class SweepRunner:
         if self.resume is None:
             return 0
         for prior in self.resume.runs:
-            self.engine.tell_existing(prior.report)
+            try:
+                self.engine.tell_existing(prior.report)
+            except Exception as exc:  # as W&B's scheduler's warm start: a run the optimizer rejects is skipped
+                import warnings
+
+                warnings.warn(f"the optimizer rejected earlier run {prior.result.id}: {exc}", RuntimeWarning, 2)
             if prior.recovered:
                 self._record(store, prior.result, prior.report.history)
                 self.display.finished(prior.result)
