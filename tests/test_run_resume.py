@@ -314,3 +314,41 @@ def test_hyperband_after_a_resume_ranks_new_runs_against_the_earlier_runs_histor
     *good, bad = resumed.results
     assert [r.state for r in good] == ["finished"] * 2 and bad.config == {"curve": "bad"}
     assert bad.state == "killed" and bad.stopped_at is not None and bad.history_rows < 30
+
+
+STUBBORN = """\
+import os, signal, time
+import wandb
+
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # survives its runner's death (the kernel's SIGTERM)
+run = wandb.init()
+open(f"pid-{os.getpid()}", "w").close()
+for step in range(600):
+    run.log({"loss": 1.0 + step}, step=step)
+    time.sleep(0.1)
+"""
+
+
+def test_a_trial_left_running_by_a_killed_runner_is_stopped_and_marked_crashed_with_its_history(workdir):
+    (workdir / "stubborn.py").write_text(STUBBORN)
+    cfg = {"program": "stubborn.py", "method": "grid", "metric": {"name": "loss"}, "parameters": {"a": {"value": 1}}}
+    (workdir / "sweep.yaml").write_text(yaml.safe_dump(cfg))
+    env = {**os.environ, "WANDB_AGENT_KILL_DELAY": "1"}
+    runner = subprocess.Popen([*script(), "run", "sweep.yaml", "--out", "out"], cwd=workdir, env=env)
+    deadline = time.monotonic() + 90
+    while not list(workdir.glob("pid-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.0)  # a few steps logged
+    runner.send_signal(signal.SIGKILL)
+    runner.wait(timeout=30)
+    (marker,) = workdir.glob("pid-*")
+    pid = int(marker.name.split("-")[1])
+    # still running where the runner's death only sent SIGTERM (a runner that takes its trials with it
+    # leaves nothing to stop): either way, after the resume it is gone and its run is crashed
+    done = run("run", "--resume", "out", cwd=workdir, env={"WANDB_AGENT_KILL_DELAY": "1"})
+    assert done.code == 0, done.err
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    (line,) = results(workdir)
+    assert line["state"] == "crashed" and line["exit_code"] is None and line["history_rows"] >= 5
+    assert line["metric"] == 1.0 + line["history_rows"] - 1  # the last value its log holds
