@@ -217,6 +217,8 @@ def test_an_ended_sweep_resumed_runs_nothing_more_and_another_sweep_is_refused(w
         run_sweep({**cfg, "method": "random"}, resume="out")
     with pytest.raises(SpecError, match="names another directory"):
         run_sweep(resume="out", out="elsewhere")
+    with pytest.raises(SpecError, match="resumes so"):
+        run_sweep(resume="out", mode="online")
 
 
 def test_a_torn_journal_and_results_tail_is_skipped_and_never_appended_to(workdir):

@@ -98,7 +98,11 @@ def run_sweep(
     if resume is not None:
         config, base, resumed = _resumed(sweep, resume, out, grace)
         count = resumed.state.count if count is None else count
-        mode = mode or resumed.state.mode
+        if mode is not None and mode != resumed.state.mode:
+            raise SpecError(
+                f"the sweep in {resume} ran with mode {resumed.state.mode}: it resumes so (drop mode {mode})."
+            )
+        mode = resumed.state.mode
         project = project or resumed.state.project
         entity = entity or resumed.state.entity
     elif sweep is None:
