@@ -82,9 +82,11 @@ offline with the real wandb client, and are stopped by the sweep's early_termina
 after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
 --mode online (after `wandb login`): the runs log to W&B, in a W&B sweep with a local controller
 (created on W&B's server, scheduled by this command); the output ends with the sweep's URL.
-Ctrl-C stops the running trials and keeps the results. A failed run shows its last error lines and
-its log as it ends; the first finished run must have logged the sweep's metric (else the sweep stops
-there, with the closest logged name). OUT holds one sweep, used by one runner at a time.
+Ctrl-C stops the running trials and keeps the results; `sweepbridge run --resume OUT` continues the
+sweep after Ctrl-C or a crash (every earlier run told to W&B's engine; --count counts them all). A
+failed run shows its last error lines and its log as it ends; the first finished run must have logged
+the sweep's metric (else the sweep stops there, with the closest logged name). OUT holds one sweep,
+used by one runner at a time.
 
 exit status: 0 the sweep ended normally with at least one finished run; 1 an error before the first
 trial (invalid sweep, a busy or used --out, the trials' interpreter cannot find wandb, online without a
@@ -99,6 +101,16 @@ examples:
   sweepbridge trial train.py --trainable train_fn --metric loss
   python -m sweepbridge trial mypkg.train --trainable MyTrainable \\
       --stop '{{"criteria": {{"training_iteration": 10}}}}'""",
+    "sync": """\
+examples:
+  sweepbridge run sweep.yaml --count 20 --out results/   # offline
+  sweepbridge sync results/ --project my-project          # later, with a login: a W&B sweep
+
+Creates the sweep on W&B (as `wandb sweep --controller`), uploads every run of DIR into it with
+wandb's own sync (config, history, summary, files), marks the sweep finished when the local sweep
+ended by itself, and prints the sweep's URL. Run it again after more runs, or after a network failure:
+it uploads only what is not there yet (DIR/sync.json records what was sent). Exit 1 when a run could
+not be uploaded (rerun to retry) or without a W&B login.""",
     "reverse": """\
 examples:
   sweepbridge reverse sweep.yaml --to tune > tune_space.py
@@ -191,18 +203,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="FILE.png", help="write a histogram per parameter, source and W&B overlaid")
     p.set_defaults(run=cmd_check)
     p = command("run", "Run a sweep on this machine: W&B's engine schedules, the real wandb client logs.")
-    p.add_argument("sweep", metavar="SWEEP", help="a W&B sweep file, or a source `convert` accepts")
-    p.add_argument("--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap)")
+    p.add_argument(
+        "sweep", metavar="SWEEP", nargs="?", help="a W&B sweep file, or a source `convert` accepts (not with --resume)"
+    )
+    p.add_argument(
+        "--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap; resumed: in all)"
+    )
     p.add_argument("--jobs", type=_positive, default=1, metavar="K", help="trials at once (default 1, ≤ CPU count)")
     p.add_argument("--project", metavar="P", help="W&B project of the runs")
     p.add_argument(
         "--mode",
         choices=("offline", "online", "disabled"),
-        default="offline",
         help="wandb mode (default offline; online needs `wandb login` and makes the runs a W&B sweep "
         "with a local controller: this command schedules it)",
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the sweep whose results directory is DIR after its runner was interrupted or killed",
+    )
     p.add_argument("--max-failures", type=_positive, metavar="M", help="agent's limit on failures at the start (5)")
     p.add_argument(
         "--interpreter",
@@ -220,6 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="start every trial in a new interpreter, as the wandb agent (default: a fork of a warm template)",
     )
     p.set_defaults(run=cmd_run)
+
+    p = command("sync", "Make an offline sweep (a `run` results directory) a W&B sweep holding its runs.")
+    p.add_argument("dir", metavar="DIR", help="the results directory (--out) of `sweepbridge run`")
+    p.add_argument("--project", metavar="P", help="W&B project of the sweep (default: the runs', else wandb's)")
+    p.add_argument("--entity", metavar="E", help="W&B entity of the sweep (default: wandb's)")
+    p.set_defaults(run=cmd_sync)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
     p.add_argument("file", metavar="FILE", help="a W&B sweep config file")
@@ -374,9 +400,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner.display import TextDisplay, leaderboard
     from .runner.metric import MissingMetricError
 
+    if args.sweep is None and args.resume is None:
+        from .errors import SpecError
+
+        raise SpecError("sweepbridge run needs a SWEEP file or source, or --resume DIR.")
     try:
         outcome = run_sweep(
             args.sweep,
+            resume=args.resume,
             count=args.count,
             jobs=args.jobs,
             mode=args.mode,
@@ -397,7 +428,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         _err(f"error: {outcome.missing_metric}")
     elif outcome.failure_rule:
         _err(f"error: the sweep was stopped: {outcome.reason}")
+    from .runner.results import relative_path
+
+    if outcome.interrupted:
+        _err(f"continue the sweep with: sweepbridge run --resume {relative_path(outcome.out_dir)}")
+    if outcome.mode == "offline" and outcome.run_dirs:
+        _err(f"make it a W&B sweep (logged in): sweepbridge sync {relative_path(outcome.out_dir)}")
     return outcome.exit_status
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .runner.sync import sync_sweep
+
+    outcome = sync_sweep(args.dir, project=args.project, entity=args.entity, log=_err)
+    parts = [f"{len(outcome.uploaded)} runs uploaded"]
+    if outcome.already:
+        parts.append(f"{len(outcome.already)} uploaded before")
+    if outcome.failed:
+        parts.append(f"{len(outcome.failed)} failed (rerun `sweepbridge sync {args.dir}` to retry)")
+    if outcome.missing:
+        parts.append(f"{len(outcome.missing)} without a run directory: {', '.join(outcome.missing)}")
+    _err("; ".join(parts) + ("; the W&B sweep is finished" if outcome.ended else ""))
+    _out(outcome.url or outcome.sweep.path)
+    return INVALID if outcome.failed else OK
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:

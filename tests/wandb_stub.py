@@ -158,6 +158,12 @@ class StubServer:
         """Runs created online (UpsertBucket), by run id, in creation order."""
         self.unknown: list[dict[str, Any]] = []
         """Requests the stub has no specific answer for (answered with an empty 200 so no client hangs)."""
+        self.traffic: list[tuple[str, str, str | None]] = []
+        """Every request: (HTTP method, path without query, GraphQL operation name or None)."""
+        self.inserted: list[str] = []
+        """Run ids in the order UpsertBucket created them (a run created twice appears twice)."""
+        self.unreachable: set[str] = set()
+        """Run ids whose UpsertBucket fails as an unreachable server does (HTTP 503), for tests of failures."""
         self._running: set[str] = set()
         self._pending_stops: list[str] = []
         self._lock = threading.Lock()
@@ -191,6 +197,12 @@ class StubServer:
         parts = route.strip("/").split("/")
         if method == "POST" and route.endswith("graphql"):
             request = json.loads(body or b"{}")
+            self.traffic.append((method, route, request.get("operationName")))
+            if (
+                "upsertBucket" in request.get("query", "")
+                and (request.get("variables") or {}).get("name") in self.unreachable
+            ):
+                return 503, b'{"error": "service unavailable"}'
             self.requests.append(request)
             try:
                 data = self.answer(request.get("query", ""), request.get("variables") or {})
@@ -200,6 +212,7 @@ class StubServer:
                 self.unknown.append({"method": method, "path": path, "operation": request.get("operationName")})
                 data = {}
             return 200, json.dumps({"data": data}).encode()
+        self.traffic.append((method, route, None))
         if method == "POST" and len(parts) == 5 and parts[0] == "files" and parts[4] == "file_stream":
             self._file_stream(parts[3], json.loads(body or b"{}"))
             return 200, json.dumps({"exitcode": None, "limits": {}}).encode()
@@ -253,6 +266,11 @@ class StubServer:
             return {"createRunFiles": {"runID": f"r-{variables.get('run')}", "uploadHeaders": [], "files": files}}
         if "SweepWithRuns" in query or ("sweep(" in query and "project(" in query):
             return {"project": {**project, "sweep": self._sweep(variables.get("sweep"))}}
+        if "historyLineCount" in query and "run(name" in query:  # a run's lines, as the public API asks
+            with self._lock:
+                run = self.online_runs.get(variables.get("name") or "")
+                found = {"historyLineCount": len(run.history)} if run is not None else None
+            return {"project": {**project, "run": found}}
         if "viewer" in query:
             return {
                 "viewer": {
@@ -301,6 +319,8 @@ class StubServer:
             ):
                 raise GraphQLError(f"sweep {entity}/{project}/{sweep_name} not found")
             inserted = name not in self.online_runs
+            if inserted:
+                self.inserted.append(name)
             run = self.online_runs.setdefault(name, StubRun(name, entity, project))
             run.sweep = sweep_name or run.sweep
             if variables.get("config"):

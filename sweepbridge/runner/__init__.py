@@ -56,12 +56,12 @@ def load_sweep(sweep: Any, *, allow_approximate: bool = False) -> tuple[dict[str
 
 
 def run_sweep(
-    sweep: Any,
+    sweep: Any = None,
     function: Callable[[], Any] | None = None,
     *,
     count: int | None = None,
     jobs: int = 1,
-    mode: str = "offline",
+    mode: str | None = None,
     project: str | None = None,
     entity: str | None = None,
     out: str | os.PathLike[str] | None = None,
@@ -72,13 +72,14 @@ def run_sweep(
     interpreter: str | None = None,
     allow_missing_metric: bool = False,
     warm: bool = True,
+    resume: str | os.PathLike[str] | None = None,
 ) -> Any:
     """Run a W&B sweep here: W&B's engine picks the configs and stops runs, the real wandb client logs.
 
     `count`: at most this many runs (with the sweep's `run_cap`, the smaller; grid also stops when
     exhausted; neither → until interrupted). `jobs`: trials at once (≤ CPU count). `function`: called
     in this process for each run instead of the sweep's program, as `wandb.agent(function=...)`.
-    `mode`: offline (default; upload later with `wandb sync`), disabled, or online: needs a W&B login
+    `mode`: offline (the default; upload later with `wandb sync`), disabled, or online: needs a W&B login
     (else SpecError before anything runs); the runs then form a W&B sweep with a local controller
     (created on W&B's server, scheduled here), `SweepOutcome.url` is its page. `out`: results directory
     (default: wandb/sweep-ID). `max_failures`: replaces the wandb agent's limit on failures at the start
@@ -90,6 +91,10 @@ def run_sweep(
     a cold start, saying why, where it cannot be the same); False: a new interpreter per trial, as the agent.
     `progress`: print progress and the leaderboard to stderr (default: only when stderr is a terminal);
     `display`: a `runner.display.Display` to call instead.
+    `resume`: the results directory of a sweep whose runner was interrupted or killed: continue it (its
+    sweep.yaml; `sweep` may be omitted, else it must be the same sweep) with every earlier run told to
+    the engine, the runs left running marked crashed, and `count` (default: the first run's) counting
+    every run of the sweep; mode, project and entity default to the first run's (see runner/resume.py).
     `interpreter`: what `${interpreter}` in the sweep's command runs (default `python` from PATH, as the
     agent); checked before the first trial (it must find wandb, and import a Tune trainable), else SpecError.
     `out` holds one sweep and one runner at a time: a directory another runner uses, or that already holds
@@ -107,7 +112,22 @@ def run_sweep(
     from .display import Display, TextDisplay
     from .sweep import SweepRunner
 
-    config, base = load_sweep(sweep)
+    resumed = None
+    if resume is not None:
+        config, base, resumed = _resumed(sweep, resume, out, grace)
+        count = resumed.state.count if count is None else count
+        if mode is not None and mode != resumed.state.mode:
+            raise SpecError(
+                f"the sweep in {resume} ran with mode {resumed.state.mode}: it resumes so (drop mode {mode})."
+            )
+        mode = resumed.state.mode
+        project = project or resumed.state.project
+        entity = entity or resumed.state.entity
+    elif sweep is None:
+        raise SpecError("run_sweep needs a sweep (or resume=DIR).")
+    else:
+        config, base = load_sweep(sweep)
+    mode = mode or "offline"
     tty = sys.stderr.isatty()
     show = tty if progress is None else progress
     if display is None:
@@ -129,6 +149,7 @@ def run_sweep(
             interpreter=interpreter,
             allow_missing_metric=allow_missing_metric,
             warm=warm,
+            resume=resumed,
         )
         outcome = runner.run()
     if outcome.missing_metric:
@@ -151,3 +172,27 @@ def _unsaved_source(sweep: Any, config: dict[str, Any]) -> Iterator[None]:
         path.write_text(source, encoding="utf-8")
         config["scheduler"] = {**config["scheduler"], "source": str(path)}
         yield
+
+
+def _resumed(sweep: Any, resume: str | os.PathLike[str], out: Any, grace: float | None) -> tuple[Any, Any, Any]:
+    """The config, base directory and `Resume` of a sweep to continue (runner/resume.py)."""
+    from .resume import load
+
+    directory = Path(resume)
+    if out is not None and Path(out).resolve() != directory.resolve():
+        raise SpecError(f"--resume {resume} continues the sweep in {resume}: --out {out} names another directory.")
+    if grace is None:
+        from .sweep import default_grace
+
+        grace = default_grace()
+    state = load(directory, grace=grace)
+    if sweep is not None:
+        from .engine import resolve_source
+
+        given, base = load_sweep(sweep)
+        if resolve_source(given, base) != state.config:
+            raise SpecError(
+                f"{sweep} is not the sweep in {directory / 'sweep.yaml'}: --resume continues that one "
+                "(omit the sweep, or start a new sweep with another --out)."
+            )
+    return state.config, directory, state

@@ -168,6 +168,11 @@ class Engine:
     def tell(self, run_id: str, report: RunReport) -> None:
         self.optimizer.tell_run(run_id, self._message(report))
 
+    def tell_existing(self, report: RunReport) -> None:
+        """A run the sweep had before this engine existed (a resumed sweep's): told as W&B's scheduler
+        tells the runs it finds at start (`tell_existing_finished_run`; `report.state` is terminal)."""
+        self.optimizer.tell_existing_finished_run(self._message(report))
+
     def prune(self, reports: Mapping[str, RunReport]) -> list[str]:
         """Optimizer ids of the running runs W&B's early termination stops now."""
         ids: Sequence[str] = list(reports)

@@ -35,6 +35,7 @@ from .launch import (
 from .metric import missing_metric
 from .online import OnlineSweep
 from .results import SWEEP_FILE, ResultsStore, ResultsWriteError, RunResult, relative_path, small_summary
+from .resume import Journal, Resume, RunnerState
 from .warm import Launcher, shared_service
 
 MODES = ("offline", "online", "disabled")
@@ -147,6 +148,7 @@ class SweepRunner:
         interpreter: str | None = None,
         allow_missing_metric: bool = False,
         warm: bool = True,
+        resume: Resume | None = None,
     ) -> None:
         from .engine import check_wandb, resolve_source
 
@@ -173,7 +175,9 @@ class SweepRunner:
         self.allow_missing_metric = allow_missing_metric
         self.jobs = jobs
         self.mode = mode
-        self.base_dir = wandb_dir()
+        self.resume = resume
+        self.count = count
+        self.base_dir = resume.state.wandb_dir if resume and resume.state.wandb_dir else wandb_dir()
         run_cap = self.config.get("run_cap")
         caps = [c for c in (count, run_cap) if isinstance(c, int) and c > 0]
         self.budget = min(caps) if caps else math.inf
@@ -190,18 +194,23 @@ class SweepRunner:
         if entity:
             self.extra_env["WANDB_ENTITY"] = entity
         self._check_program()
-        if out is not None:  # before anything is created (online: the W&B sweep); run() locks it
+        if out is not None and resume is None:  # before anything is created (online: the W&B sweep); run() locks it
             ResultsStore.refuse_used(Path(out))
         from wandb.sdk.lib.runid import generate_id
 
         self.online: OnlineSweep | None = None
-        if mode == "online":  # a W&B sweep with a local controller: this runner schedules it
+        if mode == "online" and resume is not None and resume.state.online:  # the sweep already exists on W&B
+            self.online = OnlineSweep(**resume.state.online)
+            self.extra_env.update(self.online.env())
+            project, entity = self.online.project, self.online.entity
+        elif mode == "online":  # a W&B sweep with a local controller: this runner schedules it
             from .online import create_sweep
 
             self.online = create_sweep(self.config, project=project, entity=entity)
             self.extra_env.update(self.online.env())
             project, entity = self.online.project, self.online.entity
-        self.sweep_id = self.online.id if self.online else generate_id()
+        self.sweep_id = self.online.id if self.online else resume.state.sweep_id if resume else generate_id()
+        self.project, self.entity = project, entity
         self.engine = Engine(self.config, self.sweep_id, project=project or "", entity=entity or "")
         self.metrics = self.engine.metric_names()
         self.live = self.engine.reads_running_history(jobs)
@@ -210,6 +219,9 @@ class SweepRunner:
         metric = self.config.get("metric") if isinstance(self.config.get("metric"), Mapping) else {}
         self.goal = str(metric.get("goal", "minimize"))
         self.out_dir = Path(out) if out is not None else Path(self.base_dir, "wandb", f"sweep-{self.sweep_id}")
+        if resume is not None:
+            self.out_dir = resume.directory
+        self._journal: Journal | None = None
 
     def _check_program(self) -> None:
         if self.function is not None or not uses_program(self.config):
@@ -231,6 +243,8 @@ class SweepRunner:
         from wandb.sdk.lib.runid import generate_id
 
         spec = TrialSpec(self.sweep_id, generate_id(), config)
+        if self._journal is not None:
+            self._journal.started(spec.run_id, config)
         write_config(spec, self.base_dir)
         if self.function is not None:
             trial: Trial = FunctionTrial(spec, self.function, self.base_dir, self.extra_env, self._wake.set)
@@ -243,6 +257,9 @@ class SweepRunner:
                 trial = ProcessTrial(spec, argv, env, open_output(self._output(spec)), self._wake.set, watchdog)
             else:
                 trial = self.launcher.start(spec, argv, env, self._output(spec), self._wake.set, watchdog)
+        if self._journal is not None:
+            popen = getattr(trial, "popen", None)
+            self._journal.launched(spec.run_id, getattr(trial, "pid", None) or (popen.pid if popen else None))
         return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
 
     def _output(self, spec: TrialSpec) -> Path:
@@ -289,14 +306,56 @@ class SweepRunner:
 
     # --- the loop --------------------------------------------------------------------------------
 
+    def _state(self) -> RunnerState:
+        """What a resume of this sweep continues with (DIR/runner.json)."""
+        online = None
+        if self.online is not None:
+            online = {"id": self.online.id, "entity": self.online.entity, "project": self.online.project}
+            online["url"] = self.online.url
+        return RunnerState(
+            sweep_id=self.sweep_id,
+            count=self.count,
+            mode=self.mode,
+            project=self.project or None,
+            entity=self.entity or None,
+            wandb_dir=str(self.base_dir),
+            online=online,
+        )
+
+    def _record(self, store: ResultsStore, result: RunResult, history: list[dict[str, Any]]) -> None:
+        """A run's result into results.jsonl, then its metric history into the resume journal."""
+        store.add(result)
+        if self._journal is not None:
+            self._journal.ended(result.id, history)
+
+    def _resume_runs(self, store: ResultsStore) -> int:
+        """A resumed sweep: every earlier run told to the engine (as W&B's scheduler warm-starts) and in
+        the results; the runs the dead runner left without a result recorded (crashed). Returns their count."""
+        if self.resume is None:
+            return 0
+        for prior in self.resume.runs:
+            try:
+                self.engine.tell_existing(prior.report)
+            except Exception as exc:  # as W&B's scheduler's warm start: a run the optimizer rejects is skipped
+                import warnings
+
+                warnings.warn(f"the optimizer rejected earlier run {prior.result.id}: {exc}", RuntimeWarning, 2)
+            if prior.recovered:
+                self._record(store, prior.result, prior.report.history)
+                self.display.finished(prior.result)
+            else:
+                store.results.append(prior.result)
+        return len(self.resume.runs)
+
     def open_store(self) -> ResultsStore:
-        """The results directory, locked for this runner (refused when another runner holds it or it
-        already holds a sweep), with the sweep config saved in it."""
-        store = ResultsStore(self.out_dir)
+        """The results directory, locked for this runner (refused when another runner holds it or, unless
+        this runner resumes it, it already holds a sweep), with the sweep config saved in it."""
+        store = ResultsStore(self.out_dir, resume=self.resume is not None)
         from ..sweep_config import SweepConfig, write_atomic
 
         try:
-            write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
+            if self.resume is None:
+                write_atomic(self.out_dir / SWEEP_FILE, SweepConfig(self.config).to_yaml())
         except BaseException:
             store.close()
             raise
@@ -304,8 +363,10 @@ class SweepRunner:
 
     def run(self) -> SweepOutcome:
         store = self.open_store()
+        state = self._state()
+        state.write(self.out_dir)
+        self._journal = Journal(self.out_dir)
         active: dict[str, Active] = {}
-        launched = 0
         failures = FailureRule.from_agent(self.max_failures)
         exhausted = False
         reason = "done"
@@ -314,6 +375,7 @@ class SweepRunner:
         checked = False
         write_error: ResultsWriteError | None = None
         self.display.start(self)
+        launched = self._resume_runs(store)
         restore = _sigterm_as_interrupt()
         environ = dict(os.environ)
         watchdog = Watchdog() if self.function is None else None
@@ -339,7 +401,7 @@ class SweepRunner:
                         continue
                     del active[key]
                     result = self._finish(a, code)
-                    store.add(result)
+                    self._record(store, result, a.log.snapshot()[0])
                     self.display.finished(result)
                     failures.ended(a.trial.failed(code))
                     if not checked and result.state == "finished" and self.metrics:
@@ -391,14 +453,15 @@ class SweepRunner:
         finally:
             restore()
             by = "user" if interrupted else "runner"
-            for result in self._stop_all(active, by):
+            for result, history in self._stop_all(active, by):
                 if write_error is None:
                     try:
-                        store.add(result)
+                        self._record(store, result, history)
                     except ResultsWriteError as exc:
                         write_error = exc
                 self.display.finished(result)
             store.close()
+            self._journal.close()
             if self.launcher is not None:
                 self.launcher.close()
                 self.launcher = None
@@ -414,6 +477,10 @@ class SweepRunner:
                 os.environ.clear()
                 os.environ.update(environ)
                 clear_service_in_env()  # the token of the service teardown stopped (a next wandb.init starts one)
+        run_cap = self.config.get("run_cap")
+        state.finished = not interrupted and (exhausted or (isinstance(run_cap, int) and launched >= run_cap))
+        state.reason = reason
+        state.write(self.out_dir)
         if write_error is not None:
             self.display.done(None)
             raise write_error
@@ -441,7 +508,7 @@ class SweepRunner:
         self.display.done(outcome)
         return outcome
 
-    def _stop_all(self, active: dict[str, Active], by: str) -> list[RunResult]:
+    def _stop_all(self, active: dict[str, Active], by: str) -> list[tuple[RunResult, list[dict[str, Any]]]]:
         """Stop every running trial as the agent does on shutdown: SIGTERM, then SIGKILL after the grace."""
         results = []
         now = time.monotonic()
@@ -457,7 +524,7 @@ class SweepRunner:
                     continue
                 if code is not None:
                     del active[key]
-                    results.append(self._finish(a, code))
+                    results.append((self._finish(a, code), a.log.snapshot()[0]))
             try:
                 self._wake.wait(POLL_SECONDS)
                 self._wake.clear()
