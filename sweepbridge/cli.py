@@ -207,9 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_reverse)
 
     p = command("trial", "Run a Ray Tune trainable as one W&B sweep run (the command the agent starts).")
-    from .runtime.arguments import add_arguments
+    from .trial_command import TrialCommand
 
-    add_arguments(p)
+    TrialCommand.add_arguments(p)
     p.set_defaults(run=cmd_trial)
     return parser
 
@@ -385,8 +385,9 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 def cmd_trial(args: argparse.Namespace) -> int:
     from .runtime.trial import run
+    from .trial_command import TrialCommand
 
-    return run(args)
+    return run(TrialCommand.from_args(args))
 
 
 # --- entry point ------------------------------------------------------------------------------

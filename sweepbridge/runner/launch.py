@@ -129,26 +129,17 @@ except BaseException as exc:
 """
 
 
-def trainable_reference(sweep: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(program, trainable) when the sweep's command starts sweepbridge's trial runtime, else None."""
-    command = [str(c) for c in sweep.get("command") or []] if isinstance(sweep.get("command"), list) else []
-    for i, chunk in enumerate(command[:-1]):
-        if chunk == "sweepbridge" and command[i + 1] == "trial" and "--trainable" in command:
-            program = command[i + 2] if i + 2 < len(command) else ""
-            program = str(sweep.get("program") or "") if program == "${program}" else program
-            name = command[command.index("--trainable") + 1] if command[-1] != "--trainable" else ""
-            return (program, name) if program and name else None
-    return None
-
-
 def check_trainable(sweep: Mapping[str, Any]) -> str | None:
     """Import a Tune trainable the way its trials will (a `python` child, the runtime's loader):
-    the error text, or None when it imports."""
-    reference = trainable_reference(sweep)
-    if reference is None:
+    the error text, or None when it imports (or the sweep's command does not start the trial
+    runtime). A malformed trial command is a SpecError (`TrialCommand.in_sweep`)."""
+    from ..trial_command import TrialCommand
+
+    trial = TrialCommand.in_sweep(sweep)
+    if trial is None:
         return None
     done = subprocess.run(
-        ["python", "-c", PREFLIGHT, *reference],
+        ["python", "-c", PREFLIGHT, trial.program, trial.trainable],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

@@ -22,14 +22,12 @@ from ..errors import SpecError, SweepBridgeError
 from ..frontends.structure import SpaceBuilder
 from ..objective import GOAL_OF_MODE
 from ..sweep_config import SweepConfig
+from ..trial_command import REPEAT_AXIS as REPEAT_AXIS  # the grid's repetition axis, removed by the trial
 from . import command as t
 from . import configspace, ray_objects, session
 from . import schedulers as s
 from .plan import Plan, changed
 from .search import algorithms as a
-
-REPEAT_AXIS = "_tune_repeat"
-"""Grid axis added for num_samples > 1 on a grid: the repetition index, seen by the program."""
 
 KEYWORDS: dict[str, tuple[str, Any]] = {
     "resources_per_trial": ("tune.run.resources", None),
