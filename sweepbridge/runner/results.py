@@ -75,13 +75,14 @@ class ResultsStore:
 
     def _write_csv(self) -> None:
         from ..sweep_config import write_atomic
+        from ..tune.flat_keys import flatten  # nested configs as dotted columns
 
-        keys = sorted({k for r in self.results for k in _flat(r.config)})
+        keys = sorted({k for r in self.results for k in flatten(r.config, ".", keep_empty=True)})
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["id", "state", "metric", "history_rows", "wall_time", *keys])
         for r in self.results:
-            flat = _flat(r.config)
+            flat = flatten(r.config, ".", keep_empty=True)
             row = [r.id, r.state, r.metric, r.history_rows, round(r.wall_time, 3)]
             writer.writerow(
                 row + [json.dumps(flat[k]) if isinstance(flat.get(k), (list, dict)) else flat.get(k) for k in keys]
@@ -92,17 +93,6 @@ class ResultsStore:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-
-
-def _flat(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested configs as dotted columns."""
-    out: dict[str, Any] = {}
-    for k, v in config.items():
-        if isinstance(v, dict) and v:
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:
