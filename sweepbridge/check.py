@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ApproximationWarning, SpecError, SweepBridgeError
+from .param_path import join
 from .stats import P_MIN
 
 DEFAULT_N = 20_000
@@ -218,10 +219,10 @@ def _sample_leaf(obj: Any, n: int, rng: Any, path: str) -> list:
 def _columns(obj: Any, n: int, rng: Any, path: str = "") -> list:
     """n joint draws of `obj`: dicts and lists hold independently sampled expressions."""
     if isinstance(obj, Mapping):
-        columns = {k: _columns(v, n, rng, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
+        columns = {k: _columns(v, n, rng, join(path, k)) for k, v in obj.items()}
         return [{k: c[i] for k, c in columns.items()} for i in range(n)]
     if isinstance(obj, (list, tuple)):
-        columns = [_columns(v, n, rng, f"{path}[{i}]") for i, v in enumerate(obj)]
+        columns = [_columns(v, n, rng, join(path, i)) for i, v in enumerate(obj)]
         return [[c[i] for c in columns] for i in range(n)]
     return _sample_leaf(obj, n, rng, path)
 
