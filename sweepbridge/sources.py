@@ -139,7 +139,8 @@ def split_source(source: str) -> tuple[Path, str | None]:
     suffix = Path(path).suffix.lower()
     if suffix != ".py" and suffix not in SPEC_SUFFIXES:
         raise SourceUsageError(
-            "SOURCE must be a Python file (file.py or file.py:NAME) or a tune spec (.yaml, .yml, .json), "
+            "SOURCE must be a Python file (file.py or file.py:NAME) or a tune spec, 2020 beta or W&B sweep file "
+            "(.yaml, .yml, .json), "
             f"got {source!r}."
         )
     if name is not None and suffix != ".py":
@@ -163,7 +164,7 @@ def to_sweep_config(
     from .tune_spec import require_keyword
 
     kind = convertible_kind(obj)
-    what = where or f"the {kind} config"
+    what = where or "the given object"
     options = {k: v for k, v in (space_options or {}).items() if v is not None}
     if options and kind != "space":
         flags = ", ".join(f"--{k.replace('_', '-')}" for k in options)
@@ -181,9 +182,15 @@ def to_sweep_config(
             extra["allow_approximate"] = True
         if engine is not None:
             obj.engine = engine  # sweepbridge's Tuner mirror reads it in to_sweep()
-        sweep = obj.to_sweep(**extra)
+        tuner = where or type(obj).__name__
+        try:
+            sweep = obj.to_sweep(**extra)
+        except (SweepBridgeError, Warning):
+            raise
+        except Exception as exc:
+            raise SourceError(f"{tuner}.to_sweep() failed: {type(exc).__name__}: {exc}") from exc
         if not isinstance(sweep, Mapping):
-            raise SourceError(f"{where or 'the Tuner'}.to_sweep() returned {type(sweep).__name__}, not a sweep config.")
+            raise SourceError(f"{tuner}.to_sweep() returned {type(sweep).__name__}, not a sweep config.")
         if not isinstance(sweep, SweepConfig):
             sweep = SweepConfig(sweep)
     else:
@@ -199,7 +206,7 @@ def to_sweep_config(
             raise exc.at(where) from None  # errors without a parameter path name the source instead
     problems = sweep.problems()
     if problems:
-        raise SpecError(f"{what} is not a valid sweep config: " + "; ".join(problems))
+        raise SpecError(f"{where + ' is ' if where else ''}not a valid sweep config: " + "; ".join(problems))
     return sweep
 
 

@@ -266,3 +266,32 @@ def test_any_file_content_loads_or_fails_with_a_sweepbridge_error(tmp_path, suff
         assert str(exc).strip()
     else:
         assert loaded.sweep.problems() == []
+
+
+class _FailingTuner:
+    def to_sweep(self):
+        raise RuntimeError("boom")
+
+
+class _WrongTuner:
+    def to_sweep(self):
+        return 3
+
+
+@pytest.mark.parametrize(
+    "obj, words",
+    [
+        (42, "top level is a constant"),
+        (b"x", "bytes value b'x' is neither"),
+        (_FailingTuner(), r"_FailingTuner.to_sweep\(\) failed: RuntimeError: boom"),
+        (_WrongTuner(), r"_WrongTuner.to_sweep\(\) returned int, not a sweep config"),
+        ({"method": "grid", "parameters": 3}, "^not a valid sweep config: parameters: 3 is not of type 'object'"),
+        (Path("notes.txt"), "SOURCE must be a Python file"),
+    ],
+)
+def test_bad_objects_are_sweepbridge_errors(obj, words):
+    from sweepbridge.errors import SweepBridgeError
+    from sweepbridge.sources import load
+
+    with pytest.raises(SweepBridgeError, match=words):
+        load(obj)
