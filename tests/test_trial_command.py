@@ -123,3 +123,24 @@ def test_importing_it_loads_no_other_sweepbridge_module():
     code = "import sys, sweepbridge.trial_command; print(sorted(m for m in sys.modules if m.startswith('sweepbridge')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["['sweepbridge',", "'sweepbridge.errors',", "'sweepbridge.trial_command']"]
+
+
+TRANSLATOR = ("sweepbridge.api", "sweepbridge.backends", "sweepbridge.frontends", "sweepbridge.validation")
+TRANSLATOR += ("sweepbridge.compat", "sweepbridge.tune.translate", "sweepbridge.tune.command", "sweepbridge.sources")
+
+
+def test_the_trial_runtimes_own_imports_reach_no_translator_module():
+    """What runtime.trial imports itself, with sweepbridge.tune's package __init__ (which re-exports the
+    whole mirror) left out: the trial must not need a translator module for its own work."""
+    code = (
+        "import pathlib, sys, types, sweepbridge\n"
+        "tune = types.ModuleType('sweepbridge.tune')\n"
+        "tune.__path__ = [str(pathlib.Path(sweepbridge.__file__).parent / 'tune')]\n"
+        "sys.modules['sweepbridge.tune'] = tune\n"
+        "import sweepbridge.runtime.trial\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('sweepbridge'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout.split()
+    assert "sweepbridge.trial_command" in loaded and "sweepbridge.runtime.trial" in loaded
+    assert not [m for m in loaded if m.startswith(TRANSLATOR)], loaded
