@@ -355,7 +355,7 @@ def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: li
 
 def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
     """One row per leaf parameter of the sweep."""
-    from .tune.translate import REPEAT_AXIS
+    from .trial_command import REPEAT_AXIS
     from .validation import parameter_leaves
 
     parameters = subject.sweep.get("parameters", {})
