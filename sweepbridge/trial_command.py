@@ -71,8 +71,8 @@ class TrialCommand:
     def options(self) -> list[str]:
         """The arguments after the program."""
         out = ["--trainable", self.trainable]
-        if self.metric is not None:
-            out += ["--metric", self.metric]
+        if self.metric is not None:  # a name starting with "-" would read as an option: attached with "="
+            out += [f"--metric={self.metric}"] if self.metric.startswith("-") else ["--metric", self.metric]
         if self.stop is not None:
             out += ["--stop", json.dumps(self.stop, sort_keys=True)]
         if self.wandb:
