@@ -35,8 +35,8 @@ SOURCE kinds:
                    param_space:
                      lr: {{loguniform: [1.0e-4, 1.0e-1]}}
                      layers: {{randint: [1, 5]}}      # 1..4: upper bound excluded, as in Ray
-                 or a 2020 W&B beta file (a `tune:` mapping), or a W&B sweep config (a `method` key:
-                 validated and written out as it is)
+                 or a 2020 W&B beta file (a `tune:` mapping), or a W&B sweep config (`method` /
+                 `parameters` and no tune-spec key: validated and written out as it is)
 A global may hold a SweepConfig (e.g. tune.run's result), a Tuner (.to_sweep() is called), a W&B
 sweep config dict, or a bare search space (translated by sweepbridge.to_sweep with --method etc.).
 The file runs with __name__ == "__sweepbridge__": its `if __name__ == "__main__":` block is skipped.""",

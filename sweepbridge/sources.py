@@ -1,7 +1,8 @@
 """SOURCE → a validated SweepConfig: the one loader behind `convert`, `check`, `run` and `run_sweep`.
 
 `load(source)` is the contract (see its docstring). A SOURCE is one of
-- `sweep.yaml` / `.yml` / `.json` holding a W&B sweep config (a mapping with a `method` key);
+- `sweep.yaml` / `.yml` / `.json` holding a W&B sweep config (a mapping with `method` or
+  `parameters`, or with no key only a tune spec has: see `is_wandb_file`);
 - `spec.yaml` / `.yml` / `.json` holding a tune spec (see `sweepbridge.tune_spec`) or a file in the
   2020 W&B beta's `tune:` format (see `sweepbridge.tune_beta`);
 - `file.py:NAME`: the Python file is run and its global NAME is converted;
@@ -52,11 +53,17 @@ def is_wandb_config(obj: Any) -> bool:
 
 
 def is_wandb_file(data: Any) -> bool:
-    """Whether a parsed .yaml/.json file holds a W&B sweep config: a mapping with a `method` key (no
-    tune spec or 2020 beta file has one), so that a broken sweep file is reported as a sweep file."""
-    from . import tune_beta
+    """Whether a parsed .yaml/.json file is read as a W&B sweep config: a mapping, not a 2020 beta
+    file, with a `method` or `parameters` key or none of the keys only a tune spec has (`param_space`,
+    `search_alg`, `num_samples`, ...: its schema's keys that W&B's schema lacks). So a broken or
+    launch-style sweep file is reported as a sweep file, not as a tune spec."""
+    from . import schemas, tune_beta
 
-    return isinstance(data, Mapping) and "method" in data and not tune_beta.is_beta(data)
+    if not isinstance(data, Mapping) or tune_beta.is_beta(data):
+        return False
+    spec_only = set(schemas.load("tune-spec.schema.json")["properties"]) - {"$schema"}
+    spec_only -= set(schemas.load("wandb-sweep.schema.json")["properties"])
+    return "method" in data or "parameters" in data or not any(k in data for k in spec_only)
 
 
 def convertible_kind(obj: Any) -> str:
@@ -249,7 +256,7 @@ def load(
 
     `source`: a str or os.PathLike names a file SOURCE (see the module docstring): `file.py[:NAME]`,
     or a .yaml / .yml / .json file read as a 2020 beta file (a mapping with a `tune` mapping), else a
-    W&B sweep config (a mapping with a `method` key), else a tune spec. Any other object is converted
+    W&B sweep config (`is_wandb_file`), else a tune spec. Any other object is converted
     as found in a Python file (`convertible_kind`).
     `allow_approximate`: let a tune spec, beta file or Tuner translate with equivalents
     (ApproximationWarning) where exact is impossible; refused for a bare space.

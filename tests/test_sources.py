@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -295,3 +296,22 @@ def test_bad_objects_are_sweepbridge_errors(obj, words):
 
     with pytest.raises(SweepBridgeError, match=words):
         load(obj)
+
+
+@pytest.mark.parametrize(
+    "text, form",
+    [
+        ("method: random\nparameters: {a: {values: [1]}}\n", "wandb"),
+        ("parameters: {a: {values: [1]}}\n", "wandb"),  # method missing: reported as a broken sweep file
+        ("job: me/train:latest\nscheduler: {job: me/optuna:latest}\nrun_cap: 5\n", "wandb"),  # a launch sweep
+        ("program: t.py\nnum_samples: 2\nparam_spce: {}\n", "tune-spec"),  # a tune-spec-only key
+        ("program: t.py\ntune: {run_or_experiment: t.py}\n", "beta"),
+    ],
+)
+def test_which_form_a_yaml_file_is_read_as(tmp_path, text, form):
+    from sweepbridge import tune_beta
+    from sweepbridge.sources import is_wandb_file
+
+    data = yaml.safe_load(text)
+    assert is_wandb_file(data) == (form == "wandb")
+    assert tune_beta.is_beta(data) == (form == "beta")
