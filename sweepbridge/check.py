@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ApproximationWarning, SpecError, SweepBridgeError
+from .param_path import join
 from .stats import P_MIN
 
 DEFAULT_N = 20_000
@@ -136,43 +137,6 @@ def real_libraries() -> Iterator[None]:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def _translate(source: str) -> Any:
-    """SOURCE → the SweepConfig `sweepbridge convert` gives, keeping the translated object's
-    `source_space` (to_sweep and tune.run record it); a W&B config found in a Python file is returned as is."""
-    from . import sources, tune_beta, tune_spec
-    from .sweep_config import SweepConfig
-
-    path, name = sources.split_source(source)
-    if path.suffix.lower() in sources.SPEC_SUFFIXES:
-        data = tune_beta.read(path)
-        return tune_beta.convert(data) if tune_beta.is_beta(data) else tune_spec.convert(path)
-    namespace = sources.run_python(path)
-    if name is None:
-        name, obj = sources.pick(namespace, str(path))
-    elif name in namespace:
-        obj = namespace[name]
-    else:
-        raise sources.SourceError(f"{path} defines no {name!r}.")
-    kind = sources.convertible_kind(obj)
-    if kind == "tuner":
-        return obj.to_sweep()
-    if kind == "wandb":
-        return SweepConfig(obj)
-    if kind == "sweep":
-        return obj
-    return sources.to_sweep_config(obj, f"{path}:{name}")
-
-
-def _valid(sweep: Any, where: str) -> Any:
-    from .sweep_config import SweepConfig
-
-    sweep = sweep if isinstance(sweep, SweepConfig) else SweepConfig(sweep)
-    problems = sweep.problems()
-    if problems:
-        raise SpecError(f"{where} is not a valid sweep config: " + "; ".join(problems))
-    return sweep
-
-
 def reverse_subject(sweep: Any, to: str | None = None) -> Subject:
     """A W&B sweep and its reverse translation (hyperopt by default; Ray Tune for grids or `to='tune'`)."""
     from . import reverse
@@ -186,32 +150,43 @@ def reverse_subject(sweep: Any, to: str | None = None) -> Subject:
 
 
 def load(source: str, *, against: str | None = None, to: str | None = None) -> Subject:
-    """SOURCE (as `convert` takes it, or a W&B sweep file) → what to check."""
-    from . import sources, tune_beta
-    from .sweep_config import SweepConfig
+    """SOURCE (anything `sources.load` takes: a W&B sweep file, a tune spec, a beta file, file.py[:NAME])
+    → what to check. A translated source is loaded twice, with sweepbridge's mirrors and with the real
+    libraries (`real_libraries`); the two sweeps must be equal. A W&B sweep config as written (a file,
+    or found in a Python file) is checked against its reverse translation."""
+    from . import sources
 
-    path, _ = sources.split_source(source)
-    if path.suffix.lower() in sources.SPEC_SUFFIXES and sources.convertible_kind(tune_beta.read(path)) == "wandb":
+    mirror = sources.load(source)
+    space = getattr(mirror.sweep, "source_space", None)
+    if mirror.form == "wandb" or space is None:
         if against is not None:
-            raise sources.SourceUsageError("--against takes a hyperopt / Ray Tune SOURCE; this SOURCE is a W&B sweep.")
-        return reverse_subject(_valid(SweepConfig.load(path), str(path)), to)
+            raise sources.SourceUsageError(
+                f"--against takes a hyperopt / Ray Tune SOURCE; {source} holds a W&B sweep config."
+            )
+        return reverse_subject(mirror.sweep, to)
     if to is not None:
-        raise sources.SourceUsageError("--to applies only when SOURCE is a W&B sweep file.")
-    mirror = _translate(source)
-    if getattr(mirror, "source_space", None) is None:  # a W&B config defined in a Python file
-        if against is not None:
-            raise sources.SourceUsageError(f"--against takes a search space; {source} holds a W&B sweep config.")
-        return reverse_subject(_valid(mirror, source))
+        raise sources.SourceUsageError("--to applies only when SOURCE is a W&B sweep config.")
     with real_libraries(), warnings.catch_warnings():
         warnings.simplefilter("ignore", ApproximationWarning)  # already said by the mirror's run
-        real = _translate(source)
-    if dict(real) != dict(mirror):
+        real = sources.load(source).sweep
+    if dict(real) != dict(mirror.sweep):
         raise CheckError(
             f"{source} translates differently with hyperopt's / Ray Tune's own functions than with sweepbridge's "
             "mirror; please report this as a bug."
         )
-    sweep = _valid(SweepConfig.load(against), against) if against is not None else _valid(real, source)
-    return Subject(sweep, real.source_space, "source library")
+    return Subject(real if against is None else _wandb_sweep(against), real.source_space, "source library")
+
+
+def _wandb_sweep(path: str) -> Any:
+    """The W&B sweep file given as --against, validated."""
+    from . import sources
+
+    if Path(path).suffix.lower() not in sources.SPEC_SUFFIXES:
+        raise sources.SourceUsageError(f"--against takes a W&B sweep file (.yaml, .yml, .json), got {path!r}.")
+    loaded = sources.load(path)
+    if loaded.form != "wandb":
+        raise sources.SourceError(f"--against: {path} is {sources.FORMS[loaded.form]}, not a W&B sweep config.")
+    return loaded.sweep
 
 
 # --- sampling ------------------------------------------------------------------------------------
@@ -244,10 +219,10 @@ def _sample_leaf(obj: Any, n: int, rng: Any, path: str) -> list:
 def _columns(obj: Any, n: int, rng: Any, path: str = "") -> list:
     """n joint draws of `obj`: dicts and lists hold independently sampled expressions."""
     if isinstance(obj, Mapping):
-        columns = {k: _columns(v, n, rng, f"{path}.{k}" if path else str(k)) for k, v in obj.items()}
+        columns = {k: _columns(v, n, rng, join(path, k)) for k, v in obj.items()}
         return [{k: c[i] for k, c in columns.items()} for i in range(n)]
     if isinstance(obj, (list, tuple)):
-        columns = [_columns(v, n, rng, f"{path}[{i}]") for i, v in enumerate(obj)]
+        columns = [_columns(v, n, rng, join(path, i)) for i, v in enumerate(obj)]
         return [[c[i] for c in columns] for i in range(n)]
     return _sample_leaf(obj, n, rng, path)
 
@@ -380,7 +355,7 @@ def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: li
 
 def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
     """One row per leaf parameter of the sweep."""
-    from .tune.grid_repeat import REPEAT_AXIS
+    from .trial_command import REPEAT_AXIS
     from .validation import parameter_leaves
 
     parameters = subject.sweep.get("parameters", {})

@@ -35,6 +35,8 @@ SOURCE kinds:
                    param_space:
                      lr: {{loguniform: [1.0e-4, 1.0e-1]}}
                      layers: {{randint: [1, 5]}}      # 1..4: upper bound excluded, as in Ray
+                 or a 2020 W&B beta file (a `tune:` mapping), or a W&B sweep config (`method` /
+                 `parameters` and no tune-spec key: validated and written out as it is)
 A global may hold a SweepConfig (e.g. tune.run's result), a Tuner (.to_sweep() is called), a W&B
 sweep config dict, or a bare search space (translated by sweepbridge.to_sweep with --method etc.).
 The file runs with __name__ == "__sweepbridge__": its `if __name__ == "__main__":` block is skipped.""",
@@ -159,7 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rule = textwrap.fill(LOOKUP_RULE, width=80, initial_indent=" " * 17, subsequent_indent=" " * 17)
     p = command("convert", "Translate a Python source or a tune spec into a W&B sweep config.", rule=rule)
-    p.add_argument("source", metavar="SOURCE", help="file.py, file.py:NAME, or a tune spec (.yaml/.yml/.json)")
+    p.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="file.py, file.py:NAME, or a tune spec, 2020 beta or W&B sweep file (.yaml/.json)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
     p.add_argument("--format", choices=("yaml", "json"), help="output format (default: yaml; json for -o *.json)")
     p.add_argument("--allow-approximate", action="store_true", help="accept approximate-opt-in translations (warned)")
@@ -254,9 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_reverse)
 
     p = command("trial", "Run a Ray Tune trainable as one W&B sweep run (the command the agent starts).")
-    from .runtime.arguments import add_arguments
+    from .trial_command import TrialCommand
 
-    add_arguments(p)
+    TrialCommand.add_arguments(p)
     p.set_defaults(run=cmd_trial)
     return parser
 
@@ -472,8 +478,9 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 def cmd_trial(args: argparse.Namespace) -> int:
     from .runtime.trial import run
+    from .trial_command import TrialCommand
 
-    return run(args)
+    return run(TrialCommand.from_args(args))
 
 
 # --- entry point ------------------------------------------------------------------------------

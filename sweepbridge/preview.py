@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .errors import SpecError, SweepBridgeError
+from .values import python_value
 
 INSTALL_HINT = "pip install 'sweepbridge[preview]'  (or: pip install sweeps)"
 BAYES_NOTE = (
@@ -67,8 +68,9 @@ def engine_configs(cfg: Mapping[str, Any], n: int, seed: int = 0) -> list[dict[s
 
 
 def _item(value: Any) -> Any:
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        return value.item()
+    unwrapped = python_value(value)
+    if unwrapped is not value:
+        return unwrapped
     raise TypeError(f"{type(value).__name__} from W&B's engine is not a JSON value")
 
 

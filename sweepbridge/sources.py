@@ -1,22 +1,24 @@
-"""Turn a `sweepbridge convert` SOURCE into a SweepConfig.
+"""SOURCE → a validated SweepConfig: the one loader behind `convert`, `check`, `run` and `run_sweep`.
 
-SOURCE is one of
-- `spec.yaml` / `spec.yml` / `spec.json`: a tune spec (see `sweepbridge.tune_spec`), or a file in the
+`load(source)` is the contract (see its docstring). A SOURCE is one of
+- `sweep.yaml` / `.yml` / `.json` holding a W&B sweep config (a mapping with `method` or
+  `parameters`, or with no key only a tune spec has: see `is_wandb_file`);
+- `spec.yaml` / `.yml` / `.json` holding a tune spec (see `sweepbridge.tune_spec`) or a file in the
   2020 W&B beta's `tune:` format (see `sweepbridge.tune_beta`);
 - `file.py:NAME`: the Python file is run and its global NAME is converted;
-- `file.py`: the Python file is run and one global is picked by `LOOKUP_RULE`.
+- `file.py`: the Python file is run and one global is picked by `LOOKUP_RULE`;
+- an object: a SweepConfig (e.g. what tune.run returns), a Tuner (its `.to_sweep()` is called), a
+  W&B sweep config mapping, or a bare search space passed to `to_sweep` (see `convertible_kind`).
 
 A Python file runs with `__name__ == "__sweepbridge__"`, so its `if __name__ == "__main__":` block
 does not run; its directory is on sys.path while it runs (sibling imports work).
-What a global may hold is decided by `convertible_kind`: a SweepConfig (e.g. what tune.run
-returns), a Tuner (its `.to_sweep()` is called), a plain W&B sweep config dict (a mapping with a
-`method` string and a `parameters` mapping), or a bare search space passed to `to_sweep`.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +46,24 @@ def _is_tuner(obj: Any) -> bool:
     return not isinstance(obj, type) and callable(getattr(obj, "to_sweep", None))
 
 
-def _is_wandb_config(obj: Any) -> bool:
-    return (
-        isinstance(obj, Mapping) and isinstance(obj.get("method"), str) and isinstance(obj.get("parameters"), Mapping)
-    )
+def is_wandb_config(obj: Any) -> bool:
+    """Whether an object is a W&B sweep config as written: a mapping with a string `method` and a
+    `parameters` key (a search space may hold a parameter named `method`, but not both keys)."""
+    return isinstance(obj, Mapping) and isinstance(obj.get("method"), str) and "parameters" in obj
+
+
+def is_wandb_file(data: Any) -> bool:
+    """Whether a parsed .yaml/.json file is read as a W&B sweep config: a mapping, not a 2020 beta
+    file, with a `method` or `parameters` key or none of the keys only a tune spec has (`param_space`,
+    `search_alg`, `num_samples`, ...: its schema's keys that W&B's schema lacks). So a broken or
+    launch-style sweep file is reported as a sweep file, not as a tune spec."""
+    from . import schemas, tune_beta
+
+    if not isinstance(data, Mapping) or tune_beta.is_beta(data):
+        return False
+    spec_only = set(schemas.load("tune-spec.schema.json")["properties"]) - {"$schema"}
+    spec_only -= set(schemas.load("wandb-sweep.schema.json")["properties"])
+    return "method" in data or "parameters" in data or not any(k in data for k in spec_only)
 
 
 def convertible_kind(obj: Any) -> str:
@@ -58,7 +74,7 @@ def convertible_kind(obj: Any) -> str:
         return "sweep"
     if _is_tuner(obj):
         return "tuner"
-    if _is_wandb_config(obj):
+    if is_wandb_config(obj):
         return "wandb"
     return "space"
 
@@ -130,7 +146,8 @@ def split_source(source: str) -> tuple[Path, str | None]:
     suffix = Path(path).suffix.lower()
     if suffix != ".py" and suffix not in SPEC_SUFFIXES:
         raise SourceUsageError(
-            "SOURCE must be a Python file (file.py or file.py:NAME) or a tune spec (.yaml, .yml, .json), "
+            "SOURCE must be a Python file (file.py or file.py:NAME) or a tune spec, 2020 beta or W&B sweep file "
+            "(.yaml, .yml, .json), "
             f"got {source!r}."
         )
     if name is not None and suffix != ".py":
@@ -146,18 +163,21 @@ def to_sweep_config(
     space_options: Mapping[str, Any] | None = None,
     engine: str | None = None,
 ) -> Any:
-    """Convert one object found in a source (see `convertible_kind`); `engine` (wandb / optuna) for a
-    bare space or a Tuner (a ready sweep config already chose its engine)."""
+    """Convert one object found in a source (see `convertible_kind`) into a validated SweepConfig;
+    `engine` (wandb / optuna) for a bare space or a Tuner (a ready sweep config already chose its
+    engine). `where` names the object in errors; "" for an object given directly (errors keep their
+    own parameter path)."""
     from .sweep_config import SweepConfig
     from .tune_spec import require_keyword
 
     kind = convertible_kind(obj)
+    what = where or "the given object"
     options = {k: v for k, v in (space_options or {}).items() if v is not None}
     if options and kind != "space":
         flags = ", ".join(f"--{k.replace('_', '-')}" for k in options)
-        raise SourceError(f"{flags} apply only to a bare space; {where} is a {kind} config that already sets them.")
+        raise SourceError(f"{flags} apply only to a bare space; {what} is a {kind} config that already sets them.")
     if engine is not None and kind in ("sweep", "wandb") and (engine == "optuna") != (obj.get("method") == "custom"):
-        raise SourceError(f"--engine {engine}: {where} is a finished sweep config; pass engine= where it is built.")
+        raise SourceError(f"--engine {engine}: {what} is a finished sweep config; pass engine= where it is built.")
     if kind == "sweep":
         sweep = obj
     elif kind == "wandb":
@@ -169,9 +189,15 @@ def to_sweep_config(
             extra["allow_approximate"] = True
         if engine is not None:
             obj.engine = engine  # sweepbridge's Tuner mirror reads it in to_sweep()
-        sweep = obj.to_sweep(**extra)
+        tuner = where or type(obj).__name__
+        try:
+            sweep = obj.to_sweep(**extra)
+        except (SweepBridgeError, Warning):
+            raise
+        except Exception as exc:
+            raise SourceError(f"{tuner}.to_sweep() failed: {type(exc).__name__}: {exc}") from exc
         if not isinstance(sweep, Mapping):
-            raise SourceError(f"{where}.to_sweep() returned {type(sweep).__name__}, not a sweep config.")
+            raise SourceError(f"{tuner}.to_sweep() returned {type(sweep).__name__}, not a sweep config.")
         if not isinstance(sweep, SweepConfig):
             sweep = SweepConfig(sweep)
     else:
@@ -187,33 +213,93 @@ def to_sweep_config(
             raise exc.at(where) from None  # errors without a parameter path name the source instead
     problems = sweep.problems()
     if problems:
-        raise SpecError(f"{where} is not a valid sweep config: " + "; ".join(problems))
+        raise SpecError(f"{where + ' is ' if where else ''}not a valid sweep config: " + "; ".join(problems))
     return sweep
 
 
-def load_source(
-    source: str,
+FORMS = {
+    "wandb": "a W&B sweep config as written (a sweep file, or a mapping with `method` and `parameters`)",
+    "tune-spec": "a tune spec file",
+    "beta": "a 2020 W&B beta `tune:` file",
+    "sweep": "a SweepConfig object (e.g. what tune.run returns)",
+    "tuner": "a Tuner (an object with .to_sweep())",
+    "space": "a bare search space (translated by to_sweep)",
+}
+"""`Loaded.form`: what the SOURCE was written as."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What `load` returns."""
+
+    sweep: Any
+    """The validated SweepConfig (`problems()` is empty). For a translated source it is the
+    translator's own object, with what the translator records on it (the space, approximations,
+    a `method: custom` sweep's generated scheduler source)."""
+    form: str
+    """What the SOURCE was written as: a key of `FORMS`."""
+    where: str
+    """The SOURCE as errors name it ("sweep.yaml", "exp.py:sweep"); "" for an object given directly."""
+    base: Path | None
+    """The directory a file SOURCE is in (relative `program` / `scheduler.source` paths refer to it);
+    None for an object given directly."""
+
+
+def load(
+    source: Any,
     *,
     allow_approximate: bool = False,
     space_options: Mapping[str, Any] | None = None,
     engine: str | None = None,
-) -> Any:
-    """SOURCE (see the module docstring) → a validated SweepConfig."""
-    path, name = split_source(source)
-    if path.suffix.lower() in SPEC_SUFFIXES:
-        from . import tune_spec
+) -> Loaded:
+    """SOURCE → `Loaded` (a validated SweepConfig, the form it was written in, where it came from).
 
+    `source`: a str or os.PathLike names a file SOURCE (see the module docstring): `file.py[:NAME]`,
+    or a .yaml / .yml / .json file read as a 2020 beta file (a mapping with a `tune` mapping), else a
+    W&B sweep config (`is_wandb_file`), else a tune spec. Any other object is converted
+    as found in a Python file (`convertible_kind`).
+    `allow_approximate`: let a tune spec, beta file or Tuner translate with equivalents
+    (ApproximationWarning) where exact is impossible; refused for a bare space.
+    `space_options`: to_sweep keywords (method, metric, goal, program, name, run_cap) for a bare
+    space; None values are ignored; any other value for another form is refused.
+    `engine`: "wandb" or "optuna" for a bare space or a Tuner; for a finished sweep config it must
+    agree with it (optuna ⇔ method custom); "optuna" is refused for tune specs and beta files.
+
+    Errors (all SweepBridgeError): SourceUsageError when a file SOURCE has another suffix or a
+    spec takes `:NAME`; SourceError when the file is missing, a Python file fails to run or defines
+    no such (or no convertible) object, or an option does not apply to the form; SpecError when the
+    file is not UTF-8 JSON/YAML, a tune spec breaks its schema, or the result is not a valid sweep
+    config; UnsupportedFeatureError (with the parameter path) when the translation is not exact. An
+    ApproximationWarning turned into an error (`-W error`, --strict) propagates as the warning.
+    """
+    import os
+
+    if not isinstance(source, (str, os.PathLike)):
+        sweep = to_sweep_config(
+            source, "", allow_approximate=allow_approximate, space_options=space_options, engine=engine
+        )
+        return Loaded(sweep, convertible_kind(source), "", None)
+    path, name = split_source(os.fspath(source))
+    base = path.resolve().parent
+    if path.suffix.lower() in SPEC_SUFFIXES:
+        from . import tune_beta, tune_spec
+        from .sweep_config import SweepConfig
+
+        if not path.is_file():
+            raise SourceError(f"cannot read {path}: no such file.")
+        data = tune_beta.read(path)
+        if is_wandb_file(data):
+            sweep = to_sweep_config(SweepConfig.load(path), str(path), space_options=space_options, engine=engine)
+            return Loaded(sweep, "wandb", str(path), base)
         if engine == "optuna":
             raise SourceError("--engine optuna applies to Python sources (a space, tune.Tuner); not to a tune spec.")
         if space_options and any(v is not None for v in space_options.values()):
             raise SourceError("--method/--metric/... apply only to a bare space; a tune spec sets them itself.")
-        if not path.is_file():
-            raise SourceError(f"cannot read {path}: no such file.")
-        from . import tune_beta
-
-        if tune_beta.is_beta(tune_beta.read(path)):  # the 2020 W&B beta's `tune:` file
-            return to_sweep_config(tune_beta.convert(path, allow_approximate=allow_approximate), str(path))
-        return to_sweep_config(tune_spec.convert(path, allow_approximate=allow_approximate), str(path))
+        if tune_beta.is_beta(data):
+            sweep = tune_beta.convert(data, allow_approximate=allow_approximate)
+            return Loaded(to_sweep_config(sweep, str(path)), "beta", str(path), base)
+        sweep = tune_spec.convert(path, allow_approximate=allow_approximate)
+        return Loaded(to_sweep_config(sweep, str(path)), "tune-spec", str(path), base)
     namespace = run_python(path)
     if name is None:
         name, obj = pick(namespace, str(path))
@@ -222,6 +308,17 @@ def load_source(
         raise SourceError(f"{path} defines no {name!r} (it defines: {defined}).")
     else:
         obj = namespace[name]
-    return to_sweep_config(
-        obj, f"{path}:{name}", allow_approximate=allow_approximate, space_options=space_options, engine=engine
-    )
+    where = f"{path}:{name}"
+    sweep = to_sweep_config(obj, where, allow_approximate=allow_approximate, space_options=space_options, engine=engine)
+    return Loaded(sweep, convertible_kind(obj), where, base)
+
+
+def load_source(
+    source: Any,
+    *,
+    allow_approximate: bool = False,
+    space_options: Mapping[str, Any] | None = None,
+    engine: str | None = None,
+) -> Any:
+    """`load(...).sweep`: SOURCE → a validated SweepConfig."""
+    return load(source, allow_approximate=allow_approximate, space_options=space_options, engine=engine).sweep

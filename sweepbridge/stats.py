@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from .values import python_value
+
 P_MIN = 1e-3
 """Reject equality of two distributions below this p-value."""
 POOL_BELOW = 10
@@ -25,8 +27,7 @@ MASS = 1e-3
 
 def normalise(value: Any) -> Any:
     """A value as the program sees it: numpy scalars unwrapped, tuples as lists (recursively)."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        return value.item()
+    value = python_value(value)
     if isinstance(value, (list, tuple)):
         return [normalise(v) for v in value]
     if isinstance(value, dict):

@@ -22,6 +22,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from . import param_path
 from .errors import SpecError, SweepBridgeError
 from .frontends.hyperopt_ops import OPS
 
@@ -132,15 +133,7 @@ def path_text(parts: tuple[Any, ...]) -> str:
     """('tune', 'search_alg', 'hyperopt.HyperOptSearch', 'space') → 'tune.search_alg["hyperopt.HyperOptSearch"].space'.
 
     Keys holding dots are bracketed, so the path names them unambiguously."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif "." in str(part):
-            out += f'["{part}"]'
-        else:
-            out += f".{part}" if out else str(part)
-    return out
+    return param_path.text(parts)
 
 
 def is_beta(data: Any) -> bool:

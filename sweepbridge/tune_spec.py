@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from . import param_path
 from .errors import SpecError
 from .values import yaml_number_hint
 
@@ -87,11 +88,8 @@ def require_keyword(fn: Any, name: str, option: str) -> None:
 
 
 def path_text(parts: Any) -> str:
-    """['param_space', 'model', 'layers', 0] → 'param_space.model.layers[0]'."""
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    """['param_space', 'model', 'layers', 0] → 'param_space.model.layers[0]' (`param_path.text`); [] → TOP."""
+    return param_path.text(parts) or param_path.TOP
 
 
 def load(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -138,9 +136,9 @@ def space(node: Any, tune: Any, path: str = "param_space") -> Any:
                     raise exc.at(path.removeprefix("param_space.")) from None
                 except (TypeError, ValueError, AssertionError) as exc:  # Ray checks some bounds with assert
                     raise SpecError(f"{path}: tune.{key}: {exc}") from None
-        return {k: space(v, tune, f"{path}.{k}") for k, v in node.items()}
+        return {k: space(v, tune, param_path.join(path, k)) for k, v in node.items()}
     if isinstance(node, list):
-        return [space(v, tune, f"{path}[{i}]") for i, v in enumerate(node)]
+        return [space(v, tune, param_path.join(path, i)) for i, v in enumerate(node)]
     return node
 
 

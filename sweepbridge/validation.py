@@ -14,6 +14,7 @@ from typing import Any
 
 from . import hyperband, schemas
 from .errors import SweepBridgeError
+from .param_path import sweep_text
 from .values import plain
 
 SCHEMA = "wandb-sweep.schema.json"
@@ -26,22 +27,8 @@ DEPRECATED = {
 
 
 def _param_path(parts: list[Any]) -> str:
-    """['parameters', 'a', 'parameters', 'b', 'min'] → 'a.b' (+ the field)."""
-    names, field = [], []
-    it = iter(parts)
-    end = object()
-    for part in it:
-        if part == "parameters":
-            nxt = next(it, end)
-            if nxt is not end:
-                names.append(str(nxt))
-                field = []
-            else:  # the parameters mapping itself (e.g. a bad name in it)
-                field.append(part)
-        else:
-            field.append(str(part))
-    where = ".".join(names)
-    return f"{where} ({'.'.join(field)})" if where and field else where or ".".join(field) or "(top level)"
+    """['parameters', 'a', 'parameters', 'b', 'min'] → 'a.b (min)' (`param_path.sweep_text`)."""
+    return sweep_text(parts)
 
 
 MAX_NESTING = 64

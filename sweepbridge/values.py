@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from .errors import SpecError, UnsupportedFeatureError
+from .param_path import join
 
 Plain = None | bool | int | float | str | list | dict
 
 
-def _item(value: Any) -> Any:
-    """Unwrap a numpy scalar (without importing numpy) into its Python value."""
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        try:
-            return value.item()
-        except (TypeError, ValueError):
-            return value
+def python_value(value: Any) -> Any:
+    """A numpy scalar (any `numpy.generic`: int64, float32, bool_, str_, ...) or 0-d array as the Python
+    value `.item()` gives, as W&B's client sends it and programs receive it; anything else (arrays
+    included) unchanged. Never imports numpy: without it imported, no numpy value exists."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and (
+        isinstance(value, numpy.generic) or (isinstance(value, numpy.ndarray) and value.ndim == 0)
+    ):
+        return value.item()
     return value
 
 
@@ -33,7 +37,7 @@ def plain(value: Any, path: str = "", *, _depth: int = 0) -> Plain:
     """
     if _depth > MAX_DEPTH:
         raise SpecError(f"the value is nested more than {MAX_DEPTH} levels deep.", path=path)
-    value = _item(value)
+    value = python_value(value)
     if isinstance(value, str):
         return _text(value, path)
     if value is None or isinstance(value, bool):
@@ -50,14 +54,14 @@ def plain(value: Any, path: str = "", *, _depth: int = 0) -> Plain:
             )
         return float(value)
     if isinstance(value, (list, tuple)):
-        return [plain(v, f"{path}[{i}]", _depth=_depth + 1) for i, v in enumerate(value)]
+        return [plain(v, join(path, i), _depth=_depth + 1) for i, v in enumerate(value)]
     if isinstance(value, Mapping):
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
                 raise SpecError(f"mapping key {k!r} is not a string; W&B configs need string keys.", path=path)
             _text(k, path)
-            out[k] = plain(v, f"{path}.{k}" if path else k, _depth=_depth + 1)
+            out[k] = plain(v, join(path, k), _depth=_depth + 1)
         return out
     raise SpecError(
         f"{type(value).__name__} value {value!r} is neither a search-space expression nor a plain "
@@ -82,7 +86,7 @@ def _text(value: str, path: str) -> str:
 
 def number(value: Any, what: str, *, integer: bool = False) -> int | float:
     """Return a finite real number (an int when `integer`), or raise SpecError naming `what`."""
-    value = _item(value)
+    value = python_value(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecError(f"{what} must be a number, got {value!r}.")
     if isinstance(value, float) and not math.isfinite(value):

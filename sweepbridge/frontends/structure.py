@@ -15,6 +15,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
+from ..param_path import join
 from ..ray_rules import GRID_MARKER
 from ..validation import MAX_NESTING
 from ..values import plain
@@ -45,10 +46,6 @@ def _load(target: str) -> Any:
 def _adapter(obj: Any) -> Adapter | None:
     target = ADAPTERS.get(type(obj).__module__.split(".", 1)[0])
     return None if target is None else _load(target)
-
-
-def join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 class SpaceBuilder:
@@ -111,7 +108,7 @@ class SpaceBuilder:
 
     def sequence(self, items: Any, path: str) -> d.Node:
         with self._level(path):
-            return d.sequence([self.node(v, f"{path}[{i}]") for i, v in enumerate(items)])
+            return d.sequence([self.node(v, join(path, i)) for i, v in enumerate(items)])
 
     def register(self, node: d.Node, source: Any, path: str) -> None:
         """Record `node`'s label; the same label on two expressions is an error."""

@@ -20,6 +20,7 @@ from .. import compat, validation
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
 from ..objective import GOALS
+from ..param_path import join
 from ..values import plain, yaml_number_hint
 from ..wandb_kinds import METHODS, NUMERIC
 from .hyperopt_ops import _exp
@@ -230,7 +231,7 @@ def parameters(params: Any, method: str, path: str = "") -> d.Node:
         raise SpecError("`parameters` must be a non-empty mapping of names to specs.", path=path or None)
     fields = []
     for name, spec in params.items():
-        sub = f"{path}.{name}" if path else str(name)
+        sub = join(path, name)
         if not isinstance(name, str):
             raise SpecError(f"parameter name {name!r} is not a string.", path=path or None)
         try:

@@ -24,35 +24,18 @@ __all__ = ["load_sweep", "run_sweep"]
 def load_sweep(sweep: Any, *, allow_approximate: bool = False) -> tuple[dict[str, Any], Path | None]:
     """A validated sweep config and the directory relative paths in it refer to (None for objects).
 
-    `sweep`: a SweepConfig or dict, a W&B sweep file (.yaml/.yml/.json with `method`), or anything
-    `sweepbridge convert` accepts (file.py, file.py:NAME, a tune spec).
+    `sweep`: any SOURCE `sweepbridge.sources.load` takes — a W&B sweep file, a tune spec or 2020 beta
+    file, file.py / file.py:NAME, or an object (a SweepConfig or W&B config mapping, a Tuner, a bare
+    space). The config is a copy (the runner may change it) that keeps the SweepConfig's attributes
+    (e.g. a `method: custom` sweep's generated scheduler source). Errors: see `sources.load`.
     """
-    from ..sweep_config import SweepConfig, parse_text
+    from ..sources import load
+    from ..sweep_config import SweepConfig
 
-    base: Path | None = None
-    if isinstance(sweep, (str, os.PathLike)):
-        from ..sources import SPEC_SUFFIXES, load_source, split_source
-
-        path, _ = split_source(str(sweep))
-        base = path.resolve().parent
-        data: Any = None
-        if path.suffix.lower() in SPEC_SUFFIXES:
-            try:
-                data = parse_text(path.read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise SpecError(f"cannot read {path}: {exc.strerror}") from None
-        if isinstance(data, dict) and "method" in data:
-            config = SweepConfig(data)
-        else:
-            config = load_source(str(sweep), allow_approximate=allow_approximate)
-    elif isinstance(sweep, Mapping):
-        config = SweepConfig(dict(sweep))
-    else:
-        raise SpecError(f"sweep must be a sweep config, a file or a source, got {type(sweep).__name__}.")
-    problems = config.problems()
-    if problems:
-        raise SpecError("not a valid sweep config:\n  " + "\n  ".join(problems))
-    return dict(config), base
+    loaded = load(sweep, allow_approximate=allow_approximate)
+    config = SweepConfig(loaded.sweep)
+    config.__dict__.update(vars(loaded.sweep))
+    return config, loaded.base
 
 
 def run_sweep(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SweepBridgeError
+from ..values import python_value
 
 WANDB_MIN = (0, 31)
 """The first wandb with the client-side scheduler classes (wandb/sdk/sweeps/scheduler) used here."""
@@ -36,7 +37,12 @@ def plain(config: dict[str, Any]) -> dict[str, Any]:
     """A config as the agent receives it from W&B's server: JSON values (numpy scalars → Python)."""
     import json
 
-    return json.loads(json.dumps(config, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
+    return json.loads(json.dumps(config, default=lambda o: _unless_same(python_value(o), o)))
+
+
+def _unless_same(unwrapped: Any, value: Any) -> Any:
+    """json.dumps' fallback: the unwrapped numpy scalar, else the value's text."""
+    return unwrapped if unwrapped is not value else str(value)
 
 
 class EngineError(SweepBridgeError):

@@ -214,18 +214,6 @@ if len(sys.argv) > 2:
 it: a `wandb/` run directory in the working directory is not it) and imports the trainable."""
 
 
-def trainable_reference(sweep: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(program, trainable) when the sweep's command starts sweepbridge's trial runtime, else None."""
-    command = [str(c) for c in sweep.get("command") or []] if isinstance(sweep.get("command"), list) else []
-    for i, chunk in enumerate(command[:-1]):
-        if chunk == "sweepbridge" and command[i + 1] == "trial" and "--trainable" in command:
-            program = command[i + 2] if i + 2 < len(command) else ""
-            program = str(sweep.get("program") or "") if program == "${program}" else program
-            name = command[command.index("--trainable") + 1] if command[-1] != "--trainable" else ""
-            return (program, name) if program and name else None
-    return None
-
-
 def uses_interpreter(sweep: Mapping[str, Any]) -> bool:
     from wandb.sdk.launch.sweeps import utils as sweep_utils
 
@@ -248,9 +236,11 @@ def preflight(sweep: Mapping[str, Any], interpreter: str = "python") -> str | No
     )
     if found is None:
         return f"the trials' interpreter `{interpreter}` (${{interpreter}}) is not found on PATH: {fix}."
-    reference = trainable_reference(sweep)
+    from ..trial_command import TrialCommand
+
+    trial = TrialCommand.in_sweep(sweep)  # a malformed trial command: SpecError
     done = subprocess.run(
-        [found, "-c", PREFLIGHT, *(reference or ())],
+        [found, "-c", PREFLIGHT, *((trial.program, trial.trainable) if trial else ())],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,

@@ -303,7 +303,9 @@ class ResultsStore:
 
 def csv_text(records: list[dict[str, Any]]) -> str:
     """The CSV of `records` (results.jsonl lines): one row per record, config as dotted columns."""
-    flats = [_flat(r.get("config") or {}) for r in records]
+    from ..tune.flat_keys import flatten  # nested configs as dotted columns
+
+    flats = [flatten(r.get("config") or {}, ".", keep_empty=True) for r in records]
     keys = sorted({k for flat in flats for k in flat})
     out = io.StringIO()
     writer = csv.writer(out)
@@ -319,14 +321,3 @@ def csv_text(records: list[dict[str, Any]]) -> str:
 
 def _round(value: Any) -> Any:
     return round(value, 3) if isinstance(value, float) else value
-
-
-def _flat(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested configs as dotted columns."""
-    out: dict[str, Any] = {}
-    for k, v in config.items():
-        if isinstance(v, dict) and v:
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..tune.grid_repeat import REPEAT_AXIS
+from ..trial_command import REPEAT_AXIS
 
 WANDB_INTERNAL = "_wandb"
 

@@ -10,9 +10,10 @@ from numbers import Number
 from pathlib import Path
 from typing import Any
 
+from ..tune.flat_keys import flatten
 from ..tune.results import TRAINING_ITERATION, Clock
 from .checkpoints import Store, as_checkpoint
-from .stopping import StopRule, flatten
+from .stopping import StopRule
 
 GRACE_S = 1.0
 """After the agent's SIGTERM, a trainable that has not reported within this time is stopped at once."""

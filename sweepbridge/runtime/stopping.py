@@ -14,21 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..tune import stopper as mirror
+from ..tune.flat_keys import flatten
 from .loading import Loader
 
 Stop = Callable[[str, dict[str, Any]], bool]
-
-
-def flatten(result: dict[str, Any], delimiter: str = "/", prefix: str = "") -> dict[str, Any]:
-    """ray.tune.utils.flatten_dict: nested dicts → `a/b` keys."""
-    out: dict[str, Any] = {}
-    for key, value in result.items():
-        name = f"{prefix}{delimiter}{key}" if prefix else str(key)
-        if isinstance(value, dict):
-            out.update(flatten(value, delimiter, name))
-        else:
-            out[name] = value
-    return out
 
 
 def _stopper_class(name: str) -> type:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import traceback
 import warnings
 from typing import Any
 
-from ..errors import SpecError
+from ..trial_command import TrialCommand
 from ..tune import session as tune_session
-from ..tune.wandb_keys import WANDB_SECRETS
 from . import ray_hooks
 from .config import ray_config
 from .loading import Loader, TrialImportError
@@ -26,7 +24,7 @@ def _show(message: Any, category: type, filename: str, lineno: int, file: Any = 
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: TrialCommand) -> int:
     """Run one trial as one W&B run; the exit status (0 finished or stopped, 1 failed).
 
     Warnings raised while the trainable runs are printed when they happen, as Python prints them.
@@ -40,10 +38,8 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
 
 
-def _run(args: argparse.Namespace) -> int:
-    block = dict(args.wandb or {})
-    if any(k in block for k in WANDB_SECRETS):
-        raise SpecError("--wandb must not hold api_key / api_key_file: use `wandb login` or WANDB_API_KEY.")
+def _run(args: TrialCommand) -> int:
+    block = dict(args.wandb or {})  # TrialCommand refuses secrets in it
     import wandb
 
     run_ = wandb.init(**{k: block[k] for k in INIT_KEYS if k in block})

@@ -39,7 +39,7 @@ _LAZY = {
     "report": "session",
     "Stopper": "stopper",
     "Trainable": "trainable",
-    "REPEAT_AXIS": "grid_repeat",
+    "REPEAT_AXIS": "command",
     "RunConfig": "tuner",
     "TuneConfig": "tuner",
     "Tuner": "tuner",

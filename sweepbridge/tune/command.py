@@ -1,15 +1,8 @@
-"""Trainables and stop criteria as data: what tune.run puts into a sweep's `command`.
+"""Trainables and stop criteria as data: what tune.run puts into a sweep's `program` and `command`.
 
-A W&B agent launches a program. A trainable (function, Trainable class, or a string
-"path.py:name" / "package.module:name") becomes the sweep's `program` (the file, or the dotted module)
-and a `command` that starts sweepbridge's trial runtime, which imports it by name:
-
-    [${env}, ${interpreter}, -m, sweepbridge, trial, ${program}, --trainable, NAME,
-     (--metric, METRIC), (--stop, JSON), (--wandb, JSON)]
-
-The agent expands whole-element macros only (${interpreter} is the literal `python`), so every
-other element is passed verbatim. `stop` is carried as a command argument, never as a sweep parameter
-(wandb.config holds exactly the parameters). The runtime (sweepbridge.runtime) parses this back.
+A trainable (function, Trainable class, or a string "path.py:name" / "package.module:name") becomes
+the sweep's `program` (the file, or the dotted module) and a `sweepbridge.trial_command.TrialCommand`
+(the one writer and reader of the trial command); `stop` and config["wandb"] become its arguments.
 """
 
 from __future__ import annotations
@@ -20,17 +13,14 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import compat
 from ..errors import SpecError, SweepBridgeError
-from .wandb_keys import WANDB_SECRETS  # shared with the trial runtime
-
-COMMAND_HEAD = ("${env}", "${interpreter}", "-m", "sweepbridge", "trial", "${program}")
-"""The start of every trial command; `${program}` is the file or dotted module holding the trainable."""
-
+from ..trial_command import COMMAND_HEAD as COMMAND_HEAD  # re-exported: the translator writes the trial command
+from ..trial_command import WANDB_SECRETS
+from ..trial_command import TrialCommand as TrialCommand
 
 WANDB_SWEEP_KEYS = ("project", "entity")
 """Keys of config["wandb"] that become the sweep's top-level keys."""
@@ -44,27 +34,6 @@ instance as `_NAME`: such a stopper is carried as {"stopper": class name, "kwarg
 
 EXPERIMENT_STOPPERS = ("TimeoutStopper", "ExperimentPlateauStopper")
 """Stoppers that judge the whole experiment (all trials, wall clock since the start): refused."""
-
-
-@dataclass(frozen=True)
-class TrialCommand:
-    """The trial runtime's arguments, as emitted into the sweep's `command`."""
-
-    program: str
-    trainable: str
-    metric: str | None = None
-    stop: dict[str, Any] | None = None
-    wandb: dict[str, Any] | None = None
-
-    def command(self) -> list[str]:
-        out = [*COMMAND_HEAD, "--trainable", self.trainable]
-        if self.metric is not None:
-            out += ["--metric", self.metric]
-        if self.stop is not None:
-            out += ["--stop", json.dumps(self.stop, sort_keys=True)]
-        if self.wandb:
-            out += ["--wandb", json.dumps(self.wandb, sort_keys=True)]
-        return out
 
 
 def is_program(value: Any) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 from .. import distributions as d
 from ..errors import SpecError
 from ..frontends.structure import SpaceBuilder
-from .grid_repeat import REPEAT_AXIS
+from ..trial_command import REPEAT_AXIS
 from .plan import Plan
 
 

@@ -13,9 +13,9 @@ from .. import compat
 from ..errors import SpecError, SweepBridgeError
 from ..objective import GOAL_OF_MODE
 from ..sweep_config import SweepConfig
+from ..trial_command import REPEAT_AXIS as REPEAT_AXIS  # the grid's repetition axis, removed by the trial
 from . import command as t
 from . import optuna_emitter, registry, session, wandb_emitter
-from .grid_repeat import REPEAT_AXIS
 from .plan import Plan, changed
 from .wandb_emitter import Notes
 

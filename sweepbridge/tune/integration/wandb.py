@@ -11,8 +11,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from ...trial_command import WANDB_SECRETS
 from .. import session
-from ..wandb_keys import WANDB_SECRETS
 
 
 def _init_kwargs(config: dict[str, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
