@@ -41,6 +41,9 @@ INTERPRETER = "python"
 STARTUP_VARIABLES = ("PATH", "LANG", "PYTHON", "LD_", "LC_")
 """Prefixes of variables the interpreter reads when it starts: a trial whose value differs starts cold."""
 READY_TIMEOUT = 120.0
+TEMPLATE = Path(__file__).with_name("warm_template.py")
+BOOT = "import sys; exec(compile(open(sys.argv[1]).read(), sys.argv[1], 'exec'))"
+"""Runs the template's file as `-c` code: no folder of sweepbridge's lands on the template's sys.path."""
 
 
 class WarmError(Exception):
@@ -106,7 +109,6 @@ class Template:
     message; a spawn request carries the trial's stdout file and stderr pipe as file descriptors)."""
 
     def __init__(self, env: Mapping[str, str], cwd: str, preload: list[str], log: Path, interpreter: str) -> None:
-        source = (Path(__file__).with_name("warm_template.py")).read_text(encoding="utf-8")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         python = shutil.which(interpreter, path=env.get("PATH"))
         if python is None:
@@ -114,7 +116,7 @@ class Template:
         log.parent.mkdir(parents=True, exist_ok=True)
         with open(log, "wb") as output:
             self.process = subprocess.Popen(
-                [python, "-c", source, str(theirs.fileno()), ",".join(preload)],
+                [python, "-c", BOOT, str(TEMPLATE), str(theirs.fileno()), ",".join(preload)],
                 env=dict(env),
                 cwd=cwd,
                 stdin=subprocess.DEVNULL,

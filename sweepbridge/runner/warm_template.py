@@ -1,8 +1,9 @@
 """The warm template: one interpreter that imports wandb once and forks a fresh child per trial.
 
-This file is the source of `python -c SOURCE FD`, started by `runner/warm.py` with the interpreter a
-trial would get; it imports nothing of sweepbridge (the trial's Python need not have it). FD is one
-end of a socket pair; messages are JSON lines.
+This file is run as `python -c BOOT THIS_FILE FD PRELOAD` (BOOT compiles and runs it), started by
+`runner/warm.py` with the interpreter a trial would get; it imports nothing of sweepbridge (the trial's
+Python need not have it). FD is one end of a socket pair; PRELOAD the modules the runner suggests
+(comma-separated).
 
 Start-up, before anything forks (so the template is single-threaded when it forks):
 1. a *learning* child (forked) makes one throw-away offline wandb run in a temporary directory and
@@ -316,8 +317,8 @@ def serve(sock, wake, wake_write):
 
 
 def main():
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=int(sys.argv[1]))
-    extra = [n for n in sys.argv[2].split(",") if n] if len(sys.argv) > 2 else []
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=int(sys.argv[2]))
+    extra = [n for n in sys.argv[3].split(",") if n] if len(sys.argv) > 3 else []
     try:
         count, baseline, threads = preload(extra)
     except BaseException as exc:
