@@ -32,8 +32,10 @@ OPS: dict[str, Callable[..., Any]] = {
     "neg": operator.neg,
     "int": int,
     "float": float,
+    "getitem": operator.getitem,
 }
-"""pyll's operator names (what `Apply.__add__` etc. build, and `scope.int` / `scope.float`) → Python's."""
+"""pyll's operator names (what `Apply.__add__`, `Apply.__getitem__` etc. build, and `scope.int` / `scope.float`)
+→ Python's."""
 
 SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "pow": "**"}
 
@@ -104,6 +106,28 @@ def _int(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     return None
 
 
+def _index(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
+    """x[c] of a choice is the choice of its options' items (`hp.choice(label, [(1, "a"), (2, "b")])[0]`
+    samples 1 or 2 with the choice's probabilities; an option holding expressions keeps them)."""
+    if pos != 0 or not isinstance(x, d.Choice):
+        return None
+    return d.Choice(tuple(_item(o, c, i) for i, o in enumerate(x.options)), x.probabilities)
+
+
+def _item(option: d.Node, key: Any, i: int) -> d.Node:
+    """option[key] for one option of an indexed choice (a SpecError where Python's [] would fail)."""
+    try:
+        if isinstance(option, d.Constant):
+            return d.Constant(plain(option.value[key]))
+        if isinstance(option, d.Sequence):
+            return option.items[key]
+        if isinstance(option, d.Mapping):
+            return dict(option.fields)[key]
+    except (TypeError, IndexError, KeyError) as exc:
+        raise SpecError(f"option {i}[{key!r}]: {type(exc).__name__}: {exc}.") from None
+    raise SpecError(f"option {i} is a {option.kind} distribution; [{key!r}] cannot index it.")
+
+
 RULES: dict[str, tuple[frozenset[str], Callable[[Any, int, Any, str], d.Node | None]]] = {
     "add": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
     "sub": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
@@ -112,6 +136,7 @@ RULES: dict[str, tuple[frozenset[str], Callable[[Any, int, Any, str], d.Node | N
     "truediv": (frozenset({"uniform", "loguniform", "normal", "quniform"}), _scale),
     "float": (FLOAT_KINDS | Q_KINDS, _float),
     "int": (frozenset({"int_uniform"}) | Q_KINDS, _int),
+    "getitem": (frozenset({"choice"}), _index),
 }
 """op → (IR kinds with a closed form, the rule giving it or None). Anything else: values mapped, or refused."""
 
@@ -126,6 +151,8 @@ def _describe(op: str, operands: Sequence[d.Node]) -> str:
 
     if op in SYMBOLS:
         return f"{one(operands[0])} {SYMBOLS[op]} {one(operands[1])}"
+    if op == "getitem":
+        return f"{one(operands[0])}[{one(operands[1])}]"
     return f"-{one(operands[0])}" if op == "neg" else f"{op}({one(operands[0])})"
 
 
@@ -184,31 +211,12 @@ def apply(op: str, operands: Sequence[d.Node]) -> d.Node:
     try:
         node = rule(x, pos, c, op) if rule is not None and x.kind in kinds else None
     except SpecError:  # the closed form is not a valid kind (e.g. bounds collapse in floats): map or refuse
+        if op == "getitem":  # Python's [] itself fails on some option
+            raise
         node = None
     if node is x or (node is not None and not (op in VERIFY and x.kind in Q_KINDS)):  # identity or exact form
-        return _labelled(node, x.label)
+        return node.with_label(x.label)
     mapped = _mapped(fn, x, pos, consts, what)
     if node is not None and _same_pmf(node.pmf() or [], mapped.pmf() or []):
-        return _labelled(node, x.label)
-    return _labelled(mapped, x.label)
-
-
-def _labelled(node: d.Node, label: str | None) -> d.Node:
-    object.__setattr__(node, "label", label)
-    return node
-
-
-def deferred(op: str, operands: Sequence[Any]) -> d.Node:
-    """The mirror's `op(*operands)`: the node it samples, or a `d.Unsupported` refused with its
-    parameter path when the space is translated (as the walker refuses real pyll graphs)."""
-    origin = next((o for o in operands if isinstance(o, d.Node)), None)
-    refused = next((o for o in operands if isinstance(o, d.Unsupported)), None)
-    if refused is not None:
-        return refused
-    try:
-        nodes = [o if isinstance(o, d.Node) else d.Constant(plain(o)) for o in operands]
-        node = apply(op, nodes)
-    except SweepBridgeError as exc:
-        return d.Unsupported(getattr(exc, "feature", None), exc.message, getattr(exc, "suggestion", ""))
-    object.__setattr__(node, "origin", getattr(origin, "origin", origin))
-    return node
+        return node.with_label(x.label)
+    return mapped.with_label(x.label)

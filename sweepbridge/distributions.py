@@ -6,6 +6,7 @@ always *values* (never log-space exponents). `label` is provenance only and is n
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -47,53 +48,9 @@ class Node:
             return None
         return tuple(v for v, _ in pmf), tuple(float(p) for _, p in pmf)
 
-    # Arithmetic builds expressions, as on hyperopt's pyll graphs (`1 + hp.randint(...)`); only
-    # labelled nodes (the mirror `hp`'s) take part, so Tune domains raise TypeError as in Ray.
-    def _arith(self, op: str, *operands: Any) -> Any:
-        if self.label is None and self.kind != "unsupported":
-            return NotImplemented
-        from .arithmetic import deferred
-
-        return deferred(op, operands)
-
-    def __add__(self, other: Any) -> Any:
-        return self._arith("add", self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return self._arith("add", other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return self._arith("sub", self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return self._arith("sub", other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return self._arith("mul", self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return self._arith("mul", other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return self._arith("truediv", self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return self._arith("truediv", other, self)
-
-    def __floordiv__(self, other: Any) -> Any:
-        return self._arith("floordiv", self, other)
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return self._arith("floordiv", other, self)
-
-    def __pow__(self, other: Any) -> Any:
-        return self._arith("pow", self, other)
-
-    def __rpow__(self, other: Any) -> Any:
-        return self._arith("pow", other, self)
-
-    def __neg__(self) -> Any:
-        return self._arith("neg", self)
+    def with_label(self, label: str | None) -> Node:
+        """This node under hyperopt label `label` (a new node; nodes are never changed)."""
+        return self if self.label == label else dataclasses.replace(self, label=label)
 
 
 def value_key(value: Plain) -> str:
