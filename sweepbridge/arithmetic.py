@@ -42,8 +42,9 @@ SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//",
 MAP_LIMIT = 10_000
 """Largest support mapped value by value (the W&B `values` list it becomes)."""
 
-FLOAT_KINDS = frozenset({"uniform", "loguniform", "normal", "lognormal", "beta", "invloguniform"})
-Q_KINDS = frozenset({"quniform", "qloguniform", "qnormal", "qlognormal", "qbeta"})
+NUMERIC = frozenset(cls for cls in d.BY_KIND.values() if cls.family is not None)
+"""The kinds that are one sampled number (a family's draw, maybe on a log scale, maybe quantized)."""
+QUANTIZED = frozenset(cls for cls in NUMERIC if cls.quantized)
 
 
 def _number(c: Any) -> bool:
@@ -56,16 +57,16 @@ def _positive(c: Any) -> bool:
 
 def _shift(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """x + c, c + x, x - c, c - x for the location kinds (uniform, normal, int_uniform, quniform)."""
-    if not _number(c) or (x.kind == "int_uniform" and not isinstance(c, int)):
+    if not _number(c) or (isinstance(x, d.IntUniform) and not isinstance(c, int)):
         return None
     sign = -1 if (op == "sub" and pos == 1) else 1  # c - x = c + (-x)
     c = -c if (op == "sub" and pos == 0) else c
-    if x.kind == "normal":
+    if isinstance(x, d.Normal):
         return d.Normal(c + sign * x.mu, x.sigma)
     low, high = (x.low, x.high) if sign == 1 else (-x.high, -x.low)
-    if x.kind == "uniform":
+    if isinstance(x, d.Uniform):
         return d.Uniform(low + c, high + c)
-    if x.kind == "int_uniform":
+    if isinstance(x, d.IntUniform):
         return d.IntUniform(low + c, high + c, x.step)
     return dataclasses.replace(x, low=low + c, high=high + c)  # quniform: verified against the mapped pmf
 
@@ -74,14 +75,14 @@ def _scale(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """x * c, c * x, x / c with c > 0 for the scale kinds."""
     if not _positive(c) or (op == "truediv" and pos == 1):
         return None
-    if x.kind == "int_uniform":
+    if isinstance(x, d.IntUniform):
         if op != "mul" or not isinstance(c, int):
             return None
         return d.IntUniform(x.low * c, x.high * c, x.step * c)
     f = (lambda v: v * c) if op == "mul" else (lambda v: v / c)
-    if x.kind == "normal":
+    if isinstance(x, d.Normal):
         return d.Normal(f(x.mu), f(x.sigma))
-    if x.kind == "quniform":
+    if isinstance(x, d.QUniform):
         return dataclasses.replace(x, low=f(x.low), high=f(x.high), q=f(x.q))
     return type(x)(f(x.low), f(x.high))  # uniform, loguniform
 
@@ -92,16 +93,16 @@ def _negate(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
 
 def _float(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """float() of a float-valued node is itself (hyperopt wraps every float operator in scope.float)."""
-    if x.kind in FLOAT_KINDS or (x.kind in Q_KINDS and not x.integer):
+    if not (x.quantized and x.integer):
         return x
     return None
 
 
 def _int(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """int() of an int-valued node is itself; of a q kind with a whole q, the int-valued q kind (W&B's int q)."""
-    if x.kind == "int_uniform" or (x.kind in Q_KINDS and x.integer):
+    if x.int_valued or x.integer:
         return x
-    if x.kind in Q_KINDS and float(x.q).is_integer():
+    if float(x.q).is_integer():
         return dataclasses.replace(x, integer=True)
     return None
 
@@ -128,15 +129,20 @@ def _item(option: d.Node, key: Any, i: int) -> d.Node:
     raise SpecError(f"option {i} is a {option.kind} distribution; [{key!r}] cannot index it.")
 
 
-RULES: dict[str, tuple[frozenset[str], Callable[[Any, int, Any, str], d.Node | None]]] = {
-    "add": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
-    "sub": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
-    "neg": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _negate),
-    "mul": (frozenset({"uniform", "loguniform", "normal", "int_uniform", "quniform"}), _scale),
-    "truediv": (frozenset({"uniform", "loguniform", "normal", "quniform"}), _scale),
-    "float": (FLOAT_KINDS | Q_KINDS, _float),
-    "int": (frozenset({"int_uniform"}) | Q_KINDS, _int),
-    "getitem": (frozenset({"choice"}), _index),
+LOCATION = frozenset({d.Uniform, d.Normal, d.IntUniform, d.QUniform})
+"""Kinds a constant shifts in closed form."""
+SCALE = frozenset({d.Uniform, d.LogUniform, d.Normal, d.QUniform})
+"""Kinds a positive constant multiplies or divides in closed form (and IntUniform times a positive int)."""
+
+RULES: dict[str, tuple[frozenset[type[d.Node]], Callable[[Any, int, Any, str], d.Node | None]]] = {
+    "add": (LOCATION, _shift),
+    "sub": (LOCATION, _shift),
+    "neg": (LOCATION, _negate),
+    "mul": (SCALE | {d.IntUniform}, _scale),
+    "truediv": (SCALE, _scale),
+    "float": (NUMERIC, _float),
+    "int": (QUANTIZED | {d.IntUniform}, _int),
+    "getitem": (frozenset({d.Choice}), _index),
 }
 """op → (IR kinds with a closed form, the rule giving it or None). Anything else: values mapped, or refused."""
 
@@ -209,12 +215,12 @@ def apply(op: str, operands: Sequence[d.Node]) -> d.Node:
     c = consts[0] if consts else None
     kinds, rule = RULES.get(op, (frozenset(), None))
     try:
-        node = rule(x, pos, c, op) if rule is not None and x.kind in kinds else None
+        node = rule(x, pos, c, op) if rule is not None and type(x) in kinds else None
     except SpecError:  # the closed form is not a valid kind (e.g. bounds collapse in floats): map or refuse
         if op == "getitem":  # Python's [] itself fails on some option
             raise
         node = None
-    if node is x or (node is not None and not (op in VERIFY and x.kind in Q_KINDS)):  # identity or exact form
+    if node is x or (node is not None and not (op in VERIFY and x.quantized)):  # identity or exact form
         return node.with_label(x.label)
     mapped = _mapped(fn, x, pos, consts, what)
     if node is not None and _same_pmf(node.pmf() or [], mapped.pmf() or []):
