@@ -288,6 +288,9 @@ class _Writer:
         draw = _call(self.use("_log_int"), ["trial", name, str(node.low), str(node.high)], indent)
         return draw if node.q == 1 else f"{draw} * {node.q}"
 
+    FAMILIES = ("uniform", "normal")
+    """The families `numeric` draws (a beta is refused: REFUSED)."""
+
     def numeric(self, node: Any, path: str, indent: int, in_choice: bool) -> str:
         name = _str(path)
         if node.family == "uniform":
@@ -327,10 +330,10 @@ EXPRESSIONS: dict[type[d.Node], Callable[..., str]] = {
     d.LogInteger: _Writer.log_integer,
     d.IntUniform: _Writer.int_uniform,
     d.Unsupported: _unsupported,
-    **{kind: _Writer.numeric for kind in d.BY_KIND.values() if kind.family is not None and kind not in REFUSED},
+    **{kind: _Writer.numeric for kind in d.BY_KIND.values() if kind.family in _Writer.FAMILIES},
 }
-"""IR kind → how its value is drawn in `search_space` (the numeric kinds by their traits: family, log,
-quantized); with REFUSED, one entry per kind."""
+"""IR kind → how its value is drawn in `search_space` (the numeric kinds of the families `numeric` draws,
+by their traits: family, log, quantized); with REFUSED, one entry per kind."""
 
 
 def _join(path: str, key: str) -> str:
