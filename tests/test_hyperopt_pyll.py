@@ -6,6 +6,7 @@ error type, feature and parameter path) must be identical.
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -178,6 +179,12 @@ REFUSALS = {
     "continuous_item_in_list": (_continuous_in_list, UnsupportedFeatureError, "l", "space.sequence"),
     "bad_name": (_bad_name, UnsupportedFeatureError, "ok.not ok", "space.name"),
     "one_choice_indexed_twice": (_neighbours, UnsupportedFeatureError, "p", "space.shared"),
+    "derived_and_shared_after_a_deep_copy": (
+        lambda hp: copy.deepcopy((lambda x: {"a": 2 * x, "b": {"c": x + 1}})(hp.randint("x", 5))),
+        UnsupportedFeatureError,
+        "b.c",
+        "space.shared",
+    ),
     "comparison": (lambda hp: {"c": hp.uniform("c", 0, 1) > 0.5}, UnsupportedFeatureError, "c", "hyperopt.expression"),
     "index_out_of_range": (lambda hp: {"i": hp.choice("i", [(1, 2), (3,)])[1]}, SpecError, "i", None),
     "index_of_a_draw": (lambda hp: {"i": hp.choice("i", [hp.uniform("u", 0, 1)])[0]}, SpecError, "i", None),

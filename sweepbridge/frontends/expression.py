@@ -14,6 +14,7 @@ another expression, the node it derives from: the IR nodes stay plain values, ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,13 +36,15 @@ class Expression:
     def label(self) -> str | None:
         return self.node.label
 
-    def source(self, node: d.Node) -> d.Node:
-        """The node whose draw `node` (a node inside this expression) is: itself unless derived."""
-        return next((origin for derived, origin in self.origins if derived is node), node)
+    def sources(self) -> Callable[[d.Node], d.Node]:
+        """node → the node whose draw it is, for the nodes inside this expression (itself unless derived)."""
+        by_id = {id(derived): origin for derived, origin in self.origins}  # `origins` keeps the nodes alive
+        return lambda node: by_id.get(id(node), node)
 
     @property
     def origin(self) -> d.Node:
-        return self.source(self.node)
+        """The node whose draw this expression's value is."""
+        return self.sources()(self.node)
 
     def __add__(self, other: Any) -> Expression:
         return apply("add", self, other)

@@ -85,7 +85,7 @@ class SpaceBuilder:
     def _node(self, obj: Any, path: str) -> d.Node:
         if isinstance(obj, Expression):
             self.origins += obj.origins
-            return self._ir(obj.node, path, obj.source)
+            return self._ir(obj.node, path, obj.sources())
         if isinstance(obj, d.Node):
             return self._ir(obj, path, lambda node: node)
         if isinstance(obj, AbcMapping):
