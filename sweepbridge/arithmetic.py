@@ -32,16 +32,19 @@ OPS: dict[str, Callable[..., Any]] = {
     "neg": operator.neg,
     "int": int,
     "float": float,
+    "getitem": operator.getitem,
 }
-"""pyll's operator names (what `Apply.__add__` etc. build, and `scope.int` / `scope.float`) → Python's."""
+"""pyll's operator names (what `Apply.__add__`, `Apply.__getitem__` etc. build, and `scope.int` / `scope.float`)
+→ Python's."""
 
 SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "pow": "**"}
 
 MAP_LIMIT = 10_000
 """Largest support mapped value by value (the W&B `values` list it becomes)."""
 
-FLOAT_KINDS = frozenset({"uniform", "loguniform", "normal", "lognormal", "beta", "invloguniform"})
-Q_KINDS = frozenset({"quniform", "qloguniform", "qnormal", "qlognormal", "qbeta"})
+NUMERIC = frozenset(cls for cls in d.BY_KIND.values() if cls.family is not None)
+"""The kinds that are one sampled number (a family's draw, maybe on a log scale, maybe quantized)."""
+QUANTIZED = frozenset(cls for cls in NUMERIC if cls.quantized)
 
 
 def _number(c: Any) -> bool:
@@ -54,16 +57,16 @@ def _positive(c: Any) -> bool:
 
 def _shift(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """x + c, c + x, x - c, c - x for the location kinds (uniform, normal, int_uniform, quniform)."""
-    if not _number(c) or (x.kind == "int_uniform" and not isinstance(c, int)):
+    if not _number(c) or (isinstance(x, d.IntUniform) and not isinstance(c, int)):
         return None
     sign = -1 if (op == "sub" and pos == 1) else 1  # c - x = c + (-x)
     c = -c if (op == "sub" and pos == 0) else c
-    if x.kind == "normal":
+    if isinstance(x, d.Normal):
         return d.Normal(c + sign * x.mu, x.sigma)
     low, high = (x.low, x.high) if sign == 1 else (-x.high, -x.low)
-    if x.kind == "uniform":
+    if isinstance(x, d.Uniform):
         return d.Uniform(low + c, high + c)
-    if x.kind == "int_uniform":
+    if isinstance(x, d.IntUniform):
         return d.IntUniform(low + c, high + c, x.step)
     return dataclasses.replace(x, low=low + c, high=high + c)  # quniform: verified against the mapped pmf
 
@@ -72,14 +75,14 @@ def _scale(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """x * c, c * x, x / c with c > 0 for the scale kinds."""
     if not _positive(c) or (op == "truediv" and pos == 1):
         return None
-    if x.kind == "int_uniform":
+    if isinstance(x, d.IntUniform):
         if op != "mul" or not isinstance(c, int):
             return None
         return d.IntUniform(x.low * c, x.high * c, x.step * c)
     f = (lambda v: v * c) if op == "mul" else (lambda v: v / c)
-    if x.kind == "normal":
+    if isinstance(x, d.Normal):
         return d.Normal(f(x.mu), f(x.sigma))
-    if x.kind == "quniform":
+    if isinstance(x, d.QUniform):
         return dataclasses.replace(x, low=f(x.low), high=f(x.high), q=f(x.q))
     return type(x)(f(x.low), f(x.high))  # uniform, loguniform
 
@@ -90,28 +93,56 @@ def _negate(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
 
 def _float(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """float() of a float-valued node is itself (hyperopt wraps every float operator in scope.float)."""
-    if x.kind in FLOAT_KINDS or (x.kind in Q_KINDS and not x.integer):
+    if not (x.quantized and x.integer):
         return x
     return None
 
 
 def _int(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
     """int() of an int-valued node is itself; of a q kind with a whole q, the int-valued q kind (W&B's int q)."""
-    if x.kind == "int_uniform" or (x.kind in Q_KINDS and x.integer):
+    if x.int_valued or x.integer:
         return x
-    if x.kind in Q_KINDS and float(x.q).is_integer():
+    if float(x.q).is_integer():
         return dataclasses.replace(x, integer=True)
     return None
 
 
-RULES: dict[str, tuple[frozenset[str], Callable[[Any, int, Any, str], d.Node | None]]] = {
-    "add": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
-    "sub": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _shift),
-    "neg": (frozenset({"uniform", "normal", "int_uniform", "quniform"}), _negate),
-    "mul": (frozenset({"uniform", "loguniform", "normal", "int_uniform", "quniform"}), _scale),
-    "truediv": (frozenset({"uniform", "loguniform", "normal", "quniform"}), _scale),
-    "float": (FLOAT_KINDS | Q_KINDS, _float),
-    "int": (frozenset({"int_uniform"}) | Q_KINDS, _int),
+def _index(x: Any, pos: int, c: Any, op: str) -> d.Node | None:
+    """x[c] of a choice is the choice of its options' items (`hp.choice(label, [(1, "a"), (2, "b")])[0]`
+    samples 1 or 2 with the choice's probabilities; an option holding expressions keeps them)."""
+    if pos != 0 or not isinstance(x, d.Choice):
+        return None
+    return d.Choice(tuple(_item(o, c, i) for i, o in enumerate(x.options)), x.probabilities)
+
+
+def _item(option: d.Node, key: Any, i: int) -> d.Node:
+    """option[key] for one option of an indexed choice (a SpecError where Python's [] would fail)."""
+    try:
+        if isinstance(option, d.Constant):
+            return d.Constant(plain(option.value[key]))
+        if isinstance(option, d.Sequence):
+            return option.items[key]
+        if isinstance(option, d.Mapping):
+            return dict(option.fields)[key]
+    except (TypeError, IndexError, KeyError) as exc:
+        raise SpecError(f"option {i}[{key!r}]: {type(exc).__name__}: {exc}.") from None
+    raise SpecError(f"option {i} is a {option.kind} distribution; [{key!r}] cannot index it.")
+
+
+LOCATION = frozenset({d.Uniform, d.Normal, d.IntUniform, d.QUniform})
+"""Kinds a constant shifts in closed form."""
+SCALE = frozenset({d.Uniform, d.LogUniform, d.Normal, d.QUniform})
+"""Kinds a positive constant multiplies or divides in closed form (and IntUniform times a positive int)."""
+
+RULES: dict[str, tuple[frozenset[type[d.Node]], Callable[[Any, int, Any, str], d.Node | None]]] = {
+    "add": (LOCATION, _shift),
+    "sub": (LOCATION, _shift),
+    "neg": (LOCATION, _negate),
+    "mul": (SCALE | {d.IntUniform}, _scale),
+    "truediv": (SCALE, _scale),
+    "float": (NUMERIC, _float),
+    "int": (QUANTIZED | {d.IntUniform}, _int),
+    "getitem": (frozenset({d.Choice}), _index),
 }
 """op → (IR kinds with a closed form, the rule giving it or None). Anything else: values mapped, or refused."""
 
@@ -126,6 +157,8 @@ def _describe(op: str, operands: Sequence[d.Node]) -> str:
 
     if op in SYMBOLS:
         return f"{one(operands[0])} {SYMBOLS[op]} {one(operands[1])}"
+    if op == "getitem":
+        return f"{one(operands[0])}[{one(operands[1])}]"
     return f"-{one(operands[0])}" if op == "neg" else f"{op}({one(operands[0])})"
 
 
@@ -182,33 +215,14 @@ def apply(op: str, operands: Sequence[d.Node]) -> d.Node:
     c = consts[0] if consts else None
     kinds, rule = RULES.get(op, (frozenset(), None))
     try:
-        node = rule(x, pos, c, op) if rule is not None and x.kind in kinds else None
+        node = rule(x, pos, c, op) if rule is not None and type(x) in kinds else None
     except SpecError:  # the closed form is not a valid kind (e.g. bounds collapse in floats): map or refuse
+        if op == "getitem":  # Python's [] itself fails on some option
+            raise
         node = None
-    if node is x or (node is not None and not (op in VERIFY and x.kind in Q_KINDS)):  # identity or exact form
-        return _labelled(node, x.label)
+    if node is x or (node is not None and not (op in VERIFY and x.quantized)):  # identity or exact form
+        return node.with_label(x.label)
     mapped = _mapped(fn, x, pos, consts, what)
     if node is not None and _same_pmf(node.pmf() or [], mapped.pmf() or []):
-        return _labelled(node, x.label)
-    return _labelled(mapped, x.label)
-
-
-def _labelled(node: d.Node, label: str | None) -> d.Node:
-    object.__setattr__(node, "label", label)
-    return node
-
-
-def deferred(op: str, operands: Sequence[Any]) -> d.Node:
-    """The mirror's `op(*operands)`: the node it samples, or a `d.Unsupported` refused with its
-    parameter path when the space is translated (as the walker refuses real pyll graphs)."""
-    origin = next((o for o in operands if isinstance(o, d.Node)), None)
-    refused = next((o for o in operands if isinstance(o, d.Unsupported)), None)
-    if refused is not None:
-        return refused
-    try:
-        nodes = [o if isinstance(o, d.Node) else d.Constant(plain(o)) for o in operands]
-        node = apply(op, nodes)
-    except SweepBridgeError as exc:
-        return d.Unsupported(getattr(exc, "feature", None), exc.message, getattr(exc, "suggestion", ""))
-    object.__setattr__(node, "origin", getattr(origin, "origin", origin))
-    return node
+        return node.with_label(x.label)
+    return mapped.with_label(x.label)

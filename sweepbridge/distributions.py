@@ -1,11 +1,18 @@
 """The intermediate representation: immutable, validated search-space nodes.
 
 Front-ends build these; back-ends read them. Numbers are plain Python numbers; bounds are
-always *values* (never log-space exponents). `label` is provenance only and is not compared.
+always *values* (never log-space exponents). Nodes are never changed after construction (a changed
+copy is a new node: `with_label`, `dataclasses.replace`).
+
+Each kind declares its traits as class attributes (`family`, `log`, `quantized`, `unquantized`,
+`int_valued`), as optuna's distributions carry `log` and `step`: back-ends read the traits, and key
+their per-kind tables by class, instead of re-deriving traits from kind names. `docs/adding-a-kind.md`
+is the checklist for a new kind; `tests/test_kind_coverage.py` checks every back-end covers every kind.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -23,7 +30,25 @@ class Node:
     """Base of every IR node."""
 
     kind: ClassVar[str] = "node"
+    """The kind's name: its tag in serialized IR (`ir_data`) and how messages name it."""
+    family: ClassVar[str | None] = None
+    """A sampled number's law before any log or rounding: "uniform" (bounded by low/high), "normal"
+    (mu/sigma) or "beta" (a/b); None for the kinds that are not one continuous draw."""
+    log: ClassVar[bool] = False
+    """The family's draw is taken on a log scale: exp(U(ln low, ln high)), exp(N(mu, sigma))."""
+    quantized: ClassVar[bool] = False
+    """Rounded to multiples of the field `q`; the field `integer` says whether the values are ints."""
+    unquantized: ClassVar[type[Node] | None] = None
+    """For a quantized kind, the kind it rounds (QNormal → Normal)."""
+    int_valued: ClassVar[bool] = False
+    """Every value is an int whatever the fields (IntUniform, LogInteger); see also a quantized kind's `integer`."""
+
     label: str | None = field(default=None, compare=False, kw_only=True, repr=False)
+    """hyperopt's label: the name hyperopt draws this expression under (None for other sources). It does
+    not change what the node samples and is not compared. It is read for exactly three things: hyperopt's
+    rule that labels are unique and an expression is drawn once per trial (`frontends.structure`), the
+    name of a space that is one bare expression (`root_fields`), and which library a conditional choice
+    comes from when W&B's engine refuses it (hyperopt's row, else Ray Tune's)."""
 
     def children(self) -> tuple[Node, ...]:
         return ()
@@ -47,53 +72,9 @@ class Node:
             return None
         return tuple(v for v, _ in pmf), tuple(float(p) for _, p in pmf)
 
-    # Arithmetic builds expressions, as on hyperopt's pyll graphs (`1 + hp.randint(...)`); only
-    # labelled nodes (the mirror `hp`'s) take part, so Tune domains raise TypeError as in Ray.
-    def _arith(self, op: str, *operands: Any) -> Any:
-        if self.label is None and self.kind != "unsupported":
-            return NotImplemented
-        from .arithmetic import deferred
-
-        return deferred(op, operands)
-
-    def __add__(self, other: Any) -> Any:
-        return self._arith("add", self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return self._arith("add", other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return self._arith("sub", self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return self._arith("sub", other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return self._arith("mul", self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return self._arith("mul", other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return self._arith("truediv", self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return self._arith("truediv", other, self)
-
-    def __floordiv__(self, other: Any) -> Any:
-        return self._arith("floordiv", self, other)
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return self._arith("floordiv", other, self)
-
-    def __pow__(self, other: Any) -> Any:
-        return self._arith("pow", self, other)
-
-    def __rpow__(self, other: Any) -> Any:
-        return self._arith("pow", other, self)
-
-    def __neg__(self) -> Any:
-        return self._arith("neg", self)
+    def with_label(self, label: str | None) -> Node:
+        """This node under hyperopt label `label` (a new node; nodes are never changed)."""
+        return self if self.label == label else dataclasses.replace(self, label=label)
 
 
 def value_key(value: Plain) -> str:
@@ -250,6 +231,7 @@ class IntUniform(Node):
     """Uniform over low, low+step, ..., high (both ends included); values are ints."""
 
     kind: ClassVar[str] = "int_uniform"
+    int_valued: ClassVar[bool] = True
     low: int = 0
     high: int = 1
     step: int = 1
@@ -285,9 +267,9 @@ class _Range(Node):
     __init__/__eq__/__repr__ are inherited, compare exact classes and print the subclass name).
     """
 
+    family: ClassVar[str | None] = "uniform"
     low: float = 1.0
     high: float = 10.0
-    log: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         _nums(self, ("low", "high"))
@@ -300,6 +282,7 @@ class _Range(Node):
 class _QRange(_Range):
     """A bounded kind rounded to multiples of q; ints when `integer`, else floats."""
 
+    quantized: ClassVar[bool] = True
     q: float = 1.0
     integer: bool = False
 
@@ -312,6 +295,7 @@ class _QRange(_Range):
 class _Scale(Node):
     """Base of the normal kinds: finite mu, sigma > 0."""
 
+    family: ClassVar[str | None] = "normal"
     mu: float = 0.0
     sigma: float = 1.0
 
@@ -324,6 +308,7 @@ class _Scale(Node):
 class _QScale(_Scale):
     """A normal kind rounded to multiples of q."""
 
+    quantized: ClassVar[bool] = True
     q: float = 1.0
     integer: bool = False
 
@@ -336,6 +321,7 @@ class _QScale(_Scale):
 class _Shape(Node):
     """Base of the beta kinds: a > 0, b > 0."""
 
+    family: ClassVar[str | None] = "beta"
     a: float = 1.0
     b: float = 1.0
 
@@ -349,6 +335,7 @@ class _Shape(Node):
 class _QShape(_Shape):
     """A beta kind rounded to multiples of q."""
 
+    quantized: ClassVar[bool] = True
     q: float = 1.0
     integer: bool = False
 
@@ -367,6 +354,7 @@ class QUniform(_QRange):
     """round(U(low, high) / q) * q (numpy's round; -0.0 for draws in (-q/2, 0), as numpy gives)."""
 
     kind: ClassVar[str] = "quniform"
+    unquantized: ClassVar[type[Node] | None] = Uniform
 
     def _cells(self) -> tuple[Fraction, Fraction, Fraction, int, int]:
         low, high, q = Fraction(self.low), Fraction(self.high), Fraction(self.q)
@@ -405,6 +393,7 @@ class QLogUniform(_QRange):
 
     kind: ClassVar[str] = "qloguniform"
     log: ClassVar[bool] = True
+    unquantized: ClassVar[type[Node] | None] = LogUniform
 
 
 class InvLogUniform(_Range):
@@ -424,18 +413,22 @@ class QNormal(_QScale):
     """round(N(mu, sigma) / q) * q."""
 
     kind: ClassVar[str] = "qnormal"
+    unquantized: ClassVar[type[Node] | None] = Normal
 
 
 class LogNormal(_Scale):
     """exp(N(mu, sigma))."""
 
     kind: ClassVar[str] = "lognormal"
+    log: ClassVar[bool] = True
 
 
 class QLogNormal(_QScale):
     """round(exp(N(mu, sigma)) / q) * q."""
 
     kind: ClassVar[str] = "qlognormal"
+    log: ClassVar[bool] = True
+    unquantized: ClassVar[type[Node] | None] = LogNormal
 
 
 class Beta(_Shape):
@@ -448,6 +441,7 @@ class QBeta(_QShape):
     """round(Beta(a, b) / q) * q."""
 
     kind: ClassVar[str] = "qbeta"
+    unquantized: ClassVar[type[Node] | None] = Beta
 
 
 @dataclass(frozen=True)
@@ -488,6 +482,7 @@ class LogInteger(Node):
     """
 
     kind: ClassVar[str] = "log_integer"
+    int_valued: ClassVar[bool] = True
     low: int = 1
     high: int = 2
     q: int = 1

@@ -55,13 +55,12 @@ def from_data(data: Any, path: str = "") -> d.Node:
         elif name == "probabilities" and value is not None:
             raise SpecError("probabilities must be a list.", path=path or None)
         kwargs[name] = value
+    if data.get("label") is not None:
+        kwargs["label"] = str(data["label"])
     try:
-        node = cls(**kwargs)
+        return cls(**kwargs)
     except (TypeError, SweepBridgeError) as exc:
         raise SpecError(f"invalid {data['kind']}: {exc}", path=path or None) from None
-    if data.get("label") is not None:
-        object.__setattr__(node, "label", str(data["label"]))
-    return node
 
 
 def _log_integer(data: dict[str, Any], path: str) -> dict[str, Any]:

@@ -163,11 +163,11 @@ def _ray_imports() -> dict[str, Any]:
 
 
 def _grid_size(node: Any) -> int:
-    from .distributions import walk
+    from .distributions import GridAxis, walk
 
     size = 1
     for _, child in walk(node):
-        if child.kind == "grid":
+        if isinstance(child, GridAxis):
             size *= len(child.values)
     return size
 

@@ -66,6 +66,29 @@ def hyperopt_draws(op: str, args: tuple, seed: int, n: int) -> list:
     return [stochastic.sample(expr, rng=rng) for _ in range(n)]
 
 
+def indexed_choice(hp: object, p_options: list) -> object:
+    """`hp.pchoice("x", p_options)` for the real `hp` or the mirror; a ("randint", low, high) tuple inside an
+    option becomes hp.randint("x_<i>", low, high) (an expression inside the option)."""
+
+    def build(option: object, i: int) -> object:
+        if isinstance(option, tuple) and option[:1] == ("randint",):
+            return hp.randint(f"x_{i}", *option[1:])  # type: ignore[attr-defined]
+        return tuple(build(o, i) for o in option) if isinstance(option, tuple) else option
+
+    return hp.pchoice("x", [(p, build(o, i)) for i, (p, o) in enumerate(p_options)])  # type: ignore[attr-defined]
+
+
+def hyperopt_indexed_draws(p_options: list, index: object, seed: int, n: int) -> list:
+    """n draws of real `indexed_choice(hp, p_options)[index]` (pyll's getitem), seeded."""
+    import numpy as np
+    from hyperopt import hp
+    from hyperopt.pyll import stochastic
+
+    expr = indexed_choice(hp, p_options)[index]
+    rng = np.random.default_rng(seed)
+    return [stochastic.sample(expr, rng=rng) for _ in range(n)]
+
+
 def engine_draws(cfg: dict, n: int, seed: int, name: str = "x") -> list:
     """n values of parameter `name` from W&B's engine on `cfg` (tests/engine.py `sample`)."""
     from engine import sample

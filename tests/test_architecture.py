@@ -51,10 +51,6 @@ TRANSLATOR = (
     "sweepbridge.tune.run",
 )
 """Modules that translate (read a source, write a sweep): a trial process must load none of them."""
-PENDING_CYCLES = (
-    {"sweepbridge.arithmetic", "sweepbridge.distributions"},  # removed by the 'ir' branch (mirror hp wrapper)
-)
-"""Circles other branches of issue 15 remove; the integrator empties this tuple once they are merged."""
 
 
 def _module(path: Path) -> str:
@@ -187,9 +183,6 @@ def test_module_level_imports_form_no_cycle():
 def test_no_cycle_even_through_function_level_imports():
     """Counting imports inside functions too: a lazy import that closes a circle is still a circle."""
     edges = {m: set(every) for m, (_, every) in GRAPH.items()}
-    for pair in PENDING_CYCLES:
-        for m in pair:
-            edges[m] = edges.get(m, set()) - pair
     cycle = _cycle(edges)
     assert cycle is None, "import cycle: " + " → ".join(cycle)
 

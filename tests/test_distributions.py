@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 
 from sweepbridge import SpecError, SweepBridgeError
 from sweepbridge import distributions as d
+from sweepbridge.frontends.structure import SpaceBuilder
+from sweepbridge.hyperopt import hp, scope
 
 NAN, INF = float("nan"), float("inf")
 
@@ -181,3 +185,43 @@ def test_log_integer_is_rays_rule_with_its_pmf_on_demand():
             d.LogInteger(*bad)
     with pytest.raises(SpecError):
         d.LogInteger(1, 5, approximate="yes")
+
+
+PACKAGE = Path(d.__file__).parent
+
+
+def test_nodes_are_changed_only_while_they_are_built():
+    """`object.__setattr__` (the way around `frozen`) appears only in distributions.py's constructors."""
+    users = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "object.__setattr__" in path.read_text(encoding="utf-8") and path.name != "distributions.py"
+    )
+    assert users == []
+
+
+def test_the_ir_imports_nothing_but_errors_and_values():
+    """The IR knows no front-end: the mirror's operators live on `frontends.expression.Expression`."""
+    tree = ast.parse((PACKAGE / "distributions.py").read_text(encoding="utf-8"))
+    relative = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level}
+    assert relative == {"errors", "values"}
+
+
+def test_mirror_expressions_leave_nodes_with_their_declared_fields_only():
+    """Arithmetic, [] and choices over mirror expressions build plain nodes (no extra attribute such as
+    an `origin`); the identity a derived value shares lives on the Expression."""
+    x = hp.randint("x", 4)
+    spaces = [
+        {"a": x + 1, "b": hp.choice("c", [(hp.randint("y", 3) * 2, 5), (1, hp.uniform("u", 0, 1))])[1]},
+        {"s": scope.int(hp.quniform("q", 0, 10, 2)), "t": -hp.uniform("t", 0, 1), "v": hp.randint("v", 3) ** 2},
+    ]
+    for space in spaces:
+        for _, child in d.walk(SpaceBuilder().node(space)):
+            assert set(vars(child)) <= {f.name for f in dataclasses.fields(child)}, type(child)
+    assert (x + 1).origin is x.node and (x + 1).node == d.IntUniform(1, 4) and (x + 1).label == "x"
+
+
+def test_nodes_are_not_operands():
+    """IR nodes have no operators (Ray's domains have none either); the mirror hp's Expression has."""
+    with pytest.raises(TypeError):
+        d.Uniform(0, 1, label="x") + 1  # type: ignore[operator]

@@ -13,7 +13,14 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from engine import sample
-from fidelity import compare, hyperopt_draws, hyperopt_expression, parallel_draws
+from fidelity import (
+    compare,
+    hyperopt_draws,
+    hyperopt_expression,
+    hyperopt_indexed_draws,
+    indexed_choice,
+    parallel_draws,
+)
 
 from sweepbridge import to_sweep
 from sweepbridge.hyperopt import hp as mirror
@@ -129,3 +136,22 @@ def test_comparison_rejects_wrong_translations(op, args, spec, kind, why):
     engine = [run["x"] for run in sample({"method": "random", "parameters": {"x": spec}}, 5_000, 1)]
     with pytest.raises(AssertionError, match=why):
         compare(source, engine, kind)
+
+
+INDEXED = [
+    ([(0.5, ("euclidean", 2)), (0.2, ("manhattan", 1)), (0.3, ("cosine", None))], 0),
+    ([(0.5, ("euclidean", 2)), (0.2, ("manhattan", 1)), (0.3, ("cosine", None))], 1),
+    ([(0.25, {"w": 1, "h": [2]}), (0.75, {"w": 4, "h": [5, 6]})], "h"),
+    ([(0.6, ("l2", 2)), (0.4, ("minkowski", ("randint", 3, 6)))], 1),
+]
+
+
+@pytest.mark.parametrize("p_options, index", INDEXED, ids=[f"{i}:{c[1]!r}" for i, c in enumerate(INDEXED)])
+def test_one_index_of_a_choice_samples_what_hyperopt_samples(p_options, index, worker):
+    """`hp.pchoice(...)[i]` (pyll's getitem): W&B's engine on our config draws real hyperopt's probability table."""
+    seed = zlib.crc32(repr((p_options, index)).encode())
+    cfg = to_sweep({"x": indexed_choice(hp, p_options)[index]})
+    assert cfg == to_sweep({"x": indexed_choice(mirror, p_options)[index]}), "mirror and real hyperopt disagree"
+    source, engine = parallel_draws(worker, (hyperopt_indexed_draws, p_options, index, seed, N), dict(cfg), N, seed)
+    p = compare(source, engine, D)
+    print(f"{p_options}[{index!r}]: {cfg['parameters']['x']} p={p:.3g}")

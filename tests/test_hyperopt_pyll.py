@@ -6,6 +6,7 @@ error type, feature and parameter path) must be identical.
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -53,6 +54,13 @@ SPACES = {
     "constants_only_inside_choice": lambda hp: {"x": hp.choice("x", [[1, 2], [], {}, "", 1e-05, 2**70])},
     "bare_labelled_expression": lambda hp: hp.loguniform("learning_rate", -5, 0),
     "bare_labelled_choice": lambda hp: hp.choice("activation", ["relu", "tanh"]),
+    "single_index_of_a_choice": lambda hp: {
+        "metric": hp.pchoice("metric", [(0.5, ("euclidean", 2)), (0.2, ("manhattan", 1)), (0.3, ("cosine", None))])[0],
+        "shape": hp.choice("shape", [{"w": 1, "h": [2, 3]}, {"w": 4, "h": [5, 6]}])["h"],
+    },
+    "index_of_a_conditional_choice": lambda hp: {
+        "p": hp.pchoice("dist", [(0.6, ("l2", 2)), (0.4, ("minkowski", hp.randint("power", 3, 6)))])[1],
+    },
     "seed_example": lambda hp: dict(
         width=hp.uniform("width", 0, 20),
         height=hp.uniform("height", -100, 100),
@@ -140,6 +148,24 @@ def _continuous_in_list(hp):
     return {"l": [hp.uniform("u", 0, 1), 2]}
 
 
+def _neighbours(hp):
+    """The shape of hyperopt-sklearn's KNN space: one weighted choice of (metric, p) pairs, indexed twice."""
+    distance = hp.pchoice(
+        "distance",
+        [
+            (0.5, ("euclidean", 2)),
+            (0.2, ("manhattan", 1)),
+            (0.3, ("minkowski", hp.quniform("minkowski_p", 2.5, 4.5, 1))),
+        ],
+    )
+    return {
+        "k": hp.randint("k", 1, 30),
+        "weights": hp.choice("weights", ["uniform", "distance"]),
+        "metric": distance[0],
+        "p": distance[1],
+    }
+
+
 def _bad_name(hp):
     return {"ok": {"not ok": hp.uniform("x", 0, 1)}}
 
@@ -152,20 +178,61 @@ REFUSALS = {
     "duplicate_choice_label": (_duplicate_choice, SpecError, "c", None),
     "continuous_item_in_list": (_continuous_in_list, UnsupportedFeatureError, "l", "space.sequence"),
     "bad_name": (_bad_name, UnsupportedFeatureError, "ok.not ok", "space.name"),
+    "one_choice_indexed_twice": (_neighbours, UnsupportedFeatureError, "p", "space.shared"),
+    "derived_and_shared_after_a_deep_copy": (
+        lambda hp: copy.deepcopy((lambda x: {"a": 2 * x, "b": {"c": x + 1}})(hp.randint("x", 5))),
+        UnsupportedFeatureError,
+        "b.c",
+        "space.shared",
+    ),
+    "comparison": (lambda hp: {"c": hp.uniform("c", 0, 1) > 0.5}, UnsupportedFeatureError, "c", "hyperopt.expression"),
+    "index_out_of_range": (lambda hp: {"i": hp.choice("i", [(1, 2), (3,)])[1]}, SpecError, "i", None),
+    "index_of_a_draw": (lambda hp: {"i": hp.choice("i", [hp.uniform("u", 0, 1)])[0]}, SpecError, "i", None),
+    "sampled_index": (
+        lambda hp: {"i": hp.choice("i", [(1, 2)])[hp.randint("j", 2)]},
+        UnsupportedFeatureError,
+        "i",
+        "hyperopt.expression",
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(REFUSALS))
 def test_refusals_are_the_same_for_real_and_mirror(name):
+    """Same error, path, feature and message: the mirror space builds wherever the real one does."""
     build, error, path, feature = REFUSALS[name]
+    messages = []
     for hp in (real, mirror):
         with pytest.raises(error) as info:
             to_sweep(build(hp))
+        messages.append(str(info.value))
         assert info.value.path == path
         assert str(info.value).startswith(f"{path}: ")
         assert getattr(info.value, "feature", None) == feature
         if isinstance(info.value, UnsupportedFeatureError):
             assert info.value.status == "unsupported" and info.value.suggestion
+    assert messages[0] == messages[1]
+
+
+def test_one_choice_indexed_twice_is_refused_as_shared():
+    with pytest.raises(UnsupportedFeatureError) as info:
+        to_sweep(_neighbours(mirror))
+    assert "Label 'distance' is used at metric and at p." in str(info.value)
+
+
+def test_a_single_index_of_a_choice_keeps_its_probabilities():
+    params = to_sweep(SPACES["single_index_of_a_choice"](real))["parameters"]
+    assert params["metric"] == {"values": ["euclidean", "manhattan", "cosine"], "probabilities": [0.5, 0.2, 0.3]}
+    assert params["shape"] == {"values": [[2, 3], [5, 6]]}
+    params = to_sweep(SPACES["index_of_a_conditional_choice"](real))["parameters"]
+    assert params["p"]["values"] == [2, 3, 4, 5]
+    assert params["p"]["probabilities"] == pytest.approx([0.6, 0.4 / 3, 0.4 / 3, 0.4 / 3])
+
+
+def test_the_mirror_is_not_iterable():
+    """pyll's Apply indexes forever when unpacked; the mirror says it cannot."""
+    with pytest.raises(TypeError):
+        a, b = mirror.choice("c", [(1, 2)])
 
 
 @pytest.mark.parametrize(

@@ -143,16 +143,22 @@ def names(tree: Any) -> set[str]:
     return set()
 
 
+def unsupported(node: Any, path: str) -> Any:
+    """The emitter of `distributions.Unsupported`: what a front-end built but refused, raised at `path`."""
+    raise node.error(path)
+
+
 def dispatch(
-    node: Any, path: str, emitters: dict[str, Callable[[Any, str], Any]], refused: dict[str, str], target: str
+    node: Any, path: str, emitters: dict[type, Callable[[Any, str], Any]], refused: dict[type, str], target: str
 ) -> Any:
-    """The calls tree for IR `node` at parameter `path`: a refusal (compat row by kind) or its emitter."""
+    """The calls tree for IR `node` at parameter `path`: a refusal (compat row by kind) or its emitter
+    (both tables keyed by the node's class)."""
     from .. import compat
     from ..errors import SpecError, SweepBridgeError
 
-    if node.kind in refused:
-        raise compat.refuse(refused[node.kind], f"It is a {node.kind} distribution.", path=path or None)
-    emitter = emitters.get(node.kind)
+    if type(node) in refused:
+        raise compat.refuse(refused[type(node)], f"It is a {node.kind} distribution.", path=path or None)
+    emitter = emitters.get(type(node))
     if emitter is None:
         raise SpecError(f"a {node.kind} node has no {target} translation.", path=path or None)
     try:

@@ -11,26 +11,26 @@ from typing import Any
 
 from .. import compat
 from .. import distributions as d
-from .calls import Call, Log, dispatch
+from .calls import Call, Log, dispatch, unsupported
 
-OPS: dict[str, tuple[str, Callable[[Any], tuple]]] = {
-    "uniform": ("uniform", lambda n: (n.low, n.high)),
-    "quniform": ("quniform", lambda n: (n.low, n.high, n.q)),
-    "loguniform": ("loguniform", lambda n: (Log(n.low), Log(n.high))),
+OPS: dict[type[d.Node], tuple[str, Callable[[Any], tuple]]] = {
+    d.Uniform: ("uniform", lambda n: (n.low, n.high)),
+    d.QUniform: ("quniform", lambda n: (n.low, n.high, n.q)),
+    d.LogUniform: ("loguniform", lambda n: (Log(n.low), Log(n.high))),
     # W&B's inv_log_uniform_values samples exp(-U(-ln max, -ln min)) = exp(U(ln min, ln max)).
-    "invloguniform": ("loguniform", lambda n: (Log(n.low), Log(n.high))),
-    "qloguniform": ("qloguniform", lambda n: (Log(n.low), Log(n.high), n.q)),
-    "normal": ("normal", lambda n: (n.mu, n.sigma)),
-    "qnormal": ("qnormal", lambda n: (n.mu, n.sigma, n.q)),
-    "lognormal": ("lognormal", lambda n: (n.mu, n.sigma)),
-    "qlognormal": ("qlognormal", lambda n: (n.mu, n.sigma, n.q)),
+    d.InvLogUniform: ("loguniform", lambda n: (Log(n.low), Log(n.high))),
+    d.QLogUniform: ("qloguniform", lambda n: (Log(n.low), Log(n.high), n.q)),
+    d.Normal: ("normal", lambda n: (n.mu, n.sigma)),
+    d.QNormal: ("qnormal", lambda n: (n.mu, n.sigma, n.q)),
+    d.LogNormal: ("lognormal", lambda n: (n.mu, n.sigma)),
+    d.QLogNormal: ("qlognormal", lambda n: (n.mu, n.sigma, n.q)),
 }
 """IR kind → (hp operator, its arguments after the label). An `integer` node is wrapped in scope.int."""
 
-REFUSED: dict[str, str] = {
-    "beta": "reverse.hyperopt.beta",
-    "qbeta": "reverse.hyperopt.beta",
-    "grid": "reverse.hyperopt.grid",
+REFUSED: dict[type[d.Node], str] = {
+    d.Beta: "reverse.hyperopt.beta",
+    d.QBeta: "reverse.hyperopt.beta",
+    d.GridAxis: "reverse.hyperopt.grid",
 }
 """IR kinds hyperopt cannot express → compat row."""
 
@@ -46,9 +46,9 @@ def constant(value: Any) -> Any:
 
 
 def _numeric(node: Any, label: str) -> Call:
-    op, args = OPS[node.kind]
-    if getattr(node, "integer", False):
-        if node.kind == "quniform" and node.q == 1:
+    op, args = OPS[type(node)]
+    if node.quantized and node.integer:
+        if isinstance(node, d.QUniform) and node.q == 1:
             return Call("hp.uniformint", (label, node.low, node.high))
         return Call("scope.int", (Call(f"hp.{op}", (label, *args(node))),))
     return Call(f"hp.{op}", (label, *args(node)))
@@ -75,18 +75,20 @@ def _log_integer(node: d.LogInteger, label: str) -> Call:
     return index if node.q == 1 else Call("scope.mul", (index, node.q))
 
 
-EMITTERS: dict[str, Callable[[Any, str], Any]] = {
-    "constant": lambda node, label: constant(node.value),
-    "choice": _choice,
-    "int_uniform": _int_uniform,
-    "mapping": lambda node, label: {k: emit(v, f"{label}.{k}" if label else k) for k, v in node.fields},
-    "sequence": lambda node, label: [emit(v, f"{label}[{i}]") for i, v in enumerate(node.items)],
-    "finite": lambda node, label: Call(
+EMITTERS: dict[type[d.Node], Callable[[Any, str], Any]] = {
+    d.Constant: lambda node, label: constant(node.value),
+    d.Choice: _choice,
+    d.IntUniform: _int_uniform,
+    d.Mapping: lambda node, label: {k: emit(v, f"{label}.{k}" if label else k) for k, v in node.fields},
+    d.Sequence: lambda node, label: [emit(v, f"{label}[{i}]") for i, v in enumerate(node.items)],
+    d.FiniteDiscrete: lambda node, label: Call(
         "hp.pchoice", (label, [(p, constant(v)) for p, v in zip(node.probabilities, node.values, strict=True)])
     ),  # fmt: skip
-    "log_integer": _log_integer,
+    d.LogInteger: _log_integer,
+    d.Unsupported: unsupported,
     **{kind: _numeric for kind in OPS},
 }
+"""IR kind → its hyperopt calls; with REFUSED, one entry per kind."""
 
 
 def emit(node: d.Node, path: str = "") -> Any:
@@ -98,7 +100,7 @@ def space(node: d.Node) -> Any:
     """The hyperopt `calls` tree for a whole space, after checking its labels are unique."""
     seen: set[str] = set()
     for path, child in d.walk(node):
-        if child.kind not in ("mapping", "constant"):
+        if not isinstance(child, (d.Mapping, d.Constant)):
             if path in seen:
                 raise compat.refuse("reverse.hyperopt.labels", f"Label {path!r} would be used twice.", path=path)
             seen.add(path)

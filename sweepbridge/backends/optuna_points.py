@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import distributions as d
 from ..errors import SpecError
-from .optuna_source import _join, _simple_choices, _Writer
+from .optuna_source import EXPRESSIONS, _join, _simple_choices, _Writer
 
 TINY = 2.0**-53
 """The generated `_uniform01` keeps u off 0 by this much."""
@@ -48,7 +48,7 @@ class _Points:
         self.names = _Writer(keys)
 
     def walk(self, node: d.Node, value: Any, path: str, out: dict[str, Any]) -> None:
-        rule = RULES.get(node.kind)
+        rule = RULES.get(type(node))
         if rule is None:
             raise SpecError(f"a point cannot set a {node.kind} parameter under engine optuna.", path=path)
         rule(self, node, value, path, out)
@@ -124,22 +124,22 @@ class _Points:
         out[path] = value
 
     def numeric(self, node: Any, value: Any, path: str, out: dict[str, Any]) -> None:
-        integer = getattr(node, "integer", False)
+        integer = node.quantized and node.integer
         if type(value) is not (int if integer else float):
             kind = "an int" if integer else "a float"
             raise SpecError(f"the point gives {value!r}; the parameter is {kind}.", path=path)
         x = float(value)
-        if node.kind.startswith("q"):
+        if node.quantized:
             check(_finish(node, x), value, path)
-        if node.kind in NORMAL:
-            if node.kind in ("lognormal", "qlognormal"):
+        if node.family == "normal":
+            if node.log:
                 if x <= 0:
                     raise SpecError(f"the point gives {value!r}; a log-normal value is > 0.", path=path)
                 x = math.log(x)
             u = NormalDist(node.mu, node.sigma).cdf(x)
             y = NormalDist(node.mu, node.sigma).inv_cdf(max(u, TINY))
             hint = f"give a value the inverse CDF gives back (e.g. mu={node.mu!r}) or leave the parameter out"
-            check(_finish(node, math.exp(y) if node.kind in ("lognormal", "qlognormal") else y), value, path, hint)
+            check(_finish(node, math.exp(y) if node.log else y), value, path, hint)
             out[self.names.internal(path, "u")] = u
             return
         if not node.low <= x <= node.high:
@@ -149,7 +149,7 @@ class _Points:
 
 def _finish(node: Any, x: float) -> Any:
     """The generated code's last steps: quantize (half to even), then int for the integer kinds."""
-    if not node.kind.startswith("q"):
+    if not node.quantized:
         return x
     y = round(x / node.q, 0) * node.q
     return int(y) if node.integer else y
@@ -165,18 +165,19 @@ def check(got: Any, value: Any, path: str, hint: str = "leave the parameter out 
         )
 
 
-NORMAL = ("normal", "qnormal", "lognormal", "qlognormal")
-RULES: dict[str, Callable[..., None]] = {
-    "constant": _Points.constant,
-    "mapping": _Points.mapping,
-    "sequence": _Points.sequence,
-    "choice": _Points.choice,
-    "finite": _Points.finite,
-    "log_integer": _Points.log_integer,
-    "int_uniform": _Points.int_uniform,
-    **{k: _Points.numeric for k in ("uniform", "quniform", "loguniform", "qloguniform", "invloguniform", *NORMAL)},
+RULES: dict[type[d.Node], Callable[..., None]] = {
+    d.Constant: _Points.constant,
+    d.Mapping: _Points.mapping,
+    d.Sequence: _Points.sequence,
+    d.Choice: _Points.choice,
+    d.FiniteDiscrete: _Points.finite,
+    d.LogInteger: _Points.log_integer,
+    d.IntUniform: _Points.int_uniform,
+    **{kind: _Points.numeric for kind, draw in EXPRESSIONS.items() if draw is _Writer.numeric},
 }
-"""IR kind → how a point's value becomes its draws (grid axes and beta kinds take no points)."""
+"""IR kind → how a point's value becomes its draws: every kind the generated source draws with
+`_Writer.numeric`, and the structural kinds. A kind without a rule (grid axes, which take no points;
+kinds the source refuses) is a SpecError naming it."""
 
 
 def enqueued(fields: tuple[tuple[str, d.Node], ...], points: Any, where: str) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from .. import __version__, compat
 from .. import distributions as d
-from ..errors import SweepBridgeError
+from ..errors import SpecError, SweepBridgeError
 from ..ir_data import to_data
 
 INDENT = "    "
@@ -215,9 +215,12 @@ class _Writer:
 
     def expr(self, node: d.Node, path: str, indent: int, in_choice: bool = False) -> str:
         try:
-            if node.kind in REFUSED:
-                raise compat.refuse(REFUSED[node.kind], path=path)
-            return EXPRESSIONS[node.kind](self, node, path, indent, in_choice)
+            if type(node) in REFUSED:
+                raise compat.refuse(REFUSED[type(node)], path=path)
+            expression = EXPRESSIONS.get(type(node))
+            if expression is None:
+                raise SpecError(f"a {node.kind} node has no Optuna translation.", path=path)
+            return expression(self, node, path, indent, in_choice)
         except SweepBridgeError as exc:
             raise exc.at(path) from None
 
@@ -285,20 +288,21 @@ class _Writer:
         draw = _call(self.use("_log_int"), ["trial", name, str(node.low), str(node.high)], indent)
         return draw if node.q == 1 else f"{draw} * {node.q}"
 
+    FAMILIES = ("uniform", "normal")
+    """The families `numeric` draws (a beta is refused: REFUSED)."""
+
     def numeric(self, node: Any, path: str, indent: int, in_choice: bool) -> str:
-        kind = node.kind
         name = _str(path)
-        if kind in ("uniform", "quniform"):
-            draw = _call("trial.suggest_float", [name, repr(node.low), repr(node.high)], indent)
-        elif kind in ("loguniform", "qloguniform", "invloguniform"):
-            draw = _call("trial.suggest_float", [name, repr(node.low), repr(node.high), "log=True"], indent)
+        if node.family == "uniform":
+            log = ["log=True"] if node.log else []
+            draw = _call("trial.suggest_float", [name, repr(node.low), repr(node.high), *log], indent)
         else:  # the normal kinds
             uniform = _str(self.internal(path, "u"))
             draw = _call(self.use("_normal"), ["trial", uniform, repr(node.mu), repr(node.sigma)], indent)
-            if kind in ("lognormal", "qlognormal"):
+            if node.log:
                 self.helpers.add("math")
                 draw = f"math.exp({draw})"
-        if kind.startswith("q"):
+        if node.quantized:
             draw = f"{self.use('_quantize')}({draw}, {node.q!r})"
             if node.integer:
                 draw = f"int({draw})"
@@ -309,34 +313,27 @@ class _Writer:
         return _call("trial.suggest_int", args, indent)
 
 
-EXPRESSIONS: dict[str, Callable[..., str]] = {
-    "constant": lambda w, node, path, indent, in_choice: literal(node.value, indent),
-    "mapping": _Writer.mapping,
-    "sequence": _Writer.sequence,
-    "choice": _Writer.choice,
-    "grid": _Writer.grid_axis,
-    "finite": _Writer.finite,
-    "log_integer": _Writer.log_integer,
-    "int_uniform": _Writer.int_uniform,
-    **{
-        kind: _Writer.numeric
-        for kind in (
-            "uniform",
-            "quniform",
-            "loguniform",
-            "qloguniform",
-            "invloguniform",
-            "normal",
-            "qnormal",
-            "lognormal",
-            "qlognormal",
-        )
-    },
-}
-"""IR kind → how its value is drawn in `search_space`."""
+def _unsupported(w: _Writer, node: d.Unsupported, path: str, indent: int, in_choice: bool) -> str:
+    raise node.error(path)
 
-REFUSED = {"beta": "optuna.beta", "qbeta": "optuna.beta"}
+
+REFUSED: dict[type[d.Node], str] = {d.Beta: "optuna.beta", d.QBeta: "optuna.beta"}
 """IR kinds the generated source does not sample → compat row."""
+
+EXPRESSIONS: dict[type[d.Node], Callable[..., str]] = {
+    d.Constant: lambda w, node, path, indent, in_choice: literal(node.value, indent),
+    d.Mapping: _Writer.mapping,
+    d.Sequence: _Writer.sequence,
+    d.Choice: _Writer.choice,
+    d.GridAxis: _Writer.grid_axis,
+    d.FiniteDiscrete: _Writer.finite,
+    d.LogInteger: _Writer.log_integer,
+    d.IntUniform: _Writer.int_uniform,
+    d.Unsupported: _unsupported,
+    **{kind: _Writer.numeric for kind in d.BY_KIND.values() if kind.family in _Writer.FAMILIES},
+}
+"""IR kind → how its value is drawn in `search_space` (the numeric kinds of the families `numeric` draws,
+by their traits: family, log, quantized); with REFUSED, one entry per kind."""
 
 
 def _join(path: str, key: str) -> str:

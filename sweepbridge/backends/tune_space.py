@@ -15,35 +15,35 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..ray_rules import ONE_KEY_MARKERS, is_multiple
-from .calls import Call, Source, dispatch
+from .calls import Call, Source, dispatch, unsupported
 
 MULTISET_LIMIT = 10_000
 """Largest list a weighted distribution may expand into for tune.choice."""
 
-OPS: dict[str, tuple[str, Callable[[Any], tuple]]] = {
-    "uniform": ("tune.uniform", lambda n: (n.low, n.high)),
-    "quniform": ("tune.quniform", lambda n: (n.low, n.high, n.q)),
-    "loguniform": ("tune.loguniform", lambda n: (n.low, n.high)),
+OPS: dict[type[d.Node], tuple[str, Callable[[Any], tuple]]] = {
+    d.Uniform: ("tune.uniform", lambda n: (n.low, n.high)),
+    d.QUniform: ("tune.quniform", lambda n: (n.low, n.high, n.q)),
+    d.LogUniform: ("tune.loguniform", lambda n: (n.low, n.high)),
     # W&B's inv_log_uniform_values samples exp(-U(-ln max, -ln min)) = exp(U(ln min, ln max)).
-    "invloguniform": ("tune.loguniform", lambda n: (n.low, n.high)),
-    "qloguniform": ("tune.qloguniform", lambda n: (n.low, n.high, n.q)),
-    "normal": ("tune.randn", lambda n: (n.mu, n.sigma)),
-    "qnormal": ("tune.qrandn", lambda n: (n.mu, n.sigma, n.q)),
+    d.InvLogUniform: ("tune.loguniform", lambda n: (n.low, n.high)),
+    d.QLogUniform: ("tune.qloguniform", lambda n: (n.low, n.high, n.q)),
+    d.Normal: ("tune.randn", lambda n: (n.mu, n.sigma)),
+    d.QNormal: ("tune.qrandn", lambda n: (n.mu, n.sigma, n.q)),
 }
-"""IR kind → (Ray Tune domain, its arguments)."""
+"""IR kind → (Ray Tune domain, its arguments). Ray requires a quantized bounded kind's bounds to be
+multiples of q (else the draw below)."""
 
-BOUNDED_Q = frozenset({"quniform", "qloguniform"})
-"""Quantized kinds whose bounds Ray requires to be multiples of q."""
-DRAWS: dict[str, Callable[[Any], str]] = {
-    "uniform": lambda n: f"random.uniform({n.low!r}, {n.high!r})",
-    "loguniform": lambda n: f"math.exp(random.uniform(math.log({n.low!r}), math.log({n.high!r})))",
-    "normal": lambda n: f"random.gauss({n.mu!r}, {n.sigma!r})",
-    "lognormal": lambda n: f"random.lognormvariate({n.mu!r}, {n.sigma!r})",
-    "beta": lambda n: f"random.betavariate({n.a!r}, {n.b!r})",
+DRAWS: dict[type[d.Node], Callable[[Any], str]] = {
+    d.Uniform: lambda n: f"random.uniform({n.low!r}, {n.high!r})",
+    d.LogUniform: lambda n: f"math.exp(random.uniform(math.log({n.low!r}), math.log({n.high!r})))",
+    d.Normal: lambda n: f"random.gauss({n.mu!r}, {n.sigma!r})",
+    d.LogNormal: lambda n: f"random.lognormvariate({n.mu!r}, {n.sigma!r})",
+    d.Beta: lambda n: f"random.betavariate({n.a!r}, {n.b!r})",
 }
-"""IR base kind → Python source drawing it with the `random` module (the law W&B's engine samples)."""
-BASE = {"quniform": "uniform", "qloguniform": "loguniform", "qnormal": "normal", "qlognormal": "lognormal"}
-BASE |= {"qbeta": "beta", **{k: k for k in DRAWS}}
+"""IR unquantized kind → Python source drawing it with the `random` module (the law W&B's engine samples);
+a quantized kind draws its `unquantized` kind, then rounds."""
+SAMPLED = frozenset({*DRAWS, *(cls for cls in d.BY_KIND.values() if cls.quantized and cls.unquantized in DRAWS)})
+"""The kinds `sample_from` draws."""
 
 
 def multiset(values: list, probabilities: tuple[float, ...] | list[float]) -> list | None:
@@ -54,8 +54,8 @@ def multiset(values: list, probabilities: tuple[float, ...] | list[float]) -> li
 def sample_from(node: Any) -> Call:
     """`tune.sample_from(lambda: ...)` drawing W&B's values: round(x / q) * q, an int for an int q,
     else a float carrying numpy's sign of zero (W&B's np.round(-0.3) * q is -0.0)."""
-    draw = DRAWS[BASE[node.kind]](node)
-    if node.kind != BASE[node.kind]:  # a q kind
+    draw = DRAWS[node.unquantized or type(node)](node)
+    if node.quantized:
         q = node.q
         if node.integer:
             draw = f"round({draw} / {q!r}) * {q!r}"
@@ -86,13 +86,14 @@ def _finite(values: list, probabilities: Any) -> Call:
 def _numeric(node: Any, path: str) -> Any:
     """Ray's own domain where it samples W&B's values; else W&B's pmf as a tune.choice multiset
     (q_uniform), else tune.sample_from."""
-    if node.kind in OPS:
-        name, args = OPS[node.kind]
-        integer = getattr(node, "integer", False)
-        bounds_ok = node.kind not in BOUNDED_Q or (is_multiple(node.low, node.q) and is_multiple(node.high, node.q))
+    if type(node) in OPS:
+        name, args = OPS[type(node)]
+        integer = node.quantized and node.integer
+        bounded_q = node.quantized and node.family == "uniform"
+        bounds_ok = not bounded_q or (is_multiple(node.low, node.q) and is_multiple(node.high, node.q))
         if not integer and bounds_ok:
             return Call(name, args(node))
-    if node.kind == "quniform":
+    if isinstance(node, d.QUniform):
         pmf = quniform_pmf(node)
         if pmf is not None and multiset(*pmf) is not None:
             return _finite(*pmf)
@@ -135,21 +136,23 @@ def _constant(node: d.Constant, path: str) -> Any:
     return node.value
 
 
-EMITTERS: dict[str, Callable[[Any, str], Any]] = {
-    "constant": _constant,
-    "choice": _choice,
-    "int_uniform": lambda node, path: (
+EMITTERS: dict[type[d.Node], Callable[[Any, str], Any]] = {
+    d.Constant: _constant,
+    d.Choice: _choice,
+    d.IntUniform: lambda node, path: (
         Call("tune.randint", (node.low, node.high + 1))
         if node.step == 1
         else Call("tune.choice", (list(range(node.low, node.high + 1, node.step)),))
     ),
-    "grid": lambda node, path: Call("tune.grid_search", (list(node.values),)),
-    "sequence": lambda node, path: [emit(v, f"{path}[{i}]") for i, v in enumerate(node.items)],
-    "finite": lambda node, path: _finite(list(node.values), node.probabilities),
-    "log_integer": _log_integer,
-    "mapping": lambda node, path: {k: emit(v, f"{path}.{k}" if path else k) for k, v in node.fields},
-    **{kind: _numeric for kind in {*OPS, *BASE}},
+    d.GridAxis: lambda node, path: Call("tune.grid_search", (list(node.values),)),
+    d.Sequence: lambda node, path: [emit(v, f"{path}[{i}]") for i, v in enumerate(node.items)],
+    d.FiniteDiscrete: lambda node, path: _finite(list(node.values), node.probabilities),
+    d.LogInteger: _log_integer,
+    d.Mapping: lambda node, path: {k: emit(v, f"{path}.{k}" if path else k) for k, v in node.fields},
+    d.Unsupported: unsupported,
+    **{kind: _numeric for kind in {*OPS, *SAMPLED}},
 }
+"""IR kind → its Ray Tune calls: one entry per kind."""
 
 
 def emit(node: d.Node, path: str = "") -> Any:

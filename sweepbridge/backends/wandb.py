@@ -23,7 +23,7 @@ MAX_PRODUCT = 10_000
 """Largest categorical we build from the product of a sequence's items, or from the branch values
 of a conditional choice (the size of the W&B `values` list)."""
 
-GRID_KINDS = frozenset({"constant", "choice", "grid", "mapping", "sequence"})
+GRID_KINDS: frozenset[type[d.Node]] = frozenset({d.Constant, d.Choice, d.GridAxis, d.Mapping, d.Sequence})
 """IR kinds method grid can enumerate (as `value` / `values`); all others are refused there."""
 LOG_INTEGER_CAP = 1_000
 """Largest support of Ray's (q)lograndint emitted as values + exact probabilities: 1,000 values keep
@@ -40,7 +40,7 @@ class Context:
 
 
 def _numeric(node: d.Node, ctx: Context) -> dict[str, Any]:
-    distribution, fields = NUMERIC[node.kind]
+    distribution, fields = NUMERIC[type(node)]
     out: dict[str, Any] = {"distribution": distribution}
     for key, attr in fields:
         value = getattr(node, attr)
@@ -92,10 +92,12 @@ def _conditional(node: d.Choice, ctx: Context) -> dict:
         detail = f"Its branches hold {size:,} values (limit {MAX_PRODUCT:,})."
         raise compat.refuse("space.conditional.finite", detail, path=ctx.path)
     for where, part in d.walk(node, ctx.path):
-        if part.kind == "grid":
+        if isinstance(part, d.GridAxis):
             raise compat.refuse("tune.grid_search.nested", f"{where} is a grid axis inside a choice.", path=ctx.path)
-        if ctx.method == "grid" and (part.kind not in GRID_KINDS or not getattr(part, "is_uniform", True)):
-            detail = f"{where} is a {part.kind} distribution{'' if part.kind != 'choice' else ' with probabilities'}."
+        if ctx.method == "grid" and (type(part) not in GRID_KINDS or not getattr(part, "is_uniform", True)):
+            detail = (
+                f"{where} is a {part.kind} distribution{' with probabilities' if isinstance(part, d.Choice) else ''}."
+            )
             raise compat.refuse("wandb.grid.kind", detail + " Grid enumerates only choices.", path=ctx.path)
     values, probabilities = node.support()  # type: ignore[misc]
     if ctx.method == "grid":  # every branch value once
@@ -216,11 +218,11 @@ def _sequence(node: d.Sequence, ctx: Context) -> dict:
     for i, item in enumerate(node.items):
         _check_log_integers(item, f"{ctx.path}[{i}]")
         support = item.support()
-        if support is None or (ctx.method == "grid" and item.kind not in GRID_KINDS):
+        if support is None or (ctx.method == "grid" and type(item) not in GRID_KINDS):
             raise compat.refuse(
                 "space.sequence", f"Item {i} ({item.kind}) has no finite support W&B could enumerate.", path=ctx.path
             )
-        if ctx.method != "grid" and item.kind == "grid":
+        if ctx.method != "grid" and isinstance(item, d.GridAxis):
             raise compat.refuse("wandb.random.grid", path=f"{ctx.path}[{i}]")
         supports.append(support)
     size = math.prod(len(values) for values, _ in supports)
@@ -236,28 +238,32 @@ def _mapping(node: d.Mapping, ctx: Context) -> dict:
     return {"parameters": parameters(node.fields, ctx)}
 
 
-EMITTERS: dict[str, Callable[[Any, Context], dict]] = {
-    "constant": lambda node, ctx: {"value": node.value},
-    "choice": _choice,
-    "finite": _finite,
-    "log_integer": _log_integer,
-    "int_uniform": _int_uniform,
-    "grid": _grid,
-    "sequence": _sequence,
-    "mapping": _mapping,
-    "unsupported": _unsupported,
+EMITTERS: dict[type[d.Node], Callable[[Any, Context], dict]] = {
+    d.Constant: lambda node, ctx: {"value": node.value},
+    d.Choice: _choice,
+    d.FiniteDiscrete: _finite,
+    d.LogInteger: _log_integer,
+    d.IntUniform: _int_uniform,
+    d.GridAxis: _grid,
+    d.Sequence: _sequence,
+    d.Mapping: _mapping,
+    d.Unsupported: _unsupported,
     **{kind: _numeric for kind in NUMERIC},
 }
+"""IR kind → its W&B spec (or a refusal naming the compat row): one entry per kind."""
 
 
 def emit(node: d.Node, ctx: Context) -> dict:
     """One parameter's W&B spec."""
-    if ctx.method == "grid" and node.kind not in GRID_KINDS:
+    if ctx.method == "grid" and type(node) not in GRID_KINDS:
         raise compat.refuse(
             "wandb.grid.kind", f"It is a {node.kind} distribution; grid enumerates only value/values.", path=ctx.path
         )
+    emitter = EMITTERS.get(type(node))
+    if emitter is None:
+        raise SpecError(f"a {node.kind} node has no W&B translation.", path=ctx.path or None)
     try:
-        return EMITTERS[node.kind](node, ctx)
+        return emitter(node, ctx)
     except SweepBridgeError as exc:
         raise exc.at(ctx.path) from None
 

@@ -77,9 +77,4 @@ def call(op: str, label: str, args: tuple, kwargs: dict) -> d.Node:
         raise SpecError(f"hp.{op}: {exc}", path=label) from None
     except SpecError as exc:
         raise exc.at(label) from None
-    return _labelled(node, label)
-
-
-def _labelled(node: d.Node, label: str) -> d.Node:
-    object.__setattr__(node, "label", label)
-    return node
+    return node.with_label(label)

@@ -80,13 +80,12 @@ def _switch(apply: Any, builder: SpaceBuilder, path: str) -> d.Node:
         probabilities = None
     else:
         raise compat.refuse("hyperopt.expression", f"A switch indexed by {name}.", path=path)
+    builder.register_label(label, index, path)  # before its options, as the mirror's choice (walked first)
     nodes = tuple(builder.node(o, f"{path}[option {i}]") for i, o in enumerate(options))
     try:
-        node = d.Choice(nodes, probabilities, label=label)
+        return d.Choice(nodes, probabilities, label=label)
     except SpecError as exc:
         raise exc.at(label) from None
-    builder.register(node, index, path)
-    return node
 
 
 def _dict_items(apply: Any, path: str) -> list[tuple[Any, Any]]:

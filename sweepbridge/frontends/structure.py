@@ -19,6 +19,7 @@ from ..param_path import join
 from ..ray_rules import GRID_MARKER
 from ..validation import MAX_NESTING
 from ..values import plain
+from .expression import Expression
 
 ADAPTERS: dict[str, str] = {
     "hyperopt": "sweepbridge.frontends.hyperopt_pyll:convert",
@@ -52,13 +53,15 @@ class SpaceBuilder:
     """Converts one space; tracks labels so duplicates and shared expressions are caught.
 
     `defer`: keep `d.Unsupported` nodes (the mirror's operators build options before they have a
-    path); otherwise each is refused at its parameter path.
+    path); otherwise each is refused at its parameter path. `origins` collects the mirror expressions'
+    derived nodes met (what a choice built from them carries on, see `Expression.origins`).
     """
 
     def __init__(self, *, defer: bool = False) -> None:
         self._labels: dict[str, tuple[int, str]] = {}
         self._depth = 0
         self.defer = defer
+        self.origins: tuple[tuple[d.Node, d.Node], ...] = ()
 
     def node(self, obj: Any, path: str = "") -> d.Node:
         try:
@@ -78,13 +81,11 @@ class SpaceBuilder:
             self._depth -= 1
 
     def _node(self, obj: Any, path: str) -> d.Node:
+        if isinstance(obj, Expression):
+            self.origins += obj.origins
+            return self._ir(obj.node, path, obj.sources())
         if isinstance(obj, d.Node):
-            for sub_path, child in d.walk(obj, path):
-                if isinstance(child, d.Unsupported) and not self.defer:
-                    raise child.error(sub_path)
-                # a node the mirror's arithmetic derived keeps its operand's identity (`origin`)
-                self.register(child, getattr(child, "origin", child), sub_path)
-            return obj
+            return self._ir(obj, path, lambda node: node)
         if isinstance(obj, AbcMapping):
             if len(obj) == 1 and next(iter(obj)) in ONE_KEY_MAPPINGS:
                 key = next(iter(obj))
@@ -96,6 +97,14 @@ class SpaceBuilder:
         if adapter is not None:
             return adapter(obj, self, path)
         return d.Constant(plain(obj, path))
+
+    def _ir(self, node: d.Node, path: str, source: Callable[[d.Node], d.Node]) -> d.Node:
+        """An IR node as given; each labelled part registered under the draw it is (`source`)."""
+        for sub_path, child in d.walk(node, path):
+            if isinstance(child, d.Unsupported) and not self.defer:
+                raise child.error(sub_path)
+            self.register(child, source(child), sub_path)
+        return node
 
     def mapping(self, items: Any, path: str) -> d.Node:
         fields = []
@@ -111,22 +120,25 @@ class SpaceBuilder:
             return d.sequence([self.node(v, join(path, i)) for i, v in enumerate(items)])
 
     def register(self, node: d.Node, source: Any, path: str) -> None:
-        """Record `node`'s label; the same label on two expressions is an error."""
-        if node.label is None:
-            return
-        seen = self._labels.get(node.label)
+        """Record `node`'s label as drawn by `source`; see `register_label`."""
+        if node.label is not None:
+            self.register_label(node.label, source, path)
+
+    def register_label(self, label: str, source: Any, path: str) -> None:
+        """Record hyperopt label `label` drawn by `source` (an object whose identity is the draw) at `path`:
+        the same draw used twice is refused (space.shared), two draws with one label are an error."""
+        seen = self._labels.get(label)
         if seen is None:
-            self._labels[node.label] = (id(source), path)
+            self._labels[label] = (id(source), path)
         elif seen[0] == id(source):
             raise compat.refuse(
                 "space.shared",
-                f"Label {node.label!r} is used at {seen[1] or 'the root'} and at {path or 'the root'}.",
+                f"Label {label!r} is used at {seen[1] or 'the root'} and at {path or 'the root'}.",
                 path=path,
             )
         else:
             raise SpecError(
-                f"duplicate label {node.label!r} (also used at {seen[1] or 'the root'}); "
-                "hyperopt requires unique labels.",
+                f"duplicate label {label!r} (also used at {seen[1] or 'the root'}); hyperopt requires unique labels.",
                 path=path,
             )
 

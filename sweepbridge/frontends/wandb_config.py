@@ -25,7 +25,7 @@ from ..values import plain, yaml_number_hint
 from ..wandb_kinds import METHODS, NUMERIC
 from .hyperopt_ops import _exp
 
-FROM_WANDB: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+FROM_WANDB: dict[str, tuple[type[d.Node], tuple[tuple[str, str], ...]]] = {
     wandb: (kind, fields) for kind, (wandb, fields) in NUMERIC.items()
 }
 """W&B distribution → (IR kind, (W&B key, IR attribute) pairs): the back-end table inverted."""
@@ -191,11 +191,11 @@ def _numeric(kind: str, spec: dict, path: str) -> d.Node:
     if kind in DEPRECATED:
         kind, convert = DEPRECATED[kind]
         spec = {**spec, **dict(zip(("min", "max"), convert(spec["min"], spec["max"]), strict=True))}
-    ir_kind, fields = FROM_WANDB[kind]
+    cls, fields = FROM_WANDB[kind]
     kwargs = {attr: spec.get(key, DEFAULTS.get(key)) for key, attr in fields}
     if "q" in kwargs:
         kwargs["integer"] = _is_int(kwargs["q"])  # W&B returns ints exactly when q is an int
-    return d.BY_KIND[ir_kind](**kwargs)
+    return cls(**kwargs)
 
 
 def parameter(spec: Any, method: str, path: str) -> d.Node:

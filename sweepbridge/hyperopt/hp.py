@@ -1,4 +1,5 @@
-"""hyperopt's `hp` operators with hyperopt's signatures, returning sweepbridge IR nodes."""
+"""hyperopt's `hp` operators with hyperopt's signatures, returning `Expression`s (an IR node with
+pyll's operators: arithmetic and `[]`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
-from ..frontends.hyperopt_ops import _labelled, call, pchoice_probabilities
+from ..frontends.expression import Expression
+from ..frontends.hyperopt_ops import call, pchoice_probabilities
 from ..frontends.structure import SpaceBuilder
 
 
@@ -16,72 +18,72 @@ def _label(label: Any) -> str:
     return label
 
 
-def _options(label: str, options: Any) -> tuple[d.Node, ...]:
-    """Any sized sequence hyperopt takes (list, tuple, range, NumPy array), as IR nodes."""
+def _choice(label: str, options: Any, probabilities: tuple | None = None) -> Expression:
+    """A choice over any sized sequence hyperopt takes (list, tuple, range, NumPy array)."""
     if isinstance(options, (str, bytes, dict)) or not hasattr(options, "__len__") or not hasattr(options, "__iter__"):
         raise SpecError(f"options must be a non-empty list, got {type(options).__name__}.", path=label)
     options = list(options)
     if not options:
         raise SpecError("options must be a non-empty list.", path=label)
     builder = SpaceBuilder(defer=True)
-    return tuple(builder.node(o, f"{label}[option {i}]") for i, o in enumerate(options))
+    nodes = tuple(builder.node(o, f"{label}[option {i}]") for i, o in enumerate(options))
+    return Expression(d.Choice(nodes, probabilities, label=label), builder.origins)
 
 
-def choice(label: str, options: list) -> d.Node:
+def choice(label: str, options: list) -> Expression:
     """One of `options`, uniformly."""
-    label = _label(label)
-    return _labelled(d.Choice(_options(label, options)), label)
+    return _choice(_label(label), options)
 
 
-def pchoice(label: str, p_options: list) -> d.Node:
+def pchoice(label: str, p_options: list) -> Expression:
     """`p_options` is a list of (probability, option) pairs."""
     label = _label(label)
     try:
         probs, options = pchoice_probabilities(p_options)
-        return _labelled(d.Choice(_options(label, list(options)), probs), label)
+        return _choice(label, list(options), probs)
     except SweepBridgeError as exc:
         raise exc.at(label) from None
 
 
-def randint(label: str, *args: Any, **kwargs: Any) -> d.Node:
+def randint(label: str, *args: Any, **kwargs: Any) -> Expression:
     """randint(label, upper) → [0, upper); randint(label, low, high) → [low, high)."""
-    return call("randint", _label(label), args, kwargs)
+    return Expression(call("randint", _label(label), args, kwargs))
 
 
-def uniform(label: str, low: float, high: float) -> d.Node:
-    return call("uniform", _label(label), (low, high), {})
+def uniform(label: str, low: float, high: float) -> Expression:
+    return Expression(call("uniform", _label(label), (low, high), {}))
 
 
-def quniform(label: str, low: float, high: float, q: float) -> d.Node:
-    return call("quniform", _label(label), (low, high, q), {})
+def quniform(label: str, low: float, high: float, q: float) -> Expression:
+    return Expression(call("quniform", _label(label), (low, high, q), {}))
 
 
-def uniformint(label: str, low: float, high: float, **kwargs: Any) -> d.Node:
+def uniformint(label: str, low: float, high: float, **kwargs: Any) -> Expression:
     """round(uniform(low, high)) as an int (end points get half weight, as in hyperopt)."""
     kwargs.pop("q", None)
-    return call("uniformint", _label(label), (low, high), kwargs)
+    return Expression(call("uniformint", _label(label), (low, high), kwargs))
 
 
-def loguniform(label: str, low: float, high: float) -> d.Node:
+def loguniform(label: str, low: float, high: float) -> Expression:
     """exp(uniform(low, high)): `low` and `high` are natural-log exponents, as in hyperopt."""
-    return call("loguniform", _label(label), (low, high), {})
+    return Expression(call("loguniform", _label(label), (low, high), {}))
 
 
-def qloguniform(label: str, low: float, high: float, q: float) -> d.Node:
-    return call("qloguniform", _label(label), (low, high, q), {})
+def qloguniform(label: str, low: float, high: float, q: float) -> Expression:
+    return Expression(call("qloguniform", _label(label), (low, high, q), {}))
 
 
-def normal(label: str, mu: float, sigma: float) -> d.Node:
-    return call("normal", _label(label), (mu, sigma), {})
+def normal(label: str, mu: float, sigma: float) -> Expression:
+    return Expression(call("normal", _label(label), (mu, sigma), {}))
 
 
-def qnormal(label: str, mu: float, sigma: float, q: float) -> d.Node:
-    return call("qnormal", _label(label), (mu, sigma, q), {})
+def qnormal(label: str, mu: float, sigma: float, q: float) -> Expression:
+    return Expression(call("qnormal", _label(label), (mu, sigma, q), {}))
 
 
-def lognormal(label: str, mu: float, sigma: float) -> d.Node:
-    return call("lognormal", _label(label), (mu, sigma), {})
+def lognormal(label: str, mu: float, sigma: float) -> Expression:
+    return Expression(call("lognormal", _label(label), (mu, sigma), {}))
 
 
-def qlognormal(label: str, mu: float, sigma: float, q: float) -> d.Node:
-    return call("qlognormal", _label(label), (mu, sigma, q), {})
+def qlognormal(label: str, mu: float, sigma: float, q: float) -> Expression:
+    return Expression(call("qlognormal", _label(label), (mu, sigma, q), {}))

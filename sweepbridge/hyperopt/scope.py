@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..arithmetic import deferred
+from ..frontends.expression import Expression, apply
 
 
-def int(x: Any) -> Any:  # noqa: A001 - hyperopt's name
+def int(x: Any) -> Expression:  # noqa: A001 - hyperopt's name
     """int(x): an int-valued expression (e.g. scope.int(hp.quniform(label, 0, 10, 2)))."""
-    return deferred("int", (x,))
+    return apply("int", x)
 
 
-def float(x: Any) -> Any:  # noqa: A001 - hyperopt's name
-    return deferred("float", (x,))
+def float(x: Any) -> Expression:  # noqa: A001 - hyperopt's name
+    return apply("float", x)

@@ -44,7 +44,7 @@ def build(plan: Plan) -> d.Node:
     space = config if has_config else held
     if space is None:
         raise SpecError("no search space: pass config= (param_space=) or a search algorithm holding a space.")
-    if not isinstance(space, Mapping) and not (isinstance(space, d.Node) and space.label):
+    if not isinstance(space, Mapping) and getattr(space, "label", None) is None:  # a dict or a labelled expression
         raise SpecError(f"config must be a dict of parameters, got {type(space).__name__}.", path="config")
     return TuneSpaceBuilder(plan.allow_approximate).node(space)
 

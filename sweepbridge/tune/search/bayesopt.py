@@ -192,19 +192,19 @@ def _missing(node: d.Node, value: Any, path: str) -> list[str]:
 
 def _ray_name(node: d.Node) -> str:
     """The Tune domain an IR node comes from, in words (for the refusal)."""
-    name, source = RAY_NAMES.get(node.kind, node.kind), getattr(node, "source", "")
+    name, source = RAY_NAMES.get(type(node), node.kind), getattr(node, "source", "")
     return f"{source}, {name}" if source else name
 
 
-RAY_NAMES = {
-    "loguniform": "tune.loguniform (Ray's BayesOptSearch drops the log scale and searches U(lower, upper))",
-    "qloguniform": "tune.qloguniform (Ray's BayesOptSearch drops the log scale and the quantization)",
-    "quniform": "tune.quniform (Ray's BayesOptSearch drops the quantization and returns floats)",
-    "normal": "tune.randn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
-    "qnormal": "tune.qrandn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
-    "int_uniform": "an Integer domain (Ray's BayesOptSearch raises ValueError)",
-    "choice": "a Categorical domain (Ray's BayesOptSearch raises ValueError)",
-    "finite": "an Integer domain (Ray's BayesOptSearch raises ValueError)",
-    "grid": "grid_search (Ray's BayesOptSearch raises ValueError)",
+RAY_NAMES: dict[type[d.Node], str] = {
+    d.LogUniform: "tune.loguniform (Ray's BayesOptSearch drops the log scale and searches U(lower, upper))",
+    d.QLogUniform: "tune.qloguniform (Ray's BayesOptSearch drops the log scale and the quantization)",
+    d.QUniform: "tune.quniform (Ray's BayesOptSearch drops the quantization and returns floats)",
+    d.Normal: "tune.randn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
+    d.QNormal: "tune.qrandn (Ray's BayesOptSearch gets bounds (-inf, inf) and fails)",
+    d.IntUniform: "an Integer domain (Ray's BayesOptSearch raises ValueError)",
+    d.Choice: "a Categorical domain (Ray's BayesOptSearch raises ValueError)",
+    d.FiniteDiscrete: "an Integer domain (Ray's BayesOptSearch raises ValueError)",
+    d.GridAxis: "grid_search (Ray's BayesOptSearch raises ValueError)",
 }
-"""IR kind → the Tune domain it comes from and what Ray's BayesOptSearch does with it (for the refusal)."""
+"""IR class → the Tune domain it comes from and what Ray's BayesOptSearch does with it (for the refusal)."""
