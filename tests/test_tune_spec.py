@@ -143,7 +143,7 @@ def test_schema_errors_name_the_path(tmp_path, param_space, where, what):
         ({"program": "t.py", "param_space": {"a": 1}, "mode": "minimize"}, "mode: 'minimize' is not one of"),
         ({"program": "t.py", "param_space": {"a": 1}, "search_alg": "tpe"}, "search_alg: 'tpe' is not one of"),
         ({"program": "t.py", "param_space": {"a": 1}, "scheduler": {"asha": 3}}, "scheduler.asha: 3 is not of type"),
-        ({"program": "t.py", "param_space": {"a": 1}, "trials": 3}, "'trials' was unexpected"),
+        ({"program": "t.py", "param_space": {"a": 1}, "trials": 3}, "unexpected key `trials`"),
         ("- just\n- a list\n", "a tune spec is a mapping"),
         ("program: [unclosed\n", "not valid YAML/JSON"),
     ],

@@ -143,7 +143,7 @@ def test_early_terminate_needs_a_metric():
         ({"method": "random", "parameters": {"n": {"parameters": {"b": {"min": 1, "max": "x"}}}}}, "n.b (max)"),
         ({"method": "random", "parameters": {"n": {"distribution": "normal", "sigma": -1}}}, "n (sigma)"),
         ({"method": "random", "parameters": {"x": {"value": 1}}, "run_cap": 0}, "run_cap"),
-        ({"method": "random", "parameters": {"x": {"value": 1}}, "bogus": 1}, "'bogus' was unexpected"),
+        ({"method": "random", "parameters": {"x": {"value": 1}}, "bogus": 1}, "unexpected key `bogus`"),
         ({"method": "sideways", "parameters": {"x": {"value": 1}}}, "method"),
         ({"method": "random", "parameters": {}}, "parameters"),
         ({"parameters": {"x": {"value": 1}}}, "'method' is a required property"),

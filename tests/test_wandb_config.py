@@ -134,7 +134,7 @@ def test_grid_axes_match_the_engines_enumeration():
         ({"distribution": "normal", "mean": 1}, "unexpected"),
         ({"distribution": "uniform", "min": "a", "max": 2}, "numbers"),
         ({"distribution": "q_uniform", "min": 0}, "needs"),
-        ({"foo": 1}, "cannot infer"),
+        ({"foo": 1}, "unexpected key `foo`"),
         ({"values": []}, "non-empty"),
         ({"values": [1, 2], "probabilities": [0.5, 0.6]}, "sum to 1"),
         ({"distribution": "beta", "a": 0}, "positive"),
