@@ -44,6 +44,9 @@ examples:
   sweepbridge validate sweeps/*.yaml && wandb sweep sweeps/main.yaml
 
 Prints one line per problem, `FILE: parameter.path: problem`, on stdout; a summary on stderr.
+A misspelled key or name is reported with the nearest valid one ("did you mean `distribution`?").
+A tune spec or a 2020 beta `tune:` file is recognised (said on stderr) and validated as what it is:
+its own schema, then its translation (`sweepbridge convert FILE` writes the W&B sweep).
 Exit 0 when every file is valid, 1 otherwise.""",
     "compat": """\
 examples:
@@ -162,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_convert)
 
     p = command("validate", "Check W&B sweep config files: our schema plus W&B's engine rules.")
-    p.add_argument("files", metavar="FILE", nargs="+", help="W&B sweep config files (.yaml/.yml/.json)")
+    p.add_argument("files", metavar="FILE", nargs="+", help="W&B sweep config files (.yaml/.yml/.json), or tune specs")
     p.set_defaults(run=cmd_validate)
 
     p = command("compat", "Show the compatibility table (source feature → W&B construct, fidelity).")

@@ -275,3 +275,46 @@ def test_deeply_nested_spec_is_a_spec_error(tmp_path, text):
     path.write_text(text)
     with pytest.raises(SpecError):
         tune_spec.load(path)
+
+
+# --- typos are errors, never constants ---------------------------------------------------------
+
+
+def test_a_misspelled_domain_is_refused_with_the_nearest_name(tmp_path):
+    path = write(tmp_path, {"program": "t.py", "param_space": {"model": {"act": {"choise": ["relu", "tanh"]}}}})
+    with pytest.raises(SpecError) as info:
+        tune_spec.convert(path)
+    first = str(info.value).splitlines()[0]
+    assert first.startswith(f"{path}: param_space.model.act: unknown domain `choise`; did you mean `choice`?")
+    ray_tune = pytest.importorskip("ray.tune")
+    with pytest.raises(SpecError, match=r"^param_space.act: unknown domain `Uniform`; did you mean `uniform`\?"):
+        tune_spec.space({"act": {"Uniform": [0, 1]}}, ray_tune)  # data that never went through load
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"random": 3},  # a name near no domain
+        {"optimizer": {"adam": {"lr": 0.1}}},
+        {"choice": [{"choise": 1}]},  # the literal escape: a choice's categories are values
+        {"a": 1, "choise": [1, 2]},  # two keys: a mapping, never a domain
+    ],
+)
+def test_mappings_near_no_domain_stay_values(node):
+    assert tune_spec.problems({"program": "t.py", "param_space": {"x": node}}) == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "first"),
+    [
+        ({"num_sample": 3}, "(top level): unknown key `num_sample`; did you mean `num_samples`?"),
+        ({"search_alg": "hyperop"}, "search_alg: 'hyperop' is not one of"),
+        ({"param_space": {"m": {"randint": {"lower": 1, "uper": 4}}}}, "param_space.m.randint: unknown key `uper`;"),
+    ],
+)
+def test_misspelled_keys_and_names_come_first_with_the_nearest(tmp_path, spec, first):
+    found = tune_spec.problems({"program": "t.py", "param_space": {"a": 1}, **spec})
+    assert found[0].startswith(first) and "did you mean `" in found[0], found
+    with pytest.raises(SpecError) as info:
+        tune_spec.load(write(tmp_path, {"program": "t.py", "param_space": {"a": 1}, **spec}))
+    assert first in str(info.value).splitlines()[0]

@@ -215,3 +215,35 @@ def test_dispatch_decides_exactly_as_the_whole_schema():
         assert whole.is_valid(cfg) == (not _schema_problems(cfg)), _schema_problems(cfg)
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("cfg", "problem"),
+    [
+        (
+            nested({"distrbution": "uniform", "min": 0, "max": 1}),
+            "outer.inner.p: unknown key `distrbution`; did you mean `distribution`?",
+        ),
+        (nested({"valeus": [1, 2]}), "outer.inner.p: unknown key `valeus`; did you mean `values`?"),
+        (
+            nested({"distribution": "normal", "mu": 0, "min": 1}),
+            "outer.inner.p: unexpected key `min` (valid here: distribution, mu, sigma)",
+        ),
+        (
+            nested({"value": 1}, metric={"name": "l"}, early_terminate="hyperband"),
+            "early_terminate: expected a mapping, got 'hyperband'; "
+            "did you mean `{type: hyperband, min_iter: MIN_ITER}`?",
+        ),
+        (nested({"value": 1}, metric="loss"), "metric: expected a mapping, got 'loss'; did you mean `{name: loss}`?"),
+        (
+            nested({"value": 1}, metric={"name": "l", "goal": "minimise"}),
+            "metric.goal: 'minimise' is not one of ['minimize', 'maximize']; did you mean `minimize`?",
+        ),
+        (
+            nested({"value": 1}, metric={"name": "l"}, early_terminate={"type": "hyperbnd", "min_iter": 2}),
+            "early_terminate.type: expected 'hyperband', got 'hyperbnd'; did you mean `hyperband`?",
+        ),
+    ],
+)
+def test_typos_name_the_path_and_the_nearest_valid_name(cfg, problem):
+    assert validate(cfg) == [problem]
