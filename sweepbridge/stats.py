@@ -19,8 +19,6 @@ P_MIN = 1e-3
 """Reject equality of two distributions below this p-value."""
 POOL_BELOW = 10
 """Cells with fewer draws (both samples together) are pooled into one 'rare' cell."""
-MASS = 1e-3
-"""A value drawn at least this often (fraction of a sample) must occur in the other sample too."""
 
 
 def normalise(value: Any) -> Any:
@@ -57,12 +55,33 @@ def table(values: Iterable[Any]) -> Counter:
     return Counter(key(v) for v in values)
 
 
-def missing_heavy(mine: Sequence[Any] | Counter, other: Sequence[Any] | Counter) -> list[Any]:
-    """Values drawn in at least a MASS fraction of `mine` that never occur in `other` (samples or tables)."""
+def absent_p(count: int, share: float, cells: int) -> float:
+    """The p-value, corrected for `cells` tests, of `count` draws of one value all falling on one
+    side when both samples come from one distribution.
+
+    Given the value's `count` draws in the pooled sample, the number on the first side is
+    Binomial(count, share) with share = n / (n + m) of the first side's size n; all on one side
+    (either one: two-sided) has probability share^count + (1 - share)^count. Bonferroni over the
+    `cells` values tested: a value expected about once at N (a wide integer range) is absent on one
+    side by chance, one drawn log2(2 · cells / P_MIN) times or more on one equal-sized side is not.
+    """
+    one = share**count + (1 - share) ** count
+    return min(1.0, cells * one)
+
+
+def missing_heavy(mine: Sequence[Any] | Counter, other: Sequence[Any] | Counter, alpha: float = P_MIN) -> list[Any]:
+    """Values of `mine` that never occur in `other` (samples or tables) although, were the two samples
+    drawn from one distribution, so many draws of them all on `mine`'s side would be improbable:
+    `absent_p` < `alpha`, corrected for every value either sample holds."""
     counts = mine if isinstance(mine, Counter) else table(mine)
     seen = other if isinstance(other, Counter) else table(other)
-    heavy = {k for k, c in counts.items() if c >= MASS * sum(counts.values())}
-    return [json.loads(k)[1] for k in sorted(heavy - set(seen))]
+    n, m = sum(counts.values()), sum(seen.values())
+    if not n or not m:
+        return []
+    cells = len(set(counts) | set(seen))
+    share = n / (n + m)
+    heavy = [k for k, c in counts.items() if k not in seen and absent_p(c, share, cells) < alpha]
+    return [json.loads(k)[1] for k in sorted(heavy)]
 
 
 def chi_square(a: Sequence[Any] | Counter, b: Sequence[Any] | Counter) -> tuple[float, int]:
