@@ -427,6 +427,12 @@ def run(subject: Subject, n: int = DEFAULT_N, seed: int = 0) -> list[Row]:
     """Draw from both sides and compare every parameter."""
     if not isinstance(n, int) or n < 2:
         raise SpecError(f"n must be an int >= 2, got {n!r}.")
+    if subject.sweep.get("method") == "custom":
+        raise CheckError(
+            "check samples W&B's engine (methods random, grid, bayes); this sweep is method custom, sampled by "
+            "W&B's sweep scheduler (Optuna) from its generated source, which check does not sample. Instead: check "
+            "the same space translated for W&B's engine (without engine='optuna'), where it translates."
+        )
     grid = subject.sweep.get("method") == "grid"
     wandb = wandb_draws(subject.sweep, n, seed)
     source = source_draws(subject.space, n, seed, grid=grid)

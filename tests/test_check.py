@@ -221,3 +221,11 @@ def test_the_plot_shows_every_parameter_wide_ones_binned_on_a_log_axis(tmp_path)
     png = check.plot(rows, tmp_path / "every.png")
     width, height = struct.unpack(">II", png.read_bytes()[16:24])
     assert len(rows) == 4 and (width, height) == (3 * 420, 2 * 300)  # a, b, c and extra (W&B's draws only)
+
+
+def test_a_scheduler_sweep_is_refused_with_the_reason(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("optuna")
+    monkeypatch.chdir(tmp_path)  # the example writes its sweep in the working directory
+    assert cli.main(["check", str(EXAMPLES / "conditional_hyperopt.py"), "-n", "100"]) == 1
+    err = capsys.readouterr().err
+    assert "this sweep is method custom" in err and "Traceback" not in err
