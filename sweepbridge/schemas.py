@@ -1,4 +1,4 @@
-"""Locate and load the JSON Schemas shipped in schemas/ (lazily: jsonschema is heavy)."""
+"""Locate and load the JSON Schemas shipped in schemas/ (lazily: jsonschema is heavy), and word their errors."""
 
 from __future__ import annotations
 
