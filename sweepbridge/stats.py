@@ -88,13 +88,50 @@ def chi_square(a: Sequence[Any] | Counter, b: Sequence[Any] | Counter) -> tuple[
     """(p-value, number of cells) of the chi-square test that `a` and `b` (samples or tables) share
     one probability table.
 
-    Cells with fewer than POOL_BELOW draws in both samples together are pooled into one cell. A
-    single cell on both sides gives p = 1 (nothing beyond the support to test).
+    Numbers are binned in value order: neighbouring values are merged until each bin holds at least
+    POOL_BELOW draws of both samples together, so a wide integer range sampled sparsely is still
+    compared over its whole range (a histogram test) rather than as one pooled cell. Other values:
+    cells with fewer than POOL_BELOW draws are pooled into one cell. A single cell on both sides
+    gives p = 1 (nothing beyond the support to test).
     """
     from scipy import stats
 
     src = a if isinstance(a, Counter) else table(a)
     eng = b if isinstance(b, Counter) else table(b)
+    ordered = _in_value_order(set(src) | set(eng))
+    table_rows = _value_bins(ordered, src, eng) if ordered is not None else _pooled(src, eng)
+    if len(table_rows) < 2:
+        return 1.0, len(table_rows)
+    columns = [[row[0] for row in table_rows], [row[1] for row in table_rows]]
+    return float(stats.chi2_contingency(columns).pvalue), len(table_rows)
+
+
+def _in_value_order(cells: set[str]) -> list[str] | None:
+    """The cells sorted by their value when every value is a number (not a bool), else None."""
+    values = {cell: json.loads(cell)[1] for cell in cells}
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
+        return None
+    return sorted(cells, key=lambda cell: (values[cell], cell))
+
+
+def _value_bins(ordered: list[str], src: Counter, eng: Counter) -> list[list[int]]:
+    """Rows of neighbouring cells merged until each holds POOL_BELOW draws (a short last bin joins the one before)."""
+    rows, current = [], [0, 0]
+    for cell in ordered:
+        current = [current[0] + src[cell], current[1] + eng[cell]]
+        if sum(current) >= POOL_BELOW:
+            rows.append(current)
+            current = [0, 0]
+    if sum(current):
+        if rows:
+            rows[-1] = [rows[-1][0] + current[0], rows[-1][1] + current[1]]
+        else:
+            rows.append(current)
+    return rows
+
+
+def _pooled(src: Counter, eng: Counter) -> list[list[int]]:
+    """Rows of the cells with POOL_BELOW draws or more, the others pooled into one row."""
     table_rows, rare = [], [0, 0]
     for cell in sorted(set(src) | set(eng)):
         row = [src[cell], eng[cell]]
@@ -106,10 +143,7 @@ def chi_square(a: Sequence[Any] | Counter, b: Sequence[Any] | Counter) -> tuple[
         table_rows.append(rare)
     elif sum(rare):
         table_rows[-1] = [table_rows[-1][0] + rare[0], table_rows[-1][1] + rare[1]]
-    if len(table_rows) < 2:
-        return 1.0, len(table_rows)
-    columns = [[row[0] for row in table_rows], [row[1] for row in table_rows]]
-    return float(stats.chi2_contingency(columns).pvalue), len(table_rows)
+    return table_rows
 
 
 def ks(a: Sequence[float], b: Sequence[float]) -> float:

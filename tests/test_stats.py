@@ -54,3 +54,24 @@ def test_a_value_only_one_side_draws_is_found(n):
     other = rng.integers(0, 1000, n).tolist()
     mine = [-1 if rng.random() < 1 / 50 else v for v in rng.integers(0, 1000, n).tolist()]
     assert missing_heavy(mine, other) == [-1] and missing_heavy(other, mine) == []
+
+
+def test_numbers_are_binned_in_value_order_so_sparse_wide_ranges_are_compared():
+    """randint over 0..4999 against 0..2499 at N = 2,000: every value is drawn about once, so pooling
+    all sparse cells into one left nothing to compare; bins of neighbouring values see half the range empty."""
+    from sweepbridge.stats import chi_square
+
+    rng = np.random.default_rng(0)
+    wide, narrow = rng.integers(0, 5000, 2000).tolist(), rng.integers(0, 2500, 2000).tolist()
+    p, cells = chi_square(wide, narrow)
+    assert p < 1e-6 and cells > 100
+    same = [chi_square(rng.integers(0, 5000, 2000).tolist(), rng.integers(0, 5000, 2000).tolist())[0] for _ in range(5)]
+    assert min(same) > P_MIN, same
+    assert chi_square(["a"] * 30 + ["b"] * 30, ["a"] * 31 + ["b"] * 29)[1] == 2  # other values: one cell each
+
+
+def test_small_tables_keep_one_cell_per_value():
+    from sweepbridge.stats import chi_square
+
+    p, cells = chi_square([1, 2, 3, 4] * 250, [1, 2, 3, 4] * 250)
+    assert (p, cells) == (1.0, 4)
