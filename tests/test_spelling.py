@@ -107,6 +107,9 @@ def test_a_sweep_key_with_one_edit_is_refused_by_name(edited):
     cfg = {"method": "random", "parameters": {"x": {"value": 1}}, typo: "text"}
     problems = validate(cfg)
     assert any(p.startswith("(top level): ") and names_the_typo(p, name, typo, TOP) for p in problems), problems
+    with pytest.raises(SpecError) as info:
+        parse_sweep(cfg)
+    assert names_the_typo(str(info.value).splitlines()[0], name, typo, TOP), str(info.value)
 
 
 SPEC_KEYS = frozenset(schemas.load(tune_spec.SCHEMA)["properties"])

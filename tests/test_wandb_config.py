@@ -244,6 +244,10 @@ def test_non_string_or_unknown_distribution_is_a_spec_error(bad):
             "did you mean `{type: hyperband, min_iter: MIN_ITER}`?",
         ),
         (
+            {"method": "random", "paramters": {"a": {"value": 1}}},
+            "unknown key `paramters`; did you mean `parameters`?",
+        ),
+        (
             {"method": "randon", "parameters": {"a": {"value": 1}}},
             "method must be one of random, bayes, grid, got 'randon'. did you mean `random`?",
         ),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import compat, validation
+from .. import compat, schemas, validation
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
 from ..objective import GOALS
@@ -308,6 +308,10 @@ def invalid_config(problems: list[str]) -> str:
 
 
 def _build(cfg: dict[str, Any]) -> WandbSweep:
+    known = schemas.load(validation.SCHEMA)["properties"]
+    extra = [k for k in cfg if k not in known]
+    if extra:  # a misspelled key (`paramters`), before what it leaves missing
+        raise SpecError(unknown(extra, known))
     method = cfg.get("method")
     if method not in METHODS:
         raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}.{did_you_mean(method, METHODS)}")
