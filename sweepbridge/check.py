@@ -5,10 +5,12 @@ For every parameter of the sweep, N configs are drawn from the source library (h
 `generate_variants`) and N from W&B's own engine (`sweeps`, as `preview` runs it) on the sweep, and
 the two samples of that parameter are compared (sweepbridge.stats): discrete W&B constructs by
 their full probability table (chi-square), continuous ones by the two-sample KS test, both by
-total variation and by their Python types. A parameter fails when p < P_MIN (0.001), its types
-differ, or a value one side draws often never occurs on the other ("often": so often that its
-absence on the other side has p < P_MIN, corrected for every value tested: `stats.absent_p`; a
-value expected about once at N, as in wide integer ranges, is absent by chance and no failure).
+total variation and by their Python types. A parameter fails when p < P_MIN (0.001) shared among
+the sweep's k parameters (P_MIN / k each, Bonferroni: an exact translation fails by chance with
+probability below P_MIN, whatever its size), its types differ, or a value one side draws often
+never occurs on the other ("often": so often that its absence on the other side has p below the
+same threshold, corrected for every value tested: `stats.absent_p`; a value expected about once
+at N, as in wide integer ranges, is absent by chance and no failure).
 
 The source is sampled with the real libraries: a Python file, tune spec or 2020 beta file is run
 with sweepbridge's mirrors (`sweepbridge.hyperopt.hp`, the domains of `sweepbridge.tune`) bound to
@@ -79,6 +81,8 @@ class Row:
     continuous: bool = False
     source_values: list = field(default_factory=list, repr=False)
     wandb_values: list = field(default_factory=list, repr=False)
+    alpha: float = P_MIN
+    """The p-value below which this parameter fails (`per_parameter`)."""
 
     @property
     def name(self) -> str:
@@ -350,8 +354,11 @@ def _lookup(config: Any, path: tuple[str, ...]) -> Any:
     return config
 
 
-def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: list, wandb: list, grid: bool) -> Row:
-    """One row: the test for the W&B construct, its p-value, total variation and types."""
+def compare_parameter(
+    path: tuple[str, ...], spec: Mapping[str, Any], source: list, wandb: list, grid: bool, alpha: float = P_MIN
+) -> Row:
+    """One row: the test for the W&B construct, its p-value, total variation and types; it fails
+    below `alpha` (`compare` passes P_MIN shared among the sweep's parameters)."""
     from . import stats
 
     kind = construct(spec)
@@ -371,15 +378,15 @@ def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: li
         tv = stats.total_variation(source_table, wandb_table)
         notes = []
         for mine, other, who in ((source_table, wandb_table, "source"), (wandb_table, source_table, "W&B")):
-            missing = stats.missing_heavy(mine, other)  # "often": too often to be absent by chance at N
+            missing = stats.missing_heavy(mine, other, alpha)  # "often": too often to be absent by chance at N
             if missing:
                 notes.append(f"values {who} draws often never occur on the other side: {missing[:5]}")
         note = "; ".join(notes)
     if not types_equal:  # the first thing to fix, when it is wrong
         src, eng = sorted(stats.type_counts(source)), sorted(stats.type_counts(wandb))
         note = f"types: source {', '.join(src)}; W&B {', '.join(eng)}"
-    ok = types_equal and p is not None and p >= P_MIN and not note
-    return Row(path, "", kind, test, p, tv, types_equal, ok, note, continuous, source, wandb)
+    ok = types_equal and p is not None and p >= alpha and not note
+    return Row(path, "", kind, test, p, tv, types_equal, ok, note, continuous, source, wandb, alpha)
 
 
 def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
@@ -391,6 +398,7 @@ def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row
     grid = subject.sweep.get("method") == "grid"
     rows = []
     leaves = list(parameter_leaves(parameters))
+    alpha = per_parameter(len(leaves))
     for path, spec in leaves:
         wandb_values = [_lookup(c, path) for c in wandb]
         try:
@@ -402,13 +410,20 @@ def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row
                 Row(path, "—", construct(spec), "—", None, None, repeat, repeat, note, wandb_values=wandb_values)
             )
             continue
-        row = compare_parameter(path, spec, source_values, wandb_values, grid)
+        row = compare_parameter(path, spec, source_values, wandb_values, grid, alpha)
         row.source = describe(subject.space, path)
         rows.append(row)
     paths = {path for path, _ in leaves}
     for path in _uncovered(source[0] if source else {}, paths):
         rows.append(Row(path, describe(subject.space, path), "—", "—", None, None, False, False, "not in the sweep"))
     return rows
+
+
+def per_parameter(parameters: int) -> float:
+    """The p-value below which one of `parameters` parameters fails: P_MIN shared among them
+    (Bonferroni), so an exact translation of a sweep of any size fails by chance with probability
+    below P_MIN, not P_MIN per parameter."""
+    return P_MIN / max(1, parameters)
 
 
 def _uncovered(config: Mapping[str, Any], paths: set[tuple[str, ...]], prefix: tuple[str, ...] = ()) -> Iterator:
@@ -461,7 +476,9 @@ def table(rows: list[Row]) -> str:
 def summary(rows: list[Row], n: int, grid: bool) -> str:
     failed = [r.name for r in rows if not r.ok]
     draws = "the full grid enumerated on both sides" if grid else f"{n:,} draws each"
-    head = f"{len(rows)} parameter{'s' * (len(rows) != 1)} checked ({draws}; a parameter fails at p < {P_MIN:g}"
+    shared = round(P_MIN / min((r.alpha for r in rows), default=P_MIN))
+    threshold = f"{P_MIN:g}" if shared == 1 else f"{P_MIN:g}/{shared}"
+    head = f"{len(rows)} parameter{'s' * (len(rows) != 1)} checked ({draws}; a parameter fails at p < {threshold}"
     head += ", differing types or missing values)"
     return f"{head}: all agree" if not failed else f"{head}: {len(failed)} differ: {', '.join(failed)}"
 

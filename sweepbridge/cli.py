@@ -70,8 +70,9 @@ examples:
 
 Per parameter: N draws from the source library and from W&B's engine, compared by the full probability
 table (chi-square) or the two-sample KS test, total variation and Python types. Exit 1 when a parameter
-fails: p < 0.001, differing types, or a value one side draws too often to be absent from the other by
-chance at N (a binomial tail, corrected for the number of values) that the other never draws.
+fails: p < 0.001/k for k parameters (0.001 for the sweep), differing types, or a value one side
+draws too often to be absent by chance at N (a binomial tail, corrected for the number of values)
+that the other never draws.
 --plot draws every parameter; wide numeric ranges are binned, on a log axis when they span decades.
 Needs the libraries it samples (sweeps, scipy, and hyperopt or ray); --plot needs matplotlib.""",
     "run": """\

@@ -229,3 +229,16 @@ def test_a_scheduler_sweep_is_refused_with_the_reason(capsys, monkeypatch, tmp_p
     assert cli.main(["check", str(EXAMPLES / "conditional_hyperopt.py"), "-n", "100"]) == 1
     err = capsys.readouterr().err
     assert "this sweep is method custom" in err and "Traceback" not in err
+
+
+def test_the_threshold_is_shared_among_the_parameters():
+    """p = 0.0004 fails a one-parameter sweep but not one of ten (0.001/10 each): a sweep of any size
+    fails by chance with probability below 0.001."""
+    source, wandb = [1] * 500 + [2] * 500, [1] * 580 + [2] * 420
+    alone = check.compare_parameter(("x",), {"values": [1, 2]}, source, wandb, grid=False)
+    among = check.compare_parameter(
+        ("x",), {"values": [1, 2]}, source, wandb, grid=False, alpha=check.per_parameter(10)
+    )
+    assert 1e-4 < alone.p < 1e-3 and not alone.ok and among.ok
+    assert "fails at p < 0.001/10," in check.summary([among] * 10, 2000, grid=False)
+    assert "fails at p < 0.001," in check.summary([alone], 2000, grid=False)
