@@ -5,8 +5,12 @@ For every parameter of the sweep, N configs are drawn from the source library (h
 `generate_variants`) and N from W&B's own engine (`sweeps`, as `preview` runs it) on the sweep, and
 the two samples of that parameter are compared (sweepbridge.stats): discrete W&B constructs by
 their full probability table (chi-square), continuous ones by the two-sample KS test, both by
-total variation and by their Python types. A parameter fails when p < P_MIN (0.001), its types
-differ, or a value one side draws often never occurs on the other.
+total variation and by their Python types. A parameter fails when p < P_MIN (0.001) shared among
+the sweep's k parameters (P_MIN / k each, Bonferroni: an exact translation fails by chance with
+probability below P_MIN, whatever its size), its types differ, or a value one side draws often
+never occurs on the other ("often": so often that its absence on the other side has p below the
+same threshold, corrected for every value tested: `stats.absent_p`; a value expected about once
+at N, as in wide integer ranges, is absent by chance and no failure).
 
 The source is sampled with the real libraries: a Python file, tune spec or 2020 beta file is run
 with sweepbridge's mirrors (`sweepbridge.hyperopt.hp`, the domains of `sweepbridge.tune`) bound to
@@ -78,6 +82,8 @@ class Row:
     continuous: bool = False
     source_values: list = field(default_factory=list, repr=False)
     wandb_values: list = field(default_factory=list, repr=False)
+    alpha: float = P_MIN
+    """The p-value below which this parameter fails (`per_parameter`)."""
 
     @property
     def name(self) -> str:
@@ -323,8 +329,11 @@ def _lookup(config: Any, path: tuple[str, ...]) -> Any:
     return config
 
 
-def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: list, wandb: list, grid: bool) -> Row:
-    """One row: the test for the W&B construct, its p-value, total variation and types."""
+def compare_parameter(
+    path: tuple[str, ...], spec: Mapping[str, Any], source: list, wandb: list, grid: bool, alpha: float = P_MIN
+) -> Row:
+    """One row: the test for the W&B construct, its p-value, total variation and types; it fails
+    below `alpha` (`compare` passes P_MIN shared among the sweep's parameters)."""
     from . import stats
 
     kind = construct(spec)
@@ -342,15 +351,17 @@ def compare_parameter(path: tuple[str, ...], spec: Mapping[str, Any], source: li
         p, cells = stats.chi_square(source_table, wandb_table)
         test = "full table (enumeration)" if grid else f"full table ({cells} cells)"
         tv = stats.total_variation(source_table, wandb_table)
+        notes = []
         for mine, other, who in ((source_table, wandb_table, "source"), (wandb_table, source_table, "W&B")):
-            missing = stats.missing_heavy(mine, other)
+            missing = stats.missing_heavy(mine, other, alpha)  # "often": too often to be absent by chance at N
             if missing:
-                note = f"values {who} draws often never occur on the other side: {missing[:5]}"
+                notes.append(f"values {who} draws often never occur on the other side: {missing[:5]}")
+        note = "; ".join(notes)
     if not types_equal:  # the first thing to fix, when it is wrong
         src, eng = sorted(stats.type_counts(source)), sorted(stats.type_counts(wandb))
         note = f"types: source {', '.join(src)}; W&B {', '.join(eng)}"
-    ok = types_equal and p is not None and p >= P_MIN and not note
-    return Row(path, "", kind, test, p, tv, types_equal, ok, note, continuous, source, wandb)
+    ok = types_equal and p is not None and p >= alpha and not note
+    return Row(path, "", kind, test, p, tv, types_equal, ok, note, continuous, source, wandb, alpha)
 
 
 def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
@@ -362,6 +373,7 @@ def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row
     grid = subject.sweep.get("method") == "grid"
     rows = []
     leaves = list(parameter_leaves(parameters))
+    alpha = per_parameter(len(leaves))
     for path, spec in leaves:
         wandb_values = [_lookup(c, path) for c in wandb]
         try:
@@ -369,15 +381,24 @@ def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row
         except (KeyError, TypeError, IndexError):
             repeat = path == (REPEAT_AXIS,)
             note = REPEAT_NOTE if repeat else "the source has no value at this path"
-            rows.append(Row(path, "—", construct(spec), "—", None, None, repeat, repeat, note))
+            rows.append(
+                Row(path, "—", construct(spec), "—", None, None, repeat, repeat, note, wandb_values=wandb_values)
+            )
             continue
-        row = compare_parameter(path, spec, source_values, wandb_values, grid)
+        row = compare_parameter(path, spec, source_values, wandb_values, grid, alpha)
         row.source = describe(subject.space, path)
         rows.append(row)
     paths = {path for path, _ in leaves}
     for path in _uncovered(source[0] if source else {}, paths):
         rows.append(Row(path, describe(subject.space, path), "—", "—", None, None, False, False, "not in the sweep"))
     return rows
+
+
+def per_parameter(parameters: int) -> float:
+    """The p-value below which one of `parameters` parameters fails: P_MIN shared among them
+    (Bonferroni), so an exact translation of a sweep of any size fails by chance with probability
+    below P_MIN, not P_MIN per parameter."""
+    return P_MIN / max(1, parameters)
 
 
 def _uncovered(config: Mapping[str, Any], paths: set[tuple[str, ...]], prefix: tuple[str, ...] = ()) -> Iterator:
@@ -396,6 +417,12 @@ def run(subject: Subject, n: int = DEFAULT_N, seed: int = 0) -> list[Row]:
     """Draw from both sides and compare every parameter."""
     if not isinstance(n, int) or n < 2:
         raise SpecError(f"n must be an int >= 2, got {n!r}.")
+    if subject.sweep.get("method") == "custom":
+        raise CheckError(
+            "check samples W&B's engine (methods random, grid, bayes); this sweep is method custom, sampled by "
+            "W&B's sweep scheduler (Optuna) from its generated source, which check does not sample. Instead: check "
+            "the same space translated for W&B's engine (without engine='optuna'), where it translates."
+        )
     grid = subject.sweep.get("method") == "grid"
     wandb = wandb_draws(subject.sweep, n, seed)
     source = source_draws(subject.space, n, seed, grid=grid)
@@ -424,7 +451,9 @@ def table(rows: list[Row]) -> str:
 def summary(rows: list[Row], n: int, grid: bool) -> str:
     failed = [r.name for r in rows if not r.ok]
     draws = "the full grid enumerated on both sides" if grid else f"{n:,} draws each"
-    head = f"{len(rows)} parameter{'s' * (len(rows) != 1)} checked ({draws}; a parameter fails at p < {P_MIN:g}"
+    shared = round(P_MIN / min((r.alpha for r in rows), default=P_MIN))
+    threshold = f"{P_MIN:g}" if shared == 1 else f"{P_MIN:g}/{shared}"
+    head = f"{len(rows)} parameter{'s' * (len(rows) != 1)} checked ({draws}; a parameter fails at p < {threshold}"
     head += ", differing types or missing values)"
     return f"{head}: all agree" if not failed else f"{head}: {len(failed)} differ: {', '.join(failed)}"
 
@@ -440,12 +469,19 @@ def plot(rows: list[Row], target: str | os.PathLike[str], title: str = "", sourc
 
     import matplotlib.pyplot as plt
 
-    shown = [r for r in rows if r.source_values]
+    shown = rows  # every parameter has its panel, even one only a side draws (its note says why)
     cols = min(3, max(1, len(shown)))
     nrows = max(1, math.ceil(len(shown) / cols))
     fig, axes = plt.subplots(nrows, cols, figsize=(4.2 * cols, 3.0 * nrows), squeeze=False)
     for ax, row in zip(axes.flat, shown, strict=False):
-        (_continuous if row.continuous else _discrete)(ax, row)
+        if not (row.source_values and row.wandb_values):
+            _one_side(ax, row)
+        elif row.continuous:
+            _continuous(ax, row)
+        elif _wide_numbers(row):
+            _binned(ax, row)
+        else:
+            _discrete(ax, row)
         p = "—" if row.p is None else f"{row.p:.3g}"
         ax.set_title(f"{row.name}: {row.wandb}\n{row.test}, p = {p}", fontsize=8, color="black" if row.ok else "red")
         ax.tick_params(labelsize=7)
@@ -484,7 +520,57 @@ def _continuous(ax: Any, row: Row) -> None:
         ax.hist(values, bins=bins, weights=weights, histtype="stepfilled", alpha=0.45, color=color)
 
 
-def _discrete(ax: Any, row: Row, top: int = 20) -> None:
+TOP_CELLS = 20
+"""The most values a bar chart shows; wider numeric supports are binned over their whole range."""
+BINS = 40
+"""Bins of a histogram panel."""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _wide_numbers(row: Row) -> bool:
+    """Numbers only, more distinct values than a bar chart shows (a wide integer or quantized range)."""
+    values = row.source_values + row.wandb_values
+    return all(_is_number(v) for v in values) and len(set(values)) > TOP_CELLS
+
+
+def _binned(ax: Any, row: Row) -> None:
+    """A wide numeric support as a histogram over its whole range: about BINS bins, log-spaced on a
+    log axis when the values are positive and span two decades or more. Edges sit halfway between
+    neighbouring values drawn, so no bin splits a value and none is empty only by its placement."""
+    import numpy as np
+
+    both = np.asarray(row.source_values + row.wandb_values, float)
+    values = np.unique(both)
+    log = values[0] > 0 and values[-1] / values[0] >= 100
+    low = values[0] - (values[1] - values[0]) / 2
+    high = values[-1] + (values[-1] - values[-2]) / 2
+    mids = np.concatenate([[values[0] / 2 if log and low <= 0 else low], (values[1:] + values[:-1]) / 2, [high]])
+    if len(values) > BINS:
+        wanted = (np.geomspace if log else np.linspace)(mids[0], mids[-1], BINS + 1)
+        nearest = np.clip(np.searchsorted(mids, wanted), 1, len(mids) - 1)
+        nearest -= (wanted - mids[nearest - 1]) < (mids[nearest] - wanted)
+        mids = np.unique(np.concatenate([[mids[0]], mids[nearest], [mids[-1]]]))
+    if log:
+        ax.set_xscale("log")
+    for drawn, color in ((row.source_values, "tab:blue"), (row.wandb_values, "tab:orange")):
+        weights = np.full(len(drawn), 1.0 / len(drawn))  # share of the draws per bin
+        ax.hist(drawn, bins=mids, weights=weights, histtype="stepfilled", alpha=0.45, color=color)
+
+
+def _one_side(ax: Any, row: Row) -> None:
+    """A parameter only one side draws (or neither): what there is, and the note saying why."""
+    import textwrap
+
+    values = row.source_values or row.wandb_values
+    if values and all(_is_number(v) for v in values):
+        ax.hist(values, bins=BINS, color="tab:blue" if row.source_values else "tab:orange", alpha=0.6)
+    ax.text(0.5, 0.5, textwrap.fill(row.note or "no draws", 40), transform=ax.transAxes, ha="center", va="center")
+
+
+def _discrete(ax: Any, row: Row, top: int = TOP_CELLS) -> None:
     import json
     from collections import Counter
 

@@ -46,6 +46,9 @@ examples:
   sweepbridge validate sweeps/*.yaml && wandb sweep sweeps/main.yaml
 
 Prints one line per problem, `FILE: parameter.path: problem`, on stdout; a summary on stderr.
+A misspelled key or name is reported with the nearest valid one ("did you mean `distribution`?").
+A tune spec or a 2020 beta `tune:` file is recognised (said on stderr) and validated as what it is:
+its own schema, then its translation (`sweepbridge convert FILE` writes the W&B sweep).
 Exit 0 when every file is valid, 1 otherwise.""",
     "compat": """\
 examples:
@@ -69,7 +72,10 @@ examples:
 
 Per parameter: N draws from the source library and from W&B's engine, compared by the full probability
 table (chi-square) or the two-sample KS test, total variation and Python types. Exit 1 when a parameter
-fails: p < 0.001, differing types, or a value one side draws often that the other never draws.
+fails: p < 0.001/k for k parameters (0.001 for the sweep), differing types, or a value one side
+draws too often to be absent by chance at N (a binomial tail, corrected for the number of values)
+that the other never draws.
+--plot draws every parameter; wide numeric ranges are binned, on a log axis when they span decades.
 Needs the libraries it samples (sweeps, scipy, and hyperopt or ray); --plot needs matplotlib.""",
     "run": """\
 examples:
@@ -186,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_convert)
 
     p = command("validate", "Check W&B sweep config files: our schema plus W&B's engine rules.")
-    p.add_argument("files", metavar="FILE", nargs="+", help="W&B sweep config files (.yaml/.yml/.json)")
+    p.add_argument("files", metavar="FILE", nargs="+", help="W&B sweep config files (.yaml/.yml/.json), or tune specs")
     p.set_defaults(run=cmd_validate)
 
     p = command("compat", "Show the compatibility table (source feature → W&B construct, fidelity).")
@@ -331,15 +337,68 @@ def _read_sweep(path: str) -> Any:
     return SweepConfig.load(path)
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from .errors import SweepBridgeError
+NOT_A_SWEEP = {
+    "tune spec": "a tune spec (a Ray Tune experiment as data), not a W&B sweep file: validated as a tune spec "
+    "(its schema, then its translation); `sweepbridge convert {path} -o sweep.yaml` writes its W&B sweep.",
+    "beta": "a file in W&B's 2020 beta `tune:` format, not a W&B sweep file: validated by translating it; "
+    "`sweepbridge convert {path} -o sweep.yaml` writes its W&B sweep.",
+}
+"""What `validate` says of a file that is another kind of source it knows (on stderr)."""
 
+
+def file_kind(data: Any) -> str:
+    """'tune spec', 'beta' or 'sweep': what a parsed YAML/JSON file holds."""
+    from . import tune_beta
+
+    if isinstance(data, dict) and "param_space" in data and not {"parameters", "method"} & data.keys():
+        return "tune spec"
+    return "beta" if tune_beta.is_beta(data) else "sweep"
+
+
+def _source_problems(kind: str, data: Any) -> list[str]:
+    """A tune spec's or beta file's problems: its own rules, then its translation's."""
+    import warnings
+
+    from . import tune_beta, tune_spec
+    from .errors import ApproximationWarning, SweepBridgeError
+
+    problems = tune_spec.problems(data) if kind == "tune spec" else []
+    if problems:
+        return problems
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ApproximationWarning)  # validate reports errors only
+            if kind == "tune spec":
+                run, call_args, kwargs = tune_spec.to_call(data)
+                run(*call_args, **kwargs)
+            else:
+                tune_beta.convert(data)
+    except SweepBridgeError as exc:
+        return [str(exc)]
+    return []
+
+
+def file_problems(path: str) -> tuple[list[str], str | None]:
+    """(problems, a note on what the file is when it is not a W&B sweep) of one file for `validate`."""
+    from .errors import SweepBridgeError
+    from .sweep_config import parse_text, read_text
+
+    try:
+        data = parse_text(read_text(path))
+        kind = file_kind(data)
+        if kind != "sweep":
+            return _source_problems(kind, data), NOT_A_SWEEP[kind].format(path=path)
+        return _read_sweep(path).problems(), None
+    except SweepBridgeError as exc:
+        return [str(exc)], None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
     invalid = problems_total = 0
     for path in args.files:
-        try:
-            problems = _read_sweep(path).problems()
-        except SweepBridgeError as exc:
-            problems = [str(exc)]
+        problems, note = file_problems(path)
+        if note:
+            _err(f"{path}: {note}")
         for problem in problems:
             _out(f"{path}: {one_line(problem)}")
         invalid += bool(problems)

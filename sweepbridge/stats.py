@@ -21,8 +21,6 @@ P_MIN = 1e-3
 """Reject equality of two distributions below this p-value."""
 POOL_BELOW = 10
 """Cells with fewer draws (both samples together) are pooled into one 'rare' cell."""
-MASS = 1e-3
-"""A value drawn at least this often (fraction of a sample) must occur in the other sample too."""
 
 
 def normalise(value: Any) -> Any:
@@ -58,25 +56,83 @@ def table(values: Iterable[Any]) -> Counter:
     return Counter(key(v) for v in values)
 
 
-def missing_heavy(mine: Sequence[Any] | Counter, other: Sequence[Any] | Counter) -> list[Any]:
-    """Values drawn in at least a MASS fraction of `mine` that never occur in `other` (samples or tables)."""
+def absent_p(count: int, share: float, cells: int) -> float:
+    """The p-value, corrected for `cells` tests, of `count` draws of one value all falling on one
+    side when both samples come from one distribution.
+
+    Given the value's `count` draws in the pooled sample, the number on the first side is
+    Binomial(count, share) with share = n / (n + m) of the first side's size n; all on one side
+    (either one: two-sided) has probability share^count + (1 - share)^count. Bonferroni over the
+    `cells` values tested: a value expected about once at N (a wide integer range) is absent on one
+    side by chance, one drawn log2(2 · cells / P_MIN) times or more on one equal-sized side is not.
+    """
+    one = share**count + (1 - share) ** count
+    return min(1.0, cells * one)
+
+
+def missing_heavy(mine: Sequence[Any] | Counter, other: Sequence[Any] | Counter, alpha: float = P_MIN) -> list[Any]:
+    """Values of `mine` that never occur in `other` (samples or tables) although, were the two samples
+    drawn from one distribution, so many draws of them all on `mine`'s side would be improbable:
+    `absent_p` < `alpha`, corrected for every value either sample holds."""
     counts = mine if isinstance(mine, Counter) else table(mine)
     seen = other if isinstance(other, Counter) else table(other)
-    heavy = {k for k, c in counts.items() if c >= MASS * sum(counts.values())}
-    return [json.loads(k)[1] for k in sorted(heavy - set(seen))]
+    n, m = sum(counts.values()), sum(seen.values())
+    if not n or not m:
+        return []
+    cells = len(set(counts) | set(seen))
+    share = n / (n + m)
+    heavy = [k for k, c in counts.items() if k not in seen and absent_p(c, share, cells) < alpha]
+    return [json.loads(k)[1] for k in sorted(heavy)]
 
 
 def chi_square(a: Sequence[Any] | Counter, b: Sequence[Any] | Counter) -> tuple[float, int]:
     """(p-value, number of cells) of the chi-square test that `a` and `b` (samples or tables) share
     one probability table.
 
-    Cells with fewer than POOL_BELOW draws in both samples together are pooled into one cell. A
-    single cell on both sides gives p = 1 (nothing beyond the support to test).
+    Numbers are binned in value order: neighbouring values are merged until each bin holds at least
+    POOL_BELOW draws of both samples together, so a wide integer range sampled sparsely is still
+    compared over its whole range (a histogram test) rather than as one pooled cell. Other values:
+    cells with fewer than POOL_BELOW draws are pooled into one cell. A single cell on both sides
+    gives p = 1 (nothing beyond the support to test).
     """
     from scipy import stats
 
     src = a if isinstance(a, Counter) else table(a)
     eng = b if isinstance(b, Counter) else table(b)
+    ordered = _in_value_order(set(src) | set(eng))
+    table_rows = _value_bins(ordered, src, eng) if ordered is not None else _pooled(src, eng)
+    if len(table_rows) < 2:
+        return 1.0, len(table_rows)
+    columns = [[row[0] for row in table_rows], [row[1] for row in table_rows]]
+    return float(stats.chi2_contingency(columns).pvalue), len(table_rows)
+
+
+def _in_value_order(cells: set[str]) -> list[str] | None:
+    """The cells sorted by their value when every value is a number (not a bool), else None."""
+    values = {cell: json.loads(cell)[1] for cell in cells}
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
+        return None
+    return sorted(cells, key=lambda cell: (values[cell], cell))
+
+
+def _value_bins(ordered: list[str], src: Counter, eng: Counter) -> list[list[int]]:
+    """Rows of neighbouring cells merged until each holds POOL_BELOW draws (a short last bin joins the one before)."""
+    rows, current = [], [0, 0]
+    for cell in ordered:
+        current = [current[0] + src[cell], current[1] + eng[cell]]
+        if sum(current) >= POOL_BELOW:
+            rows.append(current)
+            current = [0, 0]
+    if sum(current):
+        if rows:
+            rows[-1] = [rows[-1][0] + current[0], rows[-1][1] + current[1]]
+        else:
+            rows.append(current)
+    return rows
+
+
+def _pooled(src: Counter, eng: Counter) -> list[list[int]]:
+    """Rows of the cells with POOL_BELOW draws or more, the others pooled into one row."""
     table_rows, rare = [], [0, 0]
     for cell in sorted(set(src) | set(eng)):
         row = [src[cell], eng[cell]]
@@ -88,10 +144,7 @@ def chi_square(a: Sequence[Any] | Counter, b: Sequence[Any] | Counter) -> tuple[
         table_rows.append(rare)
     elif sum(rare):
         table_rows[-1] = [table_rows[-1][0] + rare[0], table_rows[-1][1] + rare[1]]
-    if len(table_rows) < 2:
-        return 1.0, len(table_rows)
-    columns = [[row[0] for row in table_rows], [row[1] for row in table_rows]]
-    return float(stats.chi2_contingency(columns).pvalue), len(table_rows)
+    return table_rows
 
 
 def ks(a: Sequence[float], b: Sequence[float]) -> float:

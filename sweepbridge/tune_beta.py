@@ -142,8 +142,16 @@ def is_beta(data: Any) -> bool:
 
 
 def _unknown(key: Any, where: tuple, known: Any) -> SpecError:
+    from .spelling import did_you_mean
+
+    hint = did_you_mean(key, known)
     listed = ", ".join(sorted(known))
-    return SpecError(f"unknown entry {key!r} in a 2020 beta tune: file (known here: {listed}).", path=path_text(where))
+    return SpecError(
+        f"unknown entry {key!r} in a 2020 beta tune: file;{hint}"
+        if hint
+        else f"unknown entry {key!r} in a 2020 beta tune: file (known here: {listed}).",
+        path=path_text(where),
+    )
 
 
 def _arguments(value: Any, where: tuple) -> tuple[list, dict[str, Any]]:

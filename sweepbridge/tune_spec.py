@@ -8,11 +8,12 @@ spec format follows Ray Tune's own names and signatures and adds no translation 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import param_path
 from .errors import SpecError
+from .spelling import nearest
 from .values import yaml_number_hint
 
 SCHEMA = "tune-spec.schema.json"
@@ -94,7 +95,6 @@ def path_text(parts: Any) -> str:
 
 def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a spec file (as sweep files are read: JSON as JSON, YAML safely) and check it against the schema."""
-    from . import schemas
     from .sweep_config import parse_text, read_text
 
     text = read_text(path)
@@ -102,17 +102,75 @@ def load(path: str | os.PathLike[str]) -> dict[str, Any]:
         data = parse_text(text)
     except SpecError as exc:
         raise SpecError(f"{path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise SpecError(f"{path}: a tune spec is a mapping, got {type(data).__name__}.")
-    errors = sorted(schemas.validator(SCHEMA).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
-        expected = first.schema.get("description") if first.validator in ("anyOf", "oneOf") else None
-        hint = f" (expected: {expected})" if isinstance(expected, str) else ""
-        message = yaml_number_hint(first.instance) or first.message + hint
-        raise SpecError(f"{path}: {path_text(first.absolute_path)}: {message}{more}")
+    found = problems(data)
+    if found:
+        more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
+        raise SpecError(f"{path}: {found[0]}{more}")
     return data
+
+
+def problems(data: Any) -> list[str]:
+    """Every problem of tune spec data (`path: what is wrong`, a misspelled name with the nearest
+    valid one): the schema's, then domain names misspelled in param_space. Empty: valid."""
+    from . import schemas
+
+    if not isinstance(data, dict):
+        return [f"a tune spec is a mapping, got {type(data).__name__}."]
+    errors = sorted(
+        schemas.validator(SCHEMA).iter_errors(data),  # by path; at one path a misspelled key first
+        key=lambda e: (list(map(str, e.absolute_path)), e.validator != "additionalProperties"),
+    )
+    found = [f"{path_text(err.absolute_path)}: {_message(err)}" for err in errors]
+    if isinstance(data.get("param_space"), Mapping):
+        found += [f"{where}: {what}" for where, what in misspelled_domains(data["param_space"])]
+    return found
+
+
+def _message(err: Any) -> str:
+    from . import schemas
+
+    expected = err.schema.get("description") if err.validator in ("anyOf", "oneOf") else None
+    hint = f" (expected: {expected})" if isinstance(expected, str) else ""
+    return yaml_number_hint(err.instance) or schemas.message(err) + hint
+
+
+DOMAIN_CUTOFF = 0.8
+"""How close (difflib ratio) a one-key mapping's key must be to a domain name to be taken as its
+misspelling: one edit in any domain name stays above it; unrelated keys (`random`, `range`) below."""
+
+
+def misspelling(key: Any) -> str | None:
+    """For the key of a one-key param_space mapping that is not a domain: the error text when it is a
+    misspelled domain name (which would otherwise pass silently as a constant), else None."""
+    if key in DOMAINS:
+        return None
+    match = nearest(key, DOMAINS, cutoff=DOMAIN_CUTOFF)
+    if match is None:
+        return None
+    return (
+        f"unknown domain `{key}`; did you mean `{match}`? (a mapping meant as a literal value is written "
+        f"inside a choice: {{choice: [{{{key}: ...}}]}})"
+    )
+
+
+def misspelled_domains(node: Any, where: tuple = ("param_space",)) -> Iterator[tuple[str, str]]:
+    """(path, error text) of every one-key mapping under `node` whose key misspells a domain name.
+    A domain's own arguments are literal and not searched."""
+    stack = [(node, where)]
+    while stack:
+        current, at = stack.pop()
+        if isinstance(current, Mapping):
+            if len(current) == 1:
+                ((key, _),) = current.items()
+                if key in DOMAINS:
+                    continue
+                text = misspelling(key)
+                if text is not None:
+                    yield path_text(at), text
+                    continue
+            stack.extend((v, (*at, k)) for k, v in reversed(list(current.items())))
+        elif isinstance(current, list):
+            stack.extend((v, (*at, i)) for i, v in reversed(list(enumerate(current))))
 
 
 def _domain(tune: Any, key: str, args: Any) -> Any:
@@ -136,6 +194,8 @@ def space(node: Any, tune: Any, path: str = "param_space") -> Any:
                     raise exc.at(path.removeprefix("param_space.")) from None
                 except (TypeError, ValueError, AssertionError) as exc:  # Ray checks some bounds with assert
                     raise SpecError(f"{path}: tune.{key}: {exc}") from None
+            if (text := misspelling(key)) is not None:
+                raise SpecError(f"{path}: {text}")
         return {k: space(v, tune, param_path.join(path, k)) for k, v in node.items()}
     if isinstance(node, list):
         return [space(v, tune, param_path.join(path, i)) for i, v in enumerate(node)]

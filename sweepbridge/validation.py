@@ -15,6 +15,7 @@ from typing import Any
 from . import hyperband, schemas
 from .errors import SweepBridgeError
 from .param_path import sweep_text
+from .spelling import unknown
 from .values import plain
 
 SCHEMA = "wandb-sweep.schema.json"
@@ -119,7 +120,7 @@ def _leaf_problems(path: str, spec: dict, method: Any) -> Iterator[str]:
 
 
 @cache
-def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any, dict[frozenset, Any]] | None:
+def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any, dict[frozenset, Any], frozenset[str]] | None:
     """Validators for the schema's parts, so each parameter is checked against its own kind only.
 
     The parameter schema is `if distribution then allOf[if distribution == D then S_D] else E`:
@@ -128,7 +129,8 @@ def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any, dict[frozenset, Any
     `oneOf` whose branches each take exactly their required keys (additionalProperties false), so
     a parameter with exactly branch B's keys is valid under E iff valid under B alone. Returns
     (top level without parameters, a parameters mapping's own rules, full parameter, {D: S_D}, E,
-    {keys: B}), or None when the schema no longer has that shape (then the whole schema is used).
+    {keys: B}, every key some parameter kind takes), or None when the schema no longer has that
+    shape (then the whole schema is used).
     """
     full = schemas.validator(SCHEMA)
     schema = schemas.load(SCHEMA)
@@ -142,6 +144,7 @@ def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any, dict[frozenset, Any
             for b in param["else"].get("oneOf", [])
             if b.get("additionalProperties") is False and set(b["required"]) == set(b.get("properties", {}))
         }
+        known = frozenset(k for b in [*param["then"]["allOf"], *param["else"].get("oneOf", [])] for k in _keys(b))
     except (KeyError, TypeError):
         return None
     sub = full.evolve  # keeps the root resource, so any $ref still resolves against the whole schema
@@ -152,11 +155,18 @@ def _dispatch() -> tuple[Any, Any, Any, dict[str, Any], Any, dict[frozenset, Any
         {kind: sub(schema=then) for kind, then in by_kind.items()},
         sub(schema=param["else"]),
         {keys: sub(schema=branch) for keys, branch in by_keys.items()},
+        known | {"distribution", "parameters"},
     )
 
 
+def _keys(branch: dict[str, Any]) -> list[str]:
+    """The keys one kind's schema (an if/then, or a plain branch) takes."""
+    return list(branch.get("then", branch).get("properties", {}))
+
+
 def _parameters_errors(params: Any, where: list[Any], parts: tuple) -> Iterator[tuple[list[Any], Any]]:
-    mapping_rules, whole, by_kind, plain_kind, by_keys = parts
+    """(location, jsonschema error or a problem's text) of every problem in a `parameters` mapping."""
+    mapping_rules, whole, by_kind, plain_kind, by_keys, known = parts
     for err in mapping_rules.iter_errors(params):  # type, at least one, names
         yield where, err
     if not isinstance(params, dict):
@@ -165,6 +175,10 @@ def _parameters_errors(params: Any, where: list[Any], parts: tuple) -> Iterator[
         here = [*where, name]
         if isinstance(spec, dict) and spec.keys() == {"parameters"}:
             yield from _parameters_errors(spec["parameters"], [*here, "parameters"], parts)
+            continue
+        extra = [k for k in spec if k not in known] if isinstance(spec, dict) else []
+        if extra:  # a misspelled key: say so, not that the spec fits none of the kinds
+            yield here, unknown(extra, known)
             continue
         kind = spec.get("distribution") if isinstance(spec, dict) else None
         if isinstance(kind, str) and kind in by_kind:
@@ -194,9 +208,12 @@ def _schema_problems(cfg: dict) -> list[str]:
 
     problems = []
     for where, err in located:
+        if isinstance(err, str):
+            problems.append(f"{_param_path(where)}: {err}")
+            continue
         err = best_match([err])
         hint = yaml_number_hint(err.instance) if err.validator == "type" else None
-        problems.append(f"{_param_path([*where, *err.absolute_path])}: {hint or err.message}")
+        problems.append(f"{_param_path([*where, *err.absolute_path])}: {hint or schemas.message(err)}")
     return problems
 
 

@@ -35,10 +35,11 @@ def main(capsys, *args: str) -> tuple[int, list[list[str]], str]:
     return status, [re.split(r"\s{2,}", line) for line in lines[2:]], err
 
 
+@pytest.mark.parametrize("n", ["2000", "5000"])
 @pytest.mark.parametrize(("example", "parameters"), SEEDS, ids=[e for e, _ in SEEDS])
-def test_seed_examples_pass(example, parameters, capsys, monkeypatch, tmp_path):
+def test_seed_examples_pass(example, parameters, n, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # the examples save their sweep in the working directory
-    status, rows, err = main(capsys, str(EXAMPLES / example), "-n", "1000")
+    status, rows, err = main(capsys, str(EXAMPLES / example), "-n", n)
     assert status == 0, (rows, err)
     assert len(rows) == parameters and all(r[-1].startswith("ok") for r in rows)
     assert any(line.endswith("all agree") for line in err.splitlines()), err
@@ -166,3 +167,78 @@ def test_a_mirror_function_imported_from_its_module_is_named(capsys, tmp_path):
     assert cli.main(["check", str(space), "-n", "100"]) == 1
     err = capsys.readouterr().err
     assert "error: x: this expression was built by a sweepbridge module" in err and "Traceback" not in err
+
+
+WIDE = {
+    "tune": "from sweepbridge import tune\n"
+    "space = {'a': tune.lograndint(1, 1000), 'b': tune.randint(0, 5000), 'c': tune.qlograndint(1, 1000, 2)}\n",
+    "hyperopt": "import math\nfrom hyperopt import hp\nfrom hyperopt.pyll import scope\n"
+    "space = {'a': scope.int(hp.qloguniform('a', 0, math.log(1000), 1)), 'b': hp.randint('b', 3000)}\n",
+}
+
+
+@pytest.mark.parametrize("n", ["3000", "5000"])
+@pytest.mark.parametrize("library", sorted(WIDE))
+def test_wide_integer_ranges_raise_no_false_alarm(library, n, capsys, tmp_path):
+    """Values expected about once at N are often absent on one side: that alone is no failure."""
+    pytest.importorskip("hyperopt" if library == "hyperopt" else "ray.tune")
+    space = tmp_path / "space.py"
+    space.write_text(WIDE[library])
+    status, rows, err = main(capsys, str(space), "-n", n)
+    assert status == 0 and all(r[-1] == "ok" for r in rows), rows
+
+
+def test_a_wrong_wide_translation_still_fails(capsys, tmp_path):
+    """tune.lograndint(1, 1000) checked against a linear int_uniform over the same range."""
+    space = tmp_path / "space.py"
+    space.write_text(WIDE["tune"])
+    against = wrong(tmp_path, space, lambda p: p.update(a={"distribution": "int_uniform", "min": 1, "max": 999}))
+    status, rows, _ = main(capsys, str(space), "--against", str(against), "-n", "2000")
+    assert status == 1 and [r[0] for r in rows if r[-1] != "ok"] == ["a"], rows
+    assert rows[0][3].startswith("full table") and float(rows[0][4]) < 1e-6
+
+
+def test_the_plot_shows_every_parameter_wide_ones_binned_on_a_log_axis(tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    space = tmp_path / "space.py"
+    space.write_text(WIDE["tune"])
+    subject = check.load(str(space))
+    rows = check.run(subject, 2000)
+    fig, ax = plt.subplots()
+    try:
+        wide = rows[0]
+        assert wide.name == "a" and check._wide_numbers(wide)
+        check._binned(ax, wide)
+        assert ax.get_xscale() == "log"
+        edges = [x for patch in ax.patches for x in patch.get_path().vertices[:, 0]]
+        assert min(edges) < 1 and max(edges) > max(wide.source_values + wide.wandb_values)  # the whole range
+    finally:
+        plt.close(fig)
+    added = wrong(tmp_path, space, lambda p: p.update(extra={"values": [1, 2]}))
+    rows = check.run(check.load(str(space), against=str(added)), 500)
+    png = check.plot(rows, tmp_path / "every.png")
+    width, height = struct.unpack(">II", png.read_bytes()[16:24])
+    assert len(rows) == 4 and (width, height) == (3 * 420, 2 * 300)  # a, b, c and extra (W&B's draws only)
+
+
+def test_a_scheduler_sweep_is_refused_with_the_reason(capsys, monkeypatch, tmp_path):
+    pytest.importorskip("optuna")
+    monkeypatch.chdir(tmp_path)  # the example writes its sweep in the working directory
+    assert cli.main(["check", str(EXAMPLES / "conditional_hyperopt.py"), "-n", "100"]) == 1
+    err = capsys.readouterr().err
+    assert "this sweep is method custom" in err and "Traceback" not in err
+
+
+def test_the_threshold_is_shared_among_the_parameters():
+    """p = 0.0004 fails a one-parameter sweep but not one of ten (0.001/10 each): a sweep of any size
+    fails by chance with probability below 0.001."""
+    source, wandb = [1] * 500 + [2] * 500, [1] * 580 + [2] * 420
+    alone = check.compare_parameter(("x",), {"values": [1, 2]}, source, wandb, grid=False)
+    among = check.compare_parameter(
+        ("x",), {"values": [1, 2]}, source, wandb, grid=False, alpha=check.per_parameter(10)
+    )
+    assert 1e-4 < alone.p < 1e-3 and not alone.ok and among.ok
+    assert "fails at p < 0.001/10," in check.summary([among] * 10, 2000, grid=False)
+    assert "fails at p < 0.001," in check.summary([alone], 2000, grid=False)

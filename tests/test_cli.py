@@ -315,6 +315,26 @@ def test_validate_valid_and_invalid_files(tmp_path):
     assert r.err_lines == [f"3 files checked: 2 invalid ({len(lines)} problems)"]
 
 
+def test_validate_recognises_tune_specs_and_beta_files(tmp_path):
+    ok = run("validate", str(EXAMPLE_SPEC))
+    assert ok.code == 0 and ok.out == "", ok
+    assert f"{EXAMPLE_SPEC}: a tune spec" in ok.err and f"sweepbridge convert {EXAMPLE_SPEC}" in ok.err
+    assert ok.err_lines[-1] == "1 file checked: all valid"
+    typo = write_yaml(tmp_path / "typo.yaml", {"program": "t.py", "param_space": {"act": {"choise": ["relu", "tanh"]}}})
+    r = run("validate", str(typo))
+    assert r.code == 1 and r.out.startswith(f"{typo}: param_space.act: unknown domain `choise`; did you mean `choice`?")
+    assert "a tune spec" in r.err and "Traceback" not in r.err
+    untranslatable = write_yaml(tmp_path / "mode.yaml", {"program": "t.py", "metric": "loss", "param_space": {"a": 1}})
+    r = run("validate", str(untranslatable))
+    assert r.code == 1 and r.out.startswith(f"{untranslatable}: ") and "mode" in r.out
+    beta = write_yaml(
+        tmp_path / "beta.yaml",
+        {"program": "p.py", "tune": {"num_samples": 5, "config": {"layers": {"tune.randint": [1, 5]}}}},
+    )
+    r = run("validate", str(beta))
+    assert r.code == 0 and "2020 beta" in r.err, r
+
+
 # --- compat ---------------------------------------------------------------------------------
 
 

@@ -143,7 +143,7 @@ def test_schema_errors_name_the_path(tmp_path, param_space, where, what):
         ({"program": "t.py", "param_space": {"a": 1}, "mode": "minimize"}, "mode: 'minimize' is not one of"),
         ({"program": "t.py", "param_space": {"a": 1}, "search_alg": "tpe"}, "search_alg: 'tpe' is not one of"),
         ({"program": "t.py", "param_space": {"a": 1}, "scheduler": {"asha": 3}}, "scheduler.asha: 3 is not of type"),
-        ({"program": "t.py", "param_space": {"a": 1}, "trials": 3}, "'trials' was unexpected"),
+        ({"program": "t.py", "param_space": {"a": 1}, "trials": 3}, "unexpected key `trials`"),
         ("- just\n- a list\n", "a tune spec is a mapping"),
         ("program: [unclosed\n", "not valid YAML/JSON"),
     ],
@@ -275,3 +275,46 @@ def test_deeply_nested_spec_is_a_spec_error(tmp_path, text):
     path.write_text(text)
     with pytest.raises(SpecError):
         tune_spec.load(path)
+
+
+# --- typos are errors, never constants ---------------------------------------------------------
+
+
+def test_a_misspelled_domain_is_refused_with_the_nearest_name(tmp_path):
+    path = write(tmp_path, {"program": "t.py", "param_space": {"model": {"act": {"choise": ["relu", "tanh"]}}}})
+    with pytest.raises(SpecError) as info:
+        tune_spec.convert(path)
+    first = str(info.value).splitlines()[0]
+    assert first.startswith(f"{path}: param_space.model.act: unknown domain `choise`; did you mean `choice`?")
+    ray_tune = pytest.importorskip("ray.tune")
+    with pytest.raises(SpecError, match=r"^param_space.act: unknown domain `Uniform`; did you mean `uniform`\?"):
+        tune_spec.space({"act": {"Uniform": [0, 1]}}, ray_tune)  # data that never went through load
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"random": 3},  # a name near no domain
+        {"optimizer": {"adam": {"lr": 0.1}}},
+        {"choice": [{"choise": 1}]},  # the literal escape: a choice's categories are values
+        {"a": 1, "choise": [1, 2]},  # two keys: a mapping, never a domain
+    ],
+)
+def test_mappings_near_no_domain_stay_values(node):
+    assert tune_spec.problems({"program": "t.py", "param_space": {"x": node}}) == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "first"),
+    [
+        ({"num_sample": 3}, "(top level): unknown key `num_sample`; did you mean `num_samples`?"),
+        ({"search_alg": "hyperop"}, "search_alg: 'hyperop' is not one of"),
+        ({"param_space": {"m": {"randint": {"lower": 1, "uper": 4}}}}, "param_space.m.randint: unknown key `uper`;"),
+    ],
+)
+def test_misspelled_keys_and_names_come_first_with_the_nearest(tmp_path, spec, first):
+    found = tune_spec.problems({"program": "t.py", "param_space": {"a": 1}, **spec})
+    assert found[0].startswith(first) and "did you mean `" in found[0], found
+    with pytest.raises(SpecError) as info:
+        tune_spec.load(write(tmp_path, {"program": "t.py", "param_space": {"a": 1}, **spec}))
+    assert first in str(info.value).splitlines()[0]

@@ -143,7 +143,7 @@ def test_early_terminate_needs_a_metric():
         ({"method": "random", "parameters": {"n": {"parameters": {"b": {"min": 1, "max": "x"}}}}}, "n.b (max)"),
         ({"method": "random", "parameters": {"n": {"distribution": "normal", "sigma": -1}}}, "n (sigma)"),
         ({"method": "random", "parameters": {"x": {"value": 1}}, "run_cap": 0}, "run_cap"),
-        ({"method": "random", "parameters": {"x": {"value": 1}}, "bogus": 1}, "'bogus' was unexpected"),
+        ({"method": "random", "parameters": {"x": {"value": 1}}, "bogus": 1}, "unexpected key `bogus`"),
         ({"method": "sideways", "parameters": {"x": {"value": 1}}}, "method"),
         ({"method": "random", "parameters": {}}, "parameters"),
         ({"parameters": {"x": {"value": 1}}}, "'method' is a required property"),
@@ -215,3 +215,35 @@ def test_dispatch_decides_exactly_as_the_whole_schema():
         assert whole.is_valid(cfg) == (not _schema_problems(cfg)), _schema_problems(cfg)
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("cfg", "problem"),
+    [
+        (
+            nested({"distrbution": "uniform", "min": 0, "max": 1}),
+            "outer.inner.p: unknown key `distrbution`; did you mean `distribution`?",
+        ),
+        (nested({"valeus": [1, 2]}), "outer.inner.p: unknown key `valeus`; did you mean `values`?"),
+        (
+            nested({"distribution": "normal", "mu": 0, "min": 1}),
+            "outer.inner.p: unexpected key `min` (valid here: distribution, mu, sigma)",
+        ),
+        (
+            nested({"value": 1}, metric={"name": "l"}, early_terminate="hyperband"),
+            "early_terminate: expected a mapping, got 'hyperband'; "
+            "did you mean `{type: hyperband, min_iter: MIN_ITER}`?",
+        ),
+        (nested({"value": 1}, metric="loss"), "metric: expected a mapping, got 'loss'; did you mean `{name: loss}`?"),
+        (
+            nested({"value": 1}, metric={"name": "l", "goal": "minimise"}),
+            "metric.goal: 'minimise' is not one of ['minimize', 'maximize']; did you mean `minimize`?",
+        ),
+        (
+            nested({"value": 1}, metric={"name": "l"}, early_terminate={"type": "hyperbnd", "min_iter": 2}),
+            "early_terminate.type: expected 'hyperband', got 'hyperbnd'; did you mean `hyperband`?",
+        ),
+    ],
+)
+def test_typos_name_the_path_and_the_nearest_valid_name(cfg, problem):
+    assert validate(cfg) == [problem]

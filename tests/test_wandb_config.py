@@ -134,7 +134,7 @@ def test_grid_axes_match_the_engines_enumeration():
         ({"distribution": "normal", "mean": 1}, "unexpected"),
         ({"distribution": "uniform", "min": "a", "max": 2}, "numbers"),
         ({"distribution": "q_uniform", "min": 0}, "needs"),
-        ({"foo": 1}, "cannot infer"),
+        ({"foo": 1}, "unexpected key `foo`"),
         ({"values": []}, "non-empty"),
         ({"values": [1, 2], "probabilities": [0.5, 0.6]}, "sum to 1"),
         ({"distribution": "beta", "a": 0}, "positive"),
@@ -220,3 +220,44 @@ def test_non_string_or_unknown_distribution_is_a_spec_error(bad):
     with pytest.raises(SpecError, match="unknown W&B distribution") as info:
         parse_sweep({"method": "random", "parameters": {"a": {"distribution": bad}}})
     assert "a" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cfg", "first"),
+    [
+        (
+            {"method": "random", "parameters": {"lr": {"distrbution": "uniform", "min": 0.0, "max": 1.0}}},
+            "lr: unknown key `distrbution`; did you mean `distribution`?",
+        ),
+        (
+            {"method": "random", "parameters": {"lr": {"distribution": "unifrom", "min": 0.0, "max": 1.0}}},
+            "lr: unknown W&B distribution 'unifrom'; did you mean `uniform`?",
+        ),
+        (
+            {
+                "method": "random",
+                "metric": {"name": "l"},
+                "early_terminate": "hyperband",
+                "parameters": {"a": {"value": 1}},
+            },
+            "not a valid W&B sweep config: early_terminate: expected a mapping, got 'hyperband'; "
+            "did you mean `{type: hyperband, min_iter: MIN_ITER}`?",
+        ),
+        (
+            {"method": "random", "paramters": {"a": {"value": 1}}},
+            "unknown key `paramters`; did you mean `parameters`?",
+        ),
+        (
+            {"method": "randon", "parameters": {"a": {"value": 1}}},
+            "method must be one of random, bayes, grid, got 'randon'. did you mean `random`?",
+        ),
+        (
+            {"method": "random", "metric": "loss", "parameters": {"a": {"value": 1}}},
+            "metric must be a mapping with a name, got 'loss'. did you mean `{name: loss}`?",
+        ),
+    ],
+)
+def test_typos_are_spec_errors_naming_the_path_and_nearest_name_first(cfg, first):
+    with pytest.raises(SpecError) as info:
+        parse_sweep(cfg)
+    assert str(info.value).splitlines()[0] == first

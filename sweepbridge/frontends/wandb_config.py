@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import compat, validation
+from .. import compat, schemas, validation
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
 from ..objective import GOALS
 from ..param_path import join
+from ..spelling import did_you_mean, unknown
 from ..values import plain, yaml_number_hint
 from ..wandb_kinds import METHODS, NUMERIC
 from .hyperopt_ops import _exp
@@ -53,6 +54,8 @@ KEYS: dict[str, frozenset[str]] = {
     **{old: frozenset(k for k, _ in FROM_WANDB[new][1]) for old, (new, _) in DEPRECATED.items()},
 }
 """Keys each W&B distribution allows besides `distribution`."""
+ALL_KEYS = frozenset({"distribution", "parameters"}).union(*KEYS.values())
+"""Every key a W&B parameter spec may hold."""
 REQUIRED = frozenset({"min", "max", "value", "values", "probabilities"})
 """Keys W&B requires whenever its distribution allows them (others have defaults)."""
 
@@ -98,7 +101,8 @@ def _distribution(spec: dict, path: str) -> str:
     if name is not None:
         if not isinstance(name, str) or name not in KEYS:
             known = ", ".join(sorted(KEYS))
-            raise SpecError(f"unknown W&B distribution {name!r}; W&B knows {known}.", path=path)
+            hint = did_you_mean(name, KEYS)
+            raise SpecError(f"unknown W&B distribution {name!r};{hint or f' W&B knows {known}.'}", path=path)
         return name
     for kind, matches in INFERRED:
         if matches(spec):
@@ -114,7 +118,8 @@ def _check_keys(kind: str, spec: dict, path: str) -> None:
     given = set(spec) - {"distribution"}
     extra = given - KEYS[kind]
     if extra:
-        raise SpecError(f"{kind} takes {sorted(KEYS[kind])}; unexpected {sorted(extra)}.", path=path)
+        hints = "".join(did_you_mean(k, KEYS[kind] - given) for k in sorted(extra))
+        raise SpecError(f"{kind} takes {sorted(KEYS[kind])}; unexpected {sorted(extra)}.{hints}", path=path)
     missing = (KEYS[kind] & REQUIRED) - given
     if missing:
         raise SpecError(f"{kind} needs {sorted(missing)}.", path=path)
@@ -138,7 +143,7 @@ def _values(spec: dict, path: str) -> list:
     values = spec["values"]
     if not isinstance(values, list) or not values:
         raise SpecError("values must be a non-empty list.", path=path)
-    return [plain(v, f"{path}[{i}]") for i, v in enumerate(values)]
+    return [plain(v, join(path, i)) for i, v in enumerate(values)]
 
 
 def arange(low: int | float, high: int | float, q: int | float) -> list:
@@ -207,6 +212,9 @@ def parameter(spec: Any, method: str, path: str) -> d.Node:
         if set(spec) != {"parameters"}:
             raise SpecError("a nested `parameters` block takes no other keys.", path=path)
         return parameters(spec["parameters"], method, path)
+    extra = [k for k in spec if k not in ALL_KEYS]
+    if extra:  # a misspelled key, before it makes the kind look like another one
+        raise SpecError(unknown(extra, ALL_KEYS), path=path)
     kind = _distribution(spec, path)
     _check_keys(kind, spec, path)
     if method == "grid" and kind != "constant":
@@ -289,19 +297,32 @@ def parse_sweep(source: Any) -> WandbSweep:
         raise
     except Exception:  # noqa: BLE001 - invalid input it does not anticipate: the validator's list says why
         pass
-    raise SpecError("not a valid W&B sweep config:\n  " + "\n  ".join(problems))
+    raise SpecError(invalid_config(problems))
+
+
+def invalid_config(problems: list[str]) -> str:
+    """The message for an invalid sweep: the first problem (path, what is wrong, the nearest valid
+    name) on the first line, the others below."""
+    more = "".join(f"\n  {p}" for p in problems[1:])
+    extra = f" ({len(problems) - 1} more below)" if more else ""
+    return f"not a valid W&B sweep config: {problems[0]}{extra}{more}"
 
 
 def _build(cfg: dict[str, Any]) -> WandbSweep:
+    known = schemas.load(validation.SCHEMA)["properties"]
+    extra = [k for k in cfg if k not in known]
+    if extra:  # a misspelled key (`paramters`), before what it leaves missing
+        raise SpecError(unknown(extra, known))
     method = cfg.get("method")
     if method not in METHODS:
-        raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}.")
+        raise SpecError(f"method must be one of {', '.join(METHODS)}, got {method!r}.{did_you_mean(method, METHODS)}")
     metric = cfg.get("metric")
     if metric is not None and not (isinstance(metric, AbcMapping) and isinstance(metric.get("name"), str)):
-        raise SpecError(f"metric must be a mapping with a name, got {metric!r}.")
+        hint = f" did you mean `{{name: {metric}}}`?" if isinstance(metric, str) else ""
+        raise SpecError(f"metric must be a mapping with a name, got {metric!r}.{hint}")
     goal = (metric or {}).get("goal", "minimize")
     if goal not in GOALS:
-        raise SpecError(f"metric.goal must be minimize or maximize, got {goal!r}.")
+        raise SpecError(f"metric.goal must be minimize or maximize, got {goal!r}.{did_you_mean(goal, GOALS)}")
     run_cap = cfg.get("run_cap")
     if run_cap is not None and not (_is_int(run_cap) and run_cap > 0):
         raise SpecError(f"run_cap must be a positive integer, got {run_cap!r}.")
