@@ -45,7 +45,8 @@ def sweep(parameters: dict, **extra) -> dict:
 
 
 def records(workdir: Path) -> dict[str, dict]:
-    return {p.stem: json.loads(p.read_text()) for p in (workdir / "records").glob("*.json")}
+    files = (workdir / "records").glob("*.json")  # not the program's ".ID.json" being written
+    return {p.stem: json.loads(p.read_text()) for p in files if not p.name.startswith(".")}
 
 
 def gone(pid: int, within: float = 10.0) -> bool:

@@ -117,7 +117,7 @@ def test_a_killed_grid_resumed_runs_every_point_once_in_the_engines_order(workdi
     assert [line["config"] for line in lines] == grid_order(GRID)  # every point once, in the uninterrupted order
     assert len({line["id"] for line in lines}) == len(lines)
     programs: dict[float, int] = {}
-    for record in (workdir / "records").glob("*.json"):  # each program that reached wandb.init
+    for record in (workdir / "records").glob("[!.]*.json"):  # each program that reached wandb.init
         curve = json.loads(record.read_text())["config"]["curve"]
         programs[curve] = programs.get(curve, 0) + 1
     assert all(n == 1 for n in programs.values()), programs  # no point run twice
@@ -348,7 +348,7 @@ def test_a_trial_left_running_by_a_killed_runner_is_stopped_and_marked_crashed_w
     # still running where the runner's death only sent SIGTERM (a runner that takes its trials with it
     # leaves nothing to stop): either way, after the resume it is gone and its run is crashed
     done = run("run", "--resume", "out", cwd=workdir, env={"WANDB_AGENT_KILL_DELAY": "1"})
-    assert done.code == 0, done.err
+    assert done.code == 4, done.err  # the sweep's one run crashed: no run finished (documented exit status 4)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     (line,) = results(workdir)
