@@ -63,6 +63,7 @@ def _run(args: argparse.Namespace) -> int:
         trainable = loader.attribute(loader.module(args.program), args.trainable, args.program)
         trial.stop_rule = StopRule(args.stop, loader)
         config = ray_config(dict(run_.config), args.wandb)
+        trial.write_params(config)
         restored = trial.restore()
         if is_class_trainable(trainable):
             run_class(trainable, config, trial, restored)

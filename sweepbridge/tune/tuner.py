@@ -63,7 +63,8 @@ def _given(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 class Tuner:
-    """Mirror of ray.tune.Tuner: `to_sweep()` returns what the equivalent `tune.run` returns."""
+    """Mirror of ray.tune.Tuner: `fit()` runs the experiment here (as a W&B sweep) and returns Ray's
+    `ResultGrid`; `to_sweep()` returns the sweep config (what the equivalent `tune.run` returns)."""
 
     def __init__(
         self,
@@ -93,8 +94,17 @@ class Tuner:
         return translate(self.trainable, **self.run_keywords())
 
     def fit(self) -> Any:
+        """Run the experiment on this machine and return a ResultGrid (mirror of Ray's).
+
+        The Tuner becomes a W&B sweep (`to_sweep()`), `sweepbridge.run_sweep` runs it (W&B's engine or
+        the generated scheduler picks the configs; each trial is one real W&B run, offline unless
+        WANDB_MODE / SWEEPBRIDGE_MODE says online or disabled), and every trial's reported results
+        come back as Ray's `Result`s. Inside a trial (the runtime importing this script) it does nothing.
+        """
         from . import session
 
         if session.in_trial():  # the trial runtime imports the user's script: nothing to start
             return None
-        raise NotImplementedError("sweepbridge's Tuner only translates: call .to_sweep() and pass it to wandb.sweep.")
+        from .. import experiment
+
+        return experiment.fit(self)
