@@ -30,6 +30,10 @@ from ..errors import SpecError, SweepBridgeError
 COMMAND_HEAD = ("${env}", "${interpreter}", "-m", "sweepbridge", "trial", "${program}")
 """The start of every trial command; `${program}` is the file or dotted module holding the trainable."""
 
+PROGRAM_COMMAND = ("${env}", "${interpreter}", "-m", "sweepbridge.runtime.program", "${program}", "${args}")
+"""W&B's default command, with the program started through sweepbridge.runtime.program, which drops
+the flags of parameters sweepbridge adds (the grid's repetition index) before the program parses its own."""
+
 WANDB_SECRETS = ("api_key", "api_key_file")
 """Keys of config["wandb"] that must never reach a sweep config, a file or a log."""
 

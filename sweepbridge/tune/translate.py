@@ -3,7 +3,8 @@
 Grid/random semantics (Ray's BasicVariantGenerator):
 - a pure grid (every non-constant parameter a grid axis) → method grid with `values` axes;
   num_samples > 1 adds the axis `REPEAT_AXIS` = [0, ..., num_samples-1], so every grid point runs
-  exactly num_samples times (the program sees the repetition index under that key);
+  exactly num_samples times (a trainable never sees it; a program finds it in wandb.config, and its
+  command starts it through sweepbridge.runtime.program, so `${args}` never passes it as a flag);
 - no grid axis → method random, run_cap = num_samples (none for num_samples=-1);
 - grid axes mixed with sampled domains → refused (compat row tune.grid.mixed).
 """
@@ -285,6 +286,8 @@ def translate(
                 raise SpecError("num_samples=-1 repeats a grid until stopped; W&B's grid runs each point once.")
             if num_samples > 1:
                 space = _with_repeat(space, num_samples)
+                if trial is None:  # a program under ${args}: the repetition flag must not reach its parser
+                    top = {**top, "command": list(t.PROGRAM_COMMAND)}
         elif num_samples > 0:
             run_cap = num_samples
         cfg = sweep_from_ir(
