@@ -352,6 +352,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .runner import run_sweep
     from .runner.display import TextDisplay, leaderboard
 
+    display = TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False)
+    outcome = _run_script(args, display)
+    if outcome is not None:
+        _out(leaderboard(outcome))
+        return 130 if outcome.interrupted else OK
     outcome = run_sweep(
         args.sweep,
         count=args.count,
@@ -360,10 +365,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         project=args.project,
         out=args.out,
         max_failures=args.max_failures,
-        display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
+        display=display,
     )
     _out(leaderboard(outcome))
     return 130 if outcome.interrupted else OK
+
+
+def _run_script(args: argparse.Namespace, display: Any) -> Any:
+    """A Python SWEEP without :NAME runs as written (sweepbridge.script_run): the outcome of its experiment
+    (or of the sweep it defines); None for other sources."""
+    from .sources import split_source
+
+    path, name = split_source(args.sweep)
+    if path.suffix.lower() != ".py" or name is not None:
+        return None
+    from .experiment import RunOptions
+    from .script_run import run_script
+
+    options = RunOptions(
+        count=args.count,
+        jobs=args.jobs,
+        mode=args.mode,
+        project=args.project,
+        out=args.out,
+        max_failures=args.max_failures,
+        display=display,
+    )
+    return run_script(path, options, engine=getattr(args, "engine", None))
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:

@@ -8,16 +8,18 @@ runtime's result.json in the run's directory, else the run's logged history) bec
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .tune.result_grid import ResultGrid, TrialData, TuneError
+from .errors import SpecError
+from .tune.result_grid import ExperimentAnalysis, ResultGrid, TrialData, TuneError
 
 RESULT_FILE, PARAMS_FILE = "result.json", "params.json"
 REPEAT_AXIS = "_tune_repeat"
@@ -72,18 +74,91 @@ def run_sweep_config(sweep: Any, options: RunOptions) -> Any:
         return run_sweep(str(path), **keywords)
 
 
+_driver: Any = None
+"""While `sweepbridge run/convert` runs a script: what its experiment call does (script_run.Driver)."""
+
+
+@contextlib.contextmanager
+def driving(driver: Any) -> Iterator[None]:
+    """Route experiment calls (Tuner.fit, tune.run, run_experiments) to `driver` while the block runs."""
+    global _driver
+    previous, _driver = _driver, driver
+    try:
+        yield
+    finally:
+        _driver = previous
+
+
+def current_driver() -> Any:
+    return _driver
+
+
+@dataclass
+class RunCall:
+    """A `tune.run(trainable, **keywords)` call as an experiment (what `fit` needs of a Tuner)."""
+
+    trainable: Any
+    keywords: dict[str, Any]
+    analysis: bool = True
+    """Return Ray's ExperimentAnalysis API (tune.run) rather than a ResultGrid."""
+    engine: str = "wandb"
+    allow_approximate: bool = False
+
+    def __post_init__(self) -> None:
+        self.keywords = dict(self.keywords)
+        self.engine = self.keywords.pop("engine", self.engine)
+        self.allow_approximate = self.keywords.pop("allow_approximate", self.allow_approximate)
+
+    @property
+    def param_space(self) -> Any:
+        return self.keywords.get("config")
+
+    def metric_mode(self) -> tuple[str | None, str | None]:
+        return self.keywords.get("metric"), self.keywords.get("mode")
+
+    def to_sweep(self) -> Any:
+        from .tune.translate import translate
+
+        return translate(self.trainable, **self.keywords, engine=self.engine, allow_approximate=self.allow_approximate)
+
+
+def experiment_specs(experiments: Any) -> dict[str, dict[str, Any]]:
+    """tune.run_experiments' argument (a dict name → spec, an Experiment, or a list of them) as specs."""
+    items = experiments if isinstance(experiments, (list, tuple)) else [experiments]
+    specs: dict[str, dict[str, Any]] = {}
+    for item in items:
+        if isinstance(item, Mapping):
+            for name, spec in item.items():
+                if not isinstance(spec, Mapping):
+                    raise SpecError(f"run_experiments: experiment {name!r} must be a dict spec, got {spec!r}.")
+                specs[str(name)] = dict(spec)
+        elif hasattr(item, "spec") and hasattr(item, "name"):  # ray.tune.Experiment
+            spec = dict(item.spec)
+            spec.setdefault("run", getattr(item, "_run_identifier", None) or spec.get("run"))
+            specs[str(item.name)] = spec
+        else:
+            raise SpecError(f"run_experiments takes dicts of specs or Experiments, got {type(item).__name__}.")
+    return specs
+
+
 def fit(tuner: Any, options: RunOptions | None = None) -> ResultGrid:
     """Run `tuner` (sweepbridge's Tuner) here and return the ResultGrid of its trials."""
-    options = options or RunOptions()
-    sweep = tuner.to_sweep()
-    tune_config = tuner.tune_config
+    if _driver is not None:  # `sweepbridge run/convert script.py`: the script's one experiment
+        return _driver("Tuner.fit", tuner)
+    return run_experiment(tuner, tuner.to_sweep(), options or RunOptions())
+
+
+def run_experiment(subject: Any, sweep: Any, options: RunOptions) -> ResultGrid:
+    """Run `sweep` (the translation of `subject`, a Tuner or RunCall) and collect its ResultGrid."""
     outcome = run_sweep_config(sweep, options)
-    return result_grid(
-        outcome,
-        metric=getattr(tune_config, "metric", None),
-        mode=getattr(tune_config, "mode", None),
-        wandb_block=_wandb_block(tuner.param_space),
-    )
+    if isinstance(subject, RunCall):
+        metric, mode = subject.metric_mode()
+    else:
+        metric, mode = getattr(subject.tune_config, "metric", None), getattr(subject.tune_config, "mode", None)
+    grid = result_grid(outcome, metric=metric, mode=mode, wandb_block=_wandb_block(subject.param_space))
+    if isinstance(subject, RunCall) and subject.analysis:
+        grid.__class__ = ExperimentAnalysis
+    return grid
 
 
 def _wandb_block(space: Any) -> dict[str, Any] | None:

@@ -149,8 +149,10 @@ def to_sweep_config(
     """Convert one object found in a source (see `convertible_kind`); `engine` (wandb / optuna) for a
     bare space or a Tuner (a ready sweep config already chose its engine)."""
     from .sweep_config import SweepConfig
+    from .tune.tuner import mirror_if_ray_tuner
     from .tune_spec import require_keyword
 
+    obj = mirror_if_ray_tuner(obj)  # a real ray.tune.Tuner reads as sweepbridge's
     kind = convertible_kind(obj)
     options = {k: v for k, v in (space_options or {}).items() if v is not None}
     if options and kind != "space":
@@ -214,10 +216,12 @@ def load_source(
         if tune_beta.is_beta(tune_beta.read(path)):  # the 2020 W&B beta's `tune:` file
             return to_sweep_config(tune_beta.convert(path, allow_approximate=allow_approximate), str(path))
         return to_sweep_config(tune_spec.convert(path, allow_approximate=allow_approximate), str(path))
+    if name is None:  # the script's experiment (run as written, nothing started), else its global
+        from .script_run import script_sweep
+
+        return script_sweep(path, allow_approximate=allow_approximate, space_options=space_options, engine=engine)
     namespace = run_python(path)
-    if name is None:
-        name, obj = pick(namespace, str(path))
-    elif name not in namespace:
+    if name not in namespace:
         defined = ", ".join(k for k in namespace if not k.startswith("_")) or "nothing"
         raise SourceError(f"{path} defines no {name!r} (it defines: {defined}).")
     else:

@@ -100,8 +100,9 @@ def run_class(cls: type, config: dict[str, Any], trial: TrialSession, restored: 
     except TrialStopped:
         pass
     finally:
-        if iteration is not None:
-            trial.kept(trial.store.save_class(instance, iteration))
+        kept = trial.store.save_class(instance, iteration) if iteration is not None else None
+        if kept is not None:
+            trial.kept(kept)
         stop = getattr(instance, "stop", None)
         if callable(stop):
             stop()

@@ -124,14 +124,26 @@ def reference(obj: Any, what: str = "the trainable") -> tuple[str, str]:
     if file is None:
         try:
             file = inspect.getsourcefile(obj)
-        except TypeError:
-            file = None
+        except (TypeError, OSError):
+            file = _class_file(obj)
     if not file or not file.endswith(".py") or not os.path.isfile(file):
         raise _refuse(
             f"{what} {qualname!r}", "it was defined in a notebook cell or an interactive session; move it into a .py "
             "file (e.g. train.py) and import it from there, or pass 'train.py:NAME'."
         )  # fmt: skip
     return _program_path(file), qualname
+
+
+def _class_file(obj: Any) -> str | None:
+    """The file a class was defined in, from its methods' code (its module may be gone: a file run by
+    runpy, as `sweepbridge convert` runs sources, leaves no module behind)."""
+    if not isinstance(obj, type):
+        return None
+    for value in vars(obj).values():
+        code = getattr(getattr(value, "__func__", value), "__code__", None)
+        if code is not None and code.co_filename.endswith(".py"):
+            return code.co_filename
+    return None
 
 
 def trainable_command(run_or_experiment: Any) -> tuple[str, str]:

@@ -35,7 +35,20 @@ def run(
     `engine="optuna"` targets W&B's client-side sweep scheduler instead (`method: custom` + a generated
     source): grid axes mixed with sampled domains, HyperOptSearch / OptunaSearch (TPE), ASHA, HyperBand
     and MedianStoppingRule (Optuna pruners) translate there.
+
+    Under `sweepbridge run script.py`, a tune.run called from the script's main block is its
+    experiment: it runs here and returns Ray's ExperimentAnalysis API (see sweepbridge.script_run).
+    To run an experiment from plain Python, use `Tuner(...).fit()`.
     """
+    from .. import experiment
+    from . import session
+
+    driver = experiment.current_driver()
+    if driver is not None and driver.takes_mirror_run() and not session.in_trial():
+        keywords = dict(name=name, metric=metric, mode=mode, stop=stop, config=config, num_samples=num_samples,
+                        search_alg=search_alg, scheduler=scheduler, allow_approximate=allow_approximate,
+                        engine=engine, **ray_keywords)  # fmt: skip
+        return driver("tune.run", experiment.RunCall(run_or_experiment, keywords))  # `sweepbridge run script.py`
     return translate(
         run_or_experiment,
         name=name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ..errors import SpecError
 from ..sweep_config import SweepConfig
 from .plan import changed
 from .translate import translate
@@ -80,6 +81,19 @@ class Tuner:
         self.tune_config, self.run_config = tune_config, run_config
         self.allow_approximate, self.engine = allow_approximate, engine
 
+    @classmethod
+    def from_ray(cls, tuner: Any) -> Tuner:
+        """The mirror of a real ray.tune.Tuner (its trainable, param_space, TuneConfig and RunConfig)."""
+        inner = getattr(tuner, "_local_tuner", None)
+        if inner is None:
+            raise SpecError("this ray.tune.Tuner runs through Ray Client; build it without a Ray Client connection.")
+        return cls(
+            getattr(inner, "_trainable", None),
+            param_space=getattr(inner, "_param_space", None),
+            tune_config=getattr(inner, "_tune_config", None),
+            run_config=getattr(inner, "_run_config", None),
+        )
+
     def run_keywords(self) -> dict[str, Any]:
         """The tune.run keywords equivalent to this Tuner."""
         return {
@@ -99,12 +113,20 @@ class Tuner:
         The Tuner becomes a W&B sweep (`to_sweep()`), `sweepbridge.run_sweep` runs it (W&B's engine or
         the generated scheduler picks the configs; each trial is one real W&B run, offline unless
         WANDB_MODE / SWEEPBRIDGE_MODE says online or disabled), and every trial's reported results
-        come back as Ray's `Result`s. Inside a trial (the runtime importing this script) it does nothing.
+        come back as Ray's `Result`s. Inside a trial (the runtime importing this script) it stops the
+        import there (`session.ExperimentReached`): the trial has what it needs, the trainable.
         """
         from . import session
 
         if session.in_trial():  # the trial runtime imports the user's script: nothing to start
-            return None
+            raise session.ExperimentReached("Tuner.fit")
         from .. import experiment
 
         return experiment.fit(self)
+
+
+def mirror_if_ray_tuner(obj: Any) -> Any:
+    """A real ray.tune.Tuner as sweepbridge's Tuner (same trainable, space and configs); else `obj`."""
+    if type(obj).__name__ == "Tuner" and type(obj).__module__ == "ray.tune.tuner":
+        return Tuner.from_ray(obj)
+    return obj
