@@ -155,9 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     space.add_argument("--run-cap", type=int, metavar="N")
     p.add_argument(
         "--engine",
-        choices=("wandb", "optuna"),
+        choices=("wandb", "optuna", "auto"),
         help="wandb (default): W&B's own engine; optuna: W&B's sweep scheduler (method custom + a generated "
-        "scheduler source written beside -o FILE as <stem>_scheduler.py)",
+        "scheduler source written beside -o FILE as <stem>_scheduler.py); auto: wandb where it is exact, else "
+        "optuna (says which). Reaches every tune.run / Tuner the file builds without engine=",
     )
     p.set_defaults(run=cmd_convert)
 
@@ -198,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", help="results directory (default: wandb/sweep-ID)")
     p.add_argument("--max-failures", type=_positive, metavar="M", help="agent's limit on failures at the start (5)")
+    p.add_argument(
+        "--engine",
+        choices=("wandb", "optuna", "auto"),
+        help="for a Python SWEEP: auto (default) runs W&B's engine where it is exact, else W&B's sweep scheduler "
+        "(saying which and why); wandb / optuna force one. Reaches every tune.run / Tuner the file builds",
+    )
     p.set_defaults(run=cmd_run)
 
     p = command("reverse", "Print runnable hyperopt or Ray Tune source for a W&B sweep file.")
@@ -377,9 +384,9 @@ def _run_script(args: argparse.Namespace, display: Any) -> Any:
     from .sources import split_source
 
     path, name = split_source(args.sweep)
-    if path.suffix.lower() != ".py" or name is not None:
+    if path.suffix.lower() != ".py":
         return None
-    from .experiment import RunOptions
+    from .experiment import RunOptions, run_sweep_config
     from .script_run import run_script
 
     options = RunOptions(
@@ -391,7 +398,12 @@ def _run_script(args: argparse.Namespace, display: Any) -> Any:
         max_failures=args.max_failures,
         display=display,
     )
-    return run_script(path, options, engine=getattr(args, "engine", None))
+    engine = getattr(args, "engine", None) or "auto"
+    if name is not None:
+        from .sources import load_source
+
+        return run_sweep_config(load_source(args.sweep, engine=engine), options)
+    return run_script(path, options, engine=engine)
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:

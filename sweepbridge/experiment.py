@@ -101,7 +101,7 @@ class RunCall:
     keywords: dict[str, Any]
     analysis: bool = True
     """Return Ray's ExperimentAnalysis API (tune.run) rather than a ResultGrid."""
-    engine: str = "wandb"
+    engine: str | None = None
     allow_approximate: bool = False
 
     def __post_init__(self) -> None:
@@ -117,9 +117,11 @@ class RunCall:
         return self.keywords.get("metric"), self.keywords.get("mode")
 
     def to_sweep(self) -> Any:
+        from . import engine_choice
         from .tune.translate import translate
 
-        return translate(self.trainable, **self.keywords, engine=self.engine, allow_approximate=self.allow_approximate)
+        keywords = {**self.keywords, "allow_approximate": self.allow_approximate}
+        return engine_choice.build(lambda chosen: translate(self.trainable, **keywords, engine=chosen), self.engine)
 
 
 def experiment_specs(experiments: Any) -> dict[str, dict[str, Any]]:
@@ -145,7 +147,11 @@ def fit(tuner: Any, options: RunOptions | None = None) -> ResultGrid:
     """Run `tuner` (sweepbridge's Tuner) here and return the ResultGrid of its trials."""
     if _driver is not None:  # `sweepbridge run/convert script.py`: the script's one experiment
         return _driver("Tuner.fit", tuner)
-    return run_experiment(tuner, tuner.to_sweep(), options or RunOptions())
+    from . import engine_choice
+
+    with engine_choice.default(None if engine_choice.resolve(None, "") else "auto"):  # fit() runs: auto
+        sweep = tuner.to_sweep()
+    return run_experiment(tuner, sweep, options or RunOptions())
 
 
 def run_experiment(subject: Any, sweep: Any, options: RunOptions) -> ResultGrid:

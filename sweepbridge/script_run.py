@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import experiment
+from . import engine_choice, experiment
 from .errors import SweepBridgeError
 from .sources import RUN_NAME, SPACE_NAMES, SourceError, convertible_kind, pick, to_sweep_config
 from .tune.tuner import mirror_if_ray_tuner
@@ -72,8 +72,8 @@ class Driver:
                 "pick one with a command-line switch of your script)."
             )
         self.first = (call, where)
-        if self.engine is not None:
-            subject.engine = self.engine
+        if self.engine is not None and getattr(subject, "engine", None) is None:
+            subject.engine = self.engine  # an engine= written in the script wins
         if self.allow_approximate:
             subject.allow_approximate = True
         sweep = subject.to_sweep()
@@ -109,7 +109,12 @@ def _execute(path: Path, run_name: str, driver: Driver, to_stderr: bool) -> dict
     """Run the script with the driver active; its globals. Failures become SourceErrors."""
     if not path.is_file():
         raise SourceError(f"cannot read {path}: no such file.")
-    with _running(path, run_name, to_stderr), experiment.driving(driver), _ray_patched(driver):
+    with (
+        _running(path, run_name, to_stderr),
+        experiment.driving(driver),
+        _ray_patched(driver),
+        engine_choice.default(driver.engine),
+    ):
         try:
             return runpy.run_path(str(path), run_name=run_name)
         except (_Captured, SweepBridgeError, Warning, KeyboardInterrupt):
@@ -240,6 +245,7 @@ def run_script(
 ) -> Any:
     """`sweepbridge run file.py`: the SweepOutcome of the experiment the script ran, or of the sweep of
     the global it defines (run after the script ended)."""
+    engine = engine or "auto"  # `run` takes W&B's engine where exact, else the scheduler
     driver = Driver(path, run=True, options=options, engine=engine, allow_approximate=allow_approximate)
     found = _find(path, driver, to_stderr=False)
     if found.grid is not None:

@@ -158,7 +158,11 @@ def to_sweep_config(
     if options and kind != "space":
         flags = ", ".join(f"--{k.replace('_', '-')}" for k in options)
         raise SourceError(f"{flags} apply only to a bare space; {where} is a {kind} config that already sets them.")
-    if engine is not None and kind in ("sweep", "wandb") and (engine == "optuna") != (obj.get("method") == "custom"):
+    if (
+        engine in ("wandb", "optuna")
+        and kind in ("sweep", "wandb")
+        and (engine == "optuna") != (obj.get("method") == "custom")
+    ):
         raise SourceError(f"--engine {engine}: {where} is a finished sweep config; pass engine= where it is built.")
     if kind == "sweep":
         sweep = obj
@@ -184,7 +188,9 @@ def to_sweep_config(
                 "--allow-approximate does not apply to a bare space: to_sweep translates exactly or refuses."
             )
         try:
-            sweep = to_sweep(obj, **options, **({"engine": engine} if engine else {}))
+            from .engine_choice import build
+
+            sweep = build(lambda chosen: to_sweep(obj, **options, engine=chosen), engine)
         except SweepBridgeError as exc:
             raise exc.at(where) from None  # errors without a parameter path name the source instead
     problems = sweep.problems()
@@ -220,7 +226,10 @@ def load_source(
         from .script_run import script_sweep
 
         return script_sweep(path, allow_approximate=allow_approximate, space_options=space_options, engine=engine)
-    namespace = run_python(path)
+    from . import engine_choice
+
+    with engine_choice.default(engine):  # --engine reaches the tune.run / Tuner the file builds
+        namespace = run_python(path)
     if name not in namespace:
         defined = ", ".join(k for k in namespace if not k.startswith("_")) or "nothing"
         raise SourceError(f"{path} defines no {name!r} (it defines: {defined}).")

@@ -211,8 +211,12 @@ def test_wandb_logger_callback_settings_are_honoured(callback, recwarn):
     )
     cfg = tuner.to_sweep()
     assert cfg["project"] == "Wandb_example"
-    expected = {"project": "Wandb_example", "group": "x", "excludes": ["pid"], "tags": ["t"]}
-    assert json.loads(_args(cfg)["--wandb"]) == expected
+    expected = {"project": "Wandb_example", "group": "x", "excludes": ["pid"], "tags": ["t"], "_config_keys": ["tags"]}
+    block = json.loads(_args(cfg)["--wandb"])
+    assert block == expected
+    from sweepbridge.runtime.config import ray_config
+
+    assert ray_config({"a": 1}, block) == {"a": 1, "wandb": {"tags": ["t"]}}  # the callback's settings are not config
     assert not [w for w in recwarn if "callbacks" in str(w.message)]  # honoured, so not warned as dropped
     with pytest.raises(UnsupportedFeatureError) as info:
         tune.run(rt.train_fn, config=SPACE, callbacks=[callback(project="p", api_key=KEY)])

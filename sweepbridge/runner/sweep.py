@@ -76,6 +76,9 @@ class SweepOutcome:
     """Online: the W&B sweep (local controller) the runs joined."""
     online_ended: bool = False
     """Online: the runner ended the W&B sweep as wandb's local controller ends a finished search."""
+    project: str | None = None
+    """The runs' W&B project (None: wandb's default, `uncategorized` offline)."""
+    entity: str | None = None
 
     @property
     def url(self) -> str | None:
@@ -92,7 +95,14 @@ class SweepOutcome:
         """The command that uploads the offline runs (as plain runs of the project); None unless offline."""
         if self.mode != "offline":
             return None
-        return f"wandb sync {' '.join(self.run_dirs)}" if self.run_dirs else None
+        if not self.run_dirs:
+            return None
+        import shlex
+
+        where = "".join(
+            f" --{k} {shlex.quote(v)}" for k, v in (("project", self.project), ("entity", self.entity)) if v
+        )
+        return f"wandb sync{where} {' '.join(self.run_dirs)}"
 
     def prior_run_command(self) -> str | None:
         """After `wandb sync`: create a W&B sweep holding these runs, to continue with `wandb agent`."""
@@ -150,6 +160,7 @@ class SweepRunner:
         self.grace = default_grace() if grace is None else grace
         self.display = display or NullDisplay()
         self.extra_env = dict(RUNNER_ENV, WANDB_MODE=mode)
+        self.project, self.entity = project, entity
         if project:
             self.extra_env["WANDB_PROJECT"] = project
         if entity:
@@ -164,6 +175,7 @@ class SweepRunner:
             self.online = create_sweep(self.config, project=project, entity=entity)
             self.extra_env.update(self.online.env())
             project, entity = self.online.project, self.online.entity
+            self.project, self.entity = project, entity
         self.sweep_id = self.online.id if self.online else generate_id()
         self.engine = Engine(self.config, self.sweep_id, project=project or "", entity=entity or "")
         self.metrics = self.engine.metric_names()
@@ -346,6 +358,8 @@ class SweepRunner:
             mode=self.mode,
             online=self.online,
             online_ended=ended,
+            project=self.project,
+            entity=self.entity,
         )
         self.display.done(outcome)
         return outcome

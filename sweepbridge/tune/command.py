@@ -252,6 +252,39 @@ def callback_block(callbacks: Any) -> tuple[Any, dict[str, Any] | None]:
     return type(callbacks)(rest), block
 
 
+SETUP_WANDB_KEYS = ("project", "entity", "group", "tags", "notes", "job_type")
+"""setup_wandb keyword arguments that are run settings (read from the trainable's source when literal)."""
+
+CONFIG_KEYS = "_config_keys"
+"""In the trial's --wandb block: the keys the user's config["wandb"] held (what the trainable gets back as
+config["wandb"]), when the block also holds settings from a callback or setup_wandb (absent: all of them)."""
+
+
+def setup_wandb_settings(trainable: Any) -> dict[str, Any]:
+    """Literal run settings passed to `setup_wandb(...)` in the trainable's source (function or class):
+    `setup_wandb(config, project="P", group="G")` → {"project": "P", "group": "G"}."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(trainable)))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return {}
+    found: dict[str, Any] = {}
+    for node in ast.walk(tree):
+        func = node.func if isinstance(node, ast.Call) else None
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name != "setup_wandb":
+            continue
+        for keyword in node.keywords:  # type: ignore[union-attr]
+            if keyword.arg in SETUP_WANDB_KEYS:
+                try:
+                    found[keyword.arg] = ast.literal_eval(keyword.value)
+                except ValueError:
+                    continue
+    return found
+
+
 def wandb_block(config: Any) -> tuple[Any, dict[str, Any] | None]:
     """Split config["wandb"] off the search space; refuse secrets (they would be shown to everyone)."""
     if not isinstance(config, Mapping) or "wandb" not in config:

@@ -75,7 +75,7 @@ class Tuner:
         tune_config: Any = None,
         run_config: Any = None,
         allow_approximate: bool = False,
-        engine: str = "wandb",
+        engine: str | None = None,
     ) -> None:
         self.trainable, self.param_space = trainable, param_space
         self.tune_config, self.run_config = tune_config, run_config
@@ -105,7 +105,12 @@ class Tuner:
         }
 
     def to_sweep(self) -> SweepConfig:
-        return translate(self.trainable, **self.run_keywords())
+        """The W&B sweep config; `engine` None: the sweepbridge command's `--engine`, else "wandb"."""
+        from .. import engine_choice
+
+        return engine_choice.build(
+            lambda chosen: translate(self.trainable, **{**self.run_keywords(), "engine": chosen}), self.engine
+        )
 
     def fit(self) -> Any:
         """Run the experiment on this machine and return a ResultGrid (mirror of Ray's).
