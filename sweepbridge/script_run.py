@@ -188,7 +188,7 @@ class Found:
 def _find(path: Path, driver: Driver, to_stderr: bool) -> Found:
     where = str(path)
     try:
-        namespace = _execute(path, RUN_NAME, driver, to_stderr=True)
+        namespace = _execute(path, RUN_NAME, driver, to_stderr=to_stderr)
     except _Captured as captured:
         return Found(sweep=captured.sweep)
     if driver.first is not None:
