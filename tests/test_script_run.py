@@ -134,3 +134,73 @@ def test_the_mirrors_tune_run_in_the_main_block_runs_and_returns_rays_analysis_a
     done = cli("run", "exp.py", cwd=tmp_path, env=_env())
     assert done.code == 0, done.err
     assert "BEST {'a': 1} 2" in done.out
+
+
+class Shifted:
+    """A stand-in base for the with_resources / with_parameters class checks (defined at module level)."""
+
+
+def shifted_fn(config, data=None):
+    from sweepbridge import tune
+
+    tune.report({"loss": config["a"] + sum(data)})
+
+
+def _trainable_args(cfg) -> dict:
+    command = cfg["command"]
+    return {command[i]: command[i + 1] for i in range(len(command) - 1) if command[i].startswith("--")}
+
+
+def test_with_parameters_and_with_resources_are_unwrapped_and_the_objects_kept(tmp_path, monkeypatch):
+    ray_tune = pytest.importorskip("ray.tune")
+    import pickle
+
+    from sweepbridge import tune
+
+    monkeypatch.chdir(tmp_path)
+    wrapped = ray_tune.with_resources(ray_tune.with_parameters(shifted_fn, data=[1, 2]), {"cpu": 1})
+    cfg = tune.run(wrapped, config={"a": tune.uniform(0, 1)})
+    args = _trainable_args(cfg)
+    assert args["--trainable"] == "shifted_fn"
+    assert pickle.loads((tmp_path / args["--parameters"]).read_bytes()) == {"data": [1, 2]}
+
+    class Local(ray_tune.Trainable):
+        def setup(self, config, data=None):
+            self.data = data
+
+    Local.__qualname__ = Local.__name__ = "Shifted"  # as if defined at module level (the name above)
+    globals()["Shifted"] = Local
+    try:
+        wrapped_class = ray_tune.with_parameters(ray_tune.with_resources(Local, {"cpu": 1}), data="x")
+        args = _trainable_args(tune.run(wrapped_class, config={"a": tune.uniform(0, 1)}))
+    finally:
+        globals()["Shifted"] = Shifted
+    assert args["--trainable"] == "Shifted"
+    assert pickle.loads((tmp_path / args["--parameters"]).read_bytes()) == {"data": "x"}
+
+
+WITH_PARAMETERS = """
+import json
+from ray import tune
+
+
+def train(config, data=None):
+    tune.report({"loss": config["a"] * sum(data)})
+
+
+if __name__ == "__main__":
+    data = list(range(4))
+    tuner = tune.Tuner(tune.with_parameters(train, data=data), param_space={"a": tune.grid_search([1, 2])},
+                       tune_config=tune.TuneConfig(metric="loss", mode="min"))
+    results = tuner.fit()
+    print("AFTER", json.dumps(sorted(r.metrics["loss"] for r in results)))
+"""
+
+
+@pytest.mark.slow
+def test_a_script_with_with_parameters_runs_and_the_trials_get_the_objects(tmp_path):
+    pytest.importorskip("ray.tune")
+    (tmp_path / "exp.py").write_text(WITH_PARAMETERS)
+    done = cli("run", "exp.py", cwd=tmp_path, env=_env())
+    assert done.code == 0, done.err[-3000:]
+    assert "AFTER [6, 12]" in done.out

@@ -13,6 +13,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metric", metavar="NAME", help="the sweep metric (warned when never reported)")
     parser.add_argument("--stop", metavar="JSON", type=_json, help="stop criteria (as tune.run emits them)")
     parser.add_argument("--wandb", metavar="JSON", type=_json, help="the config['wandb'] block (no secrets)")
+    parser.add_argument(
+        "--parameters", metavar="FILE", help="tune.with_parameters' objects (a pickle), passed as keyword arguments"
+    )
 
 
 def _json(text: str) -> Any:

@@ -60,6 +60,8 @@ class TrialCommand:
     metric: str | None = None
     stop: dict[str, Any] | None = None
     wandb: dict[str, Any] | None = None
+    parameters: str | None = None
+    """A pickle of tune.with_parameters' objects, passed to the trainable as keyword arguments."""
 
     def command(self) -> list[str]:
         out = [*COMMAND_HEAD, "--trainable", self.trainable]
@@ -69,6 +71,8 @@ class TrialCommand:
             out += ["--stop", json.dumps(self.stop, sort_keys=True)]
         if self.wandb:
             out += ["--wandb", json.dumps(self.wandb, sort_keys=True)]
+        if self.parameters:
+            out += ["--parameters", self.parameters]
         return out
 
 
@@ -144,6 +148,56 @@ def _class_file(obj: Any) -> str | None:
         if code is not None and code.co_filename.endswith(".py"):
             return code.co_filename
     return None
+
+
+PARAMETERS_DIR = Path(".sweepbridge", "parameters")
+"""Where tune.with_parameters' objects are pickled for the trials (relative to the working directory)."""
+
+
+def unwrap_ray(trainable: Any) -> tuple[Any, dict[str, Any] | None]:
+    """Ray's `tune.with_parameters(t, **objects)` / `tune.with_resources(t, ...)` wrappers → (t, objects).
+
+    Both define their wrapper inside the function (no importable name); the trial imports `t` by
+    name instead and gets `objects` as keyword arguments, as Ray's wrapper passes them. Resources
+    are Ray's placement requests: the runner runs trials as processes (`--jobs`), so they are dropped.
+    """
+    qualname = getattr(trainable, "__qualname__", "") or ""
+    if qualname.endswith("with_resources.<locals>.ResourceTrainable"):
+        return unwrap_ray(trainable.__bases__[0])
+    if qualname.endswith("with_parameters.<locals>.inner"):
+        scope = inspect.getclosurevars(trainable).nonlocals
+        inner, base = scope, scope.get("trainable")
+    elif qualname.endswith("with_parameters.<locals>._Inner"):
+        inner, base = inspect.getclosurevars(vars(trainable)["setup"]).nonlocals, trainable.__bases__[0]
+    else:
+        return trainable, None
+    registry, prefix, keys = inner.get("parameter_registry"), inner.get("prefix", ""), inner.get("keys", ())
+    if registry is None or base is None:
+        return trainable, None
+    original, more = unwrap_ray(base)
+    return original, {**(more or {}), **{k: registry.get(prefix + k) for k in sorted(keys)}}
+
+
+def keep_parameters(parameters: dict[str, Any]) -> str:
+    """Pickle tune.with_parameters' objects where the trials read them; the file's path."""
+    import hashlib
+    import pickle
+
+    try:
+        data = pickle.dumps(parameters)
+    except Exception as exc:
+        raise SpecError(
+            f"tune.with_parameters: the objects cannot be pickled for the trials ({type(exc).__name__}: {exc}); "
+            "load them inside the trainable instead (e.g. from a path in the config).",
+            path="run_or_experiment",
+        ) from None
+    target = PARAMETERS_DIR / f"{hashlib.sha256(data).hexdigest()[:16]}.pkl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file():
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    return str(target)
 
 
 def trainable_command(run_or_experiment: Any) -> tuple[str, str]:
