@@ -204,3 +204,15 @@ def test_a_script_with_with_parameters_runs_and_the_trials_get_the_objects(tmp_p
     done = cli("run", "exp.py", cwd=tmp_path, env=_env())
     assert done.code == 0, done.err[-3000:]
     assert "AFTER [6, 12]" in done.out
+
+
+def test_the_mirrors_with_parameters_is_carried_the_same_way(tmp_path, monkeypatch):
+    import pickle
+
+    from sweepbridge import tune
+
+    monkeypatch.chdir(tmp_path)
+    wrapped = tune.with_resources(tune.with_parameters(shifted_fn, data=[3]), {"cpu": 1})
+    args = _trainable_args(tune.run(wrapped, config={"a": tune.uniform(0, 1)}))
+    assert args["--trainable"] == "shifted_fn"
+    assert pickle.loads((tmp_path / args["--parameters"]).read_bytes()) == {"data": [3]}

@@ -25,12 +25,14 @@ from .domains import (
     sample_from,
     uniform,
 )
+from .result_grid import Result, ResultGrid
 from .run import run
 from .session import get_checkpoint, get_context, report
 from .stopper import Stopper
 from .trainable import Trainable
 from .translate import REPEAT_AXIS
 from .tuner import RunConfig, TuneConfig, Tuner
+from .wrappers import with_parameters, with_resources
 
 __all__ = [
     "REPEAT_AXIS",
@@ -42,6 +44,8 @@ __all__ = [
     "integration",
     "report",
     "stopper",
+    "Result",
+    "ResultGrid",
     "RunConfig",
     "TuneConfig",
     "Tuner",
@@ -62,4 +66,6 @@ __all__ = [
     "search",
     "suggest",
     "uniform",
+    "with_parameters",
+    "with_resources",
 ]

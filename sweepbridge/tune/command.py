@@ -161,6 +161,11 @@ def unwrap_ray(trainable: Any) -> tuple[Any, dict[str, Any] | None]:
     name instead and gets `objects` as keyword arguments, as Ray's wrapper passes them. Resources
     are Ray's placement requests: the runner runs trials as processes (`--jobs`), so they are dropped.
     """
+    from .wrappers import WithParameters
+
+    if isinstance(trainable, WithParameters):  # sweepbridge's mirror
+        original, more = unwrap_ray(trainable.trainable)
+        return original, {**(more or {}), **trainable.parameters}
     qualname = getattr(trainable, "__qualname__", "") or ""
     if qualname.endswith("with_resources.<locals>.ResourceTrainable"):
         return unwrap_ray(trainable.__bases__[0])
