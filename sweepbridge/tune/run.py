@@ -53,20 +53,10 @@ def run(
         return driver("tune.run", experiment.RunCall(run_or_experiment, keywords))  # `sweepbridge run script.py`
     from .. import engine_choice
 
-    return engine_choice.build(
-        lambda chosen: translate(
-            run_or_experiment,
-            name=name,
-            metric=metric,
-            mode=mode,
-            stop=stop,
-            config=config,
-            num_samples=num_samples,
-            search_alg=search_alg,
-            scheduler=scheduler,
-            allow_approximate=allow_approximate,
-            engine=chosen,
-            **ray_keywords,
-        ),
-        engine,
-    )
+    keywords = dict(name=name, metric=metric, mode=mode, stop=stop, config=config, num_samples=num_samples,
+                    search_alg=search_alg, scheduler=scheduler, allow_approximate=allow_approximate,
+                    **ray_keywords)  # fmt: skip
+    chosen = engine_choice.resolve(engine)
+    if chosen != "auto":  # called directly: warnings point at the caller's line
+        return translate(run_or_experiment, engine=chosen, **keywords)
+    return engine_choice.build(lambda e: translate(run_or_experiment, engine=e, **keywords), chosen)

@@ -108,9 +108,10 @@ class Tuner:
         """The W&B sweep config; `engine` None: the sweepbridge command's `--engine`, else "wandb"."""
         from .. import engine_choice
 
-        return engine_choice.build(
-            lambda chosen: translate(self.trainable, **{**self.run_keywords(), "engine": chosen}), self.engine
-        )
+        chosen = engine_choice.resolve(self.engine)
+        if chosen != "auto":  # called directly: warnings point at the caller's line
+            return translate(self.trainable, **{**self.run_keywords(), "engine": chosen})
+        return engine_choice.build(lambda e: translate(self.trainable, **{**self.run_keywords(), "engine": e}), chosen)
 
     def fit(self) -> Any:
         """Run the experiment on this machine and return a ResultGrid (mirror of Ray's).
