@@ -76,7 +76,10 @@ examples:
   wandb sync wandb/offline-run-*                      # upload the runs later
   sweepbridge run sweep.yaml --count 5 --mode online  # logged in: the runs form a W&B sweep
 
-SWEEP is a W&B sweep file or anything `convert` accepts (it is translated first). Trials start as
+SWEEP is a W&B sweep file or anything `convert` accepts (it is translated first). A Ray Tune script
+(`from ray import tune` or sweepbridge's) runs as written: its first Tuner.fit / tune.run is the
+experiment, run here (no Ray cluster; --engine auto picks W&B's engine or its sweep scheduler), and the
+rest of the script gets the ResultGrid (docs/ray-scripts.md). Trials start as
 the wandb agent starts them (the sweep's program/command, its environment and config file), log
 offline with the real wandb client, and are stopped by the sweep's early_terminate (SIGTERM, SIGKILL
 after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.

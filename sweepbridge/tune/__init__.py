@@ -2,6 +2,7 @@
 
     cfg = tune.run("train.py", config={"lr": tune.loguniform(1e-4, 1e-1)}, num_samples=20)
     cfg = tune.Tuner("train.py", param_space=..., tune_config=tune.TuneConfig(...)).to_sweep()
+    results = tune.Tuner(train_fn, param_space=...).fit()   # runs here; Ray's ResultGrid API
 
 Real `ray.tune` domains, searchers and schedulers are accepted wherever ours are. A trainable
 (function or Trainable class) runs under `sweepbridge trial`, where `tune.report`,
