@@ -286,8 +286,6 @@ def _ray_run_experiments(driver: Driver) -> Callable[..., Any]:
 @contextlib.contextmanager
 def _ray_patched(driver: Driver) -> Iterator[None]:
     """While the script runs: Ray's Tuner.fit / tune.run / run_experiments run here, ray.init does nothing."""
-    from wandb.sdk.lib import import_hooks
-
     restore: list[tuple[Any, str, Any]] = []
 
     def swap(owner: Any, name: str, value: Any) -> None:
@@ -311,6 +309,23 @@ def _ray_patched(driver: Driver) -> Iterator[None]:
             swap(owner, "run", _ray_tune_run(driver))
             swap(owner, "run_experiments", _ray_run_experiments(driver))
 
+    try:
+        from wandb.sdk.lib import import_hooks
+    except ImportError:  # no wandb (convert needs none): patch Ray now if it is installed
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is not None:
+            import ray
+            import ray.tune
+
+            patch_ray(ray)
+            patch_tune(ray.tune)
+        try:
+            yield
+        finally:
+            for owner, name, value in reversed(restore):
+                setattr(owner, name, value)
+        return
     import_hooks.register_post_import_hook(patch_ray, "sweepbridge-script-ray", "ray")
     import_hooks.register_post_import_hook(patch_tune, "sweepbridge-script-tune", "ray.tune")
     try:
