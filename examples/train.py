@@ -2,7 +2,8 @@
 
 A one-hidden-layer network with random input weights (width+1 units, `activation`, bias shifted by
 height/100) whose output layer is fitted by gradient descent to a noisy 1-D function; each step logs
-the validation MSE as `mean_loss`. It runs in a few milliseconds and needs only NumPy and wandb.
+the validation MSE as `mean_loss` (also as `val_loss` and `loss`, the names other examples' sweeps
+use). It runs in a few milliseconds and needs only NumPy and wandb.
 
 It takes its parameters the two ways a W&B agent gives them: flags (`--width=3.5 ...`, the agent's
 default `${args}`) and `wandb.config` (the sweep's config file). Run it by hand too:
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 import numpy as np
 import wandb
@@ -27,7 +29,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
     parser.add_argument("--steps", type=int, default=20, help="gradient steps (one logged row each)")
     parser.add_argument("--seed", type=int, default=0, help="data and weight seed")
-    return parser.parse_args()
+    # A sweep may carry parameters this program does not use (the examples' other spaces, or any
+    # W&B `${args}` flag): they are reported and ignored, as W&B-style programs do, never a crash.
+    args, unknown = parser.parse_known_args()
+    if unknown:
+        print(f"train.py: ignoring parameters it does not use: {' '.join(unknown)}", file=sys.stderr)
+    return args
 
 
 def data(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,7 +64,9 @@ def main() -> None:
     for step in range(cfg.steps):
         out -= lr * h_train.T @ (h_train @ out - y_train) / len(y_train)
         mean_loss = float(np.mean((h_val @ out - y_val) ** 2))
-        run.log({"mean_loss": mean_loss, "train_loss": float(np.mean((h_train @ out - y_train) ** 2))}, step=step)
+        train_loss = float(np.mean((h_train @ out - y_train) ** 2))
+        # the validation MSE under the names the examples' sweeps use for it
+        run.log({"mean_loss": mean_loss, "val_loss": mean_loss, "loss": mean_loss, "train_loss": train_loss}, step=step)
     run.finish()
 
 

@@ -1,12 +1,13 @@
 """The grid example of shared/seeds/002 (Ray Tune's usage guide): nn_layers over a 3x3 grid, 10 times.
 
-Run: python examples/tune_grid.py [OUTPUT]   (default: sweep-grid.yaml)
+Run (in examples/): python tune_grid.py [OUTPUT]   (default: sweep-grid.yaml)
+Then: sweepbridge run sweep-grid.yaml --count 3     (my_trainable.py, the guide's program, runs)
 
 The guide's config also samples `alpha` and `beta` with tune.sample_from(lambda spec: ...), beta
 reading alpha: arbitrary Python that W&B cannot run, and random values mixed into a grid, which
 W&B's grid cannot sample. Both are refused with the reason (printed below); the grid itself is
-exact: 9 grid points x num_samples=10 = 90 runs, each point exactly 10 times (the program sees the
-repetition index as `_tune_repeat`).
+exact: 9 grid points x num_samples=10 = 90 runs, each point exactly 10 times (the repetition index
+`_tune_repeat` is in wandb.config only: the sweep's command keeps it out of the program's flags).
 """
 
 import sys

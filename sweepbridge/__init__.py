@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 
 from .errors import ApproximationWarning, SpecError, SweepBridgeError, UnsupportedFeatureError
+from .tune import driver as _driver
 
 __version__ = "0.1.0"
 
@@ -45,3 +46,13 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _fit(tuner: object) -> object:
+    """`Tuner.fit()` from plain Python: the experiment runs here (the runner; see tune/driver.py)."""
+    from .experiment import fit
+
+    return fit(tuner)
+
+
+_driver.install_fit(_fit)

@@ -84,7 +84,10 @@ examples:
   wandb sync wandb/offline-run-*                      # upload the runs later
   sweepbridge run sweep.yaml --count 5 --mode online  # logged in: the runs form a W&B sweep
 
-SWEEP is a W&B sweep file or anything `convert` accepts (it is translated first). Trials start as
+SWEEP is a W&B sweep file or anything `convert` accepts (it is translated first). A Ray Tune script
+(`from ray import tune` or sweepbridge's) runs as written: its first Tuner.fit / tune.run is the
+experiment, run here (no Ray cluster; --engine auto picks W&B's engine or its sweep scheduler), and the
+rest of the script gets the ResultGrid (docs/ray-scripts.md). Trials start as
 the wandb agent starts them (the sweep's program/command, its environment and config file), log
 offline with the real wandb client, and are stopped by the sweep's early_terminate (SIGTERM, SIGKILL
 after WANDB_AGENT_KILL_DELAY). Results: OUT/results.jsonl (one line per run) and results.csv.
@@ -185,9 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     space.add_argument("--run-cap", type=int, metavar="N")
     p.add_argument(
         "--engine",
-        choices=("wandb", "optuna"),
+        choices=("wandb", "optuna", "auto"),
         help="wandb (default): W&B's own engine; optuna: W&B's sweep scheduler (method custom + a generated "
-        "scheduler source written beside -o FILE as <stem>_scheduler.py)",
+        "scheduler source written beside -o FILE as <stem>_scheduler.py); auto: wandb where it is exact, else "
+        "optuna (says which). Reaches every tune.run / Tuner the file builds without engine=",
     )
     p.set_defaults(run=cmd_convert)
 
@@ -250,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--cold",
         action="store_true",
         help="start every trial in a new interpreter, as the wandb agent (default: a fork of a warm template)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("wandb", "optuna", "auto"),
+        help="for a Python SWEEP: auto (default) runs W&B's engine where it is exact, else W&B's sweep scheduler "
+        "(saying which and why); wandb / optuna force one. Reaches every tune.run / Tuner the file builds",
     )
     p.set_defaults(run=cmd_run)
 
@@ -319,7 +329,11 @@ def cmd_convert(args: argparse.Namespace) -> int:
         "run_cap": args.run_cap,
     }
     engine = getattr(args, "engine", None)
-    sweep = load_source(args.source, allow_approximate=args.allow_approximate, space_options=options, engine=engine)
+    from .script_run import script_sweep
+
+    sweep = load_source(
+        args.source, allow_approximate=args.allow_approximate, space_options=options, engine=engine, script=script_sweep
+    )
     if sweep.scheduler_source is not None and not args.output:
         _err("error: a method: custom sweep is two files (config + scheduler source): pass -o sweep.yaml")
         return USAGE
@@ -469,21 +483,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .errors import SpecError
 
         raise SpecError("sweepbridge run needs a SWEEP file or source, or --resume DIR.")
+    display = TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False)
     try:
-        outcome = run_sweep(
-            args.sweep,
-            resume=args.resume,
-            count=args.count,
-            jobs=args.jobs,
-            mode=args.mode,
-            project=args.project,
-            out=args.out,
-            max_failures=args.max_failures,
-            display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
-            interpreter=args.interpreter,
-            allow_missing_metric=args.allow_missing_metric,
-            warm=not args.cold,
-        )
+        outcome = _run_script(args, display) if args.resume is None else None
+        if outcome is None:
+            outcome = run_sweep(
+                args.sweep,
+                resume=args.resume,
+                count=args.count,
+                jobs=args.jobs,
+                mode=args.mode,
+                project=args.project,
+                out=args.out,
+                max_failures=args.max_failures,
+                display=display,
+                interpreter=args.interpreter,
+                allow_missing_metric=args.allow_missing_metric,
+                warm=not args.cold,
+            )
     except MissingMetricError as exc:
         outcome = exc.outcome
         if outcome is None:
@@ -516,6 +533,37 @@ def cmd_sync(args: argparse.Namespace) -> int:
     _err("; ".join(parts) + ("; the W&B sweep is finished" if outcome.ended else ""))
     _out(outcome.url or outcome.sweep.path)
     return INVALID if outcome.failed else OK
+
+
+def _run_script(args: argparse.Namespace, display: Any) -> Any:
+    """A Python SWEEP without :NAME runs as written (sweepbridge.script_run): the outcome of its experiment
+    (or of the sweep it defines); None for other sources."""
+    from .sources import split_source
+
+    path, name = split_source(args.sweep)
+    if path.suffix.lower() != ".py":
+        return None
+    from .experiment import RunOptions, run_sweep_config
+    from .script_run import run_script
+
+    options = RunOptions(
+        count=args.count,
+        jobs=args.jobs,
+        mode=args.mode,
+        project=args.project,
+        out=args.out,
+        max_failures=args.max_failures,
+        display=display,
+        interpreter=args.interpreter,
+        allow_missing_metric=args.allow_missing_metric,
+        warm=not args.cold,
+    )
+    engine = getattr(args, "engine", None) or "auto"
+    if name is not None:
+        from .sources import load_source
+
+        return run_sweep_config(load_source(args.sweep, engine=engine), options)
+    return run_script(path, options, engine=engine)
 
 
 def cmd_reverse(args: argparse.Namespace) -> int:

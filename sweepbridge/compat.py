@@ -50,7 +50,19 @@ def refuse(key: str, detail: str = "", *, path: str | None = None) -> Unsupporte
     status = r.fidelity if r.fidelity in ("unsupported", "approximate-opt-in") else "unsupported"
     message = f"{r.feature} cannot be expressed exactly in {r.target} ({status})."
     message = " ".join(part for part in (message, detail, r.note) if part)
-    return UnsupportedFeatureError(message, feature=r.key, status=status, suggestion=r.suggestion, path=path)
+    return UnsupportedFeatureError(
+        message, feature=r.key, status=status, suggestion=_with_flag(r.suggestion), path=path
+    )
+
+
+ENGINE_FLAG = " (on the command line: --engine optuna, or --engine auto to let sweepbridge choose)"
+
+
+def _with_flag(suggestion: str) -> str:
+    """A suggestion naming engine='optuna' also names the command-line flag that chooses it."""
+    if "engine='optuna'" in suggestion and "--engine" not in suggestion:
+        return suggestion.rstrip(".") + ENGINE_FLAG + "."
+    return suggestion
 
 
 def warn(

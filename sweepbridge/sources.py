@@ -17,7 +17,7 @@ does not run; its directory is on sys.path while it runs (sibling imports work).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,15 +168,21 @@ def to_sweep_config(
     engine). `where` names the object in errors; "" for an object given directly (errors keep their
     own parameter path)."""
     from .sweep_config import SweepConfig
+    from .tune.tuner import mirror_if_ray_tuner
     from .tune_spec import require_keyword
 
+    obj = mirror_if_ray_tuner(obj)  # a real ray.tune.Tuner reads as sweepbridge's
     kind = convertible_kind(obj)
     what = where or "the given object"
     options = {k: v for k, v in (space_options or {}).items() if v is not None}
     if options and kind != "space":
         flags = ", ".join(f"--{k.replace('_', '-')}" for k in options)
         raise SourceError(f"{flags} apply only to a bare space; {what} is a {kind} config that already sets them.")
-    if engine is not None and kind in ("sweep", "wandb") and (engine == "optuna") != (obj.get("method") == "custom"):
+    if (
+        engine in ("wandb", "optuna")
+        and kind in ("sweep", "wandb")
+        and (engine == "optuna") != (obj.get("method") == "custom")
+    ):
         raise SourceError(f"--engine {engine}: {what} is a finished sweep config; pass engine= where it is built.")
     if kind == "sweep":
         sweep = obj
@@ -208,7 +214,9 @@ def to_sweep_config(
                 "--allow-approximate does not apply to a bare space: to_sweep translates exactly or refuses."
             )
         try:
-            sweep = to_sweep(obj, **options, **({"engine": engine} if engine else {}))
+            from .engine_choice import build
+
+            sweep = build(lambda chosen: to_sweep(obj, **options, engine=chosen), engine)
         except SweepBridgeError as exc:
             raise exc.at(where) from None  # errors without a parameter path name the source instead
     problems = sweep.problems()
@@ -224,6 +232,7 @@ FORMS = {
     "sweep": "a SweepConfig object (e.g. what tune.run returns)",
     "tuner": "a Tuner (an object with .to_sweep())",
     "space": "a bare search space (translated by to_sweep)",
+    "script": "a Python file: its experiment (tune.run / Tuner.fit, run as written), else its sweep global",
 }
 """`Loaded.form`: what the SOURCE was written as."""
 
@@ -251,6 +260,7 @@ def load(
     allow_approximate: bool = False,
     space_options: Mapping[str, Any] | None = None,
     engine: str | None = None,
+    script: Callable[..., Any] | None = None,
 ) -> Loaded:
     """SOURCE → `Loaded` (a validated SweepConfig, the form it was written in, where it came from).
 
@@ -264,6 +274,9 @@ def load(
     space; None values are ignored; any other value for another form is refused.
     `engine`: "wandb" or "optuna" for a bare space or a Tuner; for a finished sweep config it must
     agree with it (optuna ⇔ method custom); "optuna" is refused for tune specs and beta files.
+    `script`: how a `file.py` without `:NAME` is read, `script(path, allow_approximate=, space_options=,
+    engine=)` → SweepConfig (the entry points pass `script_run.script_sweep`: the script run as written,
+    its experiment captured); None: the file's `sweep` global (or its only SweepConfig / Tuner / space).
 
     Errors (all SweepBridgeError): SourceUsageError when a file SOURCE has another suffix or a
     spec takes `:NAME`; SourceError when the file is missing, a Python file fails to run or defines
@@ -300,7 +313,13 @@ def load(
             return Loaded(to_sweep_config(sweep, str(path)), "beta", str(path), base)
         sweep = tune_spec.convert(path, allow_approximate=allow_approximate)
         return Loaded(to_sweep_config(sweep, str(path)), "tune-spec", str(path), base)
-    namespace = run_python(path)
+    if name is None and script is not None:  # the script's experiment (run as written, nothing started)
+        sweep = script(path, allow_approximate=allow_approximate, space_options=space_options, engine=engine)
+        return Loaded(sweep, "script", str(path), base)
+    from . import engine_choice
+
+    with engine_choice.default(engine):  # --engine reaches the tune.run / Tuner the file builds
+        namespace = run_python(path)
     if name is None:
         name, obj = pick(namespace, str(path))
     elif name not in namespace:
@@ -319,6 +338,9 @@ def load_source(
     allow_approximate: bool = False,
     space_options: Mapping[str, Any] | None = None,
     engine: str | None = None,
+    script: Callable[..., Any] | None = None,
 ) -> Any:
     """`load(...).sweep`: SOURCE → a validated SweepConfig."""
-    return load(source, allow_approximate=allow_approximate, space_options=space_options, engine=engine).sweep
+    return load(
+        source, allow_approximate=allow_approximate, space_options=space_options, engine=engine, script=script
+    ).sweep

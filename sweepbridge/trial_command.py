@@ -29,8 +29,16 @@ from .errors import SpecError
 COMMAND_HEAD = ("${env}", "${interpreter}", "-m", "sweepbridge", "trial", "${program}")
 """The start of every trial command; `${program}` is the file or dotted module holding the trainable."""
 
+PROGRAM_COMMAND = ("${env}", "${interpreter}", "-m", "sweepbridge.runtime.program", "${program}", "${args}")
+"""W&B's default command, with the program started through sweepbridge.runtime.program, which drops
+the flags of parameters sweepbridge adds (the grid's repetition index) before the program parses its own."""
+
 WANDB_SECRETS = ("api_key", "api_key_file")
 """Keys of config["wandb"] that must never reach a sweep config, a file or a log."""
+
+CONFIG_KEYS = "_config_keys"
+"""In the trial's --wandb block: the keys the user's config["wandb"] held (what the trainable gets back as
+config["wandb"]), when the block also holds settings from a callback or setup_wandb (absent: all of them)."""
 
 REPEAT_AXIS = "_tune_repeat"
 """The sweep parameter numbering a grid point's repetitions (num_samples > 1 on a grid); the trial
@@ -59,6 +67,8 @@ class TrialCommand:
     """Stop criteria as data (`sweepbridge.tune.command.stop_spec`)."""
     wandb: dict[str, Any] | None = None
     """The config["wandb"] block (wandb.init settings, excludes, log_config, upload_checkpoints)."""
+    parameters: str | None = None
+    """A pickle of tune.with_parameters' objects, passed to the trainable as keyword arguments."""
 
     def __post_init__(self) -> None:
         for name in ("stop", "wandb"):
@@ -77,6 +87,8 @@ class TrialCommand:
             out += ["--stop", json.dumps(self.stop, sort_keys=True)]
         if self.wandb:
             out += ["--wandb", json.dumps(self.wandb, sort_keys=True)]
+        if self.parameters:
+            out += ["--parameters", self.parameters]
         return out
 
     def command(self) -> list[str]:
@@ -95,11 +107,21 @@ class TrialCommand:
         parser.add_argument("--metric", metavar="NAME", help="the sweep metric (warned when never reported)")
         parser.add_argument("--stop", metavar="JSON", type=_json, help="stop criteria (as tune.run emits them)")
         parser.add_argument("--wandb", metavar="JSON", type=_json, help="the config['wandb'] block (no secrets)")
+        parser.add_argument(
+            "--parameters", metavar="FILE", help="tune.with_parameters' objects (a pickle), passed as keyword arguments"
+        )
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> TrialCommand:
         """The command from arguments parsed with `add_arguments`."""
-        return cls(args.program, args.trainable, metric=args.metric, stop=args.stop, wandb=args.wandb)
+        return cls(
+            args.program,
+            args.trainable,
+            metric=args.metric,
+            stop=args.stop,
+            wandb=args.wandb,
+            parameters=args.parameters,
+        )
 
     @classmethod
     def parse(cls, argv: Sequence[str]) -> TrialCommand:

@@ -17,7 +17,13 @@ HEAVY = ("wandb", "hyperopt", "ray", "numpy", "optuna", "sweeps", "scipy", "torc
 FRONT_ENDS = ("sweepbridge.frontends", "sweepbridge.hyperopt")
 BACK_ENDS = ("sweepbridge.backends",)
 RUN_LAYERS = ("sweepbridge.runtime", "sweepbridge.runner")
-ENTRY_POINTS = ("sweepbridge", "sweepbridge.cli", "sweepbridge.__main__")
+ENTRY_POINTS = (
+    "sweepbridge",
+    "sweepbridge.cli",
+    "sweepbridge.__main__",
+    "sweepbridge.experiment",
+    "sweepbridge.script_run",
+)
 """Where the layers meet: they may name any layer (lazily)."""
 TRANSLATOR = (
     "sweepbridge.api",

@@ -176,7 +176,8 @@ def test_tune_run_does_nothing_inside_a_trial():
     try:
         assert tune.run(rt.train_fn, config=SPACE) is None
         assert tune.Tuner(rt.train_fn, param_space=SPACE).to_sweep() is None
-        assert tune.Tuner(rt.train_fn, param_space=SPACE).fit() is None
+        with pytest.raises(session.ExperimentReached):  # ends the trial's import of the script there
+            tune.Tuner(rt.train_fn, param_space=SPACE).fit()
     finally:
         session.activate(None)
 
@@ -210,8 +211,12 @@ def test_wandb_logger_callback_settings_are_honoured(callback, recwarn):
     )
     cfg = tuner.to_sweep()
     assert cfg["project"] == "Wandb_example"
-    expected = {"project": "Wandb_example", "group": "x", "excludes": ["pid"], "tags": ["t"]}
-    assert json.loads(_args(cfg)["--wandb"]) == expected
+    expected = {"project": "Wandb_example", "group": "x", "excludes": ["pid"], "tags": ["t"], "_config_keys": ["tags"]}
+    block = json.loads(_args(cfg)["--wandb"])
+    assert block == expected
+    from sweepbridge.runtime.config import ray_config
+
+    assert ray_config({"a": 1}, block) == {"a": 1, "wandb": {"tags": ["t"]}}  # the callback's settings are not config
     assert not [w for w in recwarn if "callbacks" in str(w.message)]  # honoured, so not warned as dropped
     with pytest.raises(UnsupportedFeatureError) as info:
         tune.run(rt.train_fn, config=SPACE, callbacks=[callback(project="p", api_key=KEY)])

@@ -233,18 +233,23 @@ def test_wandb_mixin_and_setup_wandb_without_ray(tmp_path, trainable):
         assert sorted(r["loss_wandb"] for r in run.history if "loss_wandb" in r) == [1, 3, 5]
 
 
-def test_unguarded_experiment_start_fails_fast_with_advice(tmp_path):
-    pytest.importorskip("ray.tune")
+@pytest.mark.parametrize("library", ["ray", "sweepbridge"])
+def test_an_unguarded_experiment_ends_the_trials_import_where_it_stands(tmp_path, library):
+    """Ray's quickstart shape: ray.init() and tuner.fit() at module level, results read after it."""
+    if library == "ray":
+        pytest.importorskip("ray.tune")
     script = tmp_path / "train.py"
     script.write_text(
-        "from ray import tune\n\n"
-        "def train_fn(config):\n    tune.report({'loss': 1.0})\n\n"
-        "tune.Tuner(train_fn, param_space={'a': tune.uniform(0, 1)}).fit()\n"
+        f"import ray\nfrom {library} import tune\n\n"
+        "def train_fn(config):\n    tune.report({'loss': config['a']})\n\n"
+        "ray.init()\n"
+        "results = tune.Tuner(train_fn, param_space={'a': tune.uniform(0, 1)}).fit()\n"
+        "print(results.get_best_result(metric='loss', mode='min').config)\n"
+        "raise SystemExit('nothing after the experiment call runs in a trial')\n"
     )
     proc, run, _ = _trial(tmp_path, "train.py", "train_fn", {"a": 0.5})
-    assert proc.returncode == 1
-    assert 'if __name__ == "__main__":' in proc.stderr and "starts Ray" in proc.stderr
-    assert run.exit_code == 1
+    assert proc.returncode == 0, proc.stderr
+    assert [row["loss"] for row in run.history] == [0.5]
 
 
 def test_sweepbridge_tune_run_in_the_script_is_inert(tmp_path):

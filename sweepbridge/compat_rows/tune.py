@@ -138,8 +138,10 @@ _DOMAINS = (
         "extra grid axis `_tune_repeat: [0 .. num_samples-1]`",
         "exact",
         "partial",
-        "Every grid point runs exactly num_samples times, as in Ray. The program receives the extra "
-        "key `_tune_repeat` (the repetition index) in its config. At most 100,000 repetitions (W&B "
+        "Every grid point runs exactly num_samples times, as in Ray. A trainable never sees `_tune_repeat`; "
+        "a program finds it in wandb.config only: its command starts it through "
+        "`python -m sweepbridge.runtime.program`, which drops `--_tune_repeat=N` from `${args}` (so argparse "
+        "programs run unchanged; agents need sweepbridge installed). At most 100,000 repetitions (W&B "
         "lists grid axes eagerly).",
     ),
     _R(

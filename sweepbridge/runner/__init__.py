@@ -62,6 +62,8 @@ def run_sweep(
     `count`: at most this many runs (with the sweep's `run_cap`, the smaller; grid also stops when
     exhausted; neither → until interrupted). `jobs`: trials at once (≤ CPU count). `function`: called
     in this process for each run instead of the sweep's program, as `wandb.agent(function=...)`.
+    `project` / `entity`: the runs' W&B project (default: the sweep's `project` / `entity` keys, which
+    tune.run / Tuner take from config["wandb"] and WandbLoggerCallback).
     `mode`: offline (the default; upload later with `wandb sync`), disabled, or online: needs a W&B login
     (else SpecError before anything runs); the runs then form a W&B sweep with a local controller
     (created on W&B's server, scheduled here), `SweepOutcome.url` is its page. `out`: results directory
@@ -110,6 +112,9 @@ def run_sweep(
         raise SpecError("run_sweep needs a sweep (or resume=DIR).")
     else:
         config, base = load_sweep(sweep)
+    # the experiment's W&B settings (the sweep's project / entity keys) reach offline runs too
+    project = project or (config.get("project") if isinstance(config.get("project"), str) else None)
+    entity = entity or (config.get("entity") if isinstance(config.get("entity"), str) else None)
     mode = mode or "offline"
     tty = sys.stderr.isatty()
     show = tty if progress is None else progress

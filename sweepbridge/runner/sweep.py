@@ -102,6 +102,11 @@ class SweepOutcome:
             return EXIT_NO_RUN_FINISHED
         return EXIT_OK
 
+    project: str | None = None
+    """The runs' W&B project (None: wandb's default, `uncategorized` offline)."""
+    entity: str | None = None
+    """The runs' W&B entity (None: wandb's default)."""
+
     @property
     def url(self) -> str | None:
         """Online: the W&B sweep's page."""
@@ -118,7 +123,14 @@ class SweepOutcome:
         """The command that uploads the offline runs (as plain runs of the project); None unless offline."""
         if self.mode != "offline":
             return None
-        return f"wandb sync {' '.join(self.run_dirs)}" if self.run_dirs else None
+        if not self.run_dirs:
+            return None
+        import shlex
+
+        where = "".join(
+            f" --{k} {shlex.quote(v)}" for k, v in (("project", self.project), ("entity", self.entity)) if v
+        )
+        return f"wandb sync{where} {' '.join(self.run_dirs)}"
 
     def prior_run_command(self) -> str | None:
         """After `wandb sync`: create a W&B sweep holding these runs, to continue with `wandb agent`."""
@@ -189,6 +201,7 @@ class SweepRunner:
         self.warm = warm
         self.launcher: Launcher | None = None
         self.extra_env = dict(RUNNER_ENV, WANDB_MODE=mode)
+        self.project, self.entity = project, entity
         if project:
             self.extra_env["WANDB_PROJECT"] = project
         if entity:
@@ -504,6 +517,8 @@ class SweepRunner:
             online_ended=ended,
             failure_rule=bool(failures.reason) and not missing and not interrupted,
             missing_metric=missing,
+            project=self.project,
+            entity=self.entity,
         )
         self.display.done(outcome)
         return outcome

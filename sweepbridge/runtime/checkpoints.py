@@ -35,11 +35,16 @@ class Store:
         self._mark(target, iteration)
         return target
 
-    def save_class(self, trainable: Any, iteration: int) -> Path:
-        """Let a class trainable write its checkpoint (save_checkpoint / _save) into the run's directory."""
+    def save_class(self, trainable: Any, iteration: int) -> Path | None:
+        """Let a class trainable write its checkpoint (save_checkpoint / _save) into the run's directory;
+        None when the class does not implement save_checkpoint (Ray's base class raises NotImplementedError)."""
         target = self.path(iteration)
         target.mkdir(parents=True, exist_ok=True)
-        returned = trainable.save_checkpoint(str(target))
+        try:
+            returned = trainable.save_checkpoint(str(target))
+        except NotImplementedError:
+            shutil.rmtree(target, ignore_errors=True)
+            return None
         if isinstance(returned, dict):
             (target / DICT_FILE).write_bytes(pickle.dumps(returned))
             returned = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..trial_command import REPEAT_AXIS
+from ..trial_command import CONFIG_KEYS, REPEAT_AXIS
 
 WANDB_INTERNAL = "_wandb"
 
@@ -17,6 +17,10 @@ def ray_config(wandb_config: dict[str, Any], wandb_block: dict[str, Any] | None)
     repetition axis `_tune_repeat` (not in Ray's config) is removed and config["wandb"] restored.
     """
     config = {k: copy.deepcopy(v) for k, v in wandb_config.items() if k not in (WANDB_INTERNAL, REPEAT_AXIS)}
-    if wandb_block is not None:
+    if wandb_block is not None and CONFIG_KEYS in wandb_block:  # settings from a callback / setup_wandb too
+        own = wandb_block[CONFIG_KEYS]
+        if own:
+            config["wandb"] = {k: copy.deepcopy(wandb_block[k]) for k in own if k in wandb_block}
+    elif wandb_block is not None:
         config["wandb"] = copy.deepcopy(wandb_block)
     return config

@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import SpecError
+from ..tune.session import ExperimentReached
 
 MODULE_NAME = "__sweepbridge_trial__"
 """`__name__` of a script loaded for a trial: its `if __name__ == "__main__":` block does not run."""
@@ -40,6 +41,8 @@ class Loader:
         with _no_ray_start(program):
             try:
                 return importlib.import_module(program)
+            except ExperimentReached:  # the module stopped at its experiment: what it defined before is there
+                return sys.modules[program]
             except TrialImportError:
                 raise
             except ImportError as exc:
@@ -63,6 +66,8 @@ class Loader:
         with _no_ray_start(str(path)):
             try:
                 spec.loader.exec_module(module)  # type: ignore[union-attr]
+            except ExperimentReached:  # the script stopped at its experiment: the trainable is defined
+                pass
             except TrialImportError:
                 raise
             except Exception as exc:
@@ -86,32 +91,48 @@ class Loader:
         return found
 
 
-class _RayStart(TrialImportError):
-    pass
-
-
 @contextlib.contextmanager
 def _no_ray_start(program: str) -> Iterator[None]:
-    """While the module is imported, `ray.init()` (which ray.tune.run / Tuner.fit call) fails fast.
+    """While the module is imported, no experiment starts: `ray.init()` does nothing, and an experiment
+    call (Ray's Tuner.fit, tune.run, run_experiments; sweepbridge's Tuner.fit) ends the import there,
+    keeping what the module defined before it (`ExperimentReached`).
 
-    Ray is not imported for this: a post-import hook (wandb's own mechanism) guards `ray.init` if
-    the module imports Ray; the original function is back once the import is over.
+    Ray is not imported for this: post-import hooks (wandb's own mechanism) patch Ray if the module
+    imports it; the original functions are back once the import is over.
     """
     from wandb.sdk.lib import import_hooks
 
     swapped: list[tuple[Any, Any]] = []
 
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise _RayStart(GUARD_ADVICE.format(program=program, what="starts Ray (ray.init, Tuner.fit or tune.run)"))
-
     def guard(ray: ModuleType) -> None:
         swapped.append((ray, ray.init))
-        ray.init = refuse
+        ray.init = lambda *args, **kwargs: None
 
+    def reached(what: str) -> Any:
+        def stop(*args: Any, **kwargs: Any) -> None:
+            raise ExperimentReached(what)
+
+        return stop
+
+    def stop_experiments(tune: ModuleType) -> None:
+        """Ray's experiment calls end the import where they stand (as sweepbridge's Tuner.fit does)."""
+        import ray.tune.tune as tune_module
+        from ray.tune.tuner import Tuner
+
+        for owner, name in ((Tuner, "fit"), (tune, "run"), (tune, "run_experiments"),
+                            (tune_module, "run"), (tune_module, "run_experiments")):  # fmt: skip
+            patched.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, reached(f"{getattr(owner, '__name__', owner)}.{name}"))
+
+    patched: list[tuple[Any, str, Any]] = []
     import_hooks.register_post_import_hook(guard, "sweepbridge-trial-guard", "ray")
+    import_hooks.register_post_import_hook(stop_experiments, "sweepbridge-trial-experiments", "ray.tune")
     try:
         yield
     finally:
         import_hooks.unregister_post_import_hook("ray", "sweepbridge-trial-guard")
+        import_hooks.unregister_post_import_hook("ray.tune", "sweepbridge-trial-experiments")
         for ray, init in swapped:
             ray.init = init
+        for owner, name, value in reversed(patched):
+            setattr(owner, name, value)

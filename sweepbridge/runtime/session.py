@@ -19,6 +19,9 @@ GRACE_S = 1.0
 """After the agent's SIGTERM, a trainable that has not reported within this time is stopped at once."""
 
 NOT_LOGGED = ("done", "should_checkpoint", "config")
+RESULT_FILE, PARAMS_FILE = "result.json", "params.json"
+"""In the run's directory, as in a Ray trial directory: every result (one JSON line each, `config`
+included) and the config (what `Tuner.fit()`'s ResultGrid reads back)."""
 """Result keys Ray's WandbLoggerCallback never logs (besides the user's `excludes`)."""
 
 
@@ -49,9 +52,11 @@ class TrialSession:
         self.upload_checkpoints = upload_checkpoints
         self.clock = Clock()
         self.store = Store(Path(run.dir).parent, run.id)
+        self.results_file = Path(run.dir).parent / RESULT_FILE
         self.loaded_checkpoint: Any = None
         self.last_checkpoint: Path | None = None
         self.reported_keys: set[str] = set()
+        self.config: dict[str, Any] | None = None
         self.stop_reason: str | None = None
         self.last_iteration: Any = None
         self.terminated = False
@@ -108,10 +113,22 @@ class TrialSession:
         self.reported_keys.update(flatten(result))
         self.last_iteration = result.get(TRAINING_ITERATION)
         self._log(result)
+        self._keep(result)
         if self.stop_rule(self.trial_id, result):
             self.stop_reason = "done" if result.get("done") else "stop criteria met"
             return True
         return False
+
+    def write_params(self, config: dict[str, Any]) -> None:
+        """Ray's params.json: the config the trainable received (also added to each result.json row)."""
+        self.config = config
+        self.results_file.with_name(PARAMS_FILE).write_text(_json(config), encoding="utf-8")
+
+    def _keep(self, result: dict[str, Any]) -> None:
+        """Append the result to result.json (Ray's row: the result with `config`), one whole line."""
+        row = {**result, "config": self.config} if self.config is not None else result
+        with open(self.results_file, "a", encoding="utf-8") as f:
+            f.write(_json(row) + "\n")
 
     def _log(self, result: dict[str, Any]) -> None:
         from wandb.sdk.data_types.base_types.wb_value import WBValue
@@ -172,3 +189,14 @@ class TrialSession:
         if self._timer is not None:
             self._timer.cancel()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _json(value: Any) -> str:
+    """JSON as Ray writes results (NaN kept); numpy scalars as numbers, other objects as text."""
+    import json
+
+    def fallback(obj: Any) -> Any:
+        item = getattr(obj, "item", None)
+        return item() if callable(item) and getattr(obj, "size", 1) == 1 else repr(obj)
+
+    return json.dumps(value, default=fallback)

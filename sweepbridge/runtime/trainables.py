@@ -100,8 +100,30 @@ def run_class(cls: type, config: dict[str, Any], trial: TrialSession, restored: 
     except TrialStopped:
         pass
     finally:
-        if iteration is not None:
-            trial.kept(trial.store.save_class(instance, iteration))
+        kept = trial.store.save_class(instance, iteration) if iteration is not None else None
+        if kept is not None:
+            trial.kept(kept)
         stop = getattr(instance, "stop", None)
         if callable(stop):
             stop()
+
+
+def with_parameters(trainable: Any, path: str | None) -> Any:
+    """The trainable given tune.with_parameters' objects (pickled at `path`) as Ray's wrapper gives them:
+    keyword arguments of the function, or of the class's setup(config, **objects)."""
+    if not path:
+        return trainable
+    import functools
+    import pickle
+
+    with open(path, "rb") as f:
+        parameters = pickle.load(f)  # noqa: S301 (written by this sweep's translation)
+    if not isinstance(trainable, type):
+        return functools.partial(trainable, **parameters)
+
+    class WithParameters(trainable):  # type: ignore[misc, valid-type]
+        def setup(self, config: dict[str, Any]) -> None:
+            super().setup(config, **parameters)
+
+    WithParameters.__name__ = WithParameters.__qualname__ = trainable.__name__
+    return WithParameters

@@ -14,7 +14,7 @@ from .config import ray_config
 from .loading import Loader, TrialImportError
 from .session import TrialSession, TrialStopped
 from .stopping import StopRule
-from .trainables import is_class_trainable, run_class, run_function
+from .trainables import is_class_trainable, run_class, run_function, with_parameters
 
 INIT_KEYS = ("group", "tags", "notes", "job_type", "name")
 """Keys of config["wandb"] passed to wandb.init (project / entity are the sweep's top-level keys)."""
@@ -57,8 +57,10 @@ def _run(args: TrialCommand) -> int:
     status = 0
     try:
         trainable = loader.attribute(loader.module(args.program), args.trainable, args.program)
+        trainable = with_parameters(trainable, args.parameters)
         trial.stop_rule = StopRule(args.stop, loader)
         config = ray_config(dict(run_.config), args.wandb)
+        trial.write_params(config)
         restored = trial.restore()
         if is_class_trainable(trainable):
             run_class(trainable, config, trial, restored)

@@ -2,6 +2,8 @@
 
     cfg = tune.run("train.py", config={"lr": tune.loguniform(1e-4, 1e-1)}, num_samples=20)
     cfg = tune.Tuner("train.py", param_space=..., tune_config=tune.TuneConfig(...)).to_sweep()
+    results = tune.Tuner(train_fn, param_space=...).fit()   # runs here; Ray's ResultGrid API
+    results = tune.Tuner(train_fn, param_space=...).fit()   # runs here; Ray's ResultGrid API
 
 Real `ray.tune` domains, searchers and schedulers are accepted wherever ours are. A trainable
 (function or Trainable class) runs under `sweepbridge trial`, where `tune.report`,
@@ -13,52 +15,7 @@ from __future__ import annotations
 import importlib
 
 _SUBMODULES = ("integration", "schedulers", "search", "stopper", "suggest")
-_LAZY = {
-    "Checkpoint": "checkpoint",
-    **{
-        name: "domains"
-        for name in (
-            "choice",
-            "grid_search",
-            "lograndint",
-            "loguniform",
-            "qlograndint",
-            "qloguniform",
-            "qrandint",
-            "qrandn",
-            "quniform",
-            "randint",
-            "randn",
-            "sample_from",
-            "uniform",
-        )
-    },
-    "run": "run",
-    "get_checkpoint": "session",
-    "get_context": "session",
-    "report": "session",
-    "Stopper": "stopper",
-    "Trainable": "trainable",
-    "REPEAT_AXIS": "command",
-    "RunConfig": "tuner",
-    "TuneConfig": "tuner",
-    "Tuner": "tuner",
-}
-"""Public name → the submodule defining it, imported on first use (a trial loads only what it uses)."""
-
-__all__ = [
-    "REPEAT_AXIS",
-    "Checkpoint",
-    "Stopper",
-    "Trainable",
-    "get_checkpoint",
-    "get_context",
-    "integration",
-    "report",
-    "stopper",
-    "RunConfig",
-    "TuneConfig",
-    "Tuner",
+_DOMAINS = (
     "choice",
     "grid_search",
     "lograndint",
@@ -70,13 +27,30 @@ __all__ = [
     "quniform",
     "randint",
     "randn",
-    "run",
     "sample_from",
-    "schedulers",
-    "search",
-    "suggest",
     "uniform",
-]
+)
+_LAZY = {
+    "Checkpoint": "checkpoint",
+    **dict.fromkeys(_DOMAINS, "domains"),
+    "run": "run",
+    "get_checkpoint": "session",
+    "get_context": "session",
+    "report": "session",
+    "Stopper": "stopper",
+    "Trainable": "trainable",
+    "REPEAT_AXIS": "command",
+    "Result": "result_grid",
+    "ResultGrid": "result_grid",
+    "RunConfig": "tuner",
+    "TuneConfig": "tuner",
+    "Tuner": "tuner",
+    "with_parameters": "wrappers",
+    "with_resources": "wrappers",
+}
+"""Public name → the submodule defining it, imported on first use (a trial loads only what it uses)."""
+
+__all__ = sorted([*_LAZY, *_SUBMODULES])
 
 
 def __getattr__(name: str) -> object:

@@ -19,6 +19,8 @@ from typing import Any
 from .. import compat
 from ..errors import SpecError, SweepBridgeError
 from ..trial_command import COMMAND_HEAD as COMMAND_HEAD  # re-exported: the translator writes the trial command
+from ..trial_command import CONFIG_KEYS as CONFIG_KEYS  # re-exported: the trial reads it from the --wandb block
+from ..trial_command import PROGRAM_COMMAND as PROGRAM_COMMAND
 from ..trial_command import WANDB_SECRETS
 from ..trial_command import TrialCommand as TrialCommand
 
@@ -88,14 +90,81 @@ def reference(obj: Any, what: str = "the trainable") -> tuple[str, str]:
     if file is None:
         try:
             file = inspect.getsourcefile(obj)
-        except TypeError:
-            file = None
+        except (TypeError, OSError):
+            file = _class_file(obj)
     if not file or not file.endswith(".py") or not os.path.isfile(file):
         raise _refuse(
             f"{what} {qualname!r}", "it was defined in a notebook cell or an interactive session; move it into a .py "
             "file (e.g. train.py) and import it from there, or pass 'train.py:NAME'."
         )  # fmt: skip
     return _program_path(file), qualname
+
+
+def _class_file(obj: Any) -> str | None:
+    """The file a class was defined in, from its methods' code (its module may be gone: a file run by
+    runpy, as `sweepbridge convert` runs sources, leaves no module behind)."""
+    if not isinstance(obj, type):
+        return None
+    for value in vars(obj).values():
+        code = getattr(getattr(value, "__func__", value), "__code__", None)
+        if code is not None and code.co_filename.endswith(".py"):
+            return code.co_filename
+    return None
+
+
+PARAMETERS_DIR = Path(".sweepbridge", "parameters")
+"""Where tune.with_parameters' objects are pickled for the trials (relative to the working directory)."""
+
+
+def unwrap_ray(trainable: Any) -> tuple[Any, dict[str, Any] | None]:
+    """Ray's `tune.with_parameters(t, **objects)` / `tune.with_resources(t, ...)` wrappers → (t, objects).
+
+    Both define their wrapper inside the function (no importable name); the trial imports `t` by
+    name instead and gets `objects` as keyword arguments, as Ray's wrapper passes them. Resources
+    are Ray's placement requests: the runner runs trials as processes (`--jobs`), so they are dropped.
+    """
+    from .wrappers import WithParameters
+
+    if isinstance(trainable, WithParameters):  # sweepbridge's mirror
+        original, more = unwrap_ray(trainable.trainable)
+        return original, {**(more or {}), **trainable.parameters}
+    qualname = getattr(trainable, "__qualname__", "") or ""
+    if qualname.endswith("with_resources.<locals>.ResourceTrainable"):
+        return unwrap_ray(trainable.__bases__[0])
+    if qualname.endswith("with_parameters.<locals>.inner"):
+        scope = inspect.getclosurevars(trainable).nonlocals
+        inner, base = scope, scope.get("trainable")
+    elif qualname.endswith("with_parameters.<locals>._Inner"):
+        inner, base = inspect.getclosurevars(vars(trainable)["setup"]).nonlocals, trainable.__bases__[0]
+    else:
+        return trainable, None
+    registry, prefix, keys = inner.get("parameter_registry"), inner.get("prefix", ""), inner.get("keys", ())
+    if registry is None or base is None:
+        return trainable, None
+    original, more = unwrap_ray(base)
+    return original, {**(more or {}), **{k: registry.get(prefix + k) for k in sorted(keys)}}
+
+
+def keep_parameters(parameters: dict[str, Any]) -> str:
+    """Pickle tune.with_parameters' objects where the trials read them; the file's path."""
+    import hashlib
+    import pickle
+
+    try:
+        data = pickle.dumps(parameters)
+    except Exception as exc:
+        raise SpecError(
+            f"tune.with_parameters: the objects cannot be pickled for the trials ({type(exc).__name__}: {exc}); "
+            "load them inside the trainable instead (e.g. from a path in the config).",
+            path="run_or_experiment",
+        ) from None
+    target = PARAMETERS_DIR / f"{hashlib.sha256(data).hexdigest()[:16]}.pkl"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file():
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    return str(target)
 
 
 def trainable_command(run_or_experiment: Any) -> tuple[str, str]:
@@ -202,6 +271,35 @@ def callback_block(callbacks: Any) -> tuple[Any, dict[str, Any] | None]:
         except (TypeError, ValueError):
             raise SpecError(f"{name}'s settings must be JSON values.", path="callbacks") from None
     return type(callbacks)(rest), block
+
+
+SETUP_WANDB_KEYS = ("project", "entity", "group", "tags", "notes", "job_type")
+"""setup_wandb keyword arguments that are run settings (read from the trainable's source when literal)."""
+
+
+def setup_wandb_settings(trainable: Any) -> dict[str, Any]:
+    """Literal run settings passed to `setup_wandb(...)` in the trainable's source (function or class):
+    `setup_wandb(config, project="P", group="G")` → {"project": "P", "group": "G"}."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(trainable)))
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return {}
+    found: dict[str, Any] = {}
+    for node in ast.walk(tree):
+        func = node.func if isinstance(node, ast.Call) else None
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name != "setup_wandb":
+            continue
+        for keyword in node.keywords:  # type: ignore[union-attr]
+            if keyword.arg in SETUP_WANDB_KEYS:
+                try:
+                    found[keyword.arg] = ast.literal_eval(keyword.value)
+                except ValueError:
+                    continue
+    return found
 
 
 def wandb_block(config: Any) -> tuple[Any, dict[str, Any] | None]:

@@ -20,7 +20,7 @@ def run(
     search_alg: Any = None,
     scheduler: Any = None,
     allow_approximate: bool = False,
-    engine: str = "wandb",
+    engine: str | None = None,
     **ray_keywords: Any,
 ) -> SweepConfig:
     """Translate a Ray Tune experiment into a W&B sweep config.
@@ -32,21 +32,31 @@ def run(
     has nowhere to carry it). `allow_approximate=True` lets over-large or bayes-sampled
     (q)lograndint domains through W&B's engine as a warned approximation, recorded in
     `cfg.approximations` (engine="optuna" samples them exactly at any size).
+    `engine` (default: `--engine` of the sweepbridge command running this file, else "wandb"):
     `engine="optuna"` targets W&B's client-side sweep scheduler instead (`method: custom` + a generated
     source): grid axes mixed with sampled domains, HyperOptSearch / OptunaSearch (TPE), ASHA, HyperBand
-    and MedianStoppingRule (Optuna pruners) translate there.
+    and MedianStoppingRule (Optuna pruners) translate there. `engine="auto"`: W&B's engine where it is
+    exact, else the scheduler (the choice is printed on stderr).
+
+    Under `sweepbridge run script.py`, a tune.run called from the script's main block is its
+    experiment: it runs here and returns Ray's ExperimentAnalysis API (see sweepbridge.script_run).
+    To run an experiment from plain Python, use `Tuner(...).fit()`.
     """
-    return translate(
-        run_or_experiment,
-        name=name,
-        metric=metric,
-        mode=mode,
-        stop=stop,
-        config=config,
-        num_samples=num_samples,
-        search_alg=search_alg,
-        scheduler=scheduler,
-        allow_approximate=allow_approximate,
-        engine=engine,
-        **ray_keywords,
-    )
+    from . import session
+    from .driver import RunCall, current_driver
+
+    driver = current_driver()
+    if driver is not None and driver.takes_mirror_run() and not session.in_trial():
+        keywords = dict(name=name, metric=metric, mode=mode, stop=stop, config=config, num_samples=num_samples,
+                        search_alg=search_alg, scheduler=scheduler, allow_approximate=allow_approximate,
+                        engine=engine, **ray_keywords)  # fmt: skip
+        return driver("tune.run", RunCall(run_or_experiment, keywords))  # `sweepbridge run script.py`
+    from .. import engine_choice
+
+    keywords = dict(name=name, metric=metric, mode=mode, stop=stop, config=config, num_samples=num_samples,
+                    search_alg=search_alg, scheduler=scheduler, allow_approximate=allow_approximate,
+                    **ray_keywords)  # fmt: skip
+    chosen = engine_choice.resolve(engine)
+    if chosen != "auto":  # called directly: warnings point at the caller's line
+        return translate(run_or_experiment, engine=chosen, **keywords)
+    return engine_choice.build(lambda e: translate(run_or_experiment, engine=e, **keywords), chosen)

@@ -32,6 +32,12 @@ def activate(trial: ActiveTrial | None) -> None:
     _active = trial
 
 
+class ExperimentReached(BaseException):
+    """Raised by an experiment call (Tuner.fit) while the trial runtime imports the user's script: the
+    import stops there, keeping what the script defined before it (the trainable); the experiment
+    itself is the sweep the trial belongs to. A BaseException, so `except Exception` cannot swallow it."""
+
+
 def in_trial() -> bool:
     """True while the trial runtime runs a trainable (tune.run / Tuner then do nothing)."""
     return _active is not None

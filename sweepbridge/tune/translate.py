@@ -109,16 +109,25 @@ def _trial(
             raise compat.refuse("tune.run.stop.program", f"Got stop={stop!r}.", path="stop")
         if block is not None:  # a script reads config["wandb"] itself, as a constant parameter
             config = {**config, "wandb": block}
-        return run_or_experiment, None, config, {}
+        return run_or_experiment, None, config, {k: block[k] for k in t.WANDB_SWEEP_KEYS if block and k in block}
+    run_or_experiment, parameters = t.unwrap_ray(run_or_experiment)  # tune.with_parameters / with_resources
     program, name = t.trainable_command(run_or_experiment)
+    own = sorted(block) if block is not None else []  # what the trainable gets back as config["wandb"]
     for key in ("callbacks", "loggers"):
         rest, from_callback = t.callback_block(keywords.get(key))
         if rest != keywords.get(key):
             keywords[key] = rest if rest else None
         if from_callback:
             block = {**from_callback, **(block or {})}  # config['wandb'] wins, as in Ray's WandbLoggerCallback
+    from_setup = t.setup_wandb_settings(run_or_experiment)  # literal setup_wandb(project=...) in the trainable
+    if from_setup:
+        block = {**from_setup, **(block or {})}
+    if block is not None and sorted(block) != own:
+        block = {**block, t.CONFIG_KEYS: own}
     top = {k: block[k] for k in t.WANDB_SWEEP_KEYS if block and k in block}  # the trainable still sees them
-    return program, t.TrialCommand(program, name, stop=t.stop_spec(stop, program, name), wandb=block), config, top
+    kept = t.keep_parameters(parameters) if parameters else None
+    command = t.TrialCommand(program, name, stop=t.stop_spec(stop, program, name), wandb=block, parameters=kept)
+    return program, command, config, top
 
 
 def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | None, str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ..errors import SpecError
 from ..sweep_config import SweepConfig
 from .plan import changed
 from .translate import translate
@@ -63,7 +64,8 @@ def _given(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 class Tuner:
-    """Mirror of ray.tune.Tuner: `to_sweep()` returns what the equivalent `tune.run` returns."""
+    """Mirror of ray.tune.Tuner: `fit()` runs the experiment here (as a W&B sweep) and returns Ray's
+    `ResultGrid`; `to_sweep()` returns the sweep config (what the equivalent `tune.run` returns)."""
 
     def __init__(
         self,
@@ -73,11 +75,24 @@ class Tuner:
         tune_config: Any = None,
         run_config: Any = None,
         allow_approximate: bool = False,
-        engine: str = "wandb",
+        engine: str | None = None,
     ) -> None:
         self.trainable, self.param_space = trainable, param_space
         self.tune_config, self.run_config = tune_config, run_config
         self.allow_approximate, self.engine = allow_approximate, engine
+
+    @classmethod
+    def from_ray(cls, tuner: Any) -> Tuner:
+        """The mirror of a real ray.tune.Tuner (its trainable, param_space, TuneConfig and RunConfig)."""
+        inner = getattr(tuner, "_local_tuner", None)
+        if inner is None:
+            raise SpecError("this ray.tune.Tuner runs through Ray Client; build it without a Ray Client connection.")
+        return cls(
+            getattr(inner, "_trainable", None),
+            param_space=getattr(inner, "_param_space", None),
+            tune_config=getattr(inner, "_tune_config", None),
+            run_config=getattr(inner, "_run_config", None),
+        )
 
     def run_keywords(self) -> dict[str, Any]:
         """The tune.run keywords equivalent to this Tuner."""
@@ -90,18 +105,42 @@ class Tuner:
         }
 
     def to_sweep(self, *, allow_approximate: bool | None = None, engine: str | None = None) -> SweepConfig:
-        """The sweep `tune.run` makes of this Tuner; `allow_approximate` / `engine` override the constructor's
-        (`sweepbridge convert --allow-approximate / --engine` pass them)."""
+        """The W&B sweep config `tune.run` makes of this Tuner. `allow_approximate` / `engine` override the
+        constructor's (`sweepbridge convert --allow-approximate / --engine` pass them); an engine left None is
+        the sweepbridge command's `--engine`, else "wandb"; "auto" picks one and says why."""
+        from .. import engine_choice
+
         keywords = self.run_keywords()
         if allow_approximate is not None:
             keywords["allow_approximate"] = allow_approximate
-        if engine is not None:
-            keywords["engine"] = engine
-        return translate(self.trainable, **keywords)
+        chosen = engine_choice.resolve(engine if engine is not None else self.engine)
+        if chosen != "auto":  # called directly: warnings point at the caller's line
+            return translate(self.trainable, **{**keywords, "engine": chosen})
+        return engine_choice.build(lambda e: translate(self.trainable, **{**keywords, "engine": e}), chosen)
 
     def fit(self) -> Any:
+        """Run the experiment on this machine and return a ResultGrid (mirror of Ray's).
+
+        The Tuner becomes a W&B sweep (`to_sweep()`), `sweepbridge.run_sweep` runs it (W&B's engine or
+        the generated scheduler picks the configs; each trial is one real W&B run, offline unless
+        WANDB_MODE / SWEEPBRIDGE_MODE says online or disabled), and every trial's reported results
+        come back as Ray's `Result`s (sweepbridge.experiment, reached through tune/driver.py). Under
+        `sweepbridge run/convert script.py` the script's driver takes the call. Inside a trial (the
+        runtime importing this script) it stops the import there (`session.ExperimentReached`).
+        """
         from . import session
+        from .driver import current_driver, run_fit
 
         if session.in_trial():  # the trial runtime imports the user's script: nothing to start
-            return None
-        raise NotImplementedError("sweepbridge's Tuner only translates: call .to_sweep() and pass it to wandb.sweep.")
+            raise session.ExperimentReached("Tuner.fit")
+        driver = current_driver()
+        if driver is not None:
+            return driver("Tuner.fit", self)
+        return run_fit(self)
+
+
+def mirror_if_ray_tuner(obj: Any) -> Any:
+    """A real ray.tune.Tuner as sweepbridge's Tuner (same trainable, space and configs); else `obj`."""
+    if type(obj).__name__ == "Tuner" and type(obj).__module__ == "ray.tune.tuner":
+        return Tuner.from_ray(obj)
+    return obj

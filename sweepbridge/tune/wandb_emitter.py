@@ -13,6 +13,7 @@ from ..errors import SpecError
 from ..objective import GOAL_OF_MODE
 from ..sweep_config import SweepConfig
 from . import space as s
+from .command import PROGRAM_COMMAND
 from .plan import Plan
 
 Notes = list[tuple[str, str, str]]
@@ -32,14 +33,16 @@ def emit(plan: Plan) -> tuple[SweepConfig, Notes]:
             raise compat.refuse("tune.grid.mixed", f"{grid} is a grid axis and {sampled} is sampled.", path=grid)
         method = "grid" if grid is not None else "random"
     run_cap = None
+    command: dict[str, Any] = {}
     if method == "grid":
         if plan.num_samples == -1:
             raise SpecError("num_samples=-1 repeats a grid until stopped; W&B's grid runs each point once.")
         if plan.num_samples > 1:
             space = s.with_repeat(space, plan.num_samples)
+            if plan.trial is None:  # a program under ${args}: the repetition flag must not reach its parser
+                command["command"] = list(PROGRAM_COMMAND)
     elif plan.num_samples > 0:
         run_cap = plan.num_samples
-    command: dict[str, Any] = {}
     if plan.trial is not None:
         command["command"] = dataclasses.replace(plan.trial, metric=plan.metric).command()
     cfg = sweep_from_ir(
