@@ -16,7 +16,15 @@ from engine import engine_problems
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from sweepbridge import SpecError, SweepBridgeError, SweepConfig, UnsupportedFeatureError, to_sweep, validate
+from sweepbridge import (
+    SpecError,
+    SweepBridgeError,
+    SweepConfig,
+    UnsupportedFeatureError,
+    param_path,
+    to_sweep,
+    validate,
+)
 from sweepbridge.hyperopt import hp as mirror
 
 SCALE = float(os.environ.get("SWEEPBRIDGE_PROPERTY_SCALE", "1"))
@@ -323,6 +331,7 @@ def malformed(draw):
     how = draw(st.sampled_from(["op", "junk", "name", "key", "deep", "conditional", "duplicate", "list"]))
     key = draw(names.filter(lambda k: k not in {k for k, _ in target[1]}))
     path = join(parent, key)
+    parts: tuple | None = (*keys, key)
     if how == "op":
         op, args = draw(st.sampled_from(BAD_OPS))
         bad = lambda: getattr(mirror, op)(path, *args)  # noqa: E731
@@ -333,9 +342,11 @@ def malformed(draw):
     elif how == "name":
         key = draw(st.sampled_from(BAD_NAMES))
         path = join(parent, key) if key else (parent or None)
+        parts = (*keys, key) if key else (keys or None)
         bad = lambda: mirror.uniform(path or "x", 0, 1)  # noqa: E731
     elif how == "key":
         key, path = draw(st.sampled_from([1, 2.5, None, (1, 2), True])), parent or None
+        parts = keys or None
         bad = lambda: mirror.uniform("nonstr", 0, 1)  # noqa: E731
     elif how == "deep":
 
@@ -358,7 +369,7 @@ def malformed(draw):
     def build():
         return _insert(realise(space, mirror), keys, key, bad())
 
-    return build, path, method
+    return build, (path, parts), method
 
 
 def _dict_paths(spec, keys=()):
@@ -384,11 +395,12 @@ def _insert(space, keys, key, value):
 )
 @given(case=malformed())
 def test_malformed_spaces_raise_only_sweepbridge_errors_naming_the_path(case):
-    build, path, method = case
+    build, (label, parts), method = case
     with pytest.raises(SweepBridgeError) as info:
         to_sweep(build(), method=method, metric="loss")
-    if path:
-        assert path in str(info.value), f"{path!r} not in {str(info.value)!r}"
+    if parts:  # the place as sweepbridge.param_path writes it, or the label the bad expression was given
+        path = param_path.text(parts)
+        assert path in str(info.value) or (label and label in str(info.value)), f"{path!r} not in {info.value}"
 
 
 @pytest.mark.parametrize(

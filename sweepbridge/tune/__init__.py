@@ -39,7 +39,7 @@ _LAZY = {
     "report": "session",
     "Stopper": "stopper",
     "Trainable": "trainable",
-    "REPEAT_AXIS": "command",
+    "REPEAT_AXIS": "translate",
     "Result": "result_grid",
     "ResultGrid": "result_grid",
     "RunConfig": "tuner",
