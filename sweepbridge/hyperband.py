@@ -26,8 +26,10 @@ def bands(et: Mapping[str, Any]) -> list[int]:
     """
     eta = et.get("eta", DEFAULT_ETA)
     if "max_iter" in et:
-        band, out = et["max_iter"], []
-        for _ in range(et["s"]):
+        band, out, s = et["max_iter"], [], et.get("s")
+        if not isinstance(s, int) or isinstance(s, bool):  # W&B's engine counts the brackets with range(s)
+            raise SpecError(f"early_terminate.s must be an integer (W&B's engine counts with it), got {s!r}.")
+        for _ in range(s):
             band /= eta
             if band < 1:
                 break
