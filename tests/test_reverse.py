@@ -10,13 +10,14 @@ import sys
 import warnings
 from collections import Counter
 
-import numpy as np
 import pytest
 from engine import sample, to_plain
-from scipy import stats
 
 from sweepbridge import ApproximationWarning, SpecError, UnsupportedFeatureError, render_python, to_hyperopt, to_tune
 from sweepbridge.frontends.structure import parse_space
+
+np = pytest.importorskip("numpy")
+stats = pytest.importorskip("scipy.stats")
 
 N = 20_000
 N_DISCRETE = 5_000

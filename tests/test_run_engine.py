@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
-import sweeps
 
 from sweepbridge.runner.engine import Engine, EngineError, RunReport, check_wandb, plain
+
+np = pytest.importorskip("numpy")
+sweeps = pytest.importorskip("sweeps")
 
 QUADRATIC = {
     "method": "bayes",
