@@ -162,7 +162,7 @@ def test_hyperband_bands_match_rays_rung_milestones(max_t, eta):
     et = cfg["early_terminate"]
     s = ray_hb._s_max_1 - 1
     ray_most_aggressive = [ray_hb._get_r0(s) * eta**k for k in range(s)]
-    if "max_iter" in et:  # W&B's two band rules (semantics.md)
+    if "max_iter" in et:  # W&B's two band rules (docs/semantics.md)
         assert et["max_iter"] == max_t and et["s"] == s
         bands = sorted(int(max_t / eta**i) for i in range(1, s + 1))
     else:
