@@ -35,6 +35,7 @@ def main(capsys, *args: str) -> tuple[int, list[list[str]], str]:
     return status, [re.split(r"\s{2,}", line) for line in lines[2:]], err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("example", "parameters"), SEEDS, ids=[e for e, _ in SEEDS])
 def test_seed_examples_pass(example, parameters, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # the examples save their sweep in the working directory
@@ -60,6 +61,7 @@ def wrong(tmp_path: Path, source: Path, edit) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_wrong_upper_bound_fails_naming_the_parameter(capsys, tmp_path):
     source = EXAMPLES / "tune_spec.yaml"
     against = wrong(tmp_path, source, lambda p: p["model"]["parameters"]["layers"].update(max=5))  # Ray: 1..4
@@ -71,6 +73,7 @@ def test_a_wrong_upper_bound_fails_naming_the_parameter(capsys, tmp_path):
     assert "1 differ: model.layers" in err
 
 
+@pytest.mark.slow
 def test_types_alone_fail(capsys, tmp_path):
     """hp.uniformint gives ints; a q_uniform with a float q gives the same numbers as floats."""
     space = tmp_path / "space.py"
@@ -81,6 +84,7 @@ def test_types_alone_fail(capsys, tmp_path):
     assert rows[0][6] == "differ" and "types: source int; W&B float" in rows[0][-1]
 
 
+@pytest.mark.slow
 def test_reverse_to_tune_and_grids(capsys, tmp_path):
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(
@@ -95,6 +99,7 @@ def test_reverse_to_tune_and_grids(capsys, tmp_path):
     assert status == 0 and {r[3] for r in rows} == {"full table (enumeration)"} and "full grid enumerated" in err
 
 
+@pytest.mark.slow
 def test_plot_writes_one_png_with_a_panel_per_parameter(capsys, tmp_path):
     png = tmp_path / "check.png"
     status, rows, err = main(capsys, str(EXAMPLES / "tuner_asha.py"), "-n", "500", "--plot", str(png))
@@ -135,6 +140,7 @@ def test_statistics_discriminate():
     )
 
 
+@pytest.mark.slow
 def test_a_beta_file_is_sampled_with_the_real_libraries(capsys, tmp_path):
     beta = tmp_path / "beta.yaml"
     beta.write_text(
@@ -147,6 +153,7 @@ def test_a_beta_file_is_sampled_with_the_real_libraries(capsys, tmp_path):
     assert status == 0 and [r[1] for r in rows] == ["tune.loguniform", "tune.randint", "scope.int(hp.quniform)"]
 
 
+@pytest.mark.slow
 def test_a_sweep_that_drops_or_adds_a_parameter_fails(capsys, tmp_path):
     source = EXAMPLES / "tune_spec.yaml"
     dropped = wrong(tmp_path, source, lambda p: p["model"]["parameters"].pop("width"))
@@ -160,6 +167,7 @@ def test_a_sweep_that_drops_or_adds_a_parameter_fails(capsys, tmp_path):
     assert "the source has no value at this path" in next(r for r in rows if r[0] == "extra")[-1]
 
 
+@pytest.mark.slow
 def test_a_mirror_function_imported_from_its_module_is_named(capsys, tmp_path):
     space = tmp_path / "space.py"
     space.write_text("from sweepbridge.hyperopt.hp import uniform\nspace = {'x': uniform('x', 0, 1)}\n")

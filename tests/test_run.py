@@ -20,6 +20,8 @@ from sweepbridge.runner.results import read_results
 
 sweeps = pytest.importorskip("sweeps")
 
+pytestmark = pytest.mark.slow  # end to end: whole sweeps of real trials
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BIN = os.path.dirname(sys.executable)

@@ -19,6 +19,8 @@ from sweepbridge.backends import wandb as wandb_backend
 np = pytest.importorskip("numpy")
 stats = pytest.importorskip("scipy.stats")
 
+pytestmark = pytest.mark.slow  # oracle sampling: 20,000 draws per side
+
 N = 20_000
 P_MIN = 0.001
 
