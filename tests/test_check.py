@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from clirun import run
+from optional import needs
 
 import sweepbridge.hyperopt
 from sweepbridge import check, cli, stats
@@ -129,6 +130,7 @@ def test_help_shows_examples():
     assert r.code == 0 and "examples:" in r.out and "--against" in r.out and "--plot" in r.out
 
 
+@needs("scipy")
 def test_statistics_discriminate():
     same = check.compare_parameter(("x",), {"values": [1, 2]}, [1, 2] * 500, [2, 1] * 500, grid=False)
     assert same.ok and same.p == 1.0 and same.tv == 0.0

@@ -17,12 +17,15 @@ from fractions import Fraction
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from optional import needs
 from ray_reader import read
 
 from sweepbridge import UnsupportedFeatureError, to_hyperopt, to_sweep, to_tune
 from sweepbridge import distributions as d
 from sweepbridge.frontends.structure import parse_space
 from sweepbridge.frontends.wandb_config import parse_sweep
+
+pytestmark = needs("hyperopt", "ray")
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
