@@ -44,6 +44,18 @@ def _recording_init(self, *args, **kwargs):
 SweepConfig.__init__ = _recording_init  # type: ignore[method-assign]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`), the tests sharing a module-scoped fixture (draws, a process
+    pool, a Ray cluster) run in one worker, so the fixture is built once, not once per worker."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        defs = getattr(item, "_fixtureinfo", None)
+        scopes = {d.scope for fixture in (defs.name2fixturedefs.values() if defs else ()) for d in fixture}
+        if "module" in scopes:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture
 def wandb_env(tmp_path, monkeypatch):
     """No WANDB_* setting of the developer's leaks in; wandb quiet, its files under tmp_path."""
