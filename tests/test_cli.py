@@ -334,6 +334,7 @@ def test_compat_formats():
 # --- preview --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs("sweeps")
 def test_preview_random_is_the_engines_seeded_draws(tmp_path):
     cfg = to_sweep(seed_space(), metric="loss")
@@ -348,6 +349,7 @@ def test_preview_random_is_the_engines_seeded_draws(tmp_path):
     assert lines[0].split() == ["#", "width", "height", "activation"] and len(lines) == 2 + 5
 
 
+@pytest.mark.slow
 @needs("sweeps")
 def test_preview_grid_enumerates_with_dotted_columns(tmp_path):
     path = write_yaml(tmp_path / "g.yaml", NESTED)
@@ -362,6 +364,7 @@ def test_preview_grid_enumerates_with_dotted_columns(tmp_path):
     assert table[0].split() == ["#", "a", "m.x", "m.c"] and len(table) == 4
 
 
+@pytest.mark.slow
 @needs("sweeps")
 def test_preview_bayes_explains_it_is_random(tmp_path):
     path = write_yaml(tmp_path / "b.yaml", to_sweep(seed_space(), method="bayes", metric="loss"))

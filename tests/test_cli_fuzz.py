@@ -171,6 +171,7 @@ def test_reverse_into_a_read_only_directory_is_a_spec_error(sweep_file, tmp_path
     assert result.code == 1 and "error: cannot write" in result.err
 
 
+@pytest.mark.slow
 @needs("sweeps")
 def test_preview_json_of_int_q_and_the_seed_range(sweep_file):
     result = run("preview", str(sweep_file), "--format", "json", "-n", "3")

@@ -15,6 +15,7 @@ import json
 import math
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from optional import needs
@@ -261,6 +262,7 @@ def build_hp(spec, path: str):
     return getattr(hp, op)(path, *args)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.dictionaries(names, hp_specs, min_size=1, max_size=4))
 def test_hyperopt_to_sweep_to_hyperopt(spec):
