@@ -72,15 +72,16 @@ def test_example_failure_leaves_no_file(tmp_path):
 
 EXAMPLE_NEEDS = {"train.py": ("numpy", "wandb"), "tune_grid.py": ("numpy",), "tune_trainable_agent.py": ("numpy",),
                  "reverse_to_tuner.py": ("ray",)}  # fmt: skip
-EXAMPLE_SLOW = {"reverse_to_tuner.py"}  # imports Ray Tune and builds a real Tuner
 
 
-def example_param(name: str):
-    marks = [needs(*EXAMPLE_NEEDS.get(name, ()))] + ([pytest.mark.slow] if name in EXAMPLE_SLOW else [])
-    return pytest.param(name, marks=marks)
-
-
-@pytest.mark.parametrize("name", [example_param(p.name) for p in sorted((ROOT / "examples").glob("*.py"))])
+@pytest.mark.slow  # end to end: every example as a user runs it, a Python process each
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=needs(*EXAMPLE_NEEDS.get(n, ())))
+        for n in sorted(p.name for p in ROOT.glob("examples/*.py"))
+    ],
+)
 def test_every_example_runs(name, tmp_path):
     result = run([sys.executable, str(ROOT / "examples" / name)], tmp_path)
     assert result.returncode == 0, result.stderr
