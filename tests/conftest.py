@@ -32,7 +32,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sweepbridge.sweep_config import SweepConfig  # noqa: E402
 
 _BUILT: list[tuple[str, SweepConfig]] = []  # (config text at construction, the object) of the current test
-_SEEN: dict[tuple[str, str | None], str] = {}  # (config text, generated scheduler source) → first test building it
+# (config text, generated scheduler source) → the first test building it; a method: custom config is the same
+# text for every space: its generated source tells them apart
+_SEEN: dict[tuple[str, str | None], str] = {}
 _original_init = SweepConfig.__init__
 
 
