@@ -238,7 +238,7 @@ def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("ray")  # starts a Ray cluster: one at a time under xdist
+@pytest.mark.serial  # starts a Ray cluster: hangs inside a pytest-xdist worker, so it runs outside xdist
 def test_hyperband_pruner_against_rays_hyperband(tmp_path):
     """Recorded in the HyperBand compat note. Ray fills its brackets in order (s=0 first: 4 trials, no halving;
     then 6 trials halved once at 9; the next 2 wait in a bracket that never halves), pausing trials until the
