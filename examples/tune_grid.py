@@ -1,4 +1,4 @@
-"""The grid example of shared/seeds/002 (Ray Tune's usage guide): nn_layers over a 3x3 grid, 10 times.
+"""The grid example of Ray Tune's user guide: nn_layers over a 3x3 grid, 10 times.
 
 Run (in examples/): python tune_grid.py [OUTPUT]   (default: sweep-grid.yaml)
 Then: sweepbridge run sweep-grid.yaml --count 3     (my_trainable.py, the guide's program, runs)

@@ -1,4 +1,4 @@
-"""W&B's 2020 beta example (shared/seeds/001), unchanged except the imports.
+"""W&B's 2020 beta example (docs/semantics.md), unchanged except the imports.
 
 Run: python examples/tune_hyperopt_beta.py [OUTPUT]   (default: sweep-hyperopt.yaml)
 """

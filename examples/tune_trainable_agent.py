@@ -1,4 +1,4 @@
-"""Ray Tune trainables, unchanged, as W&B sweep runs (seed 004's train_function and a Trainable class).
+"""Ray Tune trainables, unchanged, as W&B sweep runs (train_function and a Trainable class of Ray's W&B guide).
 
 Run from the repository root:
     python examples/tune_trainable_agent.py [OUTPUT] [--class]   # default OUTPUT: sweep-trainable.yaml
@@ -54,7 +54,7 @@ if __name__ == "__main__":
     output = args[0] if args else "sweep-trainable.yaml"
     tuner = tune.Tuner(
         TrainableClass if "--class" in sys.argv else train_function,
-        # seed 004 grids "mean"; a grid mixed with a sampled "sd" cannot be a W&B sweep, so: a choice
+        # Ray's W&B guide grids "mean"; a grid mixed with a sampled "sd" cannot be a W&B sweep, so: a choice
         param_space={"mean": tune.choice([1, 2, 3, 4, 5]), "sd": tune.uniform(0.2, 0.8)},
         tune_config=tune.TuneConfig(
             metric="loss",

@@ -1,6 +1,6 @@
 """The compatibility table: every source feature, its W&B construct and fidelity.
 
-This is the single source of truth. Errors (`refuse`), warnings (`warn`), the README table and
+This is the single source of truth. Errors (`refuse`), warnings (`warn`), the docs table (docs/translation.md) and
 `sweepbridge compat` are all derived from these rows.
 """
 
@@ -103,7 +103,7 @@ def collecting() -> Iterator[list[str]]:
 
 
 def markdown() -> str:
-    """The compat table as a Markdown table (the README embeds this)."""
+    """The compat table as a Markdown table (docs/translation.md embeds this)."""
     head = "| Group | Source feature | W&B construct | Fidelity | 2020 beta | Notes |\n|---|---|---|---|---|---|\n"
     body = "".join(
         f"| {r.group} | {r.feature} | {r.wandb} | {r.fidelity} | {r.beta} | "
@@ -126,12 +126,12 @@ README_END = "<!-- compat-table:end -->"
 
 
 def readme_with_table(text: str) -> str:
-    """`text` (the README) with the generated compat table between its markers."""
+    """`text` (a docs page) with the generated compat table between its markers."""
     start, end = text.index(README_START) + len(README_START), text.index(README_END)
     return text[:start] + "\n" + markdown() + text[end:]
 
 
-if __name__ == "__main__":  # python -m sweepbridge.compat README.md  → regenerate the README table
+if __name__ == "__main__":  # python -m sweepbridge.compat docs/translation.md  → regenerate the docs table
     import sys
     from pathlib import Path
 

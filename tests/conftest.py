@@ -1,9 +1,19 @@
-"""Suite-wide invariant: every sweep config that passes our validator is accepted by W&B's
-validator and schedulable by W&B's engine under its method (checked after every test); a
-`method: custom` sweep by W&B's scheduler: wandb's make_optimizer on its generated source, asked for runs."""
+"""Test tiers, and one suite-wide invariant.
+
+Tiers (markers registered in pyproject.toml, `--strict-markers`): `slow` marks oracle sampling at
+20,000 draws and end-to-end runs (real wandb runs and agents, Ray Tune, whole sweeps); the fast tier,
+`pytest -m "not slow"`, is the edit-test loop. Tests needing an optional library skip without it.
+
+The invariant: every sweep config that passes our validator is accepted by W&B's validator and
+schedulable by W&B's engine under its method; a `method: custom` sweep by W&B's scheduler (wandb's
+make_optimizer on its generated source, asked for runs). Every SweepConfig any test builds is recorded;
+at the end of the session each distinct one is replayed once through the engine. The replay belongs to
+the slow tier: it runs when the session selected a slow test and W&B's engine (`sweeps`) is installed.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -19,21 +29,33 @@ settings.load_profile("sweepbridge")
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from engine import engine_problems  # noqa: E402
-
 from sweepbridge.sweep_config import SweepConfig  # noqa: E402
-from sweepbridge.validation import validate  # noqa: E402
 
-_RECORDED: list[tuple[str, SweepConfig]] = []
+_BUILT: list[tuple[str, SweepConfig]] = []  # (config text at construction, the object) of the current test
+# (config text, generated scheduler source) → the first test building it; a method: custom config is the same
+# text for every space: its generated source tells them apart
+_SEEN: dict[tuple[str, str | None], str] = {}
 _original_init = SweepConfig.__init__
 
 
 def _recording_init(self, *args, **kwargs):
     _original_init(self, *args, **kwargs)
-    _RECORDED.append((json.dumps(dict(self)), self))  # the object too: its scheduler_source is set after init
+    _BUILT.append((json.dumps(dict(self)), self))  # the object too: its scheduler_source is set after init
 
 
 SweepConfig.__init__ = _recording_init  # type: ignore[method-assign]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`), the tests sharing a module-scoped fixture (draws, a process
+    pool, a Ray cluster) run in one worker, so the fixture is built once, not once per worker."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        defs = getattr(item, "_fixtureinfo", None)
+        scopes = {d.scope for fixture in (defs.name2fixturedefs.values() if defs else ()) for d in fixture}
+        if "module" in scopes:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture
@@ -47,18 +69,36 @@ def wandb_env(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def every_valid_config_runs_in_wandbs_engine():
-    """After each test: configs our validator accepts must pass W&B's validator and engine."""
-    _RECORDED.clear()
+def _record_sweep_configs(request):
+    """After each test: keep each distinct config it built (with its generated source) for the replay."""
+    _BUILT.clear()
     yield
+    for text, sweep in _BUILT:
+        _SEEN.setdefault((text, getattr(sweep, "scheduler_source", None)), request.node.nodeid)
+    _BUILT.clear()
+
+
+def _replay_wanted(session: pytest.Session) -> bool:
+    slow = any(item.get_closest_marker("slow") for item in session.items)
+    return slow and importlib.util.find_spec("sweeps") is not None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_valid_config_runs_in_wandbs_engine(request):
+    """At the end of the session: configs our validator accepts must pass W&B's validator and engine."""
+    yield
+    if not _replay_wanted(request.session):
+        return
+    from engine import engine_problems
+
+    from sweepbridge.validation import validate
+
     failures = []
-    # a method: custom config is the same text for every space: its generated source tells them apart
-    for text, source in dict.fromkeys((text, sweep.scheduler_source) for text, sweep in _RECORDED):
+    for (text, source), nodeid in _SEEN.items():
         cfg = json.loads(text)
         if validate(cfg):
             continue  # deliberately invalid input in a test: our validator already refuses it
         problems = engine_problems(cfg, source)
         if problems:
-            failures.append(f"{text}\n  -> {problems}")
-    _RECORDED.clear()
+            failures.append(f"{nodeid} built\n  {text}\n  -> {problems}")
     assert not failures, "W&B's engine rejects configs we accept:\n" + "\n".join(failures)

@@ -76,7 +76,7 @@ def train_setup_wandb(config):
 
 
 class RayTrainable(tune.Trainable):
-    """A real ray.tune.Trainable subclass (seed 004's class shape)."""
+    """A real ray.tune.Trainable subclass (the class shape of Ray's W&B guide)."""
 
     def setup(self, config):
         self.n = 0

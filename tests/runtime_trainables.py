@@ -22,7 +22,7 @@ def probe(**fields) -> None:
 
 
 def losses(config, n):
-    """A deterministic loss curve (the seeds' mean + sd * noise, with fixed noise)."""
+    """A deterministic loss curve (Ray's W&B guide's mean + sd * noise, with fixed noise)."""
     noise = [0.3, -0.2, 0.1, -0.05, 0.02, -0.01, 0.005, 0.0, 0.0, 0.0] + [0.0] * 100
     return [config.get("mean", 1) + config.get("sd", 0.5) * noise[i] / (i + 1) for i in range(n)]
 
@@ -93,7 +93,7 @@ def train_done(config):
 
 
 class MyTrainable(tune.Trainable):
-    """Today's names (seed 004's WandbTrainable shape)."""
+    """Today's names (the WandbTrainable shape of Ray's W&B guide)."""
 
     def setup(self, config):
         self.steps_done = 0

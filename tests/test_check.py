@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from clirun import run
+from optional import needs
 
 import sweepbridge.hyperopt
 from sweepbridge import check, cli, stats
@@ -35,6 +36,7 @@ def main(capsys, *args: str) -> tuple[int, list[list[str]], str]:
     return status, [re.split(r"\s{2,}", line) for line in lines[2:]], err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", ["2000", "5000"])
 @pytest.mark.parametrize(("example", "parameters"), SEEDS, ids=[e for e, _ in SEEDS])
 def test_seed_examples_pass(example, parameters, n, capsys, monkeypatch, tmp_path):
@@ -61,6 +63,7 @@ def wrong(tmp_path: Path, source: Path, edit) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_wrong_upper_bound_fails_naming_the_parameter(capsys, tmp_path):
     source = EXAMPLES / "tune_spec.yaml"
     against = wrong(tmp_path, source, lambda p: p["model"]["parameters"]["layers"].update(max=5))  # Ray: 1..4
@@ -72,6 +75,7 @@ def test_a_wrong_upper_bound_fails_naming_the_parameter(capsys, tmp_path):
     assert "1 differ: model.layers" in err
 
 
+@pytest.mark.slow
 def test_types_alone_fail(capsys, tmp_path):
     """hp.uniformint gives ints; a q_uniform with a float q gives the same numbers as floats."""
     space = tmp_path / "space.py"
@@ -82,6 +86,7 @@ def test_types_alone_fail(capsys, tmp_path):
     assert rows[0][6] == "differ" and "types: source int; W&B float" in rows[0][-1]
 
 
+@pytest.mark.slow
 def test_reverse_to_tune_and_grids(capsys, tmp_path):
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(
@@ -96,6 +101,7 @@ def test_reverse_to_tune_and_grids(capsys, tmp_path):
     assert status == 0 and {r[3] for r in rows} == {"full table (enumeration)"} and "full grid enumerated" in err
 
 
+@pytest.mark.slow
 def test_plot_writes_one_png_with_a_panel_per_parameter(capsys, tmp_path):
     png = tmp_path / "check.png"
     status, rows, err = main(capsys, str(EXAMPLES / "tuner_asha.py"), "-n", "500", "--plot", str(png))
@@ -125,6 +131,7 @@ def test_help_shows_examples():
     assert r.code == 0 and "examples:" in r.out and "--against" in r.out and "--plot" in r.out
 
 
+@needs("scipy")
 def test_statistics_discriminate():
     same = check.compare_parameter(("x",), {"values": [1, 2]}, [1, 2] * 500, [2, 1] * 500, grid=False)
     assert same.ok and same.p == 1.0 and same.tv == 0.0
@@ -136,6 +143,7 @@ def test_statistics_discriminate():
     )
 
 
+@pytest.mark.slow
 def test_a_beta_file_is_sampled_with_the_real_libraries(capsys, tmp_path):
     beta = tmp_path / "beta.yaml"
     beta.write_text(
@@ -148,6 +156,7 @@ def test_a_beta_file_is_sampled_with_the_real_libraries(capsys, tmp_path):
     assert status == 0 and [r[1] for r in rows] == ["tune.loguniform", "tune.randint", "scope.int(hp.quniform)"]
 
 
+@pytest.mark.slow
 def test_a_sweep_that_drops_or_adds_a_parameter_fails(capsys, tmp_path):
     source = EXAMPLES / "tune_spec.yaml"
     dropped = wrong(tmp_path, source, lambda p: p["model"]["parameters"].pop("width"))
@@ -161,6 +170,7 @@ def test_a_sweep_that_drops_or_adds_a_parameter_fails(capsys, tmp_path):
     assert "the source has no value at this path" in next(r for r in rows if r[0] == "extra")[-1]
 
 
+@pytest.mark.slow
 def test_a_mirror_function_imported_from_its_module_is_named(capsys, tmp_path):
     space = tmp_path / "space.py"
     space.write_text("from sweepbridge.hyperopt.hp import uniform\nspace = {'x': uniform('x', 0, 1)}\n")

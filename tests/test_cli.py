@@ -12,6 +12,7 @@ import pytest
 import yaml
 from clirun import run, script
 from engine import engine_problems, sample
+from optional import needs
 
 import sweepbridge
 from sweepbridge import compat, to_sweep
@@ -353,6 +354,8 @@ def test_compat_formats():
 # --- preview --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@needs("sweeps")
 def test_preview_random_is_the_engines_seeded_draws(tmp_path):
     cfg = to_sweep(seed_space(), metric="loss")
     path = write_yaml(tmp_path / "s.yaml", cfg)
@@ -366,6 +369,8 @@ def test_preview_random_is_the_engines_seeded_draws(tmp_path):
     assert lines[0].split() == ["#", "width", "height", "activation"] and len(lines) == 2 + 5
 
 
+@pytest.mark.slow
+@needs("sweeps")
 def test_preview_grid_enumerates_with_dotted_columns(tmp_path):
     path = write_yaml(tmp_path / "g.yaml", NESTED)
     r = run("preview", str(path), "-n", "100", "--format", "json")
@@ -379,6 +384,8 @@ def test_preview_grid_enumerates_with_dotted_columns(tmp_path):
     assert table[0].split() == ["#", "a", "m.x", "m.c"] and len(table) == 4
 
 
+@pytest.mark.slow
+@needs("sweeps")
 def test_preview_bayes_explains_it_is_random(tmp_path):
     path = write_yaml(tmp_path / "b.yaml", to_sweep(seed_space(), method="bayes", metric="loss"))
     r = run("preview", str(path), "-n", "2")

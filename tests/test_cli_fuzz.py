@@ -13,6 +13,7 @@ import yaml
 from clirun import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optional import needs
 
 from sweepbridge.cli import main
 
@@ -170,6 +171,8 @@ def test_reverse_into_a_read_only_directory_is_a_spec_error(sweep_file, tmp_path
     assert result.code == 1 and "error: cannot write" in result.err
 
 
+@pytest.mark.slow
+@needs("sweeps")
 def test_preview_json_of_int_q_and_the_seed_range(sweep_file):
     result = run("preview", str(sweep_file), "--format", "json", "-n", "3")
     assert result.code == 0 and result.out.count('"x":') == 3, result.err

@@ -5,12 +5,12 @@ from sweepbridge.compat_row import BETA_STATUSES, FIDELITIES
 from sweepbridge.hyperopt import hp
 from sweepbridge.tune_beta import HP_OPS
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+DOCS_PAGE = Path(__file__).resolve().parent.parent / "docs" / "translation.md"
 
 
-def test_readme_table_is_generated_from_the_rows():
-    text = README.read_text(encoding="utf-8")
-    assert compat.readme_with_table(text) == text, "README drifted: run python -m sweepbridge.compat README.md"
+def test_docs_table_is_generated_from_the_rows():
+    text = DOCS_PAGE.read_text(encoding="utf-8")
+    assert compat.readme_with_table(text) == text, "docs drifted: run python -m sweepbridge.compat docs/translation.md"
 
 
 def test_every_hp_operator_has_a_row_and_a_mirror():

@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from optional import needs
 
 import sweepbridge
 from sweepbridge import SweepBridgeError, SweepConfig, UnsupportedFeatureError
@@ -25,7 +26,10 @@ def corpus_dir() -> Path | None:
 
 
 FILES = sorted(p for p in (corpus_dir() or Path("/nonexistent")).glob("*") if p.is_file())
-pytestmark = pytest.mark.skipif(not FILES, reason="the real-world corpus (../shared/corpus/wandb) is absent")
+pytestmark = [
+    needs("hyperopt", "ray"),
+    pytest.mark.skipif(not FILES, reason="the real-world corpus (../shared/corpus/wandb) is absent"),
+]
 
 
 def cli(*args: str) -> tuple[int, str, str]:

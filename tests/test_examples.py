@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from optional import needs
 
 from sweepbridge import SweepConfig, to_sweep, validate
 from sweepbridge.hyperopt import hp
@@ -69,15 +70,18 @@ def test_example_failure_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+EXAMPLE_NEEDS = {"train.py": ("numpy", "wandb"), "tune_grid.py": ("numpy",), "tune_trainable_agent.py": ("numpy",),
+                 "reverse_to_tuner.py": ("ray",), "ray_quickstart.py": ("ray",)}  # fmt: skip
 RAY_SCRIPTS = ("ray_quickstart.py",)
 """Unmodified Ray Tune scripts: their documented command is `sweepbridge run NAME` (no Ray cluster)."""
 
 
+@pytest.mark.slow  # end to end: every example as a user runs it, a Python process each
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(p.name, marks=[pytest.mark.slow] if p.name in RAY_SCRIPTS else [])
-        for p in sorted((ROOT / "examples").glob("*.py"))
+        pytest.param(n, marks=needs(*EXAMPLE_NEEDS.get(n, ())))
+        for n in sorted(p.name for p in ROOT.glob("examples/*.py"))
     ],
 )
 def test_every_example_runs(name, tmp_path):

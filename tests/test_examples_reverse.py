@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # end to end: the example builds a real Ray Tune Tuner
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -13,6 +13,8 @@ from trialrun import run_trial
 from sweepbridge import SweepConfig, validate
 from sweepbridge.tune.command import COMMAND_HEAD
 
+pytestmark = pytest.mark.slow  # end to end: the example's trials as W&B runs
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = "examples/tune_trainable_agent.py"
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from optional import needs
+
 from sweepbridge import SweepConfig, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +42,7 @@ def test_tuner_asha_example(tmp_path):
     assert "max_t=30" in stderr
 
 
+@needs("numpy")  # the example's program draws with numpy
 def test_grid_example(tmp_path):
     cfg, stderr = run_example("tune_grid.py", tmp_path)
     assert cfg["method"] == "grid"

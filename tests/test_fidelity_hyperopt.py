@@ -30,6 +30,8 @@ np = pytest.importorskip("numpy")
 from hyperopt import hp  # noqa: E402
 from hyperopt.pyll import stochastic  # noqa: E402
 
+pytestmark = pytest.mark.slow  # oracle sampling: 20,000 draws per side
+
 N = 20_000
 D, C = "discrete", "continuous"
 

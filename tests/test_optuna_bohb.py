@@ -140,6 +140,7 @@ def test_configspace_without_an_exact_counterpart_is_refused(kind):
 N = 20_000
 
 
+@pytest.mark.slow
 def test_configspace_samples_as_configspace():
     """Every kind read, through W&B's scheduler under a random sampler, against ConfigSpace's own sampling:
     KS for floats, chi-square for the rest, identical Python types (20,000 draws)."""

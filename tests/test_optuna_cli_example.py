@@ -16,6 +16,8 @@ from sweepbridge import SweepConfig
 
 pytest.importorskip("optuna")
 
+pytestmark = pytest.mark.slow  # end to end: the CLI, then wandb's scheduler loads what it wrote
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "conditional_hyperopt.py"
 

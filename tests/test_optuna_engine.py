@@ -85,6 +85,7 @@ def test_grid_times_samples_is_rays_multiset(num_samples):
     assert len({c["lr"] for c in ours}) == len(ours)  # each grid point with a fresh sample
 
 
+@pytest.mark.slow
 def test_grid_sampled_axis_matches_ray():
     import numpy as np
     from ray import tune as ray_tune
@@ -183,6 +184,7 @@ def _schedulers():
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", range(3), ids=["asha-1-3", "asha-2-2", "median"])
 def test_pruners_against_rays_schedulers(case):
     """Recorded in the compat notes: the trials stopped, and when, agree on most curves, not all (equivalent)."""
@@ -235,6 +237,8 @@ def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
     return {i: (None if last[i] == T else last[i]) for i in range(TRIALS)}
 
 
+@pytest.mark.slow
+@pytest.mark.serial  # starts a Ray cluster: hangs inside a pytest-xdist worker, so it runs outside xdist
 def test_hyperband_pruner_against_rays_hyperband(tmp_path):
     """Recorded in the HyperBand compat note. Ray fills its brackets in order (s=0 first: 4 trials, no halving;
     then 6 trials halved once at 9; the next 2 wait in a bracket that never halves), pausing trials until the
@@ -311,6 +315,7 @@ def best_after(method: str, seed: int, budget: int = 50) -> float:
     return min(value for _, value in branin_runs(cfg, budget))
 
 
+@pytest.mark.slow
 def test_tpe_beats_random_search():
     tpe = statistics.median(best_after("bayes", seed) for seed in range(5))
     rnd = statistics.median(best_after("random", seed) for seed in range(5))

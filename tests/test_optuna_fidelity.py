@@ -33,6 +33,8 @@ pytest.importorskip("optuna")
 pytest.importorskip("hyperopt")
 np = pytest.importorskip("numpy")
 
+pytestmark = pytest.mark.slow  # oracle sampling: 20,000 draws per side through W&B's scheduler code
+
 N_CONTINUOUS = 20_000
 N_DISCRETE = 20_000
 

@@ -43,6 +43,7 @@ def _random_sweep(seed: int):
                     engine="optuna")  # fmt: skip
 
 
+@pytest.mark.slow
 def test_gp_beats_random_search():
     """Median over 5 seeds of the best Branin value after 15 runs (5 random, then 10 GP suggestions)."""
     budget = 15
@@ -53,6 +54,7 @@ def test_gp_beats_random_search():
     assert statistics.median(gp) < statistics.median(rnd)
 
 
+@pytest.mark.slow
 def test_seeded_runs_are_reproducible():
     """Same seed: the same configs, the startup runs and the GP's suggestions after them; another seed differs."""
     first, again, other = (branin_runs(_gp_sweep(seed, steps=3), 6) for seed in (7, 7, 8))
@@ -216,6 +218,7 @@ def test_round_trip_to_ray_bayesopt_search(tmp_path):
     assert again == cfg and again.scheduler_source == cfg.scheduler_source
 
 
+@pytest.mark.slow
 def test_tpe_path_gives_no_future_warning():
     """hyperopt's gamma is passed to TPESampler (exact settings); optuna's deprecation FutureWarning for it is
     silenced in the generated file, exactly that one: here every warning is an error."""

@@ -117,6 +117,7 @@ def ours() -> dict[str, list]:
     return scheduler_draws()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", list(CASES))
 def test_any_range_samples_rays_law(ours, path):
     op, args, (low, high, q) = CASES[path]
@@ -126,6 +127,7 @@ def test_any_range_samples_rays_law(ours, path):
     print(f"{op}{args}: KS p={p_ks:.3g}, log bins p={p_bins:.3g}")
 
 
+@pytest.mark.slow
 def test_just_over_the_limit_full_probability_table(ours):
     """lograndint(1, 1500): 1,499 values (W&B's engine refuses it); both Ray's and our draws fit the exact pmf."""
     _, args, (low, high, q) = CASES["w"]
@@ -141,6 +143,7 @@ def _off_by_one(text: str) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_the_same_machinery_rejects_an_off_by_one_bound():
     wrong = scheduler_draws(_off_by_one, N_WRONG)
     for path, (_, _, (low, high, q)) in CASES.items():
@@ -183,6 +186,7 @@ def test_reverse_gives_rays_calls_back(tmp_path):
     assert again == cfg and again.scheduler_source == cfg.scheduler_source
 
 
+@pytest.mark.slow
 def test_hyperopt_reverse_is_rays_rule():
     """to_hyperopt: int(exp(U(ln low, ln high))) · q, hyperopt's own terms for Ray's rule (any range)."""
     from hyperopt.pyll import stochastic

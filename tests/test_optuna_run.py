@@ -14,6 +14,8 @@ pytest.importorskip("optuna")
 hyperopt = pytest.importorskip("hyperopt")
 from hyperopt import hp  # noqa: E402
 
+pytestmark = pytest.mark.slow  # end to end: an engine='optuna' sweep run here
+
 
 def test_local_runner_runs_a_conditional_sweep(tmp_path, monkeypatch, wandb_env):
     import wandb

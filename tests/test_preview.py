@@ -1,3 +1,5 @@
+from optional import needs
+
 from sweepbridge import preview
 
 DOTTED = {
@@ -6,6 +8,7 @@ DOTTED = {
 }
 
 
+@needs("sweeps")
 def test_dotted_parameter_names_are_looked_up_as_keys():
     # Found in review: splitting paths on "." raised KeyError for W&B names containing dots.
     configs = preview.engine_configs(DOTTED, 4, seed=0)

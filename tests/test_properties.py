@@ -238,6 +238,7 @@ def assert_round_trips(cfg: SweepConfig) -> None:
         assert json.dumps(back) == exact  # same types (1 vs 1.0 vs True), signs (-0.0) and key order
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(space=spaces, method=st.sampled_from(["random", "bayes", "grid"]))
 def test_valid_spaces_give_valid_runnable_configs_that_round_trip(space, method):
@@ -388,6 +389,7 @@ def _insert(space, keys, key, value):
     return space
 
 
+@pytest.mark.slow
 @settings(
     max_examples=int(150 * SCALE),
     deadline=None,

@@ -1,13 +1,14 @@
-"""The README's command-line blocks are executed, so the README cannot rot.
+"""The command-line blocks of the README and of docs/*.md are executed, so the docs cannot rot.
 
 A fenced block right after `<!-- readme-test -->` is run; options after a colon:
 - `file=NAME`: the block is the content of file NAME (written, not run);
 - `requires=MODULE`: skipped while MODULE is not importable (e.g. a front-end not merged yet);
 - `wandb-stub`: run against a local stand-in for W&B's server (tests/wandb_stub.py), and the
   config the real wandb client sent must equal the file given on the command line.
-In a console block, `$ cmd` lines run in order (bash, in one temporary directory holding a copy of
-examples/, with this interpreter's scripts first on PATH); each must exit 0, and every other line is
-expected output: it must appear (trailing spaces aside) in what the commands print.
+In a console block, `$ cmd` lines run in order (bash, in one temporary directory per page holding a
+copy of examples/, with this interpreter's scripts first on PATH); each must exit 0, and every other
+line is expected output: it must appear (trailing spaces aside) in what the commands print. A page's
+blocks run in order in its directory, so a later block may use the files an earlier one wrote.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from wandb_stub import stub_server
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"<!-- readme-test(?::(?P<opts>[^>]*?))?\s*-->\s*\n```(?P<lang>\w*)\n(?P<body>.*?)\n```", re.S)
 
 
 @dataclass
 class Block:
+    page: str
     line: int
     lang: str
     body: str
@@ -40,14 +43,16 @@ class Block:
 
     @property
     def id(self) -> str:
-        return f"README.md:{self.line}"
+        return f"{self.page}:{self.line}"
 
 
-def blocks(text: str) -> list[Block]:
+def blocks(path: Path) -> list[Block]:
+    text = path.read_text(encoding="utf-8")
+    page = path.relative_to(ROOT).as_posix()
     found = []
     for m in BLOCK.finditer(text):
         opts = dict(o.split("=", 1) if "=" in o else (o, "") for o in (m["opts"] or "").split())
-        found.append(Block(text.count("\n", 0, m.start()) + 1, m["lang"], m["body"], opts))
+        found.append(Block(page, text.count("\n", 0, m.start()) + 1, m["lang"], m["body"], opts))
     return found
 
 
@@ -109,13 +114,13 @@ def _run_block(block: Block, cwd: Path, env: dict[str, str]) -> str | None:
     return None
 
 
-README_BLOCKS = blocks(README.read_text(encoding="utf-8"))
+BLOCKS = [block for page in PAGES for block in blocks(page)]
+_OUTCOMES: dict[str, dict[str, str | None]] = {}
 
 
-@pytest.fixture(scope="module")
-def outcomes(tmp_path_factory) -> dict[str, str | None]:
-    """Run every block in order in one directory; block id → None (ok), 'skip:...' or the failure."""
-    cwd = tmp_path_factory.mktemp("readme")
+def _run_page(page: str, tmp_path_factory) -> dict[str, str | None]:
+    """Run a page's blocks in order in one directory; block id → None (ok), 'skip:...' or the failure."""
+    cwd = tmp_path_factory.mktemp("page")
     shutil.copytree(ROOT / "examples", cwd / "examples")
     bindirs = [str(Path(sys.executable).parent)]
     if not (Path(sys.executable).parent / "sweepbridge").is_file():  # run from a checkout, not installed
@@ -126,7 +131,7 @@ def outcomes(tmp_path_factory) -> dict[str, str | None]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
     env["PATH"] = os.pathsep.join([*bindirs, env.get("PATH", "")])
     results: dict[str, str | None] = {}
-    for block in README_BLOCKS:
+    for block in (b for b in BLOCKS if b.page == page):
         module = block.options.get("requires")
         if module and _missing_module(module):
             results[block.id] = f"skip:{module} is not installed"
@@ -135,16 +140,23 @@ def outcomes(tmp_path_factory) -> dict[str, str | None]:
     return results
 
 
-@pytest.mark.parametrize("block", README_BLOCKS, ids=lambda b: b.id)
-def test_readme_block(block, outcomes):
-    outcome = outcomes[block.id]
+@pytest.mark.slow  # end to end: the CLI, `sweepbridge run`, wandb's client against the stub, `check` sampling
+@pytest.mark.parametrize(
+    "block", [pytest.param(b, id=b.id, marks=pytest.mark.xdist_group(f"docs:{b.page}")) for b in BLOCKS]
+)
+def test_readme_block(block, tmp_path_factory):
+    # a page runs once per process, at its first block's test (under xdist, its blocks share one group)
+    if block.page not in _OUTCOMES:
+        _OUTCOMES[block.page] = _run_page(block.page, tmp_path_factory)
+    outcome = _OUTCOMES[block.page][block.id]
     if outcome and outcome.startswith("skip:"):
         pytest.skip(outcome[5:])
     assert outcome is None, outcome
 
 
-def test_every_sweepbridge_command_in_the_readme_is_tested():
-    text = README.read_text(encoding="utf-8")
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_sweepbridge_command_in_the_docs_is_tested(page):
+    text = page.read_text(encoding="utf-8")
     tested = {m.start("body") for m in BLOCK.finditer(text)}
     untested = [
         text.count("\n", 0, m.start()) + 1
@@ -152,4 +164,9 @@ def test_every_sweepbridge_command_in_the_readme_is_tested():
         if "$ sweepbridge" in m[1] and m.start(1) not in tested
     ]
     assert not untested, f"console blocks with sweepbridge commands but no readme-test marker at lines {untested}"
-    assert sum(b.lang == "console" for b in README_BLOCKS) >= 4
+
+
+def test_the_docs_have_executed_blocks():
+    assert len(PAGES) > 1, "docs/*.md not found"
+    assert any(b.page == "README.md" and b.lang == "console" for b in BLOCKS)
+    assert sum(b.lang == "console" for b in BLOCKS) >= 4

@@ -94,6 +94,7 @@ def draws():
         return cfg, source.result(), engine
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_wandb_samples_what_hyperopt_samples(name, draws):
     cfg, source, engine = draws
@@ -256,6 +257,7 @@ def ray_draws(n: int, seed: int) -> list[dict]:
     return [next(generate_variants(space, random_state=rng))[1] for _ in range(n)]
 
 
+@pytest.mark.slow
 def test_tune_conditional_choices_sample_like_ray():
     from ray import tune as ray_tune
 

@@ -10,13 +10,14 @@ import sys
 import warnings
 from collections import Counter
 
-import numpy as np
 import pytest
 from engine import sample, to_plain
-from scipy import stats
 
 from sweepbridge import ApproximationWarning, SpecError, UnsupportedFeatureError, render_python, to_hyperopt, to_tune
 from sweepbridge.frontends.structure import parse_space
+
+np = pytest.importorskip("numpy")
+stats = pytest.importorskip("scipy.stats")
 
 N = 20_000
 N_DISCRETE = 5_000
@@ -112,6 +113,7 @@ def engine_draws() -> dict[str, list]:
     return out
 
 
+@pytest.mark.slow
 def test_hyperopt_space_samples_like_wandbs_engine(engine_draws):
     from hyperopt.pyll import stochastic
 
@@ -130,6 +132,7 @@ def _ray_draws(domain_or_value, n: int) -> list:
     return [copy.deepcopy(domain_or_value)] * n
 
 
+@pytest.mark.slow
 def test_tune_space_samples_like_wandbs_engine(engine_draws):
     np.random.seed(2)
     spec = to_tune(sweep(COMMON))
@@ -155,6 +158,7 @@ weights that are not multiples of 1/N, q_uniform pmfs that are not)."""
 SAMPLE_FROM_CONTINUOUS = {"log_normal", "beta"}
 
 
+@pytest.mark.slow
 def test_tune_sample_from_samples_like_wandbs_engine():
     """Ray's own variant generator (generate_variants, what BasicVariantGenerator runs) calls our
     tune.sample_from functions: 20,000 draws each, against W&B's engine on the same sweep."""

@@ -15,14 +15,18 @@ import json
 import math
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from optional import needs
 from ray_reader import read
 
 from sweepbridge import UnsupportedFeatureError, to_hyperopt, to_sweep, to_tune
 from sweepbridge import distributions as d
 from sweepbridge.frontends.structure import parse_space
 from sweepbridge.frontends.wandb_config import parse_sweep
+
+pytestmark = needs("hyperopt", "ray")
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -258,6 +262,7 @@ def build_hp(spec, path: str):
     return getattr(hp, op)(path, *args)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.dictionaries(names, hp_specs, min_size=1, max_size=4))
 def test_hyperopt_to_sweep_to_hyperopt(spec):

@@ -12,12 +12,15 @@ import time
 from pathlib import Path
 
 import pytest
-import sweeps
 import yaml
 
 from sweepbridge.errors import SpecError
 from sweepbridge.runner import load_sweep, run_sweep
 from sweepbridge.runner.results import read_results
+
+sweeps = pytest.importorskip("sweeps")
+
+pytestmark = pytest.mark.slow  # end to end: whole sweeps of real trials
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

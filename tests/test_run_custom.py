@@ -9,6 +9,8 @@ import pytest
 
 pytest.importorskip("optuna")
 
+pytestmark = pytest.mark.slow  # end to end: a method: custom sweep through wandb's optimizer
+
 SOURCE = """
 import optuna
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
-import sweeps
 
 from sweepbridge.runner.engine import Engine, EngineError, RunReport, check_wandb, plain
+
+np = pytest.importorskip("numpy")
+sweeps = pytest.importorskip("sweeps")
 
 QUADRATIC = {
     "method": "bayes",
@@ -102,6 +103,7 @@ def _best(method: str, seed: int, budget: int = 12) -> float:
     return best
 
 
+@pytest.mark.slow
 def test_bayes_beats_random_on_a_quadratic_in_most_seeds():
     wins = sum(_best("bayes", seed) < _best("random", seed) for seed in range(5))
     assert wins >= 3, wins

@@ -13,6 +13,8 @@ from sweepbridge.runner.failures import FailureRule
 
 pytest.importorskip("wandb")
 
+pytestmark = pytest.mark.slow  # end to end: sweeps of failing trials
+
 
 def agents_stop(outcomes: tuple[bool, ...], late_from: int) -> int | None:
     """Index of the run after which wandb's Agent stops (its counters as `_run_loop` keeps them, its

@@ -17,6 +17,8 @@ from wandb_stub import API_KEY, stub_server
 from sweepbridge.errors import SpecError
 from sweepbridge.runner import run_sweep
 
+pytestmark = pytest.mark.slow  # end to end: online sweeps against the W&B stub
+
 HERE = Path(__file__).resolve().parent
 BIN = os.path.dirname(sys.executable)
 RANDOM = {

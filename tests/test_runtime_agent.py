@@ -21,6 +21,8 @@ from wandb_stub import API_KEY, stub_server
 pytest.importorskip("wandb")
 pytest.importorskip("sweeps")
 
+pytestmark = pytest.mark.slow  # end to end: the unmodified wandb agent
+
 TRAIN = """\
 import atexit, json, os, tempfile, time
 from sweepbridge import tune

@@ -19,6 +19,8 @@ from wandb_offline import offline_runs
 
 pytest.importorskip("wandb")
 
+pytestmark = pytest.mark.slow  # end to end: trial processes logging real wandb runs
+
 HERE = Path(__file__).parent
 PLAIN = str(HERE / "runtime_trainables.py")
 WITH_RAY = str(HERE / "runtime_ray_trainables.py")

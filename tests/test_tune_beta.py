@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from optional import needs
 
 from sweepbridge import (
     ApproximationWarning,
@@ -88,6 +89,7 @@ def seed_call(hp_module=hp):
     )
 
 
+@needs("hyperopt")
 def test_seed_example_converts_like_its_call_with_mirror_and_real_hyperopt(tmp_path):
     import hyperopt
 

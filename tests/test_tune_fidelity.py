@@ -10,13 +10,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-import numpy as np
 import pytest
 from engine import sample
-from scipy import stats
 
 from sweepbridge import tune
 from sweepbridge.backends import wandb as wandb_backend
+
+np = pytest.importorskip("numpy")
+stats = pytest.importorskip("scipy.stats")
+
+pytestmark = pytest.mark.slow  # oracle sampling: 20,000 draws per side
 
 N = 20_000
 P_MIN = 0.001
@@ -65,7 +68,7 @@ def engine_draws(spec: dict, n: int, seed: int) -> list:
 
     The engine samples a parameter as `ppf(random.uniform(0, 1))` (HyperParameter.sample). The
     scalar path is used for values + probabilities (its vectorised ppf mis-samples, see
-    semantics.md); elsewhere ppf is applied to the same uniforms as an array, which
+    docs/semantics.md); elsewhere ppf is applied to the same uniforms as an array, which
     test_vectorised_ppf_is_the_engines_scalar_path checks is identical.
     """
     import random

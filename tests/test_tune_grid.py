@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 from engine import to_plain
+from optional import needs
 
 from sweepbridge import SpecError, UnsupportedFeatureError, tune
 
@@ -57,6 +58,7 @@ def _grids():
     ]
 
 
+@needs("ray")
 @pytest.mark.parametrize("case", range(6))
 def test_wandb_enumerates_rays_grid(case):
     config, num_samples = _grids()[case]
@@ -70,6 +72,7 @@ def test_wandb_enumerates_rays_grid(case):
     assert _multiset(ours) == _multiset(ray_variants(config, num_samples))
 
 
+@needs("ray")
 def test_mirror_grid_equals_ray_dict_grid():
     from ray import tune as ray_tune
 

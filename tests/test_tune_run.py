@@ -8,6 +8,7 @@ import warnings
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optional import needs
 
 from sweepbridge import ApproximationWarning, SpecError, SweepBridgeError, UnsupportedFeatureError, to_sweep, tune
 from sweepbridge.hyperopt import hp
@@ -49,6 +50,7 @@ def test_the_2020_beta_example():
     }
 
 
+@needs("hyperopt")
 def test_beta_example_with_real_hyperopt_and_current_path():
     from hyperopt import hp as real_hp
 
@@ -103,6 +105,7 @@ SEED_002_KEYWORDS = (
 ).split()
 
 
+@needs("ray")
 def test_every_ray_tune_run_keyword_is_accepted():
     from ray import tune as ray_tune
 
@@ -153,6 +156,7 @@ def test_asha_becomes_hyperband_min_iter():
         tune.run("t.py", config={"a": 1.0}, scheduler=schedulers.AsyncHyperBandScheduler("time_total_s", "m", "min"))
 
 
+@needs("ray")
 @pytest.mark.parametrize("max_t,eta", [(81, 3), (27, 3), (100, 4), (16, 2)])
 def test_hyperband_bands_match_rays_rung_milestones(max_t, eta):
     from ray.tune.schedulers import HyperBandScheduler
@@ -162,7 +166,7 @@ def test_hyperband_bands_match_rays_rung_milestones(max_t, eta):
     et = cfg["early_terminate"]
     s = ray_hb._s_max_1 - 1
     ray_most_aggressive = [ray_hb._get_r0(s) * eta**k for k in range(s)]
-    if "max_iter" in et:  # W&B's two band rules (semantics.md)
+    if "max_iter" in et:  # W&B's two band rules (docs/semantics.md)
         assert et["max_iter"] == max_t and et["s"] == s
         bands = sorted(int(max_t / eta**i) for i in range(1, s + 1))
     else:
@@ -227,6 +231,7 @@ def test_log_integer_under_bayes_refused_unless_approximate():
     assert set(cfg.approximations) == {"units"}
 
 
+@needs("ray")
 def test_large_log_integer_support_refused_then_opt_in():
     """W&B's engine refuses over 1,000 values (pointing to the Optuna engine, exact there); the domain itself
     is Ray's rule, whatever the engine."""
@@ -246,6 +251,7 @@ def test_large_log_integer_support_refused_then_opt_in():
     assert real == mirror and real.approximations == mirror.approximations
 
 
+@needs("ray")
 def test_sample_from_suggests_a_domain_and_names_the_path():
     from ray import tune as ray_tune
 
@@ -258,6 +264,7 @@ def test_sample_from_suggests_a_domain_and_names_the_path():
         assert "tune.choice([2, 4, 8, 16, 32])" in info.value.suggestion
 
 
+@needs("ray")
 def test_rays_bound_rules_are_spec_errors():
     from ray import tune as ray_tune
 
@@ -272,6 +279,7 @@ def test_rays_bound_rules_are_spec_errors():
         tune.randint(3, 3)
 
 
+@needs("ray")
 def test_real_ray_searchers_and_schedulers_equal_mirrors():
     from ray.tune.schedulers import ASHAScheduler, FIFOScheduler, HyperBandScheduler, MedianStoppingRule
     from ray.tune.search import BasicVariantGenerator, ConcurrencyLimiter
@@ -302,6 +310,7 @@ def test_real_ray_searchers_and_schedulers_equal_mirrors():
         tune.run("t.py", config=config, scheduler=MedianStoppingRule(metric="m", mode="min"))
 
 
+@needs("ray")
 def test_real_tune_and_run_configs_are_read():
     from ray import tune as ray_tune
 
@@ -363,6 +372,7 @@ OPS = ["uniform", "quniform", "loguniform", "qloguniform", "randint", "qrandint"
 ARGS = st.one_of(st.integers(-5, 40), st.floats(-5, 40), st.sampled_from([0, 0.5, "x", None]))
 
 
+@needs("ray")
 @settings(max_examples=60, deadline=None)
 @given(op=st.sampled_from([*OPS, "randn", "qrandn"]), args=st.lists(ARGS, min_size=2, max_size=3))
 def test_malformed_domains_raise_only_our_errors_and_mirror_ray(op, args):

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from engine import engine_problems
+from optional import needs
 
 from sweepbridge import validate
 
@@ -38,6 +39,7 @@ def test_nested_min_not_less_than_max(spec):
     assert only(problems, "is not less than max").startswith("outer.inner.p: ")
 
 
+@needs("sweeps")
 def test_wandbs_own_validator_checks_min_max_only_at_the_top_level():
     """Why we check every level: W&B's validator accepts the nested case the engine then samples wrongly."""
     cfg = nested({"distribution": "uniform", "min": 2, "max": 1})
@@ -97,6 +99,7 @@ def test_grid_allows_only_value_and_values(spec):
     assert message.startswith("outer.inner.p: ") and "random or bayes" in message
 
 
+@needs("sweeps")
 @pytest.mark.parametrize(
     "spec",
     [

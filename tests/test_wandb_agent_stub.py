@@ -18,6 +18,8 @@ from wandb_stub import stub_server
 pytest.importorskip("wandb")
 pytest.importorskip("sweeps")
 
+pytestmark = pytest.mark.slow  # end to end: the unmodified wandb agent
+
 PROGRAM = """\
 import json, sys, time, wandb
 run = wandb.init()

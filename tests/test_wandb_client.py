@@ -22,6 +22,8 @@ from sweepbridge.hyperopt import hp
 
 pytest.importorskip("wandb")
 
+pytestmark = pytest.mark.slow  # end to end: the real wandb client and CLI against the stub
+
 TRICKY = ["yes", "no", "null", "008", "1e3", "on", "", "~", "0x1F", "-.inf", "日本"]
 
 

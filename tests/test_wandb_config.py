@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+from optional import needs
 
 from sweepbridge import SpecError, SweepConfig
 from sweepbridge import distributions as d
@@ -63,6 +64,7 @@ SPECS = [
 ]
 
 
+@needs("sweeps")
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.get("distribution", "+".join(s)))
 def test_kind_and_defaults_match_sweeps_fill_parameter(spec):
     from sweeps.params import HyperParameter
@@ -78,6 +80,7 @@ def test_kind_and_defaults_match_sweeps_fill_parameter(spec):
         assert node.integer == (type(filled["q"]) is int)
 
 
+@needs("sweeps")
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.get("distribution", "+".join(s)))
 def test_sample_ranges_match_engine(spec):
     """The engine's own draws stay inside the IR's stated support (bounds converted from exponents)."""
@@ -108,6 +111,7 @@ def test_old_format_yaml_reads_with_value_bounds():
     assert dict(fields["model"].fields)["width"] == d.IntUniform(16, 64)
 
 
+@needs("sweeps")
 def test_grid_axes_match_the_engines_enumeration():
     import sweeps
     from engine import unwrap_run

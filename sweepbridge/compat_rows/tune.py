@@ -1,6 +1,6 @@
 """Compat rows: Ray Tune (domains, tune.run / Tuner keywords, search algorithms, schedulers).
 
-Beta statuses come from the French 2020 table (shared/seeds/001): search algorithms and schedulers
+Beta statuses come from W&B's 2020 beta table (docs/semantics.md): search algorithms and schedulers
 are listed there; Tune's domains and tune.run's keywords are not.
 """
 

@@ -1,7 +1,7 @@
 """Ray Tune's domains as IR constructors (Ray 2.x semantics, Ray's argument names).
 
 Shared by the mirror `sweepbridge.tune` and the adapter over real `ray.tune` Domain objects, so
-both translate identically. Facts: shared/reference/semantics.md; the installed Ray is the oracle.
+both translate identically. Facts: docs/semantics.md; the installed Ray is the oracle.
 
 Integer domains are translated from Ray's own sampling rule, not from its docstrings:
 - randint(a, b) is uniform over [a, b).
