@@ -483,24 +483,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         from .errors import SpecError
 
         raise SpecError("sweepbridge run needs a SWEEP file or source, or --resume DIR.")
-    display = TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False)
+    from .experiment import RunOptions
+
+    options = RunOptions(
+        count=args.count,
+        jobs=args.jobs,
+        mode=args.mode,
+        project=args.project,
+        out=args.out,
+        max_failures=args.max_failures,
+        display=TextDisplay(live=sys.stderr.isatty(), show_leaderboard=False),
+        interpreter=args.interpreter,
+        allow_missing_metric=args.allow_missing_metric,
+        warm=not args.cold,
+    )
     try:
-        outcome = _run_script(args, display) if args.resume is None else None
+        outcome = _run_script(args, options) if args.resume is None else None
         if outcome is None:
-            outcome = run_sweep(
-                args.sweep,
-                resume=args.resume,
-                count=args.count,
-                jobs=args.jobs,
-                mode=args.mode,
-                project=args.project,
-                out=args.out,
-                max_failures=args.max_failures,
-                display=display,
-                interpreter=args.interpreter,
-                allow_missing_metric=args.allow_missing_metric,
-                warm=not args.cold,
-            )
+            outcome = run_sweep(args.sweep, resume=args.resume, **options.keywords())
     except MissingMetricError as exc:
         outcome = exc.outcome
         if outcome is None:
@@ -535,7 +535,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return INVALID if outcome.failed else OK
 
 
-def _run_script(args: argparse.Namespace, display: Any) -> Any:
+def _run_script(args: argparse.Namespace, options: Any) -> Any:
     """A Python SWEEP without :NAME runs as written (sweepbridge.script_run): the outcome of its experiment
     (or of the sweep it defines); None for other sources."""
     from .sources import split_source
@@ -543,21 +543,9 @@ def _run_script(args: argparse.Namespace, display: Any) -> Any:
     path, name = split_source(args.sweep)
     if path.suffix.lower() != ".py":
         return None
-    from .experiment import RunOptions, run_sweep_config
+    from .experiment import run_sweep_config
     from .script_run import run_script
 
-    options = RunOptions(
-        count=args.count,
-        jobs=args.jobs,
-        mode=args.mode,
-        project=args.project,
-        out=args.out,
-        max_failures=args.max_failures,
-        display=display,
-        interpreter=args.interpreter,
-        allow_missing_metric=args.allow_missing_metric,
-        warm=not args.cold,
-    )
     engine = getattr(args, "engine", None) or "auto"
     if name is not None:
         from .sources import load_source

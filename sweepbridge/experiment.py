@@ -13,7 +13,7 @@ import math
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,10 @@ class RunOptions:
     allow_missing_metric: bool = False
     warm: bool = True
 
+    def keywords(self) -> dict[str, Any]:
+        """These options as `run_sweep`'s keywords."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     def resolved_mode(self) -> str:
         """The wandb mode of the runs: given, else online when WANDB_MODE says so, else offline.
 
@@ -60,20 +64,7 @@ def run_sweep_config(sweep: Any, options: RunOptions) -> Any:
     """Run a translated SweepConfig (a `method: custom` one is saved first, with its scheduler source)."""
     from .runner import run_sweep
 
-    keywords = {
-        "count": options.count,
-        "jobs": options.jobs,
-        "mode": options.resolved_mode(),
-        "project": options.project,
-        "entity": options.entity,
-        "out": options.out,
-        "max_failures": options.max_failures,
-        "progress": options.progress,
-        "display": options.display,
-        "interpreter": options.interpreter,
-        "allow_missing_metric": options.allow_missing_metric,
-        "warm": options.warm,
-    }
+    keywords = {**options.keywords(), "mode": options.resolved_mode()}
     if getattr(sweep, "scheduler_source", None) is None:
         return run_sweep(sweep, **keywords)
     with tempfile.TemporaryDirectory(prefix="sweepbridge-") as folder:
