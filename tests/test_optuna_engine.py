@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -196,6 +197,10 @@ def test_pruners_against_rays_schedulers(case):
     assert agree >= expected_agreement
 
 
+RAY_PATIENCE = 300
+"""Seconds Ray Tune's own HyperBand run may take (34 s alone here) before the comparison is skipped as Ray hung."""
+
+
 def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
     """Ray Tune itself running HyperBandScheduler (max_t=T, eta=3) on the curves: a grid over the trials in
     order (so trial i is the i-th added to a bracket), a Trainable Ray pauses and resumes; stop = the last
@@ -221,6 +226,12 @@ def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     except Exception as exc:  # no Ray on this machine: nothing to compare with
         pytest.skip(f"Ray cannot start: {exc}")
+
+    def give_up(signum, frame):
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(RAY_PATIENCE)
     try:
         tuner = ray_tune.Tuner(
             ray_tune.with_resources(Curve, {"cpu": 0.5}),
@@ -231,7 +242,11 @@ def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
             run_config=ray_tune.RunConfig(storage_path=str(storage), name="hyperband", verbose=0),
         )
         last = {r.config["curve"][0]: r.metrics["training_iteration"] for r in tuner.fit()}
+    except TimeoutError:  # Ray's own controller waiting on trial actors that are gone: Ray's hang, not a result
+        pytest.skip(f"Ray Tune's HyperBand run did not finish within {RAY_PATIENCE} s (Ray hung: docs/architecture.md)")
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
         ray.shutdown()
     assert sorted(last) == list(range(TRIALS))
     return {i: (None if last[i] == T else last[i]) for i in range(TRIALS)}
