@@ -104,6 +104,10 @@ def runner_subprocess(work: Path, n: int, jobs: int, cold: bool, sweep_file: str
     return wall, _children_cpu() - cpu0
 
 
+TRAINABLE_RUNS = 10
+"""The seed example's num_samples (its sweep's run_cap)."""
+
+
 def trainable_sweep(work: Path) -> str:
     """The seed's Tune trainable example translated to its sweep file (in `work`)."""
     example = Path(__file__).resolve().parents[1] / "examples" / "tune_trainable_agent.py"
@@ -210,9 +214,11 @@ def main() -> None:
             rows.append((f"sweepbridge run --jobs {jobs} ({start} subprocess)", wall, wall / n - one / jobs))
             cpu_rows.append((f"{start}, --jobs {jobs}", cpu / n - one_cpu))
         trainable = trainable_sweep(work)
+        runs = min(n, TRAINABLE_RUNS)
         for cold in (False, True):
-            wall, _ = runner_subprocess(work, n, 1, cold, trainable)
-            rows.append((f"seed Tune trainable, {'cold' if cold else 'warm'} --jobs 1", wall, None))
+            wall, _ = runner_subprocess(work, runs, 1, cold, trainable)
+            name = f"seed Tune trainable, {'cold' if cold else 'warm'} --jobs 1 ({runs} runs)"
+            rows.append((name, wall * n / runs, None))
         fn_wall, loop, startup = in_process(work, n)
         rows.append(("run_sweep(function=...) (in-process)", fn_wall, (fn_wall - loop) / n))
     if not args.skip_ray:
