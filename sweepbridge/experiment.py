@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -61,15 +60,10 @@ class RunOptions:
 
 
 def run_sweep_config(sweep: Any, options: RunOptions) -> Any:
-    """Run a translated SweepConfig (a `method: custom` one is saved first, with its scheduler source)."""
+    """Run a translated SweepConfig (`run_sweep` runs an unsaved `method: custom` one with its scheduler source)."""
     from .runner import run_sweep
 
-    keywords = {**options.keywords(), "mode": options.resolved_mode()}
-    if getattr(sweep, "scheduler_source", None) is None:
-        return run_sweep(sweep, **keywords)
-    with tempfile.TemporaryDirectory(prefix="sweepbridge-") as folder:
-        path = sweep.save(Path(folder) / "sweep.yaml")
-        return run_sweep(str(path), **keywords)
+    return run_sweep(sweep, **{**options.keywords(), "mode": options.resolved_mode()})
 
 
 def fit(tuner: Any, options: RunOptions | None = None) -> ResultGrid:
