@@ -44,6 +44,12 @@ REPEAT_AXIS = "_tune_repeat"
 """The sweep parameter numbering a grid point's repetitions (num_samples > 1 on a grid); the trial
 removes it from the config the trainable receives (Ray's config has no such key)."""
 
+PBT_KEY = "_pbt"
+"""The sweep config key a Population Based Training sweep's runs carry beside the trainable's parameters:
+a dict naming the PBT trial (a chain of runs), the run's generation, its parent run and the donor run and
+training_iteration whose checkpoint it continues from, and the checkpoint storage (docs/pbt.md). The trial
+runtime removes it from the config the trainable receives (Ray's config has no such key)."""
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises SpecError instead of exiting (for commands read from a sweep config)."""
