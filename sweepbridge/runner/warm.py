@@ -209,6 +209,12 @@ class Template:
         return pid
 
     def close(self) -> None:
+        # shutdown first: close() alone leaves the socket open while the reader thread is blocked in
+        # recv on it, so the template saw no end of the runner until wait's timeout (5 s per sweep).
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         try:
             self.sock.close()
         except OSError:
