@@ -1,0 +1,110 @@
+"""A PBT sweep's runs under `sweepbridge trial` (started as the agent starts them, offline): checkpoints
+published to the shared storage, a continuation restoring its donor's checkpoint and continuing its
+training_iteration and time_total_s, lineage in the W&B run, a missing donor checkpoint failing the run.
+
+The runs get hand-made `_pbt` blocks (the contract the generated PBT scheduler fills in, docs/pbt-runs.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from trialrun import run_trial
+
+pytest.importorskip("wandb")
+
+pytestmark = pytest.mark.slow  # end to end: trial processes logging real wandb runs
+
+PROGRAM = str(Path(__file__).parent / "pbt_trainables.py")
+STEP_S = 1.5
+
+
+def lineage(trial, generation, storage, donor=None, iteration=None):
+    parent = f"{trial}/{generation - 1:04d}" if generation else None
+    return {"trial": trial, "generation": generation, "parent": parent, "donor": donor, "iteration": iteration,
+            "storage": str(storage)}  # fmt: skip
+
+
+def _run(tmp_path, trainable, params, run_id):
+    probe = tmp_path / f"probe-{run_id}.jsonl"
+    proc, run = run_trial(tmp_path, tmp_path, PROGRAM, trainable, params, run_id=run_id,
+                          extra_env={"PROBE": str(probe)})  # fmt: skip
+    seen = [json.loads(line) for line in probe.read_text().splitlines()] if probe.exists() else []
+    return proc, run, seen
+
+
+def _published(root: Path, run: str) -> dict[int, dict]:
+    """The checkpoints published for `run` (trial/GGGG): iteration -> marker."""
+    found = {}
+    for marker in (root / run).glob("checkpoint_*/.sweepbridge_checkpoint.json"):
+        info = json.loads(marker.read_text())
+        assert marker.parent.name == f"checkpoint_{info['training_iteration']:06d}"
+        found[info["training_iteration"]] = info
+    return found
+
+
+def test_function_trainable_publishes_and_a_continuation_restores_the_donor(tmp_path):
+    storage = tmp_path / "storage"
+    donor = {"lr": 1.0, "steps": 3, "_pbt": lineage("pbt_00001", 0, storage)}
+    proc, run, seen = _run(tmp_path, "train_weights", donor, "donor01")
+    assert proc.returncode == 0, proc.stderr
+    assert run.config == donor  # W&B keeps the lineage in the run's config
+    assert seen[0]["config"] == {"lr": 1.0, "steps": 3}  # the trainable never sees it
+    assert (run.group, run.tags) == ("pbt_00001", ["pbt", "generation:0"])
+    assert [(r["training_iteration"], r["_pbt_checkpoint"]) for r in run.history] == [(1, 1), (2, 2), (3, 3)]
+    published = _published(storage, "pbt_00001/0000")
+    assert sorted(published) == [1, 2, 3] and published[2]["time_total_s"] == 2 * STEP_S
+    assert json.loads((storage / "pbt_00001/0000/checkpoint_000002/state.json").read_text()) == {
+        "w": 2.0,
+        "by": "donor01",
+    }
+
+    explored = {"lr": 10.0, "steps": 2, "_pbt": lineage("pbt_00000", 1, storage, "pbt_00001/0000", 2)}
+    proc, run, seen = _run(tmp_path, "train_weights", explored, "cont01")
+    assert proc.returncode == 0, proc.stderr
+    (start,) = seen
+    assert (start["loaded"], start["start"]) == ("donor01", 2.0)  # the donor's checkpoint of iteration 2
+    assert start["config"] == {"lr": 10.0, "steps": 2}  # the explored config
+    rows = [(r["training_iteration"], r["w"], r["time_total_s"], r["iterations_since_restore"]) for r in run.history]
+    assert rows == [(3, 12.0, 3 * STEP_S, 1), (4, 22.0, 4 * STEP_S, 2)]  # continues as Ray's trial after an exploit
+    assert (run.group, run.tags) == ("pbt_00000", ["pbt", "generation:1"])
+    assert sorted(_published(storage, "pbt_00000/0001")) == [3, 4]
+
+
+@pytest.mark.parametrize(("trainable", "uri"), [("WeightTrainable", True), ("LegacyWeightTrainable", False)])
+def test_class_trainable_continuation_loads_the_donor_through_load_checkpoint(tmp_path, trainable, uri):
+    """Today's load_checkpoint with the storage as a file:// URI (pyarrow's filesystems); the 2019 _restore
+    with a directory."""
+    if uri:
+        pytest.importorskip("pyarrow")
+    root = tmp_path / "storage"
+    storage = f"file://{root}" if uri else str(root)
+    donor = {"lr": 1.0, "until": 3, "_pbt": lineage("pbt_00002", 0, storage)}
+    proc, run, _ = _run(tmp_path, trainable, donor, "donor02")
+    assert proc.returncode == 0, proc.stderr
+    # a class trainable under PBT is checkpointed every iteration, before its row is logged
+    assert [r.get("_pbt_checkpoint") for r in run.history] == [1, 2, 3]
+    assert sorted(_published(root, "pbt_00002/0000")) == [1, 2, 3]
+
+    explored = {"lr": 10.0, "until": 4, "_pbt": lineage("pbt_00003", 2, storage, "pbt_00002/0000", 1)}
+    proc, run, seen = _run(tmp_path, trainable, explored, "cont02")
+    assert proc.returncode == 0, proc.stderr
+    (loaded,) = seen
+    assert (loaded["loaded"], loaded["start"], loaded["config"]) == ("donor02", 1.0, {"lr": 10.0, "until": 4})
+    if "restored_from" in loaded:  # the path _save returned, found inside the donor's published checkpoint
+        assert loaded["restored_from"] == str(root / "pbt_00002/0000/checkpoint_000001/weight.json")
+    rows = [(r["training_iteration"], r["w"], r["time_total_s"]) for r in run.history]
+    assert rows == [(2, 11.0, 2 * STEP_S), (3, 21.0, 3 * STEP_S), (4, 31.0, 4 * STEP_S)]
+    assert sorted(_published(root, "pbt_00003/0002")) == [2, 3, 4]
+
+
+def test_missing_donor_checkpoint_fails_the_run_naming_the_path(tmp_path):
+    storage = tmp_path / "storage"
+    explored = {"lr": 1.0, "steps": 2, "_pbt": lineage("pbt_00000", 1, storage, "pbt_00004/0000", 7)}
+    proc, run, seen = _run(tmp_path, "train_weights", explored, "cont03")
+    assert proc.returncode == 1
+    assert str(storage / "pbt_00004/0000/checkpoint_000007") in proc.stderr
+    assert "does not exist" in proc.stderr and "rather than start from scratch" in proc.stderr
+    assert seen == [] and run.history == [] and run.exit_code == 1  # the trainable never started
