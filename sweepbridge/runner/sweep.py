@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from .chains import CHECKPOINT_MARK, HISTORY_KEYS, lineage
 from .display import Display, NullDisplay
 from .engine import Engine, RunReport
 from .failures import FailureRule
@@ -235,6 +236,8 @@ class SweepRunner:
         if resume is not None:
             self.out_dir = resume.directory
         self._journal: Journal | None = None
+        self._pbt_trials: set[str] = set()
+        self._waves_said = False
 
     def _check_program(self) -> None:
         if self.function is not None or not uses_program(self.config):
@@ -273,7 +276,23 @@ class SweepRunner:
         if self._journal is not None:
             popen = getattr(trial, "popen", None)
             self._journal.launched(spec.run_id, getattr(trial, "pid", None) or (popen.pid if popen else None))
-        return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
+        log = RunLog(self.metrics)
+        if lineage(config) is not None:  # PBT's scheduler reads the time attributes and the published checkpoints
+            log = RunLog(self.metrics, HISTORY_KEYS, marks=(CHECKPOINT_MARK,))
+            self._pbt_trial(config)
+        return Active(trial, opt_id, log, time.monotonic())
+
+    def _pbt_trial(self, config: dict[str, Any]) -> None:
+        """Say, once, that a PBT population larger than --jobs runs in waves."""
+        block = lineage(config)
+        self._pbt_trials.add(str(block["trial"]) if block else "")
+        if len(self._pbt_trials) > self.jobs and not self._waves_said:
+            self._waves_said = True
+            self.display.note(
+                f"PBT: the population has more trials than --jobs {self.jobs}: it runs in waves of {self.jobs} "
+                "(the scheduler pauses trials and continues each later, as a new run, from its own checkpoint), "
+                "as Ray runs a population larger than its CPUs."
+            )
 
     def _output(self, spec: TrialSpec) -> Path:
         return self.out_dir / "logs" / f"{spec.run_id}.log"
@@ -363,7 +382,7 @@ class SweepRunner:
     def open_store(self) -> ResultsStore:
         """The results directory, locked for this runner (refused when another runner holds it or, unless
         this runner resumes it, it already holds a sweep), with the sweep config saved in it."""
-        store = ResultsStore(self.out_dir, resume=self.resume is not None)
+        store = ResultsStore(self.out_dir, resume=self.resume is not None, goal=self.goal)
         from ..sweep_config import SweepConfig, write_atomic
 
         try:

@@ -1,0 +1,124 @@
+"""`sweepbridge run` on a PBT sweep's runs: trials (chains of runs) in the leaderboard, pbt_trials.json and
+the ResultGrid, the waves note when the population exceeds --jobs, and what the scheduler is told.
+
+The runs come from a `method: custom` sweep whose Optuna-engine source (wandb's define-by-run path, as the
+generated PBT scheduler uses it) hands out a prepared sequence of configs with `_pbt` blocks: two trials,
+then trial pbt_00000 continuing from pbt_00001's checkpoint of iteration 2 with an explored lr.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from sweepbridge.runner.history import RunLog
+
+HERE = Path(__file__).resolve().parent
+
+SOURCE = """
+import optuna
+
+STORAGE = {storage!r}
+PLAN = [
+    {{"lr": 1.0, "steps": 3, "_pbt": {{"trial": "pbt_00000", "generation": 0, "parent": None, "donor": None,
+                                      "iteration": None, "storage": STORAGE}}}},
+    {{"lr": 2.0, "steps": 3, "_pbt": {{"trial": "pbt_00001", "generation": 0, "parent": None, "donor": None,
+                                      "iteration": None, "storage": STORAGE}}}},
+    {{"lr": 20.0, "steps": 2, "_pbt": {{"trial": "pbt_00000", "generation": 1, "parent": "pbt_00000/0000",
+                                       "donor": "pbt_00001/0000", "iteration": 2, "storage": STORAGE}}}},
+]
+
+
+def optimizer(sweep):
+    return optuna.create_study(direction="maximize")
+
+
+def search_space(trial):
+    return PLAN[trial.number]
+"""
+
+
+def test_a_pbt_run_log_keeps_the_checkpoint_marks_and_time_attributes_for_the_scheduler():
+    log = RunLog(["w"], ("training_iteration", "time_total_s"), marks=("_pbt_checkpoint",))
+    rows = [
+        {"_step": 1, "w": 1.0, "training_iteration": 1, "time_total_s": 1.5, "_pbt_checkpoint": 1, "pid": 7},
+        {"_step": 2, "training_iteration": 2, "time_total_s": 3.0, "_pbt_checkpoint": 2},  # no metric, a checkpoint
+        {"_step": 3, "training_iteration": 3, "time_total_s": 4.5},  # neither: not a sampled row
+    ]
+    for item in rows:
+        log.add({"type": "history", "history": {"item": item}})
+    history, _ = log.snapshot()
+    assert history == [
+        {"w": 1.0, "_pbt_checkpoint": 1, "training_iteration": 1, "time_total_s": 1.5, "_step": 1},
+        {"_pbt_checkpoint": 2, "training_iteration": 2, "time_total_s": 3.0, "_step": 2},
+    ]
+    plain = RunLog(["w"])  # other sweeps: the metric rows only, as before
+    for item in rows:
+        plain.add({"type": "history", "history": {"item": item}})
+    assert plain.snapshot()[0] == [{"w": 1.0, "_step": 1}]
+
+
+@pytest.mark.slow  # three trial processes under the runner
+def test_the_runner_shows_pbt_trials_as_chains_and_fit_returns_one_result_per_trial(tmp_path, monkeypatch, wandb_env):
+    pytest.importorskip("optuna")
+    from sweepbridge.experiment import result_grid
+    from sweepbridge.runner.display import TextDisplay
+    from sweepbridge.runner.sweep import SweepRunner
+    from sweepbridge.trial_command import TrialCommand
+
+    storage = tmp_path / "storage"
+    shutil.copy(HERE / "pbt_trainables.py", tmp_path / "train.py")
+    (tmp_path / "plan.py").write_text(SOURCE.format(storage=str(storage)))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
+    monkeypatch.setenv("PROBE", str(tmp_path / "probe.jsonl"))
+    monkeypatch.delenv("WANDB_DIR")
+    config = {
+        "program": "train.py",
+        "method": "custom",
+        "metric": {"name": "w", "goal": "maximize"},
+        "command": TrialCommand("train.py", "train_weights", metric="w").command(),
+        "scheduler": {
+            "engine": "optuna",
+            "source": "plan.py",
+            "optimizer": "optimizer",
+            "search_space": "search_space",
+        },  # noqa: E501
+    }
+    stream = io.StringIO()
+    outcome = SweepRunner(config, count=3, out=tmp_path / "out", display=TextDisplay(stream)).run()
+    assert [r.state for r in outcome.results] == ["finished"] * 3, stream.getvalue()
+    text = stream.getvalue()
+    assert "runs in waves of 1" in text  # two trials under --jobs 1
+    assert "PBT: 2 trials, 3 runs" in text
+    table = text[text.index("top 2 PBT trials by final w (maximize):") :].splitlines()
+    assert table[3].split()[:5] == ["1", "pbt_00000", "44", "44", "2"]  # w: 2 (pbt_00001 @2) + 20 + 20
+    assert table[4].split()[:5] == ["2", "pbt_00001", "6", "6", "1"]
+    assert "pbt=pbt_00000#1 from pbt_00001/0000@2" in text  # the run's start line names its lineage
+
+    trials = json.loads((tmp_path / "out" / "pbt_trials.json").read_text())
+    first = next(t for t in trials if t["trial"] == "pbt_00000")
+    run_ids = [r.id for r in outcome.results]
+    assert (first["final"], first["best"], first["generations"]) == (44.0, 44.0, 2)
+    assert first["final_config"] == {"lr": 20.0, "steps": 2}
+    assert [(g["run"], g["start_iteration"], g["donor"]) for g in first["runs"]] == [
+        (run_ids[0], 0, None),
+        (run_ids[2], 2, "pbt_00001/0000"),
+    ]
+
+    grid = result_grid(outcome, metric="w", mode="max")
+    assert len(grid) == 2
+    best = grid.get_best_result()
+    assert best.config == {"lr": 20.0, "steps": 2}  # the final config
+    assert best.config_schedule == [(0, {"lr": 1.0, "steps": 3}), (2, {"lr": 20.0, "steps": 2})]
+    assert best.wandb_run_ids == [run_ids[0], run_ids[2]]
+    assert [row["training_iteration"] for row in best.metrics_dataframe.to_dict("records")] == [1, 2, 3, 3, 4]
+    assert best.metrics["w"] == 44.0 and best.metrics["training_iteration"] == 4
+    other = next(r for r in grid if r is not best)
+    assert other.config == {"lr": 2.0, "steps": 3} and other.config_schedule == [(0, {"lr": 2.0, "steps": 3})]
