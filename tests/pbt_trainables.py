@@ -58,26 +58,3 @@ class WeightTrainable(tune.Trainable):
             state = json.load(f)
         self.weight, self.by = state["w"], state["by"]
         probe(run=self.trial_id, config=self.config, loaded=self.by, start=self.weight, iteration=self.iteration)
-
-
-class LegacyWeightTrainable(tune.Trainable):
-    """The 2019 names: _save returns a file path inside the checkpoint, _restore receives it back."""
-
-    def _setup(self, config):
-        self.weight = 0.0
-
-    def _train(self):
-        self.weight += self.config["lr"]
-        return {"w": self.weight, "time_this_iter_s": STEP_S, "done": self.iteration + 1 >= self.config["until"]}
-
-    def _save(self, checkpoint_dir):
-        path = os.path.join(checkpoint_dir, "weight.json")
-        with open(path, "w") as f:
-            json.dump({"w": self.weight, "by": self.trial_id}, f)
-        return path
-
-    def _restore(self, path):
-        with open(path) as f:
-            state = json.load(f)
-        self.weight = state["w"]
-        probe(run=self.trial_id, config=self.config, loaded=state["by"], start=self.weight, restored_from=path)

@@ -18,6 +18,7 @@ pytest.importorskip("wandb")
 pytestmark = pytest.mark.slow  # end to end: trial processes logging real wandb runs
 
 PROGRAM = str(Path(__file__).parent / "pbt_trainables.py")
+RAY_PROGRAM = str(Path(__file__).parent / "pbt_ray_trainables.py")
 STEP_S = 1.5
 
 
@@ -27,9 +28,9 @@ def lineage(trial, generation, storage, donor=None, iteration=None):
             "storage": str(storage)}  # fmt: skip
 
 
-def _run(tmp_path, trainable, params, run_id):
+def _run(tmp_path, trainable, params, run_id, program=PROGRAM):
     probe = tmp_path / f"probe-{run_id}.jsonl"
-    proc, run = run_trial(tmp_path, tmp_path, PROGRAM, trainable, params, run_id=run_id,
+    proc, run = run_trial(tmp_path, tmp_path, program, trainable, params, run_id=run_id,
                           extra_env={"PROBE": str(probe)})  # fmt: skip
     seen = [json.loads(line) for line in probe.read_text().splitlines()] if probe.exists() else []
     return proc, run, seen
@@ -46,9 +47,13 @@ def _published(root: Path, run: str) -> dict[int, dict]:
 
 
 def test_function_trainable_publishes_and_a_continuation_restores_the_donor(tmp_path):
+    """Ray's own tune.get_checkpoint() / tune.report (no Ray process; sweepbridge's mirror of them runs in
+    tests/test_runtime_pbt_agents.py and tests/test_run_pbt.py)."""
+    pytest.importorskip("ray.tune")
+    trainable, program = "train_ray_weights", RAY_PROGRAM
     storage = tmp_path / "storage"
     donor = {"lr": 1.0, "steps": 3, "_pbt": lineage("pbt_00001", 0, storage)}
-    proc, run, seen = _run(tmp_path, "train_weights", donor, "donor01")
+    proc, run, seen = _run(tmp_path, trainable, donor, "donor01", program)
     assert proc.returncode == 0, proc.stderr
     assert run.config == donor  # W&B keeps the lineage in the run's config
     assert seen[0]["config"] == {"lr": 1.0, "steps": 3}  # the trainable never sees it
@@ -62,9 +67,10 @@ def test_function_trainable_publishes_and_a_continuation_restores_the_donor(tmp_
     }
 
     explored = {"lr": 10.0, "steps": 2, "_pbt": lineage("pbt_00000", 1, storage, "pbt_00001/0000", 2)}
-    proc, run, seen = _run(tmp_path, "train_weights", explored, "cont01")
+    proc, run, seen = _run(tmp_path, trainable, explored, "cont01", program)
     assert proc.returncode == 0, proc.stderr
     (start,) = seen
+    assert start["checkpoint_class"].startswith("ray.")  # Ray's Checkpoint class, over the published files
     assert (start["loaded"], start["start"]) == ("donor01", 2.0)  # the donor's checkpoint of iteration 2
     assert start["config"] == {"lr": 10.0, "steps": 2}  # the explored config
     rows = [(r["training_iteration"], r["w"], r["time_total_s"], r["iterations_since_restore"]) for r in run.history]
@@ -73,28 +79,31 @@ def test_function_trainable_publishes_and_a_continuation_restores_the_donor(tmp_
     assert sorted(_published(storage, "pbt_00000/0001")) == [3, 4]
 
 
-@pytest.mark.parametrize(("trainable", "uri"), [("WeightTrainable", True), ("LegacyWeightTrainable", False)])
-def test_class_trainable_continuation_loads_the_donor_through_load_checkpoint(tmp_path, trainable, uri):
-    """Today's load_checkpoint with the storage as a file:// URI (pyarrow's filesystems); the 2019 _restore
-    with a directory."""
+@pytest.mark.parametrize(
+    ("trainable", "uri", "program"),
+    [("WeightTrainable", True, PROGRAM), ("RayWeightTrainable", False, RAY_PROGRAM)],
+)  # fmt: skip
+def test_class_trainable_continuation_loads_the_donor_through_load_checkpoint(tmp_path, trainable, uri, program):
+    """sweepbridge's Trainable with the storage as a file:// URI (pyarrow's filesystems); a real
+    ray.tune.Trainable (Ray's own iteration and time counters restored) with a directory."""
     if uri:
         pytest.importorskip("pyarrow")
+    if program == RAY_PROGRAM:
+        pytest.importorskip("ray.tune")
     root = tmp_path / "storage"
     storage = f"file://{root}" if uri else str(root)
     donor = {"lr": 1.0, "until": 3, "_pbt": lineage("pbt_00002", 0, storage)}
-    proc, run, _ = _run(tmp_path, trainable, donor, "donor02")
+    proc, run, _ = _run(tmp_path, trainable, donor, "donor02", program)
     assert proc.returncode == 0, proc.stderr
     # a class trainable under PBT is checkpointed every iteration, before its row is logged
     assert [r.get("_pbt_checkpoint") for r in run.history] == [1, 2, 3]
     assert sorted(_published(root, "pbt_00002/0000")) == [1, 2, 3]
 
     explored = {"lr": 10.0, "until": 4, "_pbt": lineage("pbt_00003", 2, storage, "pbt_00002/0000", 1)}
-    proc, run, seen = _run(tmp_path, trainable, explored, "cont02")
+    proc, run, seen = _run(tmp_path, trainable, explored, "cont02", program)
     assert proc.returncode == 0, proc.stderr
     (loaded,) = seen
     assert (loaded["loaded"], loaded["start"], loaded["config"]) == ("donor02", 1.0, {"lr": 10.0, "until": 4})
-    if "restored_from" in loaded:  # the path _save returned, found inside the donor's published checkpoint
-        assert loaded["restored_from"] == str(root / "pbt_00002/0000/checkpoint_000001/weight.json")
     rows = [(r["training_iteration"], r["w"], r["time_total_s"]) for r in run.history]
     assert rows == [(2, 11.0, 2 * STEP_S), (3, 21.0, 3 * STEP_S), (4, 31.0, 4 * STEP_S)]
     assert sorted(_published(root, "pbt_00003/0002")) == [2, 3, 4]
