@@ -33,6 +33,9 @@ def train_weights(config):
     probe(run=run, config=config, loaded=by, start=weight)
     for _ in range(int(config["steps"])):
         weight += config["lr"]
+        if config.get("no_checkpoints"):
+            tune.report({"w": weight, "time_this_iter_s": STEP_S})
+            continue
         with tempfile.TemporaryDirectory() as d:
             with open(os.path.join(d, "state.json"), "w") as f:
                 json.dump({"w": weight, "by": run}, f)

@@ -117,3 +117,11 @@ def test_missing_donor_checkpoint_fails_the_run_naming_the_path(tmp_path):
     assert str(storage / "pbt_00004/0000/checkpoint_000007") in proc.stderr
     assert "does not exist" in proc.stderr and "rather than start from scratch" in proc.stderr
     assert seen == [] and run.history == [] and run.exit_code == 1  # the trainable never started
+
+
+def test_a_run_that_never_reports_a_checkpoint_is_warned(tmp_path):
+    params = {"lr": 1.0, "steps": 2, "no_checkpoints": True, "_pbt": lineage("pbt_00002", 0, tmp_path / "storage")}
+    proc, run, _ = _run(tmp_path, "train_weights", params, "bare01")
+    assert proc.returncode == 0, proc.stderr
+    assert "PBT trial pbt_00002 (generation 0) reported no checkpoint" in proc.stderr
+    assert [r.get("_pbt_checkpoint") for r in run.history] == [None, None] and not (tmp_path / "storage").exists()

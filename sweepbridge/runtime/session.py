@@ -56,6 +56,8 @@ class TrialSession:
         self.lineage: Lineage | None = None
         """A PBT sweep's run: its trial, generation and donor (its checkpoints are published to the storage)."""
         self._published: int | None = None
+        self.last_published: int | None = None
+        """The training_iteration of the last checkpoint published to the PBT storage."""
         self.results_file = Path(run.dir).parent / RESULT_FILE
         self.loaded_checkpoint: Any = None
         self.last_checkpoint: Path | None = None
@@ -116,7 +118,7 @@ class TrialSession:
         self.loaded_checkpoint = as_checkpoint(path)
         if self.lineage is not None and iteration is not None:
             self.lineage.publish(path, iteration)
-            self._published = iteration
+            self._published = self.last_published = iteration
         if self.upload_checkpoints:
             import wandb
 
@@ -186,6 +188,16 @@ class TrialSession:
             f"sweepbridge: the trainable never reported the sweep metric {self.metric!r} "
             f"(reported: {', '.join(sorted(self.reported_keys)) or 'nothing'}); W&B's bayes search and "
             "hyperband early termination cannot use this run."
+        )
+
+    def unpublished_warning(self) -> str | None:
+        """A PBT run that reported results but never a checkpoint: no trial can continue from it."""
+        if self.lineage is None or self.last_published is not None or self.last_iteration is None:
+            return None
+        return (
+            f"sweepbridge: PBT trial {self.lineage.trial} (generation {self.lineage.generation}) reported no "
+            "checkpoint, so no trial can continue from it and its own continuation cannot restore it: report "
+            "one with tune.report(metrics, checkpoint=tune.Checkpoint.from_directory(dir)), as Ray's PBT needs."
         )
 
     # --- signals -----------------------------------------------------------------------------

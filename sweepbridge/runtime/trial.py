@@ -95,7 +95,7 @@ def _run(args: TrialCommand) -> int:
         trial.close()
         tune_session.activate(None)
         ray_hooks.uninstall()
-    message = trial.missing_metric_warning()
+    message = trial.missing_metric_warning() or trial.unpublished_warning()
     if message:
         print(f"warning: {message}", file=sys.stderr)
     if trial.stop_reason:
