@@ -88,6 +88,34 @@ class Chain:
         }
 
 
+PBT_NAMES = ("PopulationBasedTraining", "PB2")
+
+
+def pbt_population(sweep: Mapping[str, Any]) -> int | None:
+    """The population size of a PBT sweep whose scheduler source sweepbridge generated (its SPEC names a PBT
+    scheduler and settings.num_samples); None when the sweep does not tell (e.g. another source)."""
+    import json
+
+    scheduler = sweep.get("scheduler") if sweep.get("method") == "custom" else None
+    source = scheduler.get("source") if isinstance(scheduler, Mapping) else None
+    if not isinstance(source, str):
+        return None
+    from ..errors import SweepBridgeError
+    from ..frontends.scheduler_source import read_spec
+
+    try:
+        with open(source, encoding="utf-8") as f:
+            spec = read_spec(f.read())
+    except (OSError, UnicodeDecodeError, SweepBridgeError):
+        return None
+    settings = spec.get("settings") if isinstance(spec.get("settings"), Mapping) else {}
+    described = json.dumps([spec.get("origin"), spec.get("pruner"), spec.get("sampler"), settings], default=str)
+    size = settings.get("num_samples")
+    if not any(name in described for name in PBT_NAMES) or not isinstance(size, int) or size < 1:
+        return None
+    return size
+
+
 def lineage(config: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The `_pbt` block of a run's config (None for a run of another sweep)."""
     block = config.get(PBT_KEY) if isinstance(config, Mapping) else None

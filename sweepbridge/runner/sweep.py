@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from .chains import CHECKPOINT_MARK, HISTORY_KEYS, lineage
+from .chains import CHECKPOINT_MARK, HISTORY_KEYS, lineage, pbt_population
 from .display import Display, NullDisplay
 from .engine import Engine, RunReport
 from .failures import FailureRule
@@ -283,16 +283,27 @@ class SweepRunner:
         return Active(trial, opt_id, log, time.monotonic())
 
     def _pbt_trial(self, config: dict[str, Any]) -> None:
-        """Say, once, that a PBT population larger than --jobs runs in waves."""
+        """Say, once, that a PBT population larger than --jobs runs in waves (when the (jobs+1)-th trial starts,
+        unless the generated scheduler's settings told the population size at the start)."""
         block = lineage(config)
         self._pbt_trials.add(str(block["trial"]) if block else "")
-        if len(self._pbt_trials) > self.jobs and not self._waves_said:
+        if len(self._pbt_trials) > self.jobs:
+            self._say_waves("more trials than")
+
+    def _say_waves(self, how: str) -> None:
+        if not self._waves_said:
             self._waves_said = True
             self.display.note(
-                f"PBT: the population has more trials than --jobs {self.jobs}: it runs in waves of {self.jobs} "
+                f"PBT: the population has {how} --jobs {self.jobs}: it runs in waves of {self.jobs} "
                 "(the scheduler pauses trials and continues each later, as a new run, from its own checkpoint), "
                 "as Ray runs a population larger than its CPUs."
             )
+
+    def _announce_waves(self) -> None:
+        """At the start: a sweepbridge-generated PBT scheduler whose settings give the population size."""
+        population = pbt_population(self.config)
+        if population is not None and population > self.jobs:
+            self._say_waves(f"{population} trials, more than")
 
     def _output(self, spec: TrialSpec) -> Path:
         return self.out_dir / "logs" / f"{spec.run_id}.log"
@@ -407,6 +418,7 @@ class SweepRunner:
         checked = False
         write_error: ResultsWriteError | None = None
         self.display.start(self)
+        self._announce_waves()
         launched = self._resume_runs(store)
         restore = _sigterm_as_interrupt()
         environ = dict(os.environ)
