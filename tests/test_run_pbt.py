@@ -139,6 +139,15 @@ def test_the_runner_shows_pbt_trials_as_chains_and_fit_returns_one_result_per_tr
         (run_ids[2], 2, "pbt_00001/0000"),
     ]
 
+    # what the engine (the PBT scheduler) was told of each run: the metric, PBT's time attributes, the checkpoints
+    told = [json.loads(line) for line in (tmp_path / "out" / "trials.jsonl").read_text().splitlines()]
+    (last,) = [e["history"] for e in told if e.get("event") == "end" and e["id"] == run_ids[2]]
+    assert [(h["_step"], h["training_iteration"], h["_pbt_checkpoint"], h["w"]) for h in last] == [
+        (3, 3, 3, 24.0),
+        (4, 4, 4, 44.0),
+    ]
+    assert [h["time_total_s"] for h in last] == [4.5, 6.0]  # the donor's 3.0 s continued
+
     grid = result_grid(outcome, metric="w", mode="max")
     assert len(grid) == 2
     best = grid.get_best_result()
