@@ -4,6 +4,8 @@ Where the translator meets the runner (like the CLI): the Tuner is translated to
 runner runs it on this machine (W&B's engine or the generated scheduler picks the configs, each
 trial is one real W&B run, offline by default), and every trial's reported results (the trial
 runtime's result.json in the run's directory, else the run's logged history) become a `ResultGrid`.
+A PBT sweep's trial is a chain of runs (runner/chains.py): it becomes one Result, whose results are its
+runs' results in generation order, with its final config and its `config_schedule`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .tune.driver import RunCall, current_driver, driving, experiment_specs
 from .tune.result_grid import ExperimentAnalysis, ResultGrid, TrialData, TuneError
 
 __all__ = ["RunCall", "RunOptions", "driving", "experiment_specs", "fit", "run_experiment"]
+
+from .trial_command import PBT_KEY
 
 RESULT_FILE, PARAMS_FILE = "result.json", "params.json"
 REPEAT_AXIS = "_tune_repeat"
@@ -99,8 +103,20 @@ def _wandb_block(space: Any) -> dict[str, Any] | None:
 def result_grid(
     outcome: Any, *, metric: str | None = None, mode: str | None = None, wandb_block: dict | None = None
 ) -> ResultGrid:
-    """The ResultGrid of a finished `run_sweep` (a SweepOutcome), trials in the order they ended."""
-    trials = [_trial(r, wandb_block) for r in outcome.results]
+    """The ResultGrid of a finished `run_sweep` (a SweepOutcome), trials in the order they ended (a PBT
+    trial, a chain of runs, when its last run ended)."""
+    from .runner.chains import chains
+
+    by_id = {r.id: r for r in outcome.results}
+    order = {r.id: i for i, r in enumerate(outcome.results)}
+    found = chains(outcome.results)
+    in_chains = {g.run for c in found for g in c.runs}
+    ended = [(order[r.id], _trial(r, wandb_block)) for r in outcome.results if r.id not in in_chains]
+    for chain in found:
+        ended.append(
+            (max(order[g.run] for g in chain.runs), _chain([by_id[g.run] for g in chain.runs], chain, wandb_block))
+        )
+    trials = [t for _, t in sorted(ended, key=lambda pair: pair[0])]
     return ResultGrid(
         trials, default_metric=metric, default_mode=mode, experiment_path=str(outcome.out_dir), sweep=outcome
     )
@@ -135,8 +151,30 @@ def _trial(run: Any, wandb_block: dict | None) -> TrialData:
     )
 
 
+def _chain(runs: list[Any], chain: Any, wandb_block: dict | None) -> TrialData:
+    """One PBT trial from its runs (generation order): every run's results in turn (a continuation's start
+    after its donor's training_iteration, as Ray's exploited trial continues), the last run's config,
+    state and error, every run's checkpoints."""
+    parts = [_trial(run, wandb_block) for run in runs]
+    last = parts[-1]
+    schedule = [(start, _ray_config(config, wandb_block)) for start, config in chain.schedule()]
+    return TrialData(
+        trial_id=chain.trial,
+        config=last.config,
+        results=[row for part in parts for row in part.results],
+        path=last.path,
+        error=last.error,
+        checkpoints=[c for part in parts for c in part.checkpoints],
+        wandb_run_id=last.wandb_run_id,
+        wandb_dir=last.wandb_dir,
+        state=last.state,
+        config_schedule=schedule,
+        runs=[part.wandb_run_id or "" for part in parts],
+    )
+
+
 def _ray_config(config: Mapping[str, Any], wandb_block: dict | None) -> dict[str, Any]:
-    out = {k: v for k, v in config.items() if k not in (REPEAT_AXIS, "_wandb")}
+    out = {k: v for k, v in config.items() if k not in (REPEAT_AXIS, "_wandb", PBT_KEY)}
     if wandb_block is not None:
         out["wandb"] = wandb_block
     return out

@@ -29,6 +29,12 @@ Usage (the agent's children run offline: nothing they log reaches the stub, thei
         stub.handed_out  # [HandedRun(run_id, args, config), ...]; config = the plain parameters
         stub.heartbeats  # [{"agent": id, "runState": {...}}, ...]
 
+Several agents (several machines) may serve one sweep: each CreateAgent gets its own id (agent-1,
+agent-2, ... in order) and each heartbeat reports that agent's runs only. Instead of W&B's engine, a
+`plan` hands out a prepared sequence of run configs: `[(agent, config), ...]`, run k only once every
+earlier run has ended, to the agent numbered `agent` (1-based; None: whichever asks first); it stands
+in for a scheduler that decides the next run from the earlier ones (e.g. PBT's continuations).
+
 `stub.stop(run_id)` queues a stop command for the next heartbeat (the agent sends SIGTERM, then
 SIGKILL after WANDB_AGENT_KILL_DELAY seconds); `stub.wait_running(run_id)` waits until the agent
 reports a run as running. The agent polls every 5 s (its POLL_INTERVAL): a sweep of N runs takes
@@ -73,6 +79,8 @@ class HandedRun:
     """As sent: {name: {"value": v}} (nested parameters are one dict value)."""
     config: dict[str, Any]
     """The plain parameters {name: v}: what wandb.config should hold."""
+    agent: str | None = None
+    """The id of the agent it was handed to."""
 
 
 @dataclass
@@ -142,7 +150,19 @@ class StubSweep:
 
 
 class StubServer:
-    def __init__(self, sweep_config: dict[str, Any] | None = None, runs: int = 0, concurrent: int = 1) -> None:
+    def __init__(
+        self,
+        sweep_config: dict[str, Any] | None = None,
+        runs: int = 0,
+        concurrent: int = 1,
+        plan: list[tuple[int | None, dict[str, Any]]] | None = None,
+    ) -> None:
+        self.plan = list(plan) if plan is not None else None
+        if self.plan is not None:
+            runs = len(self.plan)
+        self.agents: list[str] = []
+        """Agent ids in the order CreateAgent registered them."""
+        self._running_by: dict[str | None, set[str]] = {}
         self.requests: list[dict[str, Any]] = []
         self.sweep_id = SWEEP_ID
         self.sweep_config = copy.deepcopy(dict(sweep_config)) if sweep_config is not None else None
@@ -253,7 +273,9 @@ class StubServer:
         if "agentHeartbeat" in query:
             return {"agentHeartbeat": {"agent": {"id": AGENT_ID}, "commands": json.dumps(self._heartbeat(variables))}}
         if "createAgent" in query:
-            return {"createAgent": {"agent": {"id": AGENT_ID}}}
+            with self._lock:
+                self.agents.append(AGENT_ID if not self.agents else f"agent-{len(self.agents) + 1}")
+                return {"createAgent": {"agent": {"id": self.agents[-1]}}}
         if "upsertSweep" in query:
             sweep = self._upsert_sweep(variables)
             project = {"id": "p1", "name": sweep.project, "entity": {"id": "e1", "name": sweep.entity}}
@@ -386,17 +408,22 @@ class StubServer:
 
     def _heartbeat(self, variables: dict[str, Any]) -> list[dict[str, Any]]:
         state = json.loads(variables.get("runState") or "{}")
+        agent = variables.get("id")
         with self._lock:
-            self.heartbeats.append({"agent": variables.get("id"), "runState": state, "time": time.monotonic()})
-            for run_id in sorted(self._running - set(state)):
+            self.heartbeats.append({"agent": agent, "runState": state, "time": time.monotonic()})
+            mine = self._running_by.get(agent, set())
+            for run_id in sorted(mine - set(state)):
                 self.ended.append(run_id)
-            self._running = (self._running & set(state)) | {r for r, alive in state.items() if alive}
+            mine = self._running_by[agent] = (mine & set(state)) | {r for r, alive in state.items() if alive}
+            self._running = set().union(*self._running_by.values())
             commands: list[dict[str, Any]] = []
             for run_id in self._pending_stops:
                 commands.append({"type": "stop", "run_id": run_id})
             self._pending_stops = []
-            while len(self.handed_out) < self.runs and len(self._running) < self.concurrent:
+            while len(self.handed_out) < self.runs and len(self._running) < self.concurrent and self._mine_next(agent):
                 run = self._next_run()
+                run.agent = agent
+                mine.add(run.run_id)
                 self._running.add(run.run_id)
                 commands.append(
                     {"type": "run", "run_id": run.run_id, "program": self.sweep_config.get("program"), "args": run.args}
@@ -408,7 +435,23 @@ class StubServer:
             self.commands.extend(commands)
             return commands
 
+    def _mine_next(self, agent: str | None) -> bool:
+        """Whether the next run may go to `agent`: always without a plan; with one, when no run is
+        running and the plan names this agent (or none)."""
+        if self.plan is None:
+            return True
+        wanted = self.plan[len(self.handed_out)][0]
+        if wanted is not None and agent not in self.agents:
+            return False
+        return not self._running and (wanted is None or self.agents.index(agent) + 1 == wanted)
+
     def _next_run(self) -> HandedRun:
+        if self.plan is not None:
+            config = copy.deepcopy(self.plan[len(self.handed_out)][1])
+            args = {k: {"value": v} for k, v in config.items()}
+            run = HandedRun(f"run{len(self.handed_out) + 1:04d}", args, config)
+            self.handed_out.append(run)
+            return run
         import sweeps
 
         previous = [
@@ -494,9 +537,14 @@ class StubServer:
 
 
 @contextmanager
-def stub_server(sweep_config: dict[str, Any] | None = None, runs: int = 0, concurrent: int = 1) -> Iterator[StubServer]:
-    """A running stub; with `sweep_config`, it hands `runs` runs of it to agents (see the module doc)."""
-    stub = StubServer(sweep_config, runs, concurrent)
+def stub_server(
+    sweep_config: dict[str, Any] | None = None,
+    runs: int = 0,
+    concurrent: int = 1,
+    plan: list[tuple[int | None, dict[str, Any]]] | None = None,
+) -> Iterator[StubServer]:
+    """A running stub; with `sweep_config`, it hands `runs` runs of it (or the `plan`'s) to agents (module doc)."""
+    stub = StubServer(sweep_config, runs, concurrent, plan)
     thread = threading.Thread(target=stub.server.serve_forever, daemon=True)
     thread.start()
     try:

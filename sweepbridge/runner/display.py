@@ -40,8 +40,21 @@ def _value(v: Any) -> str:
     return v if isinstance(v, str) else json.dumps(v)
 
 
+def _shown(config: dict[str, Any]) -> dict[str, Any]:
+    """A run's config as shown: a PBT run's `_pbt` lineage as `pbt=TRIAL#GENERATION` (from DONOR@ITERATION)."""
+    from .chains import lineage, without_lineage
+
+    block = lineage(config)
+    if block is None:
+        return config
+    label = f"{block['trial']}#{block.get('generation')}"
+    if block.get("donor"):
+        label += f" from {block['donor']}@{block.get('iteration')}"
+    return {"pbt": label, **without_lineage(config)}
+
+
 def _config_text(config: dict[str, Any], width: int = 60) -> str:
-    text = ", ".join(f"{k}={_value(v)}" for k, v in config.items())
+    text = ", ".join(f"{k}={_value(v)}" for k, v in _shown(config).items())
     width = max(width, 8)
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -197,6 +210,30 @@ def failure_text(result: RunResult) -> str:
     return "\n".join(lines)
 
 
+def _trials(outcome: SweepOutcome, n: int) -> list[str]:
+    """A PBT sweep's trials (chains of runs), best final metric first: the lines of their table."""
+    from ..text_table import render
+    from .chains import chains, ranked
+
+    found = chains(outcome.results)
+    if not found:
+        return []
+    top = ranked(found, outcome.goal)[:n]
+    generations = sum(c.generations for c in found)
+    lines = [f"PBT: {len(found)} trials, {generations} runs (each trial a chain of runs, one per generation)"]
+    if not top:
+        return lines
+    keys = list(dict.fromkeys(k for c in top for k in c.final_config))
+    rows = []
+    for i, c in enumerate(top, 1):
+        best = c.best(outcome.goal)
+        cells = [str(i), c.trial, f"{c.final:.6g}", "" if best is None else f"{best:.6g}", str(c.generations)]
+        rows.append(cells + [c.last.run, *(_value(c.final_config.get(k, "")) for k in keys)])
+    lines.append(f"top {len(top)} PBT trials by final {outcome.metric} ({outcome.goal}):")
+    lines.append(render(["#", "trial", "final", "best", "generations", "last run", *keys], rows))
+    return lines
+
+
 def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     """The final summary: counts, the top runs with their metric, where results are, how to upload."""
     from ..text_table import render
@@ -210,15 +247,16 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     ]
     best = outcome.best(n)
     if best:
-        keys = list(dict.fromkeys(k for r in best for k in r.config))
+        keys = list(dict.fromkeys(k for r in best for k in _shown(r.config)))
         rows = [
-            [str(i), r.id, f"{r.metric:.6g}", r.label, *(_value(r.config.get(k, "")) for k in keys)]
+            [str(i), r.id, f"{r.metric:.6g}", r.label, *(_value(_shown(r.config).get(k, "")) for k in keys)]
             for i, r in enumerate(best, 1)
         ]
         lines.append(f"top {len(best)} by {outcome.metric} ({outcome.goal}):")
         lines.append(render(["#", "run", str(outcome.metric), "state", *keys], rows))
     elif outcome.metric:
         lines.append(f"no finished run reported {outcome.metric}.")
+    lines += _trials(outcome, n)
     if outcome.missing_metric:
         lines.append(f"error: {outcome.missing_metric}")
     elif not any(r.state == "finished" for r in outcome.results) and not outcome.interrupted:

@@ -69,10 +69,14 @@ def read_records(log: Path | str, timeout: float = 60) -> list[dict[str, Any]]:
 class RunLog:
     """Metric history, summary and exit code of one run, updated by a reader thread."""
 
-    def __init__(self, metric_names: Sequence[str]) -> None:
+    def __init__(self, metric_names: Sequence[str], extra: Sequence[str] = (), marks: Sequence[str] = ()) -> None:
         self.metric_names = list(metric_names)
+        self.extra = [*marks, *extra]
+        """Further keys kept in the rows (a PBT run's `_pbt_checkpoint`, training_iteration, time_total_s)."""
+        self.marks = list(marks)
+        """Keys that keep a row even without a metric value (a PBT run's `_pbt_checkpoint`)."""
         self.history: list[dict[str, Any]] = []
-        """Rows as W&B's server samples them for the sweep: `_step` and the metric(s)."""
+        """Rows as W&B's server samples them for the sweep: `_step` and the metric(s) (and `extra`)."""
         self.rows = 0
         self.summary: dict[str, Any] = {}
         self.exit_code: int | None = None
@@ -114,7 +118,8 @@ class RunLog:
                 item = body.get("item") or {}
                 self.rows += 1
                 values = {k: item[k] for k in self.metric_names if k in item}
-                if values:
+                if values or any(k in item for k in self.marks):
+                    values.update((k, item[k]) for k in self.extra if k in item)
                     step = item.get("_step", (body.get("step") or {}).get("num", self.rows - 1))
                     self.history.append({**values, "_step": step})
             elif kind == "summary":

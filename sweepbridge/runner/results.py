@@ -8,7 +8,8 @@ Crash safety and ownership (what `ResultsStore` guarantees):
   starts on a line of its own.
 - A torn tail left by an earlier crash (bytes after the last newline, or a last line that is not a
   record) is detected when the file is opened, moved to `results.jsonl.torn-N`, and never appended to.
-- The CSV is derived from every record of the file (rewritten atomically after each run).
+- The CSV is derived from every record of the file (rewritten atomically after each run); so is, for a
+  PBT sweep, DIR/pbt_trials.json: one entry per PBT trial (its chain of runs; runner/chains.py).
 - One runner per directory: `ResultsStore.open` takes an exclusive lock (DIR/.lock, released by the
   kernel however the runner ends) and refuses a directory another runner holds; a directory that
   already holds a sweep is refused unless the caller continues it (`resume=True`).
@@ -178,8 +179,10 @@ class ResultsStore:
     """The results of one sweep in `directory`, owned by this store while it is open (see the module
     docstring). `resume=False` refuses a directory that already holds a sweep."""
 
-    def __init__(self, directory: Path, *, resume: bool = False) -> None:
+    def __init__(self, directory: Path, *, resume: bool = False, goal: str = "minimize") -> None:
         self.directory = Path(directory)
+        self.goal = goal
+        """The sweep metric's goal (ranks PBT trials in pbt_trials.json)."""
         self.jsonl = self.directory / JSONL
         self.csv = self.directory / CSV
         self.results: list[RunResult] = []
@@ -289,8 +292,12 @@ class ResultsStore:
 
     def _write_csv(self) -> None:
         from ..sweep_config import write_atomic
+        from .chains import TRIALS_FILE, chains, trials_json
 
         write_atomic(self.csv, csv_text(self.records))
+        found = chains(self.records)
+        if found:
+            write_atomic(self.directory / TRIALS_FILE, trials_json(found, self.goal))
 
     def close(self) -> None:
         if self._fd >= 0:

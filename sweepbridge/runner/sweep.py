@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
+from .chains import CHECKPOINT_MARK, HISTORY_KEYS, lineage, pbt_population
 from .display import Display, NullDisplay
 from .engine import Engine, RunReport
 from .failures import FailureRule
@@ -235,6 +236,8 @@ class SweepRunner:
         if resume is not None:
             self.out_dir = resume.directory
         self._journal: Journal | None = None
+        self._pbt_trials: set[str] = set()
+        self._waves_said = False
 
     def _check_program(self) -> None:
         if self.function is not None or not uses_program(self.config):
@@ -273,7 +276,34 @@ class SweepRunner:
         if self._journal is not None:
             popen = getattr(trial, "popen", None)
             self._journal.launched(spec.run_id, getattr(trial, "pid", None) or (popen.pid if popen else None))
-        return Active(trial, opt_id, RunLog(self.metrics), time.monotonic())
+        log = RunLog(self.metrics)
+        if lineage(config) is not None:  # PBT's scheduler reads the time attributes and the published checkpoints
+            log = RunLog(self.metrics, HISTORY_KEYS, marks=(CHECKPOINT_MARK,))
+            self._pbt_trial(config)
+        return Active(trial, opt_id, log, time.monotonic())
+
+    def _pbt_trial(self, config: dict[str, Any]) -> None:
+        """Say, once, that a PBT population larger than --jobs runs in waves (when the (jobs+1)-th trial starts,
+        unless the generated scheduler's settings told the population size at the start)."""
+        block = lineage(config)
+        self._pbt_trials.add(str(block["trial"]) if block else "")
+        if len(self._pbt_trials) > self.jobs:
+            self._say_waves("more trials than")
+
+    def _say_waves(self, how: str) -> None:
+        if not self._waves_said:
+            self._waves_said = True
+            self.display.note(
+                f"PBT: the population has {how} --jobs {self.jobs}: it runs in waves of {self.jobs} "
+                "(the scheduler pauses trials and continues each later, as a new run, from its own checkpoint), "
+                "as Ray runs a population larger than its CPUs."
+            )
+
+    def _announce_waves(self) -> None:
+        """At the start: a sweepbridge-generated PBT scheduler whose settings give the population size."""
+        population = pbt_population(self.config)
+        if population is not None and population > self.jobs:
+            self._say_waves(f"{population} trials, more than")
 
     def _output(self, spec: TrialSpec) -> Path:
         return self.out_dir / "logs" / f"{spec.run_id}.log"
@@ -363,7 +393,7 @@ class SweepRunner:
     def open_store(self) -> ResultsStore:
         """The results directory, locked for this runner (refused when another runner holds it or, unless
         this runner resumes it, it already holds a sweep), with the sweep config saved in it."""
-        store = ResultsStore(self.out_dir, resume=self.resume is not None)
+        store = ResultsStore(self.out_dir, resume=self.resume is not None, goal=self.goal)
         from ..sweep_config import SweepConfig, write_atomic
 
         try:
@@ -388,6 +418,7 @@ class SweepRunner:
         checked = False
         write_error: ResultsWriteError | None = None
         self.display.start(self)
+        self._announce_waves()
         launched = self._resume_runs(store)
         restore = _sigterm_as_interrupt()
         environ = dict(os.environ)

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..tune.flat_keys import flatten
 from ..tune.results import TRAINING_ITERATION, Clock
-from .checkpoints import Store, as_checkpoint
+from .checkpoints import Store, as_checkpoint, time_total
+from .pbt import PBT_CHECKPOINT, Lineage
 from .stopping import StopRule
 
 GRACE_S = 1.0
@@ -52,6 +53,11 @@ class TrialSession:
         self.upload_checkpoints = upload_checkpoints
         self.clock = Clock()
         self.store = Store(Path(run.dir).parent, run.id)
+        self.lineage: Lineage | None = None
+        """A PBT sweep's run: its trial, generation and donor (its checkpoints are published to the storage)."""
+        self._published: int | None = None
+        self.last_published: int | None = None
+        """The training_iteration of the last checkpoint published to the PBT storage."""
         self.results_file = Path(run.dir).parent / RESULT_FILE
         self.loaded_checkpoint: Any = None
         self.last_checkpoint: Path | None = None
@@ -59,6 +65,7 @@ class TrialSession:
         self.config: dict[str, Any] | None = None
         self.stop_reason: str | None = None
         self.last_iteration: Any = None
+        self.last_time_total: float | None = None
         self.terminated = False
         self._in_report = False
         self._timer: threading.Timer | None = None
@@ -67,13 +74,19 @@ class TrialSession:
     # --- resume ------------------------------------------------------------------------------
 
     def restore(self) -> tuple[Path, int, str | None] | None:
-        """Load this run id's latest checkpoint (a resumed run); the iteration count continues from it."""
+        """Load this run id's latest checkpoint (a resumed run), else a PBT continuation's donor checkpoint
+        (DonorCheckpointError when it is missing or unreadable); training_iteration and time_total_s
+        continue from it, as after Ray's restore."""
         latest = self.store.latest()
+        if latest is None and self.lineage is not None and self.lineage.generation > 0:
+            path, info = self.lineage.fetch_donor(Path(self.trial_dir) / "pbt_donor")
+            latest = (path, int(info["training_iteration"]), info.get("returned"))
         if latest is not None:
             path, iteration, _ = latest
             self.loaded_checkpoint = as_checkpoint(path)
             self.last_checkpoint = path
             self.clock.iteration = iteration
+            self.clock.time_total = time_total(path)
         return latest
 
     # --- reports -----------------------------------------------------------------------------
@@ -87,7 +100,8 @@ class TrialSession:
             result = self.clock.fill(metrics, self.trial_id)
             if checkpoint is not None:
                 path = getattr(checkpoint, "path", checkpoint)
-                self.kept(self.store.keep(str(path), result[TRAINING_ITERATION]))
+                iteration = result[TRAINING_ITERATION]
+                self.kept(self.store.keep(str(path), iteration, result.get("time_total_s")), iteration)
             stop = self.record(result)
         finally:
             self._in_report = False
@@ -97,10 +111,14 @@ class TrialSession:
             self.stop_reason = "stopped by W&B (SIGTERM from the agent)"
             raise TrialStopped(self.stop_reason)
 
-    def kept(self, path: Path) -> None:
-        """A checkpoint is on disk: what get_checkpoint() returns; a W&B artifact when opted in."""
+    def kept(self, path: Path, iteration: int | None = None) -> None:
+        """A checkpoint is on disk: what get_checkpoint() returns; published to a PBT sweep's storage (the
+        row of `iteration` then logs `_pbt_checkpoint`); a W&B artifact when opted in."""
         self.last_checkpoint = path
         self.loaded_checkpoint = as_checkpoint(path)
+        if self.lineage is not None and iteration is not None:
+            self.lineage.publish(path, iteration)
+            self._published = self.last_published = iteration
         if self.upload_checkpoints:
             import wandb
 
@@ -112,6 +130,7 @@ class TrialSession:
         """Log one auto-filled result (one row, step = training_iteration); True when the trial must stop."""
         self.reported_keys.update(flatten(result))
         self.last_iteration = result.get(TRAINING_ITERATION)
+        self.last_time_total = result.get("time_total_s")
         self._log(result)
         self._keep(result)
         if self.stop_rule(self.trial_id, result):
@@ -140,6 +159,9 @@ class TrialSession:
             if isinstance(value, (Number, WBValue)) or (hasattr(value, "item") and getattr(value, "size", 0) == 1):
                 row[key] = value
         step = result.get(TRAINING_ITERATION)
+        if self._published is not None and self._published == step:
+            row[PBT_CHECKPOINT] = step  # the generated PBT scheduler names only published iterations as donors
+        self._published = None
         current = self._wandb_step()
         if isinstance(step, int) and step >= current:
             self.run.log(row, step=step)
@@ -166,6 +188,16 @@ class TrialSession:
             f"sweepbridge: the trainable never reported the sweep metric {self.metric!r} "
             f"(reported: {', '.join(sorted(self.reported_keys)) or 'nothing'}); W&B's bayes search and "
             "hyperband early termination cannot use this run."
+        )
+
+    def unpublished_warning(self) -> str | None:
+        """A PBT run that reported results but never a checkpoint: no trial can continue from it."""
+        if self.lineage is None or self.last_published is not None or self.last_iteration is None:
+            return None
+        return (
+            f"sweepbridge: PBT trial {self.lineage.trial} (generation {self.lineage.generation}) reported no "
+            "checkpoint, so no trial can continue from it and its own continuation cannot restore it: report "
+            "one with tune.report(metrics, checkpoint=tune.Checkpoint.from_directory(dir)), as Ray's PBT needs."
         )
 
     # --- signals -----------------------------------------------------------------------------

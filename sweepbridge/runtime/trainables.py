@@ -83,15 +83,23 @@ def run_class(cls: type, config: dict[str, Any], trial: TrialSession, restored: 
     if restored is not None:
         path, iteration, returned = restored
         instance.load_checkpoint(class_restore_argument(path, returned))
-        if hasattr(instance, "_iteration"):
-            instance._iteration = iteration  # Ray's Trainable restores its iteration count too
+        if hasattr(instance, "_iteration"):  # Ray's Trainable restores its iteration count and time too
+            instance._iteration = iteration
+            instance._time_total = trial.clock.time_total
         elif hasattr(instance, "_clock"):
             instance._clock.iteration = iteration
-    iteration = None
+            instance._clock.time_total = trial.clock.time_total
+    iteration = saved = None
     try:
         while True:
             result = instance.train()
             iteration = result.get("training_iteration")
+            if trial.lineage is not None and iteration is not None:
+                # PBT may continue another trial from any iteration: a checkpoint each, before the row is logged
+                kept = trial.store.save_class(instance, iteration, result.get("time_total_s"))
+                if kept is not None:
+                    trial.kept(kept, iteration)
+                saved = iteration
             if trial.record(result):
                 break
             if trial.terminated:
@@ -100,9 +108,10 @@ def run_class(cls: type, config: dict[str, Any], trial: TrialSession, restored: 
     except TrialStopped:
         pass
     finally:
-        kept = trial.store.save_class(instance, iteration) if iteration is not None else None
-        if kept is not None:
-            trial.kept(kept)
+        if iteration is not None and iteration != saved:
+            kept = trial.store.save_class(instance, iteration, trial.last_time_total)
+            if kept is not None:
+                trial.kept(kept, iteration)
         stop = getattr(instance, "stop", None)
         if callable(stop):
             stop()

@@ -7,11 +7,12 @@ import traceback
 import warnings
 from typing import Any
 
-from ..trial_command import TrialCommand
+from ..trial_command import PBT_KEY, TrialCommand
 from ..tune import session as tune_session
 from . import ray_hooks
 from .config import ray_config
 from .loading import Loader, TrialImportError
+from .pbt import DonorCheckpointError, Lineage, PbtConfigError, lineage_before_init
 from .session import TrialSession, TrialStopped
 from .stopping import StopRule
 from .trainables import is_class_trainable, run_class, run_function, with_parameters
@@ -42,7 +43,12 @@ def _run(args: TrialCommand) -> int:
     block = dict(args.wandb or {})  # TrialCommand refuses secrets in it
     import wandb
 
-    run_ = wandb.init(**{k: block[k] for k in INIT_KEYS if k in block})
+    settings = {k: block[k] for k in INIT_KEYS if k in block}
+    lineage = lineage_before_init()
+    if lineage is not None:  # a PBT trial's runs form one group (the chain), tagged with their generation
+        settings.setdefault("group", lineage.trial)
+        settings.setdefault("tags", lineage.tags())
+    run_ = wandb.init(**settings)
     loader = Loader()
     trial = TrialSession(
         run_,
@@ -59,6 +65,9 @@ def _run(args: TrialCommand) -> int:
         trainable = loader.attribute(loader.module(args.program), args.trainable, args.program)
         trainable = with_parameters(trainable, args.parameters)
         trial.stop_rule = StopRule(args.stop, loader)
+        trial.lineage = Lineage.from_config({PBT_KEY: run_.config.get(PBT_KEY)})  # dict(config) hides "_" keys
+        if trial.lineage is not None and lineage is None and "tags" not in block:
+            run_.tags = tuple(run_.tags or ()) + tuple(trial.lineage.tags())
         config = ray_config(dict(run_.config), args.wandb)
         trial.write_params(config)
         restored = trial.restore()
@@ -75,6 +84,9 @@ def _run(args: TrialCommand) -> int:
         print(f"sweepbridge trial: {exc}", file=sys.stderr)
         traceback.print_exc()
         status = 1
+    except (DonorCheckpointError, PbtConfigError) as exc:  # before the trainable starts: the run fails, saying why
+        print(f"sweepbridge trial: {exc}", file=sys.stderr)
+        status = 1
     except Exception:
         traceback.print_exc()  # into the run's output (W&B shows it) and the agent's log
         print(f"sweepbridge trial: the trainable {args.trainable!r} failed; the run is marked failed.", file=sys.stderr)
@@ -83,7 +95,7 @@ def _run(args: TrialCommand) -> int:
         trial.close()
         tune_session.activate(None)
         ray_hooks.uninstall()
-    message = trial.missing_metric_warning()
+    message = trial.missing_metric_warning() or trial.unpublished_warning()
     if message:
         print(f"warning: {message}", file=sys.stderr)
     if trial.stop_reason:

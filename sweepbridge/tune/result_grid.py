@@ -112,6 +112,10 @@ class TrialData:
     wandb_dir: str | None = None
     state: str = "finished"
     """The W&B run's state (finished, failed, crashed, killed)."""
+    config_schedule: list[tuple[int, dict[str, Any]]] | None = None
+    """A PBT trial: (training_iteration the config starts after, config) per generation; None otherwise."""
+    runs: list[str] = field(default_factory=list)
+    """A PBT trial: its W&B runs, one per generation (`wandb_run_id` is the last)."""
 
     @property
     def status(self) -> str:
@@ -134,6 +138,11 @@ class Result:
     wandb_dir: str | None = None
     state: str | None = None
     """The W&B run's state."""
+    config_schedule: list[tuple[int, dict[str, Any]]] | None = None
+    """A PBT trial (a chain of W&B runs): the config of each generation and the training_iteration it starts
+    after (0, then each donor's), as Ray's PBT policy log records it; None for other trials."""
+    wandb_run_ids: list[str] | None = None
+    """A PBT trial: the W&B run of each generation, in order."""
 
     @property
     def config(self) -> dict[str, Any] | None:
@@ -217,6 +226,8 @@ class ResultGrid:
             wandb_run_id=trial.wandb_run_id,
             wandb_dir=trial.wandb_dir,
             state=trial.state,
+            config_schedule=trial.config_schedule,
+            wandb_run_ids=list(trial.runs) or None,
         )
 
     @staticmethod
