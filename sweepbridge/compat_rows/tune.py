@@ -446,7 +446,8 @@ _SEARCH = (
         "unsupported",
         "not listed",
         "W&B's engine has no ZOOpt optimiser.",
-        "use HyperOptSearch (method bayes).",
+        "use engine='optuna' (W&B's sweep scheduler drives zoopt's SRacosTune itself), or HyperOptSearch "
+        "(method bayes).",
     ),
     _R(
         "tune.search.hebo",
