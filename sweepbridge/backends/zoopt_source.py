@@ -163,9 +163,11 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
     nothing. zoopt draws from numpy's global random state: the sampler keeps its own (numpy RandomState(seed))
     and swaps it in around every call, so its draws are those of Ray's run after np.random.seed(seed).
 
-    Where Ray's controller would wait (zoopt declines while its initial sample's results are out, or while
-    parallel_num trials run), W&B's scheduler cannot leave a worker idle: the extra trial is sampled as
-    SRacosTune samples for a free worker (from its model, or at random before it has one).
+    zoopt's initial sample (points_to_evaluate first, then random configurations) is taken whole at the first
+    ask, as Ray's controller takes it when it may queue that many trials: every point runs first. Where Ray's
+    controller would wait (zoopt declines while its initial sample's results are out, or while parallel_num
+    trials run), W&B's scheduler cannot leave a worker idle: the extra trial is sampled as SRacosTune samples
+    for a free worker (from its model, or at random before it has one).
     """
 
     def __init__(self, dims: list, budget: int, parallel_num: int = 1, points: list = (), seed: int | None = None):
@@ -183,10 +185,14 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
         with self._zoopt():
             dimension = zoopt.Dimension2([(kinds[dim[1]], *dim[2:]) for dim in dims])
             self._precisions = list(gl.float_precisions)
-            init = [zoopt.Solution(x=tuple(point[key] for key in self._keys)) for point in points] or None
+            # Ray passes tuples, and zoopt's classifier fails (TypeError) once a point is the best solution: lists,
+            # as zoopt's own samples are, give the same values without that failure.
+            init = [zoopt.Solution(x=[point[key] for key in self._keys]) for point in points] or None
             parameter = zoopt.Parameter(budget=budget, init_samples=init)
             self._opt = SRacosTune(dimension=dimension, parameter=parameter, parallel_num=parallel_num)
         self._solutions: dict = {}
+        self._queue: list = []
+        self._end = False
         self._next = None
         self._finished = False
 
@@ -210,8 +216,27 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
 
     def _ask(self) -> Any:
         """zoopt's next solution, or None when it has no new one (Ray's Searcher.FINISHED)."""
+        if not self._queue and not self._end:
+            self._queue = self._draw()
+            self._end = not self._queue
+        return self._queue.pop(0) if self._queue else None
+
+    def _draw(self) -> list:
+        """zoopt's next solutions: its whole initial sample at the first ask, then one at a time ([]: finished)."""
         opt = self._opt
+        size = opt.get_parameters().get_train_size()
         with self._zoopt():
+            if opt.init_num < size:  # Ray's controller takes the initial sample whole when it may queue trials
+                out = []
+                while opt.init_num < size:
+                    solution = opt.suggest()
+                    if solution is None or solution == "FINISHED":
+                        self._end = True
+                        break
+                    out.append(solution)
+                if opt.init_num == size:
+                    opt.suggest()  # and asks again: zoopt closes its initial sample (no draw)
+                return out
             solution = opt.suggest()
             if solution is None:  # Ray's controller would wait: see the class docstring
                 if opt._positive_data and opt._negative_data:
@@ -220,14 +245,10 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
                     solution, distinct = opt.distinct_sample(opt.get_objective().get_dim(), opt._init_data, data_num=1)
                     if distinct:
                         opt._init_data.append(solution)
-                solution = solution if distinct else "FINISHED"
-                if solution != "FINISHED":
-                    opt.live_num += 1
-            if opt.init_num == opt.get_parameters().get_train_size():
-                opt.suggest()  # Ray's controller asks again at once: zoopt closes its initial sample (no draw)
-        if solution is None or solution == "FINISHED":
-            return None
-        return solution
+                if not distinct:
+                    return []
+                opt.live_num += 1
+        return [] if solution == "FINISHED" else [solution]
 
     def is_exhausted(self, study: optuna.Study) -> bool:
         """W&B's optimizer asks this before each new trial: zoopt's next solution is taken now, for that trial."""
