@@ -211,6 +211,20 @@ def test_what_rays_converter_refuses_or_distorts_is_refused_by_path(space, path,
         _sweep({"x": tune.grid_search([1, 2])}, budget=10)
 
 
+def test_a_space_in_zoopts_own_form_is_refused_with_the_way_out():
+    """Ray converts Tune domains given as dim_dict to zoopt's tuples and keeps only those: read back neither from
+    a real object nor from zoopt's form, but named."""
+    from ray import tune as ray_tune
+    from ray.tune.search.zoopt import ZOOptSearch
+    from zoopt import ValueType
+
+    real = ZOOptSearch(budget=10, dim_dict={"x": ray_tune.uniform(0, 1)}, metric="loss", mode="min")
+    with pytest.raises(SpecError, match="config="):
+        tune.run("t.py", num_samples=4, search_alg=real, engine="optuna")
+    with pytest.raises(SpecError, match="Tune domains"):
+        tune.search.ZOOptSearch(budget=10, dim_dict={"x": (ValueType.CONTINUOUS, [0, 1], 1e-6)})
+
+
 @pytest.mark.parametrize(
     ("options", "words"),
     [

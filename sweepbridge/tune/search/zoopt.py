@@ -37,7 +37,7 @@ class ZOOptSearch(Searcher):
                  metric: str | None = None, mode: str | None = None, **options: Any) -> None:  # fmt: skip
         if dim_dict is not None and not isinstance(dim_dict, dict):
             raise SpecError(f"dim_dict must be a dict of Tune domains, got {dim_dict!r}.", path="search_alg.dim_dict")
-        if dim_dict and any(isinstance(v, tuple) and v and hasattr(v[0], "name") for v in dim_dict.values()):
+        if dim_dict and any(_zoopt_form(v) for v in dim_dict.values()):
             raise SpecError(
                 "ZOOptSearch(dim_dict=...) in zoopt's own form (ValueType tuples) is not read; give the space as Tune "
                 "domains (config= or dim_dict=), which Ray converts to that form itself.",
@@ -111,6 +111,11 @@ class ZOOptSearch(Searcher):
         if kwargs.get("seed") is not None:
             args["seed"] = kwargs["seed"]
         return Call(cls.__name__, kwargs=tuple({**metric, **args}.items()))
+
+
+def _zoopt_form(value: Any) -> bool:
+    """A dimension in zoopt's own form: (ValueType, region[, precision or ordered]); ValueType's are ints 0-2."""
+    return isinstance(value, tuple) and len(value) in (2, 3) and value[0] in (0, 1, 2) and isinstance(value[1], list)
 
 
 __all__ = ["ZOOptSearch"]
