@@ -266,6 +266,38 @@ def test_the_generated_file_checks_its_requirements_when_the_scheduler_starts():
     assert "import zoopt" not in cfg.scheduler_source.split("class ZOOptSampler")[0]  # loads without zoopt
 
 
+def test_the_generated_file_is_ruff_clean_deterministic_and_needs_no_sweepbridge_ray_or_wandb(tmp_path):
+    """As every generated source: ruff-clean at line length 120 and the same twice; in a fresh interpreter where
+    sweepbridge, ray, hyperopt and wandb cannot be imported, the study is built and asked (zoopt and numpy are the
+    file's own requirements)."""
+    points = [{"x": 9.5, "n": 9, "opt/c": "c", "opt/q": 1.0}]
+    cfg = _sweep(budget=10, seed=1, parallel_num=2, points_to_evaluate=points)
+    assert cfg.scheduler_source == _sweep(budget=10, seed=1, parallel_num=2, points_to_evaluate=points).scheduler_source
+    path = tmp_path / "space.py"
+    path.write_text(cfg.scheduler_source, encoding="utf-8")
+    ruff = Path(sys.executable).parent / "ruff"
+    for args in (["check", "--isolated", "--select", "E,F,W,I,UP,B"], ["format", "--isolated", "--check"]):
+        done = subprocess.run([str(ruff), *args, "--line-length", "120", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('sweepbridge', 'hyperopt', 'ray', 'wandb'):\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import optuna, space\n"
+        "optuna.logging.set_verbosity(optuna.logging.WARNING)\n"
+        "class Sweep: id, config = 's', {'metric': {'name': 'loss', 'goal': 'minimize'}}\n"
+        "study = space.optimizer(Sweep())\n"
+        "print(space.search_space(study.ask()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "{'x': 9.5, 'n': 9, 'opt': {'c': 'c', 'q': 1.0}, 'k': 3, 'tags': ['p', 1]}"
+
+
 def test_round_trip_to_ray_zoopt_search(tmp_path):
     """The saved sweep reads back as a real Ray ZOOptSearch with the same settings, which translates to the same
     sweep and source."""
