@@ -22,7 +22,7 @@ optuna = pytest.importorskip("optuna")
 pytest.importorskip("zoopt")
 np = pytest.importorskip("numpy")
 from wandb.sdk.sweeps import RunState  # noqa: E402
-from wandb.sdk.sweeps.scheduler.optimizer import RunWithMetrics  # noqa: E402
+from wandb.sdk.sweeps.scheduler.optimizer import RunConfig, RunWithMetrics  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -170,6 +170,20 @@ def test_a_pruned_trial_tells_its_last_value_as_ray_tells_an_early_stopped_trial
             optimizer.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
     told = iter([3.0, 1.0, 2.0, 0.5, 4.0])
     assert got == rays(_space(ray_tune), 6, 2, objective=lambda c: next(told), budget=10)
+
+
+def test_a_replayed_run_keeps_its_values_and_leaves_zoopt_untouched():
+    """W&B's scheduler, restarted, replays the sweep's finished runs (enqueued with their nested configs): each
+    keeps its own values, zoopt is not asked for them, and the next run is zoopt's first, as a new ZOOptSearch's."""
+    cfg = _sweep(budget=10, seed=6)
+    first = ours(cfg, 1)[0]
+    earlier = {"x": 0.5, "n": 2, "opt": {"c": "b", "q": 0.3}, "k": 3, "tags": ["p", 1]}
+    with tempfile.TemporaryDirectory() as folder:
+        optimizer = _optimizer(cfg, folder)
+        old = RunWithMetrics(RunConfig.from_values(earlier), RunState.FINISHED, "old", {"loss": 1.0}, [])
+        optimizer.tell_existing_finished_run(old)
+        assert optimizer.study.trials[0].params == {"x": 0.5, "n": 2, "opt/c": "b", "opt/q": 0.3}
+        assert optimizer.ask_n_runs(1)[0].config.flat_dict() == first
 
 
 def test_more_runs_at_once_than_zoopt_takes_are_still_sampled():

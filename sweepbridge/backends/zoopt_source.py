@@ -163,6 +163,9 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
     nothing. zoopt draws from numpy's global random state: the sampler keeps its own (numpy RandomState(seed))
     and swaps it in around every call, so its draws are those of Ray's run after np.random.seed(seed).
 
+    A trial W&B's scheduler enqueues (its replay of an earlier run when it restarts) takes the run's values and
+    is not told to zoopt: zoopt starts afresh, as a new ZOOptSearch does.
+
     zoopt's initial sample (points_to_evaluate first, then random configurations) is taken whole at the first
     ask, as Ray's controller takes it when it may queue that many trials: every point runs first. Where Ray's
     controller would wait (zoopt declines while its initial sample's results are out, or while parallel_num
@@ -266,6 +269,13 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
     def sample_independent(
         self, study: optuna.Study, trial: optuna.trial.FrozenTrial, name: str, distribution: Any
     ) -> Any:
+        fixed = trial.system_attrs.get("fixed_params")
+        if fixed is not None and trial.number not in self._solutions:
+            value = fixed  # an enqueued trial (W&B's scheduler replaying an earlier run): its value, zoopt not asked
+            for part in name.split("/"):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None:
+                return value
         if trial.number not in self._solutions:
             if self._next is None and not self._finished:
                 self._next = self._ask()
