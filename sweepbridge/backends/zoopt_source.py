@@ -25,8 +25,8 @@ DEFAULT_PRECISION = 1e-12
 """Ray's precision for a tune.uniform (convert_search_space: `quantize or 1e-12`)."""
 REQUIREMENT = "zoopt>=0.4.1"
 """What Ray's ZOOptSearch asks for (`pip install -U zoopt`, SRacosTune)."""
-IMPORTS = {"import json", "from typing import Any", "import optuna", "import importlib.metadata",
-           "import importlib.util"}  # fmt: skip
+IMPORTS = {"import contextlib", "import json", "from collections.abc import Iterator", "from typing import Any",
+           "import optuna", "import importlib.metadata", "import importlib.util"}  # fmt: skip
 """The generated file's imports (zoopt and numpy are imported when the sampler is built)."""
 SIMPLE = (str, int, float, bool)
 """Category types numpy keeps as themselves when zoopt draws one (np.random.choice over the list)."""
@@ -182,7 +182,6 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
         kinds = {"continuous": zoopt.ValueType.CONTINUOUS, "discrete": zoopt.ValueType.DISCRETE,
                  "grid": zoopt.ValueType.GRID}  # fmt: skip
         self._keys = [dim[0] for dim in dims]
-        self._kinds = {dim[0]: dim[1] for dim in dims}
         self._numpy, self._gl = numpy, gl
         self._rng = numpy.random.RandomState(seed)
         with self._zoopt():
@@ -199,23 +198,19 @@ class ZOOptSampler(optuna.samplers.BaseSampler):
         self._next = None
         self._finished = False
 
-    def _zoopt(self) -> Any:
-        """Context: numpy's global random state and zoopt's global precisions are this sampler's."""
-        sampler = self
-
-        class _State:
-            def __enter__(self) -> None:
-                self.saved = (sampler._numpy.random.get_state(), sampler._gl.float_precisions)
-                sampler._numpy.random.set_state(sampler._rng.get_state())
-                if hasattr(sampler, "_precisions"):
-                    sampler._gl.float_precisions = sampler._precisions
-
-            def __exit__(self, *exc: Any) -> None:
-                sampler._rng.set_state(sampler._numpy.random.get_state())
-                sampler._numpy.random.set_state(self.saved[0])
-                sampler._gl.float_precisions = self.saved[1]
-
-        return _State()
+    @contextlib.contextmanager
+    def _zoopt(self) -> Iterator[None]:
+        """Within: numpy's global random state and zoopt's global precisions are this sampler's."""
+        saved = (self._numpy.random.get_state(), self._gl.float_precisions)
+        self._numpy.random.set_state(self._rng.get_state())
+        if hasattr(self, "_precisions"):
+            self._gl.float_precisions = self._precisions
+        try:
+            yield
+        finally:
+            self._rng.set_state(self._numpy.random.get_state())
+            self._numpy.random.set_state(saved[0])
+            self._gl.float_precisions = saved[1]
 
     def _ask(self) -> Any:
         """zoopt's next solution, or None when it has no new one (Ray's Searcher.FINISHED)."""
