@@ -252,4 +252,60 @@ def validate_plain(cfg: dict[str, Any]) -> list[str]:
     problems.extend(hyperband.problems(cfg.get("early_terminate")))
     if "early_terminate" in cfg and "metric" not in cfg:
         problems.append("early_terminate needs a metric to compare runs by: pass metric=....")
+    problems.extend(scheduler_problems(cfg))
     return problems
+
+
+ENGINE_METHODS = {"wandb": ("grid", "random", "bayes"), "optuna": ("custom",), "ax": ("custom",)}
+"""W&B's rule (the `sweeps` package's schema and its cfg.py): the methods each scheduler engine drives."""
+ENGINE_WAY_OUT = {
+    "wandb": "use method grid, random or bayes with engine wandb, or engine optuna / ax with method custom",
+    "optuna": "set method: custom (the study in scheduler.source searches), or drop scheduler for W&B's own engine",
+    "ax": "set method: custom (the Ax client in scheduler.source searches), or drop scheduler for W&B's own engine",
+}
+
+
+def scheduler_problems(cfg: dict[str, Any]) -> list[str]:
+    """W&B's rules for `metric` / `metrics` / `scheduler` across fields (sweeps' schema and cfg.py): one objective
+    or several (these with method custom only), each engine with its methods, a scheduler never beside
+    early_terminate or a local controller, parameters unless scheduler.search_space defines them."""
+    out = []
+    method, scheduler = cfg.get("method"), cfg.get("scheduler")
+    if "metric" in cfg and "metrics" in cfg:
+        out.append(
+            "metrics: metric and metrics cannot both be set (W&B's rule): keep metric for one objective, or metrics "
+            "(two or more, with method custom) for several."
+        )
+    elif "metrics" in cfg and method != "custom":
+        out.append(
+            f"metrics: a metrics list (several objectives) needs method custom, W&B's client-side scheduler with "
+            f"engine optuna or ax; got method {method}. Use a single metric, or method custom."
+        )
+    if method == "custom" and "metric" not in cfg and "metrics" not in cfg:
+        out.append("metric: method custom needs the objective its scheduler optimizes: set metric (or metrics).")
+    if "parameters" not in cfg and not (isinstance(scheduler, dict) and scheduler.get("search_space")):
+        out.append(
+            "parameters: a sweep needs parameters unless scheduler.search_space names the function in "
+            "scheduler.source that defines them (W&B's rule)."
+        )
+    if not isinstance(scheduler, dict):
+        return out
+    engine = scheduler.get("engine")
+    if isinstance(engine, str) and engine in ENGINE_METHODS and method not in ENGINE_METHODS[engine]:
+        allowed = " / ".join(ENGINE_METHODS[engine])
+        out.append(
+            f"scheduler.engine: engine {engine} runs method {allowed} only (W&B's rule), got method {method}: "
+            f"{ENGINE_WAY_OUT[engine]}."
+        )
+    if "early_terminate" in cfg:
+        out.append(
+            "early_terminate: cannot be used together with scheduler (W&B's rule): under a scheduler its own study "
+            "stops runs (a pruner). Drop early_terminate, or drop scheduler to use W&B's hyperband."
+        )
+    controller = cfg.get("controller")
+    if isinstance(controller, dict) and controller.get("type") == "local":
+        out.append(
+            "controller: controller type local cannot be used together with scheduler (W&B's rule): `wandb "
+            "sweep-scheduler` is the local controller of such a sweep. Drop controller."
+        )
+    return out

@@ -159,3 +159,16 @@ def test_the_plan_is_read_once_for_every_engine():
     assert [k for k, _, _ in native_notes] == ["tune.search.hyperopt", *["tune.search.concurrency"] * 2]
     assert [k for k, _, _ in custom_notes] == [*["tune.search.concurrency"] * 2, "optuna.search.hyperopt"]
     assert native["metric"] == custom["metric"] == {"name": "loss", "goal": "minimize"}
+
+
+def test_hebo_is_refused_with_the_measured_reason_and_the_way_out():
+    """HEBO cannot be installed beside the test pins (numpy<2 for sweeps): the refusal says so and what to use."""
+    from sweepbridge import UnsupportedFeatureError, tune
+
+    with pytest.raises(UnsupportedFeatureError) as info:
+        tune.run("t.py", config={"x": tune.uniform(0, 1)}, metric="m", mode="min", engine="optuna",
+                 search_alg=tune.search.HEBOSearch())  # fmt: skip
+    message = str(info.value)
+    assert info.value.path == "search_alg" and info.value.feature == "tune.search.hebo"
+    assert "numpy<1.25" in message and "longintrepr.h" in message
+    assert "BayesOptSearch" in info.value.suggestion

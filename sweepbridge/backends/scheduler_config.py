@@ -13,7 +13,7 @@ from typing import Any
 from .. import compat
 from .. import distributions as d
 from ..sweep_config import SweepConfig
-from . import optuna_points, optuna_source
+from . import optuna_points, optuna_source, zoopt_source
 from .optuna_source import PrunerSpec, SamplerSpec, StudySpec
 
 ENGINE = "optuna"
@@ -21,6 +21,9 @@ SOURCE_NAME = "sweep_scheduler.py"
 """Default `scheduler.source` until `save` names it after the YAML file (`<stem>_scheduler.py`)."""
 SEARCH_SPACE = "search_space"
 OPTIMIZER = "optimizer"
+LIBRARY_SOURCES = {zoopt_source.SAMPLER: zoopt_source.source}
+"""Sampler name → the writer of a file whose sampler drives a search library's own optimizer (it writes the whole
+file: the library's dimensions, the sampler class, the study); other samplers are optuna's (`optuna_source`)."""
 
 
 def custom_sweep(
@@ -38,7 +41,8 @@ def custom_sweep(
         raise compat.refuse("optuna.metric", path="metric")
     fields = d.root_fields(node)
     points = study.points and optuna_points.enqueued(fields, study.points, "search_alg.points_to_evaluate")
-    text = optuna_source.source(fields, study, points or [])
+    library = LIBRARY_SOURCES.get(study.sampler.name)
+    text = library(fields, study) if library else optuna_source.source(fields, study, points or [])
     cfg: dict[str, Any] = {
         "program": program,
         "name": name,

@@ -446,7 +446,8 @@ _SEARCH = (
         "unsupported",
         "not listed",
         "W&B's engine has no ZOOpt optimiser.",
-        "use HyperOptSearch (method bayes).",
+        "use engine='optuna' (W&B's sweep scheduler drives zoopt's SRacosTune itself), or HyperOptSearch "
+        "(method bayes).",
     ),
     _R(
         "tune.search.hebo",
@@ -455,8 +456,14 @@ _SEARCH = (
         "—",
         "unsupported",
         "not listed",
-        "W&B's engine has no HEBO optimiser.",
-        "use BayesOptSearch (method bayes).",
+        "W&B's engine has no HEBO optimiser, and the sweep scheduler (engine='optuna') cannot drive HEBO's own: "
+        "HEBO cannot be installed beside sweepbridge's pins (numpy<2 for W&B's sweeps engine, Python 3.11). "
+        "Measured with pip's resolver against the test environment: HEBO 0.3.6 requires numpy<1.25 and "
+        "pymoo==0.6.0 (the environment has numpy 1.26.4, pymoo 0.6.2); HEBO 0.3.2-0.3.5 require GPy, whose "
+        "wheels need numpy>=2 (GPy 1.14 via paramz 0.10) or scipy<=1.12.0 (GPy 1.13), and GPy 1.10.0 ships only "
+        "as source that fails to compile on Python 3.11 ('longintrepr.h: No such file or directory').",
+        "use BayesOptSearch (engine='optuna': Optuna's Gaussian-process sampler; or method bayes), or keep "
+        "HEBOSearch in Ray Tune in an environment of its own (numpy<1.25).",
     ),
 )
 
