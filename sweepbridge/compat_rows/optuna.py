@@ -239,10 +239,14 @@ ROWS = (
     ),
     _R(
         "optuna.scheduler.pbt",
-        "PopulationBasedTraining / PB2",
-        "—",
-        "unsupported",
-        "PBT mutates running trials' hyperparameters; a W&B run keeps its config.",
+        "PopulationBasedTraining",
+        "a generated PBT scheduler: PBTSampler + PBTPruner; each PBT trial a chain of runs (config key _pbt)",
+        "equivalent",
+        "Ray's decisions (quantiles, exploit, explore, synch) on the results W&B reports; a stopped trial "
+        "continues as a new run from a top trial's checkpoint. Differs: runs keep running past a perturbation "
+        "point until the scheduler's next poll (decisions use the history at the point); once W&B's scheduler "
+        "gets no run for a free slot (a trial finished while others run) it ends the sweep, so later results "
+        "are not exploited.",
         "use ASHAScheduler (SuccessiveHalvingPruner).",
     ),
 )
