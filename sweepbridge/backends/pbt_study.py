@@ -210,8 +210,9 @@ class Population:
         if t not in lower:
             return
         donor = self.rng.choice(upper)
+        at = t.last_train_time
         if donor.last_checkpoint is None:
-            self.log.append({"event": "skip", "trial": t.name, "donor": donor.name, "time": t.last_perturbation_time})
+            self.log.append({"event": "skip", "trial": t.name, "donor": donor.name, "at": at})
             return
         s = self.settings
         t.config = explore(
@@ -221,8 +222,8 @@ class Population:
         t.restore = donor.last_checkpoint
         t.last_perturbation_time, t.last_train_time = donor.last_perturbation_time, donor.last_train_time
         self.log.append({
-            "event": "exploit", "trial": t.name, "donor": donor.name, "time": t.last_perturbation_time,
-            "checkpoint": list(t.restore), "config": t.config,
+            "event": "exploit", "trial": t.name, "donor": donor.name, "at": at, "checkpoint": list(t.restore),
+            "config": t.config,
         })  # fmt: skip
         self.stop_run(t)
 
@@ -234,10 +235,10 @@ class Population:
         """Pause: prune the run; the trial's next run continues from its own latest checkpoint."""
         checkpoint = self.checkpoint(t, time)
         if checkpoint is None:
-            self.log.append({"event": "no-pause", "trial": t.name, "time": time})
+            self.log.append({"event": "no-pause", "trial": t.name, "at": time})
             return
         t.restore = checkpoint
-        self.log.append({"event": "pause", "trial": t.name, "time": time, "checkpoint": list(checkpoint)})
+        self.log.append({"event": "pause", "trial": t.name, "at": time, "checkpoint": list(checkpoint)})
         self.stop_run(t)
 
     def stop_run(self, t: PBTTrial) -> None:
