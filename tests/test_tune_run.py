@@ -188,7 +188,7 @@ def test_fifo_and_unsupported_schedulers():
             time_attr="training_iteration", metric="m", mode="min", hyperparam_mutations={"a": [1.0, 2.0]}))
     assert info.value.feature == "tune.scheduler.pbt" and "optuna" in info.value.suggestion
     with pytest.raises(UnsupportedFeatureError) as info:
-        schedulers.PB2(metric="m", mode="min")
+        tune.run("t.py", config={"a": 1.0}, scheduler=schedulers.PB2(metric="m", mode="min"))
     assert info.value.feature == "tune.scheduler.pb2" and info.value.suggestion
 
 

@@ -249,4 +249,14 @@ ROWS = (
         "are not exploited.",
         "use ASHAScheduler (SuccessiveHalvingPruner).",
     ),
+    _R(
+        "optuna.scheduler.pb2",
+        "PB2",
+        "—",
+        "unsupported",
+        "PB2 explores with a GP bandit (a Gaussian process over the population's results); the generated PBT "
+        "scheduler carries Ray's random explore only. Its dependencies are not the obstacle: Ray 2.60's PB2 needs "
+        "scikit-learn and pandas, which install beside numpy<2.",
+        "use PopulationBasedTraining with hyperparam_mutations over the same bounds (tune.uniform(low, high)).",
+    ),
 )

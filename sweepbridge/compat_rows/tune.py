@@ -589,7 +589,7 @@ _SCHEDULERS = (
         "unsupported",
         "not listed",
         "Like PBT, it mutates running trials' hyperparameters.",
-        "use method bayes with ASHAScheduler (early_terminate hyperband).",
+        "use PopulationBasedTraining with engine='optuna' (hyperparam_mutations over the same bounds).",
     ),
     _R(
         "tune.scheduler.bohb",

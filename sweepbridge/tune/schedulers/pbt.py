@@ -109,7 +109,9 @@ class PopulationBasedTraining(TrialScheduler):
         if plan.num_samples < 1:
             raise SpecError("PBT needs a population: num_samples >= 1 (not -1).", path="num_samples")
         space = _space(plan)
-        fields = d.root_fields(space)
+        fields = d.root_fields(space) if isinstance(space, d.Mapping) and space.fields else ()
+        if not fields:  # Ray draws every mutated key from its mutation; the sweep's own check needs a parameter
+            space = d.Mapping((("_pbt", d.Constant(None)),))
         settings = {**self.settings(plan), "num_samples": plan.num_samples, "metric": plan.metric, "mode": plan.mode}
         origin = f"tune.run(scheduler=PopulationBasedTraining, num_samples={plan.num_samples})"
         study = StudySpec(origin=origin)
