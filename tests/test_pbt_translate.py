@@ -149,3 +149,12 @@ def test_waves_pause_and_resume_every_trial(tmp_path):
             break
     events = [e["event"] for e in driver.population.log]
     assert len(reached) == 4 and "pause" in events and "close" not in events
+
+
+def test_reverse_refuses_a_pbt_sweep_rather_than_dropping_pbt():
+    from sweepbridge import reverse
+
+    cfg = h.sweep(pbt(), config={"lr": 0.01})
+    with pytest.raises(UnsupportedFeatureError) as info:
+        reverse.to_tune(cfg)
+    assert info.value.feature == "reverse.tune.pbt" and info.value.suggestion

@@ -90,6 +90,12 @@ class PopulationBasedTraining(TrialScheduler):
     def plan(self) -> Contribution:
         raise compat.refuse("tune.scheduler.pbt", path="scheduler")
 
+    @classmethod
+    def reverse(cls, pruner: dict[str, Any], settings: dict[str, Any], metric: dict[str, Any]) -> Any:
+        if pruner.get("name") == "PBTPruner":  # the generated PBT scheduler: not silently reversed to FIFO
+            raise compat.refuse("reverse.tune.pbt", path="scheduler")
+        return None
+
     # --- the generated PBT sweep ----------------------------------------------------------------
 
     def emit(self, plan: Plan) -> tuple[SweepConfig, list[tuple[str, str, str]]]:
