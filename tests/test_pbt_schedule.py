@@ -8,6 +8,7 @@ results as run histories, checkpoints written to the storage as the trial runtim
 - synch=True: at every perturbation point the set of exploited trials is Ray's, and every donor is in Ray's top
   quantile at that point.
 - synch=False: each result's decision (exploit or not, and the donor) is Ray's given the same results so far.
+- PB2: the decisions and the GP-bandit's configs are Ray's PB2's.
 """
 
 from __future__ import annotations
@@ -29,21 +30,23 @@ def _curves(n: int, length: int, seed: int) -> list[list[float]]:
 # --- Ray ------------------------------------------------------------------------------------------
 
 
-def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0):
-    """Ray's schedule on the curves: [(trial, at, donor, upper quantile at that moment)]."""
+def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
+    """Ray's schedule on the curves: [(trial, at, donor, upper quantile at that moment, new config)]."""
+    import numpy as np
     from ray.train._internal.session import _TrainingResult
     from ray.tune import Checkpoint
     from ray.tune.experiment import Trial
     from ray.tune.schedulers import PopulationBasedTraining, TrialScheduler
+    from ray.tune.schedulers.pb2 import PB2
 
     exploits = []
 
-    class Recording(PopulationBasedTraining):
+    class Recording(PB2 if pb2 else PopulationBasedTraining):
         def _exploit(self, tune_controller, trial, trial_to_clone):
             upper = {trials.index(t) for t in self._quantiles()[1]}
             at = self._trial_state[trial].last_train_time
-            exploits.append((trials.index(trial), at, trials.index(trial_to_clone), upper))
             super()._exploit(tune_controller, trial, trial_to_clone)
+            exploits.append((trials.index(trial), at, trials.index(trial_to_clone), upper, dict(trial.config)))
 
     class Controller:
         """The TuneController methods PBT calls."""
@@ -63,12 +66,15 @@ def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0):
             trial.set_status(Trial.PAUSED)
 
     random.seed(seed)
-    pbt = Recording(
-        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=interval,
-        burn_in_period=burn_in, hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=quantile, synch=synch,
-        log_config=False,
-    )  # fmt: skip
-    trials = [Trial("__fake", config={"lr": 2}, stub=True, trial_id=f"t{k}") for k in range(len(curves))]
+    np.random.seed(seed)
+    common = {"time_attr": "training_iteration", "metric": "loss", "mode": "min", "perturbation_interval": interval,
+              "quantile_fraction": quantile, "synch": synch, "log_config": False}  # fmt: skip
+    if pb2:
+        pbt = Recording(hyperparam_bounds={"lr": [0.001, 0.1]}, **common)
+    else:
+        pbt = Recording(burn_in_period=burn_in, hyperparam_mutations={"lr": [1, 2, 3]}, **common)
+    start = {"lr": 0.01} if pb2 else {"lr": 2}
+    trials = [Trial("__fake", config=dict(start), stub=True, trial_id=f"t{k}") for k in range(len(curves))]
     controller = Controller()
     iteration = {}
     for t in trials:
@@ -101,18 +107,23 @@ def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0):
 # --- the generated scheduler ----------------------------------------------------------------------
 
 
-def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0):
+def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
     """The generated scheduler's schedule on the same curves, through wandb's optimizer."""
-    from sweepbridge.tune.schedulers import PopulationBasedTraining
+    import numpy as np
+
+    from sweepbridge.tune.schedulers import PB2, PopulationBasedTraining
 
     n, last = len(curves), len(curves[0])
-    pbt = PopulationBasedTraining(
-        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=interval,
-        burn_in_period=burn_in, hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=quantile, synch=synch,
-    )  # fmt: skip
-    cfg = h.sweep(pbt, config={"lr": 2}, num_samples=n, storage_path=str(tmp_path), name="exp",
+    common = {"time_attr": "training_iteration", "metric": "loss", "mode": "min", "perturbation_interval": interval,
+              "quantile_fraction": quantile, "synch": synch}  # fmt: skip
+    if pb2:
+        pbt = PB2(hyperparam_bounds={"lr": [0.001, 0.1]}, **common)
+    else:
+        pbt = PopulationBasedTraining(burn_in_period=burn_in, hyperparam_mutations={"lr": [1, 2, 3]}, **common)
+    cfg = h.sweep(pbt, config={"lr": 0.01 if pb2 else 2}, num_samples=n, storage_path=str(tmp_path), name="exp",
                   stop={"training_iteration": last})  # fmt: skip
-    _, source = h.load(cfg, tmp_path, f"pbt_schedule_{int(synch)}_{n}")
+    np.random.seed(seed)  # PB2's acquisition optimizer draws its starts from numpy's global generator, as in Ray
+    _, source = h.load(cfg, tmp_path, f"pbt_schedule_{int(synch)}_{n}_{int(pb2)}")
     driver = h.Driver(cfg, source)
     storage = tmp_path / "exp" / "sweep1"
     at = {}  # optimizer id → (trial index, generation, last iteration)
@@ -154,7 +165,7 @@ def test_synchronous_exploits_are_rays(tmp_path, seed):
     population, ours = _ours(tmp_path, curves, interval=3, synch=True, quantile=0.25)
     mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in ours]
     assert ray and _by_time(mine) == _by_time(ray)
-    upper = {(trial, at): top for trial, at, _, top in ray}
+    upper = {(trial, at): top for trial, at, _, top, _ in ray}
     assert all(donor in upper[(trial, at)] for trial, at, donor in mine)
     assert not [e for e in population.log if e["event"] in ("skip", "close")]
 
@@ -165,7 +176,7 @@ def test_asynchronous_decisions_are_rays(tmp_path):
     ray = _ray(curves, interval=2, synch=False, quantile=0.25, burn_in=3)
     population, ours = _ours(tmp_path, curves, interval=2, synch=False, quantile=0.25, burn_in=3)
     mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in ours]
-    assert len(ray) >= 3 and mine == [(trial, at, donor) for trial, at, donor, _ in ray]
+    assert len(ray) >= 3 and mine == [(trial, at, donor) for trial, at, donor, *_ in ray]
 
 
 def test_continuations_name_the_donor_checkpoint(tmp_path):
@@ -178,3 +189,16 @@ def test_continuations_name_the_donor_checkpoint(tmp_path):
         run, iteration = e["checkpoint"]
         assert run.startswith(e["donor"] + "/") and iteration == e["at"]
         assert e["config"]["lr"] in (1, 2, 3)
+
+
+@pytest.mark.slow  # Gaussian-process fits: ~10 s
+@needs("sklearn", "pandas")
+def test_pb2_decisions_and_configs_are_rays(tmp_path):
+    """PB2 (population 4, one top trial): every decision and every GP-bandit config is Ray's PB2's, numpy's
+    generator seeded alike (its acquisition optimizer draws its starting points there)."""
+    curves = _curves(4, 13, 2)
+    ray = _ray(curves, interval=2, synch=False, quantile=0.25, seed=4, pb2=True)
+    _, ours = _ours(tmp_path, curves, interval=2, synch=False, quantile=0.25, seed=4, pb2=True)
+    mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:]), e["config"]["lr"]) for e in ours]
+    theirs = [(trial, at, donor, config["lr"]) for trial, at, donor, _, config in ray]
+    assert len(theirs) >= 3 and len({c for *_, c in theirs}) > 2 and mine == theirs

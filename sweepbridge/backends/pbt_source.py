@@ -35,6 +35,18 @@ IMPORTS = {
     "from typing import Any",
 }
 FORMAT = 1
+PB2_CARRIED = "pb2_explore.py"
+PB2_IMPORTS = {
+    "from copy import deepcopy",
+    "import numpy as np",
+    "import pandas as pd",
+    "from scipy.optimize import minimize",
+    "from sklearn.gaussian_process import GaussianProcessRegressor",
+    "from sklearn.gaussian_process.kernels import Hyperparameter, Kernel",
+    "from sklearn.metrics import pairwise_distances",
+    "from sklearn.metrics.pairwise import euclidean_distances",
+}
+"""A PB2 scheduler's extra imports: what Ray's PB2 needs (numpy, pandas, scipy, scikit-learn)."""
 
 
 def carried(name: str) -> str:
@@ -119,7 +131,8 @@ def source(fields: tuple[tuple[str, d.Node], ...], settings: dict[str, Any], ori
     """The generated PBT scheduler for the space `fields` and PBT `settings` (plain data, see pbt_study)."""
     writer = o._Writer(tuple(key for key, _ in fields))
     body = o._fields_expr(writer, fields)
-    imports = set(IMPORTS)
+    pb2 = settings.get("explorer") == "pb2"
+    imports = set(IMPORTS) | (PB2_IMPORTS if pb2 else set())
     for helper in writer.helpers:
         imports.update(o.HELPER_IMPORTS.get(helper, ("import math",) if helper == "math" else ()))
     spec = {
@@ -137,8 +150,13 @@ def source(fields: tuple[tuple[str, d.Node], ...], settings: dict[str, Any], ori
         f"{o.HEADER} {__version__}; do not edit (regenerate it from its source).\n"
         '"""Population Based Training for W&B\'s sweep scheduler (`wandb sweep-scheduler`, Optuna engine).\n\n'
         f"Source: {o._doc(origin, 100)}.\n"
-        "Needs optuna and the Python standard library (pyarrow for a checkpoint storage URI other than file://).\n\n"
-        "Ray's PopulationBasedTraining, run on W&B runs: a PBT trial is a chain of runs. At each perturbation\n"
+        + (
+            "Needs optuna, numpy, pandas, scipy and scikit-learn (PB2's GP), and pyarrow for a storage URI.\n\n"
+            if pb2
+            else "Needs optuna and the Python standard library (pyarrow for a checkpoint storage URI other than "
+            "file://).\n\n"
+        )
+        + "Ray's PopulationBasedTraining, run on W&B runs: a PBT trial is a chain of runs. At each perturbation\n"
         "interval a bottom-quantile trial's run is pruned and the trial continues as a new run that restores a\n"
         "top-quantile trial's checkpoint with an explored config (its `_pbt` config block names both).\n"
         "SPEC holds the space and the PBT settings as JSON.\n"
@@ -153,7 +171,7 @@ def source(fields: tuple[tuple[str, d.Node], ...], settings: dict[str, Any], ori
     ]
     parts = [
         head,
-        *(carried(name) for name in CARRIED),
+        *(carried(name) for name in (*CARRIED, *((PB2_CARRIED,) if pb2 else ()))),
         LOADER,
         TAIL,
         "\n".join(space) + "\n",

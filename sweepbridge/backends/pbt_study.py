@@ -34,6 +34,7 @@ import re
 
 import optuna
 
+from .pb2_explore import PB2Explorer
 from .pbt_explore import explore, fill
 
 CHECKPOINT_NAME = re.compile(r"^checkpoint_(\d+)$")
@@ -86,6 +87,7 @@ class Population:
         self.closed = False
         self.storage = settings["storage"]
         self.log = []  # what was decided: dicts with "event" (exploit | skip | pause | close)
+        self.explorer = PB2Explorer(settings["bounds"]) if settings.get("explorer") == "pb2" else None
 
     # --- asks ---------------------------------------------------------------------------------
 
@@ -173,6 +175,8 @@ class Population:
         if time < s["burn_in_period"] or time - t.last_perturbation_time < s["perturbation_interval"]:
             return
         t.last_score, t.last_train_time = self.sign * value, time
+        if self.explorer is not None:  # PB2 keeps every perturbation-point result for its GP
+            self.explorer.record(t.name, time, t.config, t.last_score)
         if not s["synch"]:
             t.last_perturbation_time = time
             lower, upper = self.quantiles()
@@ -215,10 +219,13 @@ class Population:
             self.log.append({"event": "skip", "trial": t.name, "donor": donor.name, "at": at})
             return
         s = self.settings
-        t.config = explore(
-            donor.config, self.mutations, s["resample_probability"], s["perturbation_factors"], self.custom_explore,
-            self.rng,
-        )  # fmt: skip
+        if self.explorer is not None:
+            t.config = self.explorer.new_config(t.name, donor.name, donor.config, self.custom_explore)
+        else:
+            t.config = explore(
+                donor.config, self.mutations, s["resample_probability"], s["perturbation_factors"],
+                self.custom_explore, self.rng,
+            )  # fmt: skip
         t.restore = donor.last_checkpoint
         t.last_perturbation_time, t.last_train_time = donor.last_perturbation_time, donor.last_train_time
         self.log.append({

@@ -252,11 +252,10 @@ ROWS = (
     _R(
         "optuna.scheduler.pb2",
         "PB2",
-        "—",
-        "unsupported",
-        "PB2 explores with a GP bandit (a Gaussian process over the population's results); the generated PBT "
-        "scheduler carries Ray's random explore only. Its dependencies are not the obstacle: Ray 2.60's PB2 needs "
-        "scikit-learn and pandas, which install beside numpy<2.",
-        "use PopulationBasedTraining with hyperparam_mutations over the same bounds (tune.uniform(low, high)).",
+        "the generated PBT scheduler with PB2's GP-bandit explore (Ray's code, carried)",
+        "equivalent",
+        "Ray's PB2 decisions and explore on the results W&B reports, as for PBT (same differences); the "
+        "scheduler's machine needs numpy, pandas, scipy and scikit-learn, which Ray's PB2 needs too.",
+        "pip install scikit-learn pandas scipy numpy where the scheduler runs, or use PopulationBasedTraining.",
     ),
 )

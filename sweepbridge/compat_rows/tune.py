@@ -589,7 +589,7 @@ _SCHEDULERS = (
         "unsupported",
         "not listed",
         "Like PBT, it mutates running trials' hyperparameters.",
-        "use PopulationBasedTraining with engine='optuna' (hyperparam_mutations over the same bounds).",
+        "use engine='optuna': W&B's sweep scheduler then runs PB2, each trial a chain of runs (docs/pbt.md).",
     ),
     _R(
         "tune.scheduler.bohb",

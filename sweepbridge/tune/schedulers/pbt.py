@@ -115,11 +115,14 @@ class PopulationBasedTraining(TrialScheduler):
         if plan.num_samples < 1:
             raise SpecError("PBT needs a population: num_samples >= 1 (not -1).", path="num_samples")
         space = _space(plan)
-        fields = d.root_fields(space) if isinstance(space, d.Mapping) and space.fields else ()
+        empty = (isinstance(space, d.Mapping) and not space.fields) or (
+            isinstance(space, d.Constant) and not space.value
+        )
+        fields = () if empty else d.root_fields(space)
         if not fields:  # Ray draws every mutated key from its mutation; the sweep's own check needs a parameter
             space = d.Mapping((("_pbt", d.Constant(None)),))
         settings = {**self.settings(plan), "num_samples": plan.num_samples, "metric": plan.metric, "mode": plan.mode}
-        origin = f"tune.run(scheduler=PopulationBasedTraining, num_samples={plan.num_samples})"
+        origin = f"tune.run(scheduler={type(self).__name__}, num_samples={plan.num_samples})"
         study = StudySpec(origin=origin)
         command = {"command": dataclasses.replace(plan.trial, metric=plan.metric).command()}
         cfg = sweep_from_ir(space, engine="optuna", study=study, metric=plan.metric, goal=GOAL_OF_MODE[plan.mode],
@@ -127,7 +130,9 @@ class PopulationBasedTraining(TrialScheduler):
         cfg.scheduler_source = pbt_source.source(fields, settings, origin)
         detail = (
             f"population {plan.num_samples}, perturbation every {self.perturbation_interval} training iterations"
-            f"{', synchronous' if self.synch else ''}; checkpoints under {settings['storage']}/<sweep id>."
+            f"{', synchronous' if self.synch else ''}; checkpoints under {settings['storage']}/<sweep id>. Run at "
+            f"most {plan.num_samples} runs at once (sweepbridge run --jobs, or agents): an ask beyond the population "
+            "gets no run, which ends W&B's sweep scheduler's asking."
         )
         return cfg, [("optuna.scheduler.pbt", detail, "scheduler")]
 
