@@ -180,3 +180,37 @@ def test_pb2_without_its_dependencies_is_refused(monkeypatch):
                                hyperparam_bounds={"lr": [1e-4, 1e-1]}))  # fmt: skip
     assert info.value.feature == "optuna.scheduler.pb2" and "a_module_not_installed" in info.value.message
     assert info.value.path == "scheduler" and info.value.suggestion
+
+
+def _closing(tmp_path, finish_first: bool) -> list:
+    tmp_path.mkdir()
+    cfg = h.sweep(pbt(hyperparam_mutations={"batch": [16, 32, 64]}), num_samples=4, storage_path=str(tmp_path))
+    _, source = h.load(cfg, tmp_path, f"pbt_close_{int(finish_first)}")
+    driver = h.Driver(cfg, source)
+    runs = driver.ask(4)
+    for step in (1, 2):  # pbt_00000 is the worst
+        for k, (run_id, _) in enumerate(runs):
+            h.checkpoint(tmp_path / "pbt" / "sweep1", f"pbt_{k:05d}/0000", step)
+            driver.report(run_id, step, float(3 - k))
+    if finish_first:
+        driver.finish(runs[0][0])
+    assert driver.poll() == []  # at 2 no top trial had a checkpoint yet (as in Ray)
+    if finish_first:  # the finished run's slot is asked for
+        assert driver.ask(1) == []
+    first = 1 if finish_first else 0
+    for step in (3, 4):
+        for k, (run_id, _) in enumerate(runs[first:], start=first):
+            h.checkpoint(tmp_path / "pbt" / "sweep1", f"pbt_{k:05d}/0000", step)
+            driver.report(run_id, step, float(3 - k) + (1 if k == 1 else 0))
+    driver.poll()
+    return [e["event"] for e in driver.population.log]
+
+
+@needs("optuna", "wandb")
+def test_an_ask_with_no_trial_waiting_closes_the_population(tmp_path):
+    """A trial that finishes while others run frees a slot no trial waits for: the ask gets no run (W&B's
+    scheduler then stops asking), so the population is closed and the perturbation point at 4 exploits nothing
+    (pbt_00001, now the worst, would take pbt_00003's checkpoint); without the early finish, 4 exploits."""
+    closed = _closing(tmp_path / "a", finish_first=True)
+    assert "close" in closed and "exploit" not in closed[closed.index("close") :]
+    assert "exploit" in _closing(tmp_path / "b", finish_first=False)
