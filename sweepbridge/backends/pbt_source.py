@@ -26,6 +26,7 @@ IMPORTS = {
     "import importlib",
     "import importlib.util",
     "import json",
+    "import logging",
     "import math",
     "import os",
     "import random",

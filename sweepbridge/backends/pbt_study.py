@@ -27,6 +27,7 @@ by training_iteration, and nothing else.
 
 # --- carried into the generated scheduler from here on ---
 import json
+import logging
 import math
 import os
 import random
@@ -38,6 +39,8 @@ from .pb2_explore import PB2Explorer
 from .pbt_explore import explore, fill
 
 CHECKPOINT_NAME = re.compile(r"^checkpoint_(\d+)$")
+LOGGER = logging.getLogger("optuna.pbt")
+"""PBT's decisions, said as Ray says them (W&B's scheduler shows optuna's log records)."""
 
 
 def run_key(name: str, generation: int) -> str:
@@ -98,6 +101,25 @@ class Population:
             out = [t for t in out if t.last_train_time < self.next_sync]
         return sorted(out, key=lambda t: t.last_train_time)
 
+    def say(self, entry: dict) -> None:
+        """Keep a decision in `log` and say it (INFO on the optuna.pbt logger)."""
+        self.log.append(entry)
+        event = entry["event"]
+        if event == "exploit":
+            run, iteration = entry["checkpoint"]
+            LOGGER.info(f"[PBT] [Exploit] {entry['trial']} (at {entry['at']}) continues from {entry['donor']}'s "
+                        f"checkpoint {run} @ {iteration} with {json.dumps(entry['config'], default=str)}")  # fmt: skip
+        elif event == "pause":
+            if not any(e["event"] == "pause" for e in self.log[:-1]):
+                LOGGER.info(f"[PBT] {len(self.trials)} trials on fewer parallel runs: running in waves (a paused "
+                            "trial continues from its own checkpoint in a new run)")  # fmt: skip
+            LOGGER.info(f"[PBT] [Pause] {entry['trial']} at {entry['at']}, to continue from {entry['checkpoint'][0]}")
+        elif event == "close":
+            LOGGER.info(f"[PBT] no trial waits for a run while {', '.join(entry['running'])} still run: W&B's "
+                        "scheduler ends its asks, so their later results are not exploited")  # fmt: skip
+        else:
+            LOGGER.info(f"[PBT] {event}: {json.dumps(entry, default=str)}")
+
     def exhausted(self, study) -> bool:
         """No trial can take a run now (W&B's scheduler then ends the sweep: close the population)."""
         self.update(study)
@@ -106,7 +128,7 @@ class Population:
             return False
         if not self.closed and any(t.live for t in self.trials):
             self.closed = True
-            self.log.append({"event": "close", "running": [t.name for t in self.trials if t.live]})
+            self.say({"event": "close", "running": [t.name for t in self.trials if t.live]})
         return True
 
     def next_run(self, trial) -> dict:
@@ -216,7 +238,7 @@ class Population:
         donor = self.rng.choice(upper)
         at = t.last_train_time
         if donor.last_checkpoint is None:
-            self.log.append({"event": "skip", "trial": t.name, "donor": donor.name, "at": at})
+            self.say({"event": "skip", "trial": t.name, "donor": donor.name, "at": at})
             return
         s = self.settings
         if self.explorer is not None:
@@ -228,7 +250,7 @@ class Population:
             )  # fmt: skip
         t.restore = donor.last_checkpoint
         t.last_perturbation_time, t.last_train_time = donor.last_perturbation_time, donor.last_train_time
-        self.log.append({
+        self.say({
             "event": "exploit", "trial": t.name, "donor": donor.name, "at": at, "checkpoint": list(t.restore),
             "config": t.config,
         })  # fmt: skip
@@ -242,10 +264,10 @@ class Population:
         """Pause: prune the run; the trial's next run continues from its own latest checkpoint."""
         checkpoint = self.checkpoint(t, time)
         if checkpoint is None:
-            self.log.append({"event": "no-pause", "trial": t.name, "at": time})
+            self.say({"event": "no-pause", "trial": t.name, "at": time})
             return
         t.restore = checkpoint
-        self.log.append({"event": "pause", "trial": t.name, "at": time, "checkpoint": list(checkpoint)})
+        self.say({"event": "pause", "trial": t.name, "at": time, "checkpoint": list(checkpoint)})
         self.stop_run(t)
 
     def stop_run(self, t: PBTTrial) -> None:
