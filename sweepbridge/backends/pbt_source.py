@@ -143,7 +143,7 @@ def source(fields: tuple[tuple[str, d.Node], ...], settings: dict[str, Any], ori
         "space": to_data(d.Mapping(fields)),
         "sampler": o.SamplerSpec().as_data(),
         "pruner": {"name": "PBTPruner", "kwargs": {}},
-        "settings": {"num_samples": settings["num_samples"], "scheduler": "PopulationBasedTraining"},
+        "settings": {"num_samples": settings["num_samples"], "scheduler": "PB2" if pb2 else "PopulationBasedTraining"},
         "pbt": {"format": FORMAT, **settings},
     }
     spec_text = json.dumps(spec, indent=1, ensure_ascii=True, allow_nan=False)
