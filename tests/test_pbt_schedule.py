@@ -202,3 +202,114 @@ def test_pb2_decisions_and_configs_are_rays(tmp_path):
     mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:]), e["config"]["lr"]) for e in ours]
     theirs = [(trial, at, donor, config["lr"]) for trial, at, donor, _, config in ray]
     assert len(theirs) >= 3 and len({c for *_, c in theirs}) > 2 and mine == theirs
+
+
+def _ray_waves(curves, interval, quantile, slots, seed=0):
+    """Ray's synchronous PBT with `slots` trials at a time (choose_trial_to_run fills a free slot)."""
+    from ray.train._internal.session import _TrainingResult
+    from ray.tune import Checkpoint
+    from ray.tune.experiment import Trial
+    from ray.tune.schedulers import PopulationBasedTraining, TrialScheduler
+
+    exploits = []
+
+    class Recording(PopulationBasedTraining):
+        def _exploit(self, tune_controller, trial, trial_to_clone):
+            at = self._trial_state[trial].last_train_time
+            super()._exploit(tune_controller, trial, trial_to_clone)
+            exploits.append((trials.index(trial), at, trials.index(trial_to_clone)))
+
+    class Controller:
+        search_alg = None
+
+        def get_trials(self):
+            return trials
+
+        def get_live_trials(self):
+            return [t for t in trials if t.status != Trial.TERMINATED]
+
+        def _schedule_trial_save(self, trial, result=None):
+            return trial.checkpoint
+
+        def pause_trial(self, trial, should_checkpoint=True):
+            trial.set_status(Trial.PAUSED)
+
+    random.seed(seed)
+    pbt = Recording(
+        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=interval,
+        hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=quantile, synch=True, log_config=False,
+    )  # fmt: skip
+    trials = [Trial("__fake", config={"lr": 2}, stub=True, trial_id=f"t{k}") for k in range(len(curves))]
+    controller, last = Controller(), len(curves[0])
+    iteration = {}
+    for t in trials:
+        pbt.on_trial_add(controller, t)
+        iteration[t] = 0
+
+    def fill():
+        while sum(t.status == Trial.RUNNING for t in trials) < slots:
+            chosen = pbt.choose_trial_to_run(controller)
+            if chosen is None:
+                return
+            chosen.set_status(Trial.RUNNING)
+
+    fill()
+    while any(t.status != Trial.TERMINATED for t in trials):
+        running = sorted((iteration[t] + 1, k) for k, t in enumerate(trials) if t.status == Trial.RUNNING)
+        assert running, "Ray's PBT stalled"
+        for step, k in running:
+            t = trials[k]
+            if t.status != Trial.RUNNING:
+                continue
+            seen = len(exploits)
+            iteration[t] = step
+            if step == last:
+                t.set_status(Trial.TERMINATED)
+                continue
+            result = _TrainingResult(checkpoint=Checkpoint(f"/ck/{k}/{step}"), metrics={})
+            t.run_metadata.checkpoint_manager._latest_checkpoint_result = result
+            decision = pbt.on_trial_result(controller, t, {"training_iteration": step, "loss": curves[k][step - 1]})
+            if decision == TrialScheduler.PAUSE:
+                t.set_status(Trial.PAUSED)
+            for k_other, *_ in exploits[seen:]:
+                restored = trials[k_other].run_metadata.checkpoint_manager._latest_checkpoint_result.checkpoint
+                iteration[trials[k_other]] = int(str(restored.path).rsplit("/", 1)[1])
+        fill()
+    return exploits
+
+
+def test_synchronous_waves_exploit_as_ray(tmp_path):
+    """Population 8 on 3 parallel runs (Ray: 3 trials at a time): the same trials are exploited at every sync
+    point, and every trial reaches the end."""
+    from sweepbridge.tune.schedulers import PopulationBasedTraining
+
+    curves, slots = _curves(8, 10, 21), 3
+    ray = _ray_waves(curves, interval=3, quantile=0.25, slots=slots)
+    pbt = PopulationBasedTraining(
+        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=3,
+        hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=0.25, synch=True,
+    )  # fmt: skip
+    cfg = h.sweep(pbt, config={"lr": 2}, num_samples=8, storage_path=str(tmp_path), name="exp",
+                  stop={"training_iteration": 10})  # fmt: skip
+    _, source = h.load(cfg, tmp_path, "pbt_schedule_waves")
+    driver, at, done = h.Driver(cfg, source), {}, set()
+    for _ in range(500):
+        live = [i for i, r in driver.runs.items() if r["state"] == "running"]
+        for run_id, config in driver.ask(slots - len(live)) if len(live) < slots else []:
+            meta = config["_pbt"]
+            at[run_id] = [int(meta["trial"][4:]), meta["generation"], meta["iteration"] or 0]
+        for run_id in [i for i, r in driver.runs.items() if r["state"] == "running"]:
+            k, generation, i = at[run_id]
+            i = at[run_id][2] = i + 1
+            h.checkpoint(tmp_path / "exp" / "sweep1", f"pbt_{k:05d}/{generation:04d}", i)
+            driver.report(run_id, i, curves[k][i - 1])
+            if i == 10:
+                driver.finish(run_id)
+                done.add(k)
+        driver.poll()
+        if len(done) == 8:
+            break
+    log = driver.population.log
+    mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in log if e["event"] == "exploit"]
+    assert len(done) == 8 and ray and _by_time(mine) == _by_time(ray)
+    assert "pause" in [e["event"] for e in log]

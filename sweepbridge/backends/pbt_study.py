@@ -143,7 +143,9 @@ class Population:
         else:
             self.queue.remove(t)
         t.generation += 1
-        t.run, t.status, t.source, t.waiting = trial.number, "running", t.restore, False
+        t.run, t.status, t.source = trial.number, "running", t.restore
+        # synch: a trial started before the sync it waits for (no other took the slot) keeps waiting for it
+        t.waiting = bool(self.settings["synch"]) and t.last_train_time >= self.next_sync
         t.seen = t.restore[1] if t.restore else 0
         t.restore = None
         self.open_slots = max(self.open_slots - 1, 0)
