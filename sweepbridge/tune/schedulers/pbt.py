@@ -54,8 +54,9 @@ class PopulationBasedTraining(TrialScheduler):
         log_config: bool = True,
         require_attrs: bool = True,
         synch: bool = False,
+        reward_attr: str | None = None,
     ) -> None:
-        super().__init__(time_attr, metric, mode)
+        super().__init__(time_attr, metric, mode, reward_attr)
         self.hyperparam_mutations = hyperparam_mutations or {}
         if not isinstance(self.hyperparam_mutations, Mapping):
             raise SpecError("hyperparam_mutations must be a dict.", path="scheduler.hyperparam_mutations")
