@@ -214,3 +214,23 @@ def test_an_ask_with_no_trial_waiting_closes_the_population(tmp_path):
     closed = _closing(tmp_path / "a", finish_first=True)
     assert "close" in closed and "exploit" not in closed[closed.index("close") :]
     assert "exploit" in _closing(tmp_path / "b", finish_first=False)
+
+
+@needs("optuna", "wandb")
+def test_a_restarted_scheduler_does_not_start_a_second_population(tmp_path):
+    """W&B's scheduler, restarted over a sweep's runs, adopts them (tell_existing_finished_run): their trials
+    start no new run, and the population is closed (its state is not rebuilt from the runs)."""
+    from wandb.sdk.sweeps import RunState
+    from wandb.sdk.sweeps.scheduler.optimizer import RunConfig, RunWithMetrics
+
+    cfg = h.sweep(pbt(), config={"lr": 0.01})
+    _, source = h.load(cfg, tmp_path, "pbt_adopt")
+    first = h.Driver(cfg, source)
+    (_, old), *_ = first.ask(4)
+    again = h.Driver(cfg, source, sweep_id="sweep1")
+    again.optimizer.tell_existing_finished_run(RunWithMetrics(
+        config=RunConfig.from_values(old), state=RunState.FINISHED, wandb_run_id="r0",
+        summary_metrics={"loss": 1.0}, history_metrics=[{"_step": 1, "loss": 1.0}]))  # fmt: skip
+    names = [c["_pbt"]["trial"] for _, c in again.ask(4)]
+    assert names == ["pbt_00001", "pbt_00002", "pbt_00003"]
+    assert [e.get("adopted") for e in again.population.log if e["event"] == "close"] == ["pbt_00000"]

@@ -119,10 +119,13 @@ def search_space(trial: optuna.Trial) -> dict[str, Any]:
     """The next run's config: a new PBT trial's, or a trial's continuation (explored config and `_pbt`)."""
     frozen = next((ft for ft in reversed(trial.study.get_trials(deepcopy=False)) if ft.number == trial.number), None)
     fixed = frozen.system_attrs.get("fixed_params") if frozen is not None else None
+    # wandb loads this file once per function: the sampler's class is the other load's, so no isinstance
+    population = getattr(trial.study.sampler, "population", None)
     if fixed:  # a run W&B's scheduler adopts on a restart: its config as it was
+        if population is not None:
+            population.adopt(fixed)
         return dict(fixed)
-    population = getattr(trial.study.sampler, "population", None)  # wandb loads this file once per function:
-    if population is not None:  # the sampler's class is the other load's, so no isinstance
+    if population is not None:
         return population.next_run(trial)
     return _sample(trial)  # wandb's check of this function on a throwaway study
 '''

@@ -114,6 +114,9 @@ class Population:
                 LOGGER.info(f"[PBT] {len(self.trials)} trials on fewer parallel runs: running in waves (a paused "
                             "trial continues from its own checkpoint in a new run)")  # fmt: skip
             LOGGER.info(f"[PBT] [Pause] {entry['trial']} at {entry['at']}, to continue from {entry['checkpoint'][0]}")
+        elif event == "close" and entry.get("adopted"):
+            LOGGER.info("[PBT] the scheduler restarted over existing runs: the population's state is not rebuilt, "
+                        "its runs finish without further exploits")  # fmt: skip
         elif event == "close":
             LOGGER.info(f"[PBT] no trial waits for a run while {', '.join(entry['running'])} still run: W&B's "
                         "scheduler ends its asks, so their later results are not exploited")  # fmt: skip
@@ -130,6 +133,17 @@ class Population:
             self.closed = True
             self.say({"event": "close", "running": [t.name for t in self.trials if t.live]})
         return True
+
+    def adopt(self, params: dict) -> None:
+        """A run W&B's scheduler adopts on a restart (its config as it was). The population's state is not
+        rebuilt from such runs: their trials start no new run and nothing is exploited any more (closed)."""
+        meta = params.get("_pbt") if isinstance(params.get("_pbt"), dict) else {}
+        found = [t for t in self.trials if t.name == meta.get("trial")]
+        if found and found[0].status == "new":
+            found[0].status = "done"
+        if not self.closed:
+            self.closed = True
+            self.say({"event": "close", "running": [], "adopted": meta.get("trial")})
 
     def next_run(self, trial) -> dict:
         """The config of the next run (Ray's choose_trial_to_run): a waiting trial's continuation or a new trial."""
