@@ -183,13 +183,20 @@ def test_fifo_and_unsupported_schedulers():
     with pytest.raises(UnsupportedFeatureError) as info:  # likewise HyperBandForBOHB (a HyperbandPruner there)
         tune.run("t.py", config={"a": 1.0}, scheduler=schedulers.HyperBandForBOHB(metric="m", mode="min"))
     assert info.value.feature == "tune.scheduler.bohb" and "optuna" in info.value.suggestion
-    for cls, feature in [
-        (schedulers.PopulationBasedTraining, "tune.scheduler.pbt"),
-        (schedulers.PB2, "tune.scheduler.pb2"),
-    ]:
-        with pytest.raises(UnsupportedFeatureError) as info:
-            cls(metric="m", mode="min")
-        assert info.value.feature == feature and info.value.suggestion
+    with pytest.raises(UnsupportedFeatureError) as info:  # PBT: W&B's sweep scheduler runs it (tests/test_pbt_*)
+        tune.run(
+            "t.py",
+            config={"a": 1.0},
+            scheduler=schedulers.PopulationBasedTraining(
+                time_attr="training_iteration", metric="m", mode="min", hyperparam_mutations={"a": [1.0, 2.0]}
+            ),
+        )
+    assert info.value.feature == "tune.scheduler.pbt" and "optuna" in info.value.suggestion
+    with pytest.raises(UnsupportedFeatureError) as info:
+        tune.run(
+            "t.py", config={"a": 1.0}, scheduler=schedulers.PB2(metric="m", mode="min", hyperparam_bounds={"a": [0, 1]})
+        )
+    assert info.value.feature == "tune.scheduler.pb2" and info.value.suggestion
 
 
 def test_unsupported_search_algorithms_name_status_and_nearest():

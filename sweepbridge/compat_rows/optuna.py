@@ -274,10 +274,23 @@ ROWS = (
     ),
     _R(
         "optuna.scheduler.pbt",
-        "PopulationBasedTraining / PB2",
-        "—",
-        "unsupported",
-        "PBT mutates running trials' hyperparameters; a W&B run keeps its config.",
+        "PopulationBasedTraining",
+        "a generated PBT scheduler: PBTSampler + PBTPruner; each PBT trial a chain of runs (config key _pbt)",
+        "equivalent",
+        "Ray's decisions (quantiles, exploit, explore, synch) on the results W&B reports; a stopped trial "
+        "continues as a new run from a top trial's checkpoint. Differs: runs keep running past a perturbation "
+        "point until the scheduler's next poll (decisions use the history at the point); once W&B's scheduler "
+        "gets no run for a free slot (a trial finished while others run) it ends the sweep, so later results "
+        "are not exploited.",
         "use ASHAScheduler (SuccessiveHalvingPruner).",
+    ),
+    _R(
+        "optuna.scheduler.pb2",
+        "PB2",
+        "the generated PBT scheduler with PB2's GP-bandit explore (Ray's code, carried)",
+        "equivalent",
+        "Ray's PB2 decisions and explore on the results W&B reports, as for PBT (same differences); the "
+        "scheduler's machine needs numpy, pandas, scipy and scikit-learn, which Ray's PB2 needs too.",
+        "pip install scikit-learn pandas scipy numpy where the scheduler runs, or use PopulationBasedTraining.",
     ),
 )

@@ -26,6 +26,16 @@ SAMPLE_FROM = (
 
 ROWS = (
     _r(
+        "reverse.tune.pbt",
+        T,
+        "a generated PBT scheduler source (tune.run with PopulationBasedTraining, engine optuna)",
+        "—",
+        "unsupported",
+        "Its SPEC holds Ray's PBT settings as data (SPEC['pbt']); reverse does not rebuild a "
+        "PopulationBasedTraining from them.",
+        "keep the tune.run / Tuner the sweep was made from (the settings are readable in SPEC['pbt']).",
+    ),
+    _r(
         "reverse.tune.settings",
         T,
         "W&B settings with no Ray Tune run counterpart (program, name, command, metric.target, ...)",

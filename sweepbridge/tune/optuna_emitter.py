@@ -19,6 +19,9 @@ from .wandb_emitter import Notes
 
 def emit(plan: Plan) -> tuple[SweepConfig, Notes]:
     searcher, sched = plan.searcher, plan.scheduler
+    own = sched.emit(plan)  # a scheduler that is a whole study of its own (PBT)
+    if own is not None:
+        return own
     name = type(searcher).__name__
     sampler, sampler_warnings = searcher.sampler()
     pruner, pruner_warnings = sched.pruner()

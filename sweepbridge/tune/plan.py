@@ -44,6 +44,7 @@ class Plan:
     trial: Any = None  # the trial command (tune.command.TrialCommand) for a trainable; None for a script
     top: dict[str, Any] = field(default_factory=dict)  # top-level keys from config["wandb"] (project, entity)
     limiter_warnings: Warnings = field(default_factory=list)
+    storage: Any = None  # tune.run's storage_path, for a scheduler that reads it (PBT's checkpoints)
 
     @property
     def source_space(self) -> Any:

@@ -177,6 +177,7 @@ def build_plan(
     search_alg: Any,
     scheduler: Any,
     allow_approximate: bool,
+    storage: Any = None,
 ) -> Plan:
     """The Plan of one tune.run call: mirrored searcher (ConcurrencyLimiter unwrapped) and scheduler, and the
     one metric and mode that run(), the searcher and the scheduler give."""
@@ -185,7 +186,7 @@ def build_plan(
     metric, mode = _metric([("tune.run", metric, mode), (type(searcher).__name__, searcher.metric, searcher.mode),
                             (type(sched).__name__, sched.metric, sched.mode)])  # fmt: skip
     return Plan(program, name, searcher, sched, metric, mode, num_samples, config, allow_approximate, trial, top,
-                limiter_warnings)  # fmt: skip
+                limiter_warnings, storage)  # fmt: skip
 
 
 def translate(
@@ -209,6 +210,8 @@ def translate(
     with compat.collecting() as said:
         try:
             program, trial, config, top = _trial(run_or_experiment, stop, config, keywords)
+            scheduler = registry.mirror_scheduler(scheduler)
+            storage = keywords.pop("storage_path", None) if getattr(scheduler, "uses_storage", False) else None
             _warn_keywords(keywords)
             num_samples = _num_samples(num_samples)
             emit = EMITTERS.get(engine)
@@ -216,7 +219,7 @@ def translate(
                 raise SpecError(f"engine must be 'wandb' or 'optuna', got {engine!r}.", path="engine")
             plan = build_plan(program, trial, config, top, name=name, metric=metric, mode=mode,
                               num_samples=num_samples, search_alg=search_alg, scheduler=scheduler,
-                              allow_approximate=allow_approximate)  # fmt: skip
+                              allow_approximate=allow_approximate, storage=storage)  # fmt: skip
             cfg, notes = emit(plan)
         except SweepBridgeError as exc:
             raise exc from None  # the caller's traceback, not our internals

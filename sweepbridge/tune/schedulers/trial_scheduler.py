@@ -53,7 +53,12 @@ class TrialScheduler:
 
     def pruner(self) -> tuple[Any, Warnings]:
         """Its Optuna pruner (backends.optuna_source.PrunerSpec) and what differs; refused by default."""
-        raise compat.refuse("optuna.scheduler.pbt", f"Got {type(self).__name__}.", path="scheduler")
+        raise SpecError(f"{type(self).__name__} has no Optuna pruner.", path="scheduler")
+
+    def emit(self, plan: Any) -> Any:
+        """The whole `method: custom` sweep (SweepConfig, notes) when this scheduler is a study of its own
+        (PBT), else None: the Optuna emitter then pairs its `pruner` with the searcher's sampler."""
+        return None
 
     @classmethod
     def reverse(cls, pruner: dict[str, Any], settings: dict[str, Any], metric: dict[str, Any]) -> Any:

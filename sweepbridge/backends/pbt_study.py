@@ -1,0 +1,352 @@
+"""Ray's PopulationBasedTraining as an Optuna sampler + pruner for W&B's sweep scheduler (text carried into the
+generated PBT source, below the marker line; it needs optuna and the standard library, plus `explore` /
+`fill` from pbt_explore, which the generated file carries too).
+
+W&B's scheduler (wandb.sdk.sweeps.scheduler.optuna.OptunaImperativeOptimizer) drives the study: every ask runs
+`search_space(trial)`, whose returned dict is the new run's config; every poll reports each running run's
+metric at its `_step` (the trial runtime logs one row per report at step = training_iteration) with
+`trial.report`, then asks the pruner of every running run. So the scheduler sees, per run, the sweep metric
+by training_iteration, and nothing else.
+
+- A PBT trial ("pbt_%05d", 0..num_samples-1) is a chain of runs. Its state is Ray's `_PBTTrialState`:
+  last_score, last_checkpoint, last_perturbation_time, last_train_time.
+- `Population.update(study)` replays the new results of all running runs in time order (step, then trial
+  index) through Ray's `on_trial_result` (synch=False) or its synchronous branch (synch=True). A result at
+  the stop iteration is not shown (Ray gives a stopping result to no scheduler).
+- Exploit: a bottom-quantile trial gets a top-quantile donor (random.choice as Ray), its config explored
+  from the donor's; its running run is pruned; its next run (handed out by a later ask) carries `_pbt` with
+  donor = the donor's run and iteration = the donor's latest checkpoint at or before its last_train_time
+  (found in the checkpoint storage `{storage}/{trial}/{generation:04d}/checkpoint_{iteration:06d}/`).
+- Waves: with fewer slots than trials, a trial reaching a perturbation point while another waits is paused
+  (pruned; its next run continues from its own checkpoint), and asks pick the waiting trial with the least
+  last_train_time (Ray's choose_trial_to_run). A run is paused only when a waiting trial can take its slot.
+- W&B's scheduler ends the sweep when an ask gets no run; the sampler's `is_exhausted` says so only when no
+  trial waits for a run. When that happens while runs are still going (a trial finished early), the
+  population is closed: later results are not exploited (no later run could be started), said in `LOG`.
+"""
+
+# --- carried into the generated scheduler from here on ---
+import json
+import logging
+import math
+import os
+import random
+import re
+
+import optuna
+
+from .pb2_explore import PB2Explorer
+from .pbt_explore import explore, fill
+
+CHECKPOINT_NAME = re.compile(r"^checkpoint_(\d+)$")
+LOGGER = logging.getLogger("optuna.pbt")
+"""PBT's decisions, said as Ray says them (W&B's scheduler shows optuna's log records)."""
+
+
+def run_key(name: str, generation: int) -> str:
+    return f"{name}/{generation:04d}"
+
+
+class PBTTrial:
+    """One PBT trial: Ray's per-trial state plus the run it is on."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.name = f"pbt_{index:05d}"
+        self.config = None
+        self.generation = -1  # of its current / last run
+        self.run = None  # the optuna trial number of its running run
+        self.status = "new"  # new | running | queued | done
+        self.restore = None  # (donor run, iteration) its next run continues from
+        self.source = None  # (donor run, iteration) its current run continued from
+        self.seen = 0  # last step of its current run already replayed
+        self.waiting = False  # synch: at the sync point, waiting for the others
+        self.last_score = None
+        self.last_checkpoint = None
+        self.last_perturbation_time = 0
+        self.last_train_time = 0
+
+    @property
+    def live(self) -> bool:
+        return self.status != "done"
+
+
+class Population:
+    """The population of one PBT sweep (see the module docstring)."""
+
+    def __init__(self, settings: dict, mutations: dict, sample, custom_explore=None, seed=None) -> None:
+        self.settings = settings
+        self.mutations = mutations
+        self.sample = sample  # trial -> a fresh config of the space
+        self.custom_explore = custom_explore
+        self.rng = random.Random(seed)
+        self.sign = 1.0 if settings["mode"] == "max" else -1.0
+        self.trials = [PBTTrial(i) for i in range(settings["num_samples"])]
+        self.by_run = {}
+        self.queue = []  # trials waiting for a run, in the order they started waiting
+        self.open_slots = 0  # runs pruned whose slot no waiting trial took yet
+        self.to_prune = set()
+        self.next_sync = max(settings["perturbation_interval"], settings["burn_in_period"])
+        self.closed = False
+        self.storage = settings["storage"]
+        self.log = []  # what was decided: dicts with "event" (exploit | skip | pause | close)
+        self.explorer = PB2Explorer(settings["bounds"]) if settings.get("explorer") == "pb2" else None
+
+    # --- asks ---------------------------------------------------------------------------------
+
+    def candidates(self) -> list:
+        """Trials that may start a run now, in Ray's choose_trial_to_run order (least last_train_time)."""
+        out = [t for t in self.trials if t.status in ("new", "queued")]
+        if self.settings["synch"]:
+            out = [t for t in out if t.last_train_time < self.next_sync]
+        return sorted(out, key=lambda t: t.last_train_time)
+
+    def say(self, entry: dict) -> None:
+        """Keep a decision in `log` and say it (INFO on the optuna.pbt logger)."""
+        self.log.append(entry)
+        event = entry["event"]
+        if event == "exploit":
+            run, iteration = entry["checkpoint"]
+            LOGGER.info(f"[PBT] [Exploit] {entry['trial']} (at {entry['at']}) continues from {entry['donor']}'s "
+                        f"checkpoint {run} @ {iteration} with {json.dumps(entry['config'], default=str)}")  # fmt: skip
+        elif event == "pause":
+            if not any(e["event"] == "pause" for e in self.log[:-1]):
+                LOGGER.info(f"[PBT] {len(self.trials)} trials on fewer parallel runs: running in waves (a paused "
+                            "trial continues from its own checkpoint in a new run)")  # fmt: skip
+            LOGGER.info(f"[PBT] [Pause] {entry['trial']} at {entry['at']}, to continue from {entry['checkpoint'][0]}")
+        elif event == "close" and entry.get("adopted"):
+            LOGGER.info("[PBT] the scheduler restarted over existing runs: the population's state is not rebuilt, "
+                        "its runs finish without further exploits")  # fmt: skip
+        elif event == "close":
+            LOGGER.info(f"[PBT] no trial waits for a run while {', '.join(entry['running'])} still run: W&B's "
+                        "scheduler ends its asks, so their later results are not exploited")  # fmt: skip
+        else:
+            LOGGER.info(f"[PBT] {event}: {json.dumps(entry, default=str)}")
+
+    def exhausted(self, study) -> bool:
+        """No trial can take a run now (W&B's scheduler then ends the sweep: close the population)."""
+        self.update(study)
+        waiting = [t for t in self.trials if t.status in ("new", "queued")]
+        if waiting:
+            return False
+        if not self.closed and any(t.live for t in self.trials):
+            self.closed = True
+            self.say({"event": "close", "running": [t.name for t in self.trials if t.live]})
+        return True
+
+    def adopt(self, params: dict) -> None:
+        """A run W&B's scheduler adopts on a restart (its config as it was). The population's state is not
+        rebuilt from such runs: their trials start no new run and nothing is exploited any more (closed)."""
+        meta = params.get("_pbt") if isinstance(params.get("_pbt"), dict) else {}
+        found = [t for t in self.trials if t.name == meta.get("trial")]
+        if found and found[0].status == "new":
+            found[0].status = "done"
+        if not self.closed:
+            self.closed = True
+            self.say({"event": "close", "running": [], "adopted": meta.get("trial")})
+
+    def next_run(self, trial) -> dict:
+        """The config of the next run (Ray's choose_trial_to_run): a waiting trial's continuation or a new trial."""
+        self.update(trial.study)
+        chosen = self.candidates() or [t for t in self.trials if t.status in ("new", "queued")]
+        if not chosen:
+            raise RuntimeError("PBT: no trial is waiting for a run (the sampler said the sweep is exhausted)")
+        t = chosen[0]
+        if t.status == "new":
+            t.config = fill(self.sample(trial), self.mutations, self.rng)
+        else:
+            self.queue.remove(t)
+        t.generation += 1
+        t.run, t.status, t.source = trial.number, "running", t.restore
+        # synch: a trial started before the sync it waits for (no other took the slot) keeps waiting for it
+        t.waiting = bool(self.settings["synch"]) and t.last_train_time >= self.next_sync
+        t.seen = t.restore[1] if t.restore else 0
+        t.restore = None
+        self.open_slots = max(self.open_slots - 1, 0)
+        self.by_run[trial.number] = t
+        meta = {
+            "trial": t.name,
+            "generation": t.generation,
+            "parent": run_key(t.name, t.generation - 1) if t.generation else None,
+            "donor": t.source[0] if t.source else None,
+            "iteration": t.source[1] if t.source else None,
+            "storage": self.storage,
+        }
+        trial.set_user_attr("_pbt", meta)
+        return {**t.config, "_pbt": meta}
+
+    # --- results ------------------------------------------------------------------------------
+
+    def update(self, study) -> None:
+        """Replay every running run's new results, in time order, through Ray's PBT."""
+        frozen = {ft.number: ft for ft in study.get_trials(deepcopy=False)}
+        stop = self.settings.get("stop_iteration")
+        while True:
+            nxt = None
+            for t in self.trials:
+                ft = frozen.get(t.run) if t.status == "running" else None
+                if ft is None or t.waiting:
+                    continue
+                steps = [s for s in ft.intermediate_values if s > t.seen and (stop is None or s < stop)]
+                if steps and (nxt is None or (min(steps), t.index) < (nxt[0], nxt[1].index)):
+                    nxt = (min(steps), t, ft.intermediate_values[min(steps)])
+            if nxt is None:
+                break
+            step, t, value = nxt
+            t.seen = step
+            if not self.closed:
+                self.on_result(t, step, value)
+        for t in self.trials:
+            ft = frozen.get(t.run) if t.status == "running" else None
+            if (
+                ft is None
+                or t.waiting
+                or ft.state in (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)
+            ):
+                continue
+            if ft.state != optuna.trial.TrialState.PRUNED:  # finished or failed: the trial is done
+                t.status, t.run = "done", None
+
+    def on_result(self, t: PBTTrial, time: int, value: float) -> None:
+        """Ray's PopulationBasedTraining.on_trial_result for result `value` at `time` (training_iteration)."""
+        s = self.settings
+        if time < s["burn_in_period"] or time - t.last_perturbation_time < s["perturbation_interval"]:
+            return
+        t.last_score, t.last_train_time = self.sign * value, time
+        if self.explorer is not None:  # PB2 keeps every perturbation-point result for its GP
+            self.explorer.record(t.name, time, t.config, t.last_score)
+        if not s["synch"]:
+            t.last_perturbation_time = time
+            lower, upper = self.quantiles()
+            self.checkpoint_or_exploit(t, upper, lower)
+            if t.status == "running" and self.waiting_for_slot():
+                self.pause(t, time)
+            return
+        if any(o.live and o is not t and o.last_train_time < self.next_sync for o in self.trials):
+            t.waiting = t.last_train_time >= self.next_sync
+            if t.waiting and self.waiting_for_slot():
+                self.pause(t, time)
+            return
+        lower, upper = self.quantiles()
+        middle = [o for o in self.trials if o not in lower and o not in upper]
+        for o in upper + middle + lower:
+            o.last_perturbation_time = time
+            self.checkpoint_or_exploit(o, upper, lower)
+        self.next_sync = max(self.next_sync + s["perturbation_interval"], max(o.last_train_time for o in self.trials))
+        for o in self.trials:
+            o.waiting = o.status == "running" and o.last_train_time >= self.next_sync
+
+    def quantiles(self) -> tuple:
+        """Ray's _quantiles: (lower, upper) among live trials with a score."""
+        scored = [t for t in self.trials if t.last_score is not None and not math.isnan(t.last_score) and t.live]
+        scored.sort(key=lambda t: t.last_score)
+        if len(scored) <= 1:
+            return [], []
+        n = int(math.ceil(len(scored) * self.settings["quantile_fraction"]))
+        if n > len(scored) / 2:
+            n = int(math.floor(len(scored) / 2))
+        return scored[:n], scored[len(scored) - n :]
+
+    def checkpoint_or_exploit(self, t: PBTTrial, upper: list, lower: list) -> None:
+        t.last_checkpoint = self.checkpoint(t, t.last_train_time) if t in upper else None
+        if t not in lower:
+            return
+        donor = self.rng.choice(upper)
+        at = t.last_train_time
+        if donor.last_checkpoint is None:
+            self.say({"event": "skip", "trial": t.name, "donor": donor.name, "at": at})
+            return
+        s = self.settings
+        if self.explorer is not None:
+            t.config = self.explorer.new_config(t.name, donor.name, donor.config, self.custom_explore)
+        else:
+            t.config = explore(
+                donor.config, self.mutations, s["resample_probability"], s["perturbation_factors"],
+                self.custom_explore, self.rng,
+            )  # fmt: skip
+        t.restore = donor.last_checkpoint
+        t.last_perturbation_time, t.last_train_time = donor.last_perturbation_time, donor.last_train_time
+        self.say({
+            "event": "exploit", "trial": t.name, "donor": donor.name, "at": at, "checkpoint": list(t.restore),
+            "config": t.config,
+        })  # fmt: skip
+        self.stop_run(t)
+
+    def waiting_for_slot(self) -> bool:
+        """A trial waits for a run and no pruned run's slot is left for it (Ray: a PENDING or PAUSED trial)."""
+        return len(self.candidates()) > self.open_slots
+
+    def pause(self, t: PBTTrial, time: int) -> None:
+        """Pause: prune the run; the trial's next run continues from its own latest checkpoint."""
+        checkpoint = self.checkpoint(t, time)
+        if checkpoint is None:
+            self.say({"event": "no-pause", "trial": t.name, "at": time})
+            return
+        t.restore = checkpoint
+        self.say({"event": "pause", "trial": t.name, "at": time, "checkpoint": list(checkpoint)})
+        self.stop_run(t)
+
+    def stop_run(self, t: PBTTrial) -> None:
+        if t.status == "running":
+            self.to_prune.add(t.run)
+            self.open_slots += 1
+        t.run, t.status = None, "queued"
+        if t not in self.queue:
+            self.queue.append(t)
+
+    # --- checkpoints --------------------------------------------------------------------------
+
+    def checkpoint(self, t: PBTTrial, time: int):
+        """(run, iteration) of the trial's latest checkpoint at or before `time`, or None (Ray: trial.checkpoint)."""
+        if t.status == "queued" and t.restore is not None:
+            return t.restore
+        if t.status == "running":
+            found = [i for i in self.checkpoints(run_key(t.name, t.generation)) if i <= time]
+            if found:
+                return (run_key(t.name, t.generation), max(found))
+        return t.source if t.source is not None and t.source[1] <= time else None
+
+    def checkpoints(self, key: str) -> list:
+        """Iterations of the checkpoints a run wrote to the storage (local path or pyarrow filesystem URI)."""
+        root = self.storage
+        try:
+            if "://" in root and not root.startswith("file://"):
+                from pyarrow import fs
+
+                filesystem, base = fs.FileSystem.from_uri(root.rstrip("/") + "/" + key)
+                names = [info.base_name for info in filesystem.get_file_info(fs.FileSelector(base))]
+            else:
+                folder = os.path.join(os.path.expanduser(root.replace("file://", "", 1)), key)
+                names = os.listdir(folder) if os.path.isdir(folder) else []
+        except (OSError, ImportError):
+            return []
+        return [int(m.group(1)) for name in names if (m := CHECKPOINT_NAME.match(name))]
+
+
+class PBTSampler(optuna.samplers.RandomSampler):
+    """A RandomSampler (the space of new trials sampled exactly) that says when no trial waits for a run."""
+
+    def __init__(self, population: Population, seed=None) -> None:
+        super().__init__(seed=seed)
+        self.population = population
+
+    def is_exhausted(self, study) -> bool:
+        return self.population.exhausted(study)
+
+
+class PBTPruner(optuna.pruners.BasePruner):
+    """Prunes the runs PBT stops (exploited or paused trials) once every running run's results are replayed."""
+
+    def __init__(self, population: Population) -> None:
+        self.population = population
+
+    def prune(self, study, trial) -> bool:
+        self.population.update(study)
+        if trial.number in self.population.to_prune:
+            self.population.to_prune.discard(trial.number)
+            return True
+        return False
+
+
+def dumps(log: list) -> str:
+    return "\n".join(json.dumps(entry, sort_keys=True, default=str) for entry in log)

@@ -1,0 +1,315 @@
+"""PBT's schedule in the generated scheduler against Ray's own PopulationBasedTraining.
+
+Fixed learning curves: trial k reports curve[k][i] at its training_iteration i, whatever its config. Ray's
+PopulationBasedTraining object is driven directly through on_trial_add / on_trial_result with Ray Trial objects
+(no cluster: the few TuneController methods PBT calls are stood in, as Ray's own scheduler tests do); the
+generated scheduler is driven through wandb's make_optimizer (ask_n_runs / tell_run / prune_runs) with the same
+results as run histories, checkpoints written to the storage as the trial runtime writes them.
+- synch=True: at every perturbation point the set of exploited trials is Ray's, and every donor is in Ray's top
+  quantile at that point.
+- synch=False: each result's decision (exploit or not, and the donor) is Ray's given the same results so far.
+- PB2: the decisions and the GP-bandit's configs are Ray's PB2's.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pbt_harness as h
+import pytest
+from optional import needs
+
+pytestmark = [needs("ray", "optuna", "wandb")]
+
+
+def _curves(n: int, length: int, seed: int) -> list[list[float]]:
+    rng = random.Random(seed)
+    return [[round(rng.random() * (1 + i / 10), 4) for i in range(length)] for _ in range(n)]
+
+
+# --- Ray ------------------------------------------------------------------------------------------
+
+
+def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
+    """Ray's schedule on the curves: [(trial, at, donor, upper quantile at that moment, new config)]."""
+    import numpy as np
+    from ray.train._internal.session import _TrainingResult
+    from ray.tune import Checkpoint
+    from ray.tune.experiment import Trial
+    from ray.tune.schedulers import PopulationBasedTraining, TrialScheduler
+    from ray.tune.schedulers.pb2 import PB2
+
+    exploits = []
+
+    class Recording(PB2 if pb2 else PopulationBasedTraining):
+        def _exploit(self, tune_controller, trial, trial_to_clone):
+            upper = {trials.index(t) for t in self._quantiles()[1]}
+            at = self._trial_state[trial].last_train_time
+            super()._exploit(tune_controller, trial, trial_to_clone)
+            exploits.append((trials.index(trial), at, trials.index(trial_to_clone), upper, dict(trial.config)))
+
+    class Controller:
+        """The TuneController methods PBT calls."""
+
+        search_alg = None
+
+        def get_trials(self):
+            return trials
+
+        def get_live_trials(self):
+            return [t for t in trials if t.status != Trial.TERMINATED]
+
+        def _schedule_trial_save(self, trial, result=None):
+            return trial.checkpoint
+
+        def pause_trial(self, trial, should_checkpoint=True):
+            trial.set_status(Trial.PAUSED)
+
+    random.seed(seed)
+    np.random.seed(seed)
+    common = {"time_attr": "training_iteration", "metric": "loss", "mode": "min", "perturbation_interval": interval,
+              "quantile_fraction": quantile, "synch": synch, "log_config": False}  # fmt: skip
+    if pb2:
+        pbt = Recording(hyperparam_bounds={"lr": [0.001, 0.1]}, **common)
+    else:
+        pbt = Recording(burn_in_period=burn_in, hyperparam_mutations={"lr": [1, 2, 3]}, **common)
+    start = {"lr": 0.01} if pb2 else {"lr": 2}
+    trials = [Trial("__fake", config=dict(start), stub=True, trial_id=f"t{k}") for k in range(len(curves))]
+    controller = Controller()
+    iteration = {}
+    for t in trials:
+        pbt.on_trial_add(controller, t)
+        t.set_status(Trial.RUNNING)
+        iteration[t] = 0
+    last = len(curves[0])
+    while any(iteration[t] < last for t in trials):
+        order = sorted((iteration[t] + 1, k) for k, t in enumerate(trials) if iteration[t] < last)
+        for step, k in order:
+            t = trials[k]
+            if t.status == Trial.PAUSED:
+                t.set_status(Trial.RUNNING)
+            seen = len(exploits)
+            iteration[t] = step
+            if step == last:  # stop={"training_iteration": last}: Ray shows a stopping result to no scheduler
+                t.set_status(Trial.TERMINATED)
+                continue
+            result = _TrainingResult(checkpoint=Checkpoint(f"/ck/{k}/{step}"), metrics={})
+            t.run_metadata.checkpoint_manager._latest_checkpoint_result = result
+            decision = pbt.on_trial_result(controller, t, {"training_iteration": step, "loss": curves[k][step - 1]})
+            if decision == TrialScheduler.PAUSE:
+                t.set_status(Trial.PAUSED)
+            for k_other, *_ in exploits[seen:]:  # exploited (now or by a sync): continues from the donor's checkpoint
+                restored = trials[k_other].run_metadata.checkpoint_manager._latest_checkpoint_result.checkpoint
+                iteration[trials[k_other]] = int(str(restored.path).rsplit("/", 1)[1])
+    return exploits
+
+
+# --- the generated scheduler ----------------------------------------------------------------------
+
+
+def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
+    """The generated scheduler's schedule on the same curves, through wandb's optimizer."""
+    import numpy as np
+
+    from sweepbridge.tune.schedulers import PB2, PopulationBasedTraining
+
+    n, last = len(curves), len(curves[0])
+    common = {"time_attr": "training_iteration", "metric": "loss", "mode": "min", "perturbation_interval": interval,
+              "quantile_fraction": quantile, "synch": synch}  # fmt: skip
+    if pb2:
+        pbt = PB2(hyperparam_bounds={"lr": [0.001, 0.1]}, **common)
+    else:
+        pbt = PopulationBasedTraining(burn_in_period=burn_in, hyperparam_mutations={"lr": [1, 2, 3]}, **common)
+    cfg = h.sweep(pbt, config={"lr": 0.01 if pb2 else 2}, num_samples=n, storage_path=str(tmp_path), name="exp",
+                  stop={"training_iteration": last})  # fmt: skip
+    np.random.seed(seed)  # PB2's acquisition optimizer draws its starts from numpy's global generator, as in Ray
+    _, source = h.load(cfg, tmp_path, f"pbt_schedule_{int(synch)}_{n}_{int(pb2)}")
+    driver = h.Driver(cfg, source)
+    storage = tmp_path / "exp" / "sweep1"
+    at = {}  # optimizer id → (trial index, generation, last iteration)
+
+    def start(count):
+        for run_id, config in driver.ask(count):
+            meta = config["_pbt"]
+            at[run_id] = [int(meta["trial"].split("_")[1]), meta["generation"], meta["iteration"] or 0]
+
+    start(n)
+    while any(r["state"] == "running" for r in driver.runs.values()):
+        for run_id, run in driver.runs.items():
+            if run["state"] != "running":
+                continue
+            k, generation, i = at[run_id]
+            i += 1
+            at[run_id][2] = i
+            h.checkpoint(storage, f"pbt_{k:05d}/{generation:04d}", i)
+            driver.report(run_id, i, curves[k][i - 1])
+            if i == last:
+                driver.finish(run_id)
+        pruned = driver.poll()
+        start(len(pruned))
+    population = driver.population
+    return population, [e for e in population.log if e["event"] == "exploit"]
+
+
+def _by_time(exploits):
+    out = {}
+    for trial, at, *_ in exploits:
+        out.setdefault(at, set()).add(trial)
+    return out
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_synchronous_exploits_are_rays(tmp_path, seed):
+    curves = _curves(8, 12, seed)
+    ray = _ray(curves, interval=3, synch=True, quantile=0.25, seed=seed)
+    population, ours = _ours(tmp_path, curves, interval=3, synch=True, quantile=0.25)
+    mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in ours]
+    assert ray and _by_time(mine) == _by_time(ray)
+    upper = {(trial, at): top for trial, at, _, top, _ in ray}
+    assert all(donor in upper[(trial, at)] for trial, at, donor in mine)
+    assert not [e for e in population.log if e["event"] in ("skip", "close")]
+
+
+def test_asynchronous_decisions_are_rays(tmp_path):
+    """Population 4, quantile 0.25: one top trial, so each donor is determined and so is the whole schedule."""
+    curves = _curves(4, 15, 7)
+    ray = _ray(curves, interval=2, synch=False, quantile=0.25, burn_in=3)
+    population, ours = _ours(tmp_path, curves, interval=2, synch=False, quantile=0.25, burn_in=3)
+    mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in ours]
+    assert len(ray) >= 3 and mine == [(trial, at, donor) for trial, at, donor, *_ in ray]
+
+
+def test_continuations_name_the_donor_checkpoint(tmp_path):
+    """Every exploit's continuation run restores the donor's checkpoint at the point it was judged, and its
+    `_pbt` block chains the trial's runs (the contract's keys)."""
+    curves = _curves(4, 9, 5)
+    population, ours = _ours(tmp_path, curves, interval=3, synch=True, quantile=0.25)
+    assert ours
+    for e in ours:
+        run, iteration = e["checkpoint"]
+        assert run.startswith(e["donor"] + "/") and iteration == e["at"]
+        assert e["config"]["lr"] in (1, 2, 3)
+
+
+@pytest.mark.slow  # Gaussian-process fits: ~10 s
+@needs("sklearn", "pandas")
+def test_pb2_decisions_and_configs_are_rays(tmp_path):
+    """PB2 (population 4, one top trial): every decision and every GP-bandit config is Ray's PB2's, numpy's
+    generator seeded alike (its acquisition optimizer draws its starting points there)."""
+    curves = _curves(4, 13, 2)
+    ray = _ray(curves, interval=2, synch=False, quantile=0.25, seed=4, pb2=True)
+    _, ours = _ours(tmp_path, curves, interval=2, synch=False, quantile=0.25, seed=4, pb2=True)
+    mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:]), e["config"]["lr"]) for e in ours]
+    theirs = [(trial, at, donor, config["lr"]) for trial, at, donor, _, config in ray]
+    assert len(theirs) >= 3 and len({c for *_, c in theirs}) > 2 and mine == theirs
+
+
+def _ray_waves(curves, interval, quantile, slots, seed=0):
+    """Ray's synchronous PBT with `slots` trials at a time (choose_trial_to_run fills a free slot)."""
+    from ray.train._internal.session import _TrainingResult
+    from ray.tune import Checkpoint
+    from ray.tune.experiment import Trial
+    from ray.tune.schedulers import PopulationBasedTraining, TrialScheduler
+
+    exploits = []
+
+    class Recording(PopulationBasedTraining):
+        def _exploit(self, tune_controller, trial, trial_to_clone):
+            at = self._trial_state[trial].last_train_time
+            super()._exploit(tune_controller, trial, trial_to_clone)
+            exploits.append((trials.index(trial), at, trials.index(trial_to_clone)))
+
+    class Controller:
+        search_alg = None
+
+        def get_trials(self):
+            return trials
+
+        def get_live_trials(self):
+            return [t for t in trials if t.status != Trial.TERMINATED]
+
+        def _schedule_trial_save(self, trial, result=None):
+            return trial.checkpoint
+
+        def pause_trial(self, trial, should_checkpoint=True):
+            trial.set_status(Trial.PAUSED)
+
+    random.seed(seed)
+    pbt = Recording(
+        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=interval,
+        hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=quantile, synch=True, log_config=False,
+    )  # fmt: skip
+    trials = [Trial("__fake", config={"lr": 2}, stub=True, trial_id=f"t{k}") for k in range(len(curves))]
+    controller, last = Controller(), len(curves[0])
+    iteration = {}
+    for t in trials:
+        pbt.on_trial_add(controller, t)
+        iteration[t] = 0
+
+    def fill():
+        while sum(t.status == Trial.RUNNING for t in trials) < slots:
+            chosen = pbt.choose_trial_to_run(controller)
+            if chosen is None:
+                return
+            chosen.set_status(Trial.RUNNING)
+
+    fill()
+    while any(t.status != Trial.TERMINATED for t in trials):
+        running = sorted((iteration[t] + 1, k) for k, t in enumerate(trials) if t.status == Trial.RUNNING)
+        assert running, "Ray's PBT stalled"
+        for step, k in running:
+            t = trials[k]
+            if t.status != Trial.RUNNING:
+                continue
+            seen = len(exploits)
+            iteration[t] = step
+            if step == last:
+                t.set_status(Trial.TERMINATED)
+                continue
+            result = _TrainingResult(checkpoint=Checkpoint(f"/ck/{k}/{step}"), metrics={})
+            t.run_metadata.checkpoint_manager._latest_checkpoint_result = result
+            decision = pbt.on_trial_result(controller, t, {"training_iteration": step, "loss": curves[k][step - 1]})
+            if decision == TrialScheduler.PAUSE:
+                t.set_status(Trial.PAUSED)
+            for k_other, *_ in exploits[seen:]:
+                restored = trials[k_other].run_metadata.checkpoint_manager._latest_checkpoint_result.checkpoint
+                iteration[trials[k_other]] = int(str(restored.path).rsplit("/", 1)[1])
+        fill()
+    return exploits
+
+
+def test_synchronous_waves_exploit_as_ray(tmp_path):
+    """Population 8 on 3 parallel runs (Ray: 3 trials at a time): the same trials are exploited at every sync
+    point, and every trial reaches the end."""
+    from sweepbridge.tune.schedulers import PopulationBasedTraining
+
+    curves, slots = _curves(8, 10, 21), 3
+    ray = _ray_waves(curves, interval=3, quantile=0.25, slots=slots)
+    pbt = PopulationBasedTraining(
+        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=3,
+        hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=0.25, synch=True,
+    )  # fmt: skip
+    cfg = h.sweep(pbt, config={"lr": 2}, num_samples=8, storage_path=str(tmp_path), name="exp",
+                  stop={"training_iteration": 10})  # fmt: skip
+    _, source = h.load(cfg, tmp_path, "pbt_schedule_waves")
+    driver, at, done = h.Driver(cfg, source), {}, set()
+    for _ in range(500):
+        live = [i for i, r in driver.runs.items() if r["state"] == "running"]
+        for run_id, config in driver.ask(slots - len(live)) if len(live) < slots else []:
+            meta = config["_pbt"]
+            at[run_id] = [int(meta["trial"][4:]), meta["generation"], meta["iteration"] or 0]
+        for run_id in [i for i, r in driver.runs.items() if r["state"] == "running"]:
+            k, generation, i = at[run_id]
+            i = at[run_id][2] = i + 1
+            h.checkpoint(tmp_path / "exp" / "sweep1", f"pbt_{k:05d}/{generation:04d}", i)
+            driver.report(run_id, i, curves[k][i - 1])
+            if i == 10:
+                driver.finish(run_id)
+                done.add(k)
+        driver.poll()
+        if len(done) == 8:
+            break
+    log = driver.population.log
+    mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in log if e["event"] == "exploit"]
+    assert len(done) == 8 and ray and _by_time(mine) == _by_time(ray)
+    assert "pause" in [e["event"] for e in log]
