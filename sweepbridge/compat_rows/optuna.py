@@ -157,6 +157,73 @@ ROWS = (
         "parameter a value, as bayes_opt registers them; other points are SpecErrors (they fail in Ray).",
     ),
     _R(
+        "optuna.search.optuna.sampler",
+        "OptunaSearch(sampler=...): every sampler Optuna ships (TPESampler with multivariate / group / "
+        "constant_liar..., RandomSampler, CmaEsSampler, GPSampler, QMCSampler, NSGAIISampler, NSGAIIISampler, "
+        "GridSampler, BruteForceSampler, PartialFixedSampler; nested samplers, crossovers and mutations)",
+        "the same sampler class with the constructor arguments read from the object",
+        "equivalent",
+        "The sampler is rebuilt exactly: its arguments are read from where Optuna keeps them (the seed from its "
+        "random state), then the rebuilt sampler is compared with the given one attribute by attribute, random "
+        "states included, and any difference is refused by the attribute's path. Measured: for each sampler, the "
+        "first suggestions of wandb's optimizer on the generated file equal those of an Optuna study with the "
+        "given sampler on the same space, told the same values. As for Ray's default TPE, Ray converts Tune "
+        "domains to Optuna distributions itself while sweepbridge samples them as Ray's random search does, so "
+        "only spaces that convert alike (uniform, loguniform, randint, choice) draw the same values. "
+        "points_to_evaluate are enqueued; evaluated_rewards are added as finished trials before the first ask, "
+        "as Ray's add_evaluated_point adds them. seed= beside a sampler is ignored, as in Ray.",
+    ),
+    _R(
+        "optuna.search.optuna.sampler.arguments",
+        "a sampler argument the generated file cannot rebuild: a callable (gamma, weights, constraints_func, "
+        "strategies), a non-Optuna object, a GridSampler seed other than 0, a sampler that has already drawn",
+        "—",
+        "unsupported",
+        "The generated study source is plain Python with optuna only: it cannot hold the user's functions or "
+        "objects, and a random state that has drawn (or GridSampler's, spent shuffling the grid) no longer "
+        "shows its seed.",
+        "drop the argument (Optuna's default), pass a freshly built sampler, or write the study yourself "
+        "(scheduler.optimizer in a method: custom sweep).",
+    ),
+    _R(
+        "optuna.search.optuna.define_by_run",
+        "OptunaSearch(space=<define-by-run function>)",
+        "the function copied into the generated file; search_space calls it as Ray's OptunaSearch does",
+        "exact",
+        "Ray's configuration: every trial.suggest_* value, updated by the dict the function returns (or none), "
+        "names with / nested. Carried where the function stands alone: a plain def of one trial that calls only "
+        "trial.suggest_*, reads no closure or global other than an imported module, and returns None or a dict "
+        "with str keys; anything else is refused with the reason. evaluated_rewards beside it fail in Ray "
+        "(TypeError) and are refused.",
+    ),
+    _R(
+        "optuna.search.optuna.storage",
+        "OptunaSearch(storage=...)",
+        "—",
+        "unsupported",
+        "W&B's sweep scheduler keeps its study in memory and rebuilds it from the sweep's runs on a restart.",
+        "drop storage= (resume the sweep with `sweepbridge run --resume`).",
+    ),
+    _R(
+        "optuna.multi_objective",
+        "Ray's metric=[...] / mode=[...] (OptunaSearch, multi-objective)",
+        "W&B's metrics: [{name, goal}, ...] (method: custom); the study's directions read from it",
+        "exact",
+        "wandb's Optuna optimizer tells each finished run's values of every metric (a run missing one fails), "
+        "as Ray's OptunaSearch tells them; neither reports intermediate values. sweepbridge run ranks by the "
+        "first metric and writes the Pareto set (pareto.json, the terminal summary), which equals Optuna's "
+        "study.best_trials over the same finished runs.",
+    ),
+    _R(
+        "optuna.multi_objective.pruner",
+        "a multi-objective search with a trial scheduler (ASHA, HyperBand, median stopping)",
+        "—",
+        "unsupported",
+        "Optuna's pruners rank against one best value; wandb's Optuna optimizer never prunes a multi-objective "
+        "trial, so the scheduler would silently do nothing.",
+        "drop the scheduler (FIFOScheduler), or optimize one metric.",
+    ),
+    _R(
         "optuna.search.bayesopt.space",
         "a parameter other than tune.uniform under BayesOptSearch",
         "—",

@@ -83,6 +83,15 @@ class Searcher:
         return the points as the run receives them (to enqueue)."""
         return points
 
+    def told(self, space: Any) -> tuple[tuple[Any, float], ...]:
+        """(point, value) pairs evaluated before the search (OptunaSearch's evaluated_rewards), told to the study
+        as finished trials; () when the searcher takes none."""
+        return ()
+
+    def define_by_run(self) -> Any:
+        """The searcher's own define-by-run space function (backends.optuna_source.DefineByRun), else None."""
+        return None
+
     # -- the reverse direction -------------------------------------------------------------------------------
     @classmethod
     def reverse(cls, sampler: dict[str, Any], settings: dict[str, Any], metric: dict[str, Any]) -> Any:
