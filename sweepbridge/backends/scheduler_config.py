@@ -38,7 +38,7 @@ def custom_sweep(
     or more, W&B's multi-objective form) replaces `metric`."""
     if metric is None and not metrics:
         raise compat.refuse("optuna.metric", path="metric")
-    fields = d.root_fields(node)
+    fields = d.root_fields(node) if study.define_by_run is None else ()
     if study.define_by_run is not None:  # the user's function names the draws: points are its params as given
         points, told = list(study.points), [(dict(p), v) for p, v in study.told]
     else:
