@@ -1,0 +1,208 @@
+"""OptunaSearch's own features under W&B's sweep scheduler, against Ray's real OptunaSearch (no cluster): a
+define-by-run space carried as written, evaluated_rewards told before the first ask, multi-objective metric/mode
+lists → W&B's `metrics`, and what the native engine and the validator say about them."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import warnings
+
+import pytest
+from optional import needs
+
+pytestmark = [
+    needs("optuna", "wandb", "ray"),
+    pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::UserWarning"),
+]
+
+from engine import scheduler_optimizer  # noqa: E402
+
+from sweepbridge import SpecError, UnsupportedFeatureError, to_sweep, tune, validate  # noqa: E402
+
+optuna = pytest.importorskip("optuna")
+RunState = pytest.importorskip("wandb.sdk.sweeps.run_state").RunState
+RunWithMetrics = pytest.importorskip("wandb.sdk.sweeps.scheduler.optimizer").RunWithMetrics
+
+
+def objectives(config: dict) -> dict:
+    x = config["x"]
+    width = config.get("net", {}).get("width", 1)
+    return {"loss": (x - 1.5) ** 2 + 0.1 * width, "acc": math.sin(x) + 0.01 * width}
+
+
+def define_by_run(trial):
+    x = trial.suggest_float("x", -2, 4)
+    if trial.suggest_categorical("kind", ["a", "b"]) == "a":
+        trial.suggest_int("net/width", 1, 64, log=True)
+    return {"scale": math.pi, "net/depth": 3}
+
+
+def suggests_only(trial):
+    trial.suggest_float("x", -2, 4)
+    trial.suggest_int("net/width", 1, 8)
+
+
+def ours(cfg, n: int, metrics: tuple[str, ...] = ("loss",)) -> list[dict]:
+    """The first `n` configs of wandb's optimizer on the generated file, each told its objectives."""
+    out = []
+    with tempfile.TemporaryDirectory() as folder:
+        optimizer = scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder)
+        for _ in range(n):
+            run = optimizer.ask_n_runs(1)[0]
+            config = run.config.flat_dict()
+            summary = {k: v for k, v in objectives(config).items() if k in metrics}
+            optimizer.tell_run(run.run_id, RunWithMetrics(run.config, RunState.FINISHED, "r", summary, []))
+            out.append(config)
+    return out
+
+
+def rays(search, n: int) -> list[dict]:
+    """The first `n` configs of Ray's real searcher, each completed with its objectives (as Tune does)."""
+    out = []
+    for i in range(n):
+        config = search.suggest(str(i))
+        search.on_trial_complete(str(i), {**objectives(config), "training_iteration": 1})
+        out.append(config)
+    return out
+
+
+def translate(search, config=None, num_samples: int = 10):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cfg = tune.run("t.py", config=config, num_samples=num_samples, engine="optuna", search_alg=search)
+    assert "early_terminate" not in cfg and "controller" not in cfg
+    assert "pruner=optuna.pruners.NopPruner()" in cfg.scheduler_source
+    return cfg
+
+
+def real(*args, **kwargs):
+    from ray.tune.search.optuna import OptunaSearch
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return OptunaSearch(*args, **kwargs)
+
+
+@pytest.mark.parametrize("function", [define_by_run, suggests_only])
+def test_define_by_run_space_is_carried_as_written_and_suggests_as_ray(function):
+    sampler = lambda: optuna.samplers.TPESampler(seed=4, n_startup_trials=3)  # noqa: E731
+    cfg = translate(real(function, metric="loss", mode="min", sampler=sampler()))
+    assert f"def {function.__name__}(trial):" in cfg.scheduler_source
+    assert ours(cfg, 8) == rays(real(function, metric="loss", mode="min", sampler=sampler()), 8)
+
+
+SCALE = 3
+
+
+def reads_a_global(trial):
+    return {"x": trial.suggest_float("x", 0, SCALE)}
+
+
+def reports(trial):
+    trial.suggest_float("x", 0, 1)
+    trial.report(1.0, 0)
+
+
+def returns_a_list(trial):
+    return [trial.suggest_float("x", 0, 1)]
+
+
+def _closure():
+    top = 2.0
+
+    def space(trial):
+        trial.suggest_float("x", 0, top)
+
+    return space
+
+
+@pytest.mark.parametrize(
+    "function, says",
+    [
+        (reads_a_global, "reads the global 'SCALE'"),
+        (reports, "uses its trial other than by trial.suggest_*(...) (line 3: trial.report)"),
+        (returns_a_list, "returned list, not None or a dict"),
+        (_closure(), "reads top from an enclosing function"),
+        (lambda trial: trial.suggest_float("x", 0, 1), "named '<lambda>'"),
+    ],
+)
+def test_a_define_by_run_space_that_does_not_stand_alone_is_refused_with_the_reason(function, says):
+    with pytest.raises(SpecError) as info:
+        translate(tune.search.OptunaSearch(function, metric="loss", mode="min"))
+    assert says in str(info.value) and "search_alg.space" in str(info.value)
+
+
+SPACE = {"x": tune.uniform(-2, 4), "net": {"width": tune.randint(1, 64)}}
+
+
+def ray_space() -> dict:
+    """SPACE in Ray's own domains (what Ray's OptunaSearch converts)."""
+    from ray import tune as ray_tune
+
+    return {"x": ray_tune.uniform(-2, 4), "net": {"width": ray_tune.randint(1, 64)}}
+
+
+def test_evaluated_rewards_are_told_before_the_first_ask_as_ray_adds_them():
+    points = [{"x": 1.0, "net/width": 3}, {"x": -1.0, "net": {"width": 40}}]
+    rewards = [0.25, 9.0]
+    cfg = translate(tune.search.OptunaSearch(metric="loss", mode="min", seed=5, points_to_evaluate=points,
+                                             evaluated_rewards=rewards), SPACE)  # fmt: skip
+    assert "TOLD = " in cfg.scheduler_source and "POINTS = " not in cfg.scheduler_source
+    search = real(metric="loss", mode="min", seed=5, points_to_evaluate=[{"x": 1.0, "net/width": 3},
+                                                                         {"x": -1.0, "net/width": 40}],
+                  evaluated_rewards=rewards)  # fmt: skip
+    search.set_search_properties("loss", "min", ray_space())
+    assert ours(cfg, 8) == rays(search, 8)
+
+
+def test_evaluated_rewards_that_ray_cannot_take_are_refused():
+    with pytest.raises(SpecError, match="one value per point"):
+        translate(tune.search.OptunaSearch(metric="loss", mode="min", points_to_evaluate=[{"x": 1.0}],
+                                           evaluated_rewards=[1.0, 2.0]), SPACE)  # fmt: skip
+    with pytest.raises(SpecError, match="has no value for net.width"):
+        translate(tune.search.OptunaSearch(metric="loss", mode="min", points_to_evaluate=[{"x": 1.0}],
+                                           evaluated_rewards=[1.0]), SPACE)  # fmt: skip
+    with pytest.raises(SpecError, match="one finite number"):
+        translate(tune.search.OptunaSearch(metric=["loss", "acc"], mode=["min", "max"],
+                                           points_to_evaluate=[{"x": 1.0, "net": {"width": 2}}],
+                                           evaluated_rewards=[[1.0, 2.0]]), SPACE)  # fmt: skip
+
+
+def test_multi_objective_lists_become_wandbs_metrics_and_suggest_as_ray():
+    sampler = lambda: optuna.samplers.NSGAIISampler(seed=6, population_size=4)  # noqa: E731
+    search = tune.search.OptunaSearch(metric=["loss", "acc"], mode=["min", "max"], sampler=sampler())
+    cfg = translate(search, SPACE)
+    assert cfg["metrics"] == [{"name": "loss", "goal": "minimize"}, {"name": "acc", "goal": "maximize"}]
+    assert "metric" not in cfg and cfg["method"] == "custom" and validate(dict(cfg)) == []
+    ray_search = real(metric=["loss", "acc"], mode=["min", "max"], sampler=sampler())
+    ray_search.set_search_properties(None, None, ray_space())
+    assert ours(cfg, 10, ("loss", "acc")) == rays(ray_search, 10)
+
+
+def test_the_native_engine_refuses_a_multi_objective_sweep_with_the_way_out():
+    search = tune.search.OptunaSearch(metric=["loss", "acc"], mode=["min", "max"])
+    with pytest.raises(UnsupportedFeatureError) as info:
+        tune.run("t.py", config=SPACE, search_alg=search, engine="wandb")
+    assert info.value.feature and "engine='optuna'" in info.value.suggestion
+    with pytest.raises(SpecError, match="engine='optuna'"):
+        to_sweep({"x": tune.uniform(0, 1)}, metrics=[("a", "minimize"), ("b", "maximize")])
+    with pytest.raises(UnsupportedFeatureError):  # a pruner cannot judge two metrics: refused, not ignored
+        tune.run("t.py", config=SPACE, search_alg=search, engine="optuna",
+                 scheduler=tune.schedulers.ASHAScheduler(max_t=4))  # fmt: skip
+    with pytest.raises(SpecError, match="list of modes of the same length"):
+        tune.run("t.py", config=SPACE, engine="optuna",
+                 search_alg=tune.search.OptunaSearch(metric=["loss", "acc"], mode="min"))  # fmt: skip
+
+
+def test_validate_enforces_wandbs_rules_for_metrics():
+    base = {"method": "custom", "scheduler": {"engine": "optuna", "source": "s.py", "search_space": "search_space"}}
+    two = [{"name": "a", "goal": "minimize"}, {"name": "b", "goal": "maximize"}]
+    assert validate({**base, "metrics": two}) == []
+    assert any("cannot both be set" in p for p in validate({**base, "metrics": two, "metric": {"name": "a"}}))
+    assert any("requires `method: custom`" in p for p in validate({"method": "random", "metrics": two,
+                                                                    "parameters": {"x": {"value": 1}}}))  # fmt: skip
+    assert validate({**base, "metrics": [two[0]]})  # one metric is `metric`'s job (W&B's minItems 2)
+    assert any("named more than once" in p for p in validate({**base, "metrics": [two[0], two[0]]}))
+    assert validate(base)  # custom needs metric or metrics
