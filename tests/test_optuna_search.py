@@ -32,7 +32,7 @@ def objectives(config: dict) -> dict:
 
 
 def define_by_run(trial):
-    x = trial.suggest_float("x", -2, 4)
+    x = trial.suggest_float("x", -2, 4)  # noqa: F841  (as users write it: Ray captures every suggestion)
     if trial.suggest_categorical("kind", ["a", "b"]) == "a":
         trial.suggest_int("net/width", 1, 64, log=True)
     return {"scale": math.pi, "net/depth": 3}
