@@ -199,3 +199,32 @@ def test_a_used_or_foreign_sampler_is_refused():
         translate(Mine(seed=1), FLOAT)
     with pytest.raises(UnsupportedFeatureError):
         translate(S.RandomSampler(seed=1), FLOAT, storage=optuna.storages.InMemoryStorage())
+
+
+def test_reverse_gives_back_optunasearch_with_the_same_sampler():
+    from sweepbridge.reverse import render_python
+    from sweepbridge.tune.search.optuna_sampler import difference
+
+    _quiet()
+    for case in CASES:
+        name, factory, space, _, _ = case.values if hasattr(case, "values") else case
+        namespace: dict = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(render_python(translate(factory(), space), "tune"), namespace)  # builds Ray's real OptunaSearch
+        searcher = namespace["tune_config"].search_alg
+        assert type(searcher).__module__.startswith("ray.tune.search.optuna"), name
+        assert difference(factory(), searcher._sampler) is None, name
+
+
+def test_a_define_by_run_study_is_not_reversed_without_its_function():
+    def space(trial):
+        trial.suggest_float("x", 0, 1)
+
+    from sweepbridge.reverse import render_python
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cfg = tune.run("t.py", engine="optuna", search_alg=tune.search.OptunaSearch(space, metric="loss", mode="min"))
+    with pytest.raises(UnsupportedFeatureError, match="define-by-run"):
+        render_python(cfg, "tune")

@@ -272,6 +272,24 @@ ROWS = (
         "HyperOptSearch / OptunaSearch, ASHA / HyperBand / MedianStoppingRule to Ray Tune).",
     ),
     _r(
+        "reverse.optuna.sampler",
+        T,
+        "a generated study from OptunaSearch(sampler=...)",
+        "OptunaSearch(sampler=optuna.samplers.<the same class>(<the carried arguments>))",
+        "exact",
+        "The arguments carried into the study (nested samplers and crossovers as calls), with "
+        "points_to_evaluate and evaluated_rewards.",
+    ),
+    _r(
+        "reverse.optuna.define_by_run",
+        T,
+        "a generated study from OptunaSearch's define-by-run space function",
+        "—",
+        "unsupported",
+        "The SPEC holds no space: the function is Python code, which reverse reads but never runs.",
+        "pass the original function to OptunaSearch again (the generated file keeps it as written).",
+    ),
+    _r(
         "reverse.scheduler.foreign",
         B,
         "W&B method custom with a scheduler source sweepbridge did not generate",

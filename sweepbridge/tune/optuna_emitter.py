@@ -36,6 +36,11 @@ def emit(plan: Plan) -> tuple[SweepConfig, Notes]:
     settings: tuple[tuple[str, Any], ...] = (("num_samples", num_samples), ("max_t", getattr(sched, "max_t", None)))
     settings += (("points_to_evaluate", list(points)),) if points else ()
     told = searcher.told(space)
+    settings += (("search_alg", name),)  # reverse: which home's sampler this is
+    if told:
+        settings += (("points_to_evaluate", [p for p, _ in told]), ("evaluated_rewards", [v for _, v in told]))
+    if define_by_run is not None:
+        settings += (("define_by_run", define_by_run.name),)
     objectives = len(plan.metric) if isinstance(plan.metric, tuple) else 1
     if objectives > 1 and pruner.name != "NopPruner":
         raise compat.refuse("optuna.multi_objective.pruner", f"Got {type(sched).__name__}.", path="scheduler")

@@ -126,11 +126,18 @@ class OptunaSearch(Searcher):
 
     @classmethod
     def reverse(cls, sampler: dict[str, Any], settings: dict[str, Any], metric: dict[str, Any]) -> Call | None:
-        if sampler.get("name") != "TPESampler":
+        ours = settings.get("search_alg") == cls.__name__
+        if not ours and (sampler.get("name") != "TPESampler" or "search_alg" in settings):
             return None
+        if settings.get("define_by_run"):
+            raise compat.refuse("reverse.optuna.define_by_run", path="scheduler.source")
         points = {"points_to_evaluate": settings["points_to_evaluate"]} if settings.get("points_to_evaluate") else {}
-        given = (sampler.get("kwargs") or {}).get("seed")
-        return Call(cls.__name__, kwargs=tuple({**metric, "seed": given, **points}.items()))
+        if settings.get("evaluated_rewards"):
+            points["evaluated_rewards"] = settings["evaluated_rewards"]
+        kwargs = sampler.get("kwargs") or {}
+        if sampler.get("name") == "TPESampler" and set(kwargs) <= {"seed"}:  # Ray's default sampler, seeded
+            return Call(cls.__name__, kwargs=tuple({**metric, "seed": kwargs.get("seed"), **points}.items()))
+        return Call(cls.__name__, kwargs=tuple({**metric, "sampler": _sampler_call(sampler), **points}.items()))
 
 
 def _sampled(node: d.Node) -> bool:
@@ -158,3 +165,12 @@ def _flat(point: Any, prefix: str = "") -> set[str]:
     for key, value in point.items():
         out |= _flat(value, f"{prefix}.{key}" if prefix else str(key))
     return out
+
+
+def _sampler_call(data: dict[str, Any]) -> Call:
+    """The Optuna sampler a generated study builds (SamplerSpec.as_data), as a call: nested objects as calls."""
+    kwargs = {
+        k: _sampler_call({"name": v["class"], "kwargs": v.get("kwargs")}) if isinstance(v, dict) and "class" in v else v
+        for k, v in (data.get("kwargs") or {}).items()
+    }
+    return Call(f"optuna.samplers.{data['name']}", kwargs=tuple(kwargs.items()))
