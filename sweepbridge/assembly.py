@@ -120,7 +120,12 @@ def sweep_from_ir(
             raise SpecError("early_terminate is W&B's engine's; under engine optuna the study's pruner stops runs.")
         seed = more.pop("seed", None)
         study = study if study is not None else method_study(method, seed, "a search space")
-        sweep = custom_sweep(node, study, metric=_metric(metric, goal), metrics=_metrics(metrics), program=program,
+        objectives = _metrics(metrics)
+        if objectives and study.objectives != len(objectives):  # the study optimizes every metric given
+            import dataclasses
+
+            study = dataclasses.replace(study, objectives=len(objectives))
+        sweep = custom_sweep(node, study, metric=_metric(metric, goal), metrics=objectives, program=program,
                              name=name, run_cap=run_cap, **more)  # fmt: skip
     else:
         cfg: dict[str, Any] = {

@@ -158,20 +158,21 @@ ROWS = (
     ),
     _R(
         "optuna.search.optuna.sampler",
-        "OptunaSearch(sampler=...): every sampler Optuna ships (TPESampler with multivariate / group / "
-        "constant_liar..., RandomSampler, CmaEsSampler, GPSampler, QMCSampler, NSGAIISampler, NSGAIIISampler, "
-        "GridSampler, BruteForceSampler, PartialFixedSampler; nested samplers, crossovers and mutations)",
-        "the same sampler class with the constructor arguments read from the object",
+        "OptunaSearch(sampler=...): any sampler Optuna ships, nested samplers and crossovers included",
+        "the same sampler class, its arguments read from the object",
         "equivalent",
-        "The sampler is rebuilt exactly: its arguments are read from where Optuna keeps them (the seed from its "
-        "random state), then the rebuilt sampler is compared with the given one attribute by attribute, random "
-        "states included, and any difference is refused by the attribute's path. Measured: for each sampler, the "
-        "first suggestions of wandb's optimizer on the generated file equal those of an Optuna study with the "
-        "given sampler on the same space, told the same values. As for Ray's default TPE, Ray converts Tune "
-        "domains to Optuna distributions itself while sweepbridge samples them as Ray's random search does, so "
-        "only spaces that convert alike (uniform, loguniform, randint, choice) draw the same values. "
-        "points_to_evaluate are enqueued; evaluated_rewards are added as finished trials before the first ask, "
-        "as Ray's add_evaluated_point adds them. seed= beside a sampler is ignored, as in Ray.",
+        "The sampler itself is exact: each argument is read from where its class keeps it (the seed from its "
+        "random state), and the rebuilt sampler is compared with the given one attribute by attribute, random "
+        "states included; any difference is refused by the attribute's path. Measured on 12 configurations "
+        "(TPE plain and multivariate/group, Random, CMA-ES plain and with a nested TPE, NSGA-II with an SBX "
+        "crossover, NSGA-III, QMC, GP, Grid, BruteForce, PartialFixed): the first 5-10 suggestions of wandb's "
+        "optimizer on the generated file, told the same Branin values, equal bit for bit those of an Optuna "
+        "study driven by the given sampler. What differs is the space, as for Ray's default TPE: Ray converts "
+        "Tune domains to Optuna distributions itself (quantized kinds as stepped floats), sweepbridge samples "
+        "them as Ray's random search does; uniform, loguniform, randint and choice draw alike (measured against "
+        "Ray's real OptunaSearch). points_to_evaluate are enqueued; evaluated_rewards become finished trials "
+        "before the first ask, as Ray's add_evaluated_point adds them; seed= beside a sampler is ignored, as "
+        "in Ray.",
     ),
     _R(
         "optuna.search.optuna.sampler.arguments",
