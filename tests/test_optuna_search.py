@@ -206,3 +206,9 @@ def test_validate_enforces_wandbs_rules_for_metrics():
     assert validate({**base, "metrics": [two[0]]})  # one metric is `metric`'s job (W&B's minItems 2)
     assert any("named more than once" in p for p in validate({**base, "metrics": [two[0], two[0]]}))
     assert validate(base)  # custom needs metric or metrics
+
+
+def test_a_searcher_without_a_multi_objective_form_is_refused_a_metric_list():
+    with pytest.raises(SpecError, match="HyperOptSearch optimizes one metric"):
+        tune.run("t.py", config=SPACE, engine="optuna",
+                 search_alg=tune.search.HyperOptSearch(metric=["loss", "acc"], mode=["min", "max"]))  # fmt: skip

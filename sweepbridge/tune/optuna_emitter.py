@@ -42,6 +42,12 @@ def emit(plan: Plan) -> tuple[SweepConfig, Notes]:
     if define_by_run is not None:
         settings += (("define_by_run", define_by_run.name),)
     objectives = len(plan.metric) if isinstance(plan.metric, tuple) else 1
+    if objectives > 1 and not searcher.multi_objective:
+        raise SpecError(
+            f"{name} optimizes one metric (Ray's takes no metric list); metric=[...] / mode=[...] are OptunaSearch's "
+            "multi-objective form: use OptunaSearch, or one metric.",
+            path="metric",
+        )
     if objectives > 1 and pruner.name != "NopPruner":
         raise compat.refuse("optuna.multi_objective.pruner", f"Got {type(sched).__name__}.", path="scheduler")
     study = StudySpec(sampler, pruner, f"tune.run(search_alg={name}, scheduler={type(sched).__name__})", settings,

@@ -27,6 +27,7 @@ class OptunaSearch(Searcher):
     row = "tune.search.optuna"
     names = ("optuna",)
     ray_module = "ray.tune.search.optuna"
+    multi_objective = True
     defaults = {"points_to_evaluate": None, "sampler": None, "study_name": None, "storage": None, "seed": None,
                 "evaluated_rewards": None}  # fmt: skip
 

@@ -32,6 +32,8 @@ class Searcher:
     """Its name in the 2020 W&B beta's files ("module.Class" of ray.tune.suggest), if the beta had it."""
     defaults: ClassVar[dict[str, Any]] = {}
     """Ray's defaults of its options (what changes Ray's behaviour when given otherwise)."""
+    multi_objective: ClassVar[bool] = False
+    """Whether Ray's searcher takes metric=[...] / mode=[...] (several objectives, W&B's `metrics`)."""
 
     def __init__(self, space: Any = None, metric: str | None = None, mode: str | None = None, **options: Any):
         self.space, self.metric, self.mode = space, metric, mode
