@@ -118,6 +118,12 @@ def sweep_from_ir(
 
         if early_terminate is not None:
             raise SpecError("early_terminate is W&B's engine's; under engine optuna the study's pruner stops runs.")
+        if (more.get("controller") or {}).get("type") == "local":
+            raise SpecError(
+                "controller: local cannot be used together with scheduler (W&B); `wandb sweep-scheduler` is the "
+                "local controller of a method: custom sweep: drop controller.",
+                path="controller",
+            )
         seed = more.pop("seed", None)
         study = study if study is not None else method_study(method, seed, "a search space")
         objectives = _metrics(metrics)

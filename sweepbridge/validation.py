@@ -272,6 +272,8 @@ def validate_plain(cfg: dict[str, Any]) -> list[str]:
     if method == "bayes" and "metric" not in cfg:
         problems.append("method bayes needs a metric to model: pass metric=... (and goal).")
     problems.extend(_metrics_problems(cfg))
+    if "scheduler" in cfg and isinstance(cfg.get("controller"), dict) and cfg["controller"].get("type") == "local":
+        problems.append("`controller: type:local` cannot be used together with `scheduler`: use `scheduler` instead.")
     problems.extend(hyperband.problems(cfg.get("early_terminate")))
     if "early_terminate" in cfg and "metric" not in cfg:
         problems.append("early_terminate needs a metric to compare runs by: pass metric=....")

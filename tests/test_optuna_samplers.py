@@ -228,3 +228,23 @@ def test_a_define_by_run_study_is_not_reversed_without_its_function():
         cfg = tune.run("t.py", engine="optuna", search_alg=tune.search.OptunaSearch(space, metric="loss", mode="min"))
     with pytest.raises(UnsupportedFeatureError, match="define-by-run"):
         render_python(cfg, "tune")
+
+
+def test_generated_sources_are_ruff_clean(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists():
+        pytest.skip("ruff is not installed beside this interpreter")
+    _quiet()
+    nested = S.PartialFixedSampler({"x": 0.5}, S.CmaEsSampler(seed=2, independent_sampler=S.QMCSampler(seed=3)))
+    long_grid = S.GridSampler({"x": [-3, 0, 2, 9], "y": [1, 7, 13], "a_rather_long_unused_name": [0.1, 0.2, 0.3]})
+    for i, (sampler, space) in enumerate(
+        [(nested, FLOAT), (long_grid, DISCRETE)] + [(c[1](), c[2]) for c in CASES[:3]]
+    ):
+        (tmp_path / f"s{i}.py").write_text(translate(sampler, space).scheduler_source)
+    for args in (["check", "--isolated", "--select", "E,F,W,I,UP,B"], ["format", "--isolated", "--check"]):
+        done = subprocess.run([str(ruff), *args, "--line-length", "120", str(tmp_path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -212,3 +212,12 @@ def test_a_searcher_without_a_multi_objective_form_is_refused_a_metric_list():
     with pytest.raises(SpecError, match="HyperOptSearch optimizes one metric"):
         tune.run("t.py", config=SPACE, engine="optuna",
                  search_alg=tune.search.HyperOptSearch(metric=["loss", "acc"], mode=["min", "max"]))  # fmt: skip
+
+
+def test_no_local_controller_beside_the_scheduler():
+    with pytest.raises(SpecError, match="controller: local cannot be used together with scheduler"):
+        to_sweep({"x": tune.uniform(0, 1)}, engine="optuna", metric="m", controller={"type": "local"})
+    base = {"method": "custom", "metric": {"name": "m"}, "scheduler": {"engine": "optuna", "source": "s.py",
+                                                                        "search_space": "search_space"}}  # fmt: skip
+    assert validate(base) == []
+    assert any("controller: type:local" in p for p in validate({**base, "controller": {"type": "local"}}))

@@ -416,16 +416,14 @@ TOLD_LOOP = (
     "    for params, value in TOLD:  # evaluated before the sweep: finished trials, as Ray adds them\n"
     "        fixed = optuna.trial.FixedTrial(params)\n"
     "        search_space(fixed)\n"
-    "        study.add_trial(\n"
-    "            optuna.trial.create_trial(params=fixed.params, distributions=fixed.distributions, value=value)\n"
-    "        )\n"
+    "        study.add_trial(optuna.trial.create_trial(params=fixed.params, distributions=fixed.distributions, value=value))\n"
 )
 DIRECTIONS = '        directions=[m.get("goal", "minimize") for m in sweep.config["metrics"]],  # one per metric\n'
 
 
 def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
     sampler_args = [
-        f"{k}={v.expression(3) if isinstance(v, SamplerSpec) else _inline(v)}" for k, v in study.sampler.kwargs
+        f"{k}={v.expression(3) if isinstance(v, SamplerSpec) else literal(v, 3)}" for k, v in study.sampler.kwargs
     ]
     built = ""
     if study.sampler.hyperopt_gamma is not None:
@@ -444,8 +442,8 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
     return (
         "def optimizer(sweep: Any) -> optuna.Study:\n"
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
-        '    metric = sweep.config.get("metric") or {}\n'
-        f"{_check_needs(*_needed(study.sampler))}"
+        + ('    metric = sweep.config.get("metric") or {}\n' if study.objectives == 1 else "")
+        + f"{_check_needs(*_needed(study.sampler))}"
         f"{built}"
         f"    {'study = ' if enqueue or study.told else 'return '}optuna.create_study(\n"
         '        study_name=f"sweep-{sweep.id}",  # HyperbandPruner: brackets by name&number\n'
