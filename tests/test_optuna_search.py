@@ -221,3 +221,18 @@ def test_no_local_controller_beside_the_scheduler():
                                                                         "search_space": "search_space"}}  # fmt: skip
     assert validate(base) == []
     assert any("controller: type:local" in p for p in validate({**base, "controller": {"type": "local"}}))
+
+
+def test_a_multi_objective_study_reverses_to_optunasearch_with_its_metric_lists():
+    from sweepbridge.reverse import render_python
+
+    sampler = optuna.samplers.NSGAIISampler(seed=6, population_size=4)
+    cfg = translate(tune.search.OptunaSearch(metric=["loss", "acc"], mode=["min", "max"], sampler=sampler), SPACE)
+    text = render_python(cfg, "tune")
+    assert "OptunaSearch(metric=['loss', 'acc'], mode=['min', 'max'], sampler=optuna.samplers.NSGAIISampler(" in text
+    assert "TuneConfig(num_samples=10," in text  # Ray asks for the lists on the searcher, not on TuneConfig
+    random = to_sweep(SPACE, engine="optuna", metrics=[("a", "minimize"), ("b", "maximize")], seed=4)
+    assert "sampler=optuna.samplers.RandomSampler(seed=4)" in render_python(random, "tune")
+    bayes = to_sweep(SPACE, engine="optuna", method="bayes", metrics=[("a", "minimize"), ("b", "maximize")])
+    with pytest.raises(UnsupportedFeatureError):
+        render_python(bayes, "tune")

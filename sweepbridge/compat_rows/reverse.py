@@ -281,6 +281,17 @@ ROWS = (
         "points_to_evaluate and evaluated_rewards.",
     ),
     _r(
+        "reverse.multi_objective",
+        T,
+        "a multi-objective sweep (W&B's metrics) whose study's sampler is not OptunaSearch's",
+        "—",
+        "unsupported",
+        "Ray's searchers here take one metric, except OptunaSearch; a study with hyperopt's TPE settings "
+        "(gamma as hyperopt's rule, a function) cannot be given to OptunaSearch as a sampler argument.",
+        "translate the original experiment again, or use method random (its RandomSampler reverses to "
+        "OptunaSearch(sampler=RandomSampler(seed))).",
+    ),
+    _r(
         "reverse.optuna.define_by_run",
         T,
         "a generated study from OptunaSearch's define-by-run space function",

@@ -128,6 +128,8 @@ class OptunaSearch(Searcher):
     @classmethod
     def reverse(cls, sampler: dict[str, Any], settings: dict[str, Any], metric: dict[str, Any]) -> Call | None:
         ours = settings.get("search_alg") == cls.__name__
+        if isinstance(metric.get("metric"), list) and sampler.get("hyperopt_gamma") is None:
+            ours = True  # several objectives: Ray's multi-objective searcher holds whichever sampler the study has
         if not ours and (sampler.get("name") != "TPESampler" or "search_alg" in settings):
             return None
         if settings.get("define_by_run"):
