@@ -229,7 +229,8 @@ def _metrics_problems(cfg: dict[str, Any]) -> list[str]:
     if cfg.get("method") != "custom":
         problems.append(
             f"`metrics` requires `method: custom` (got `method: {cfg.get('method')}`): W&B's own engine optimizes "
-            "one metric; a multi-objective sweep runs on the client-side scheduler (engine optuna)."
+            "one metric; a multi-objective sweep runs on W&B's client-side scheduler: method: custom with a "
+            "scheduler block (sweepbridge convert --engine optuna, or engine='optuna', writes both)."
         )
     metrics = cfg["metrics"]
     names = [m.get("name") for m in metrics if isinstance(m, dict)] if isinstance(metrics, list) else []
