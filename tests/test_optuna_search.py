@@ -236,3 +236,55 @@ def test_a_multi_objective_study_reverses_to_optunasearch_with_its_metric_lists(
     bayes = to_sweep(SPACE, engine="optuna", method="bayes", metrics=[("a", "minimize"), ("b", "maximize")])
     with pytest.raises(UnsupportedFeatureError):
         render_python(bayes, "tune")
+
+
+def test_rays_own_conversion_of_tune_domains_is_carried_as_ray_samples_it():
+    """A real OptunaSearch given Tune domains keeps only Optuna distributions (Ray's conversion: quniform as a
+    stepped float, randint's upper bound made inclusive): the generated space suggests exactly those."""
+    from ray import tune as ray_tune
+
+    def ray_search():
+        space = {"x": ray_tune.quniform(-2, 4, 0.5), "n": {"k": ray_tune.randint(1, 9)},
+                 "c": ray_tune.choice(["a", "b", None]), "lr": ray_tune.loguniform(1e-4, 1e-1)}  # fmt: skip
+        return real(space, metric="loss", mode="min", sampler=optuna.samplers.TPESampler(seed=8, n_startup_trials=3))
+
+    cfg = translate(ray_search())
+    assert 'trial.suggest_float("x", -2.0, 4.0, step=0.5)' in cfg.scheduler_source
+    assert 'trial.suggest_int("n/k", 1, 8)' in cfg.scheduler_source
+    ours_, rays_ = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        optimizer = scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder)
+        search = ray_search()
+        for i in range(8):
+            run = optimizer.ask_n_runs(1)[0]
+            config, theirs = run.config.flat_dict(), search.suggest(str(i))
+            value = (config["x"] - 1) ** 2 + config["n"]["k"] + config["lr"]
+            optimizer.tell_run(run.run_id, RunWithMetrics(run.config, RunState.FINISHED, "r", {"loss": value}, []))
+            search.on_trial_complete(str(i), {"loss": value})
+            ours_.append(config)
+            rays_.append(theirs)
+    assert ours_ == rays_
+
+
+def test_optuna_distributions_with_told_points_as_ray_documents_them():
+    D = optuna.distributions
+    space = {"a": D.FloatDistribution(6, 8), "b": D.FloatDistribution(1e-4, 1e-2, log=True)}
+    points = [{"a": 6.5, "b": 5e-4}, {"a": 7.5, "b": 1e-3}]
+    sampler = optuna.samplers.TPESampler(seed=2, n_startup_trials=2)
+    kwargs = dict(metric="loss", mode="min", points_to_evaluate=points, evaluated_rewards=[0.89, 0.42], sampler=sampler)
+    cfg = translate(tune.search.OptunaSearch(space, **kwargs))
+    assert "TOLD = " in cfg.scheduler_source
+    search = real(space, **kwargs)
+    out_ours, out_rays = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        optimizer = scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder)
+        assert [t.value for t in optimizer.study.trials] == [0.89, 0.42]
+        for i in range(6):
+            run = optimizer.ask_n_runs(1)[0]
+            config, theirs = run.config.flat_dict(), search.suggest(str(i))
+            value = (config["a"] - 7) ** 2 + config["b"]
+            optimizer.tell_run(run.run_id, RunWithMetrics(run.config, RunState.FINISHED, "r", {"loss": value}, []))
+            search.on_trial_complete(str(i), {"loss": value})
+            out_ours.append(config)
+            out_rays.append(theirs)
+    assert out_ours == out_rays

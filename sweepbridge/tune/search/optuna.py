@@ -37,8 +37,10 @@ class OptunaSearch(Searcher):
 
     @classmethod
     def from_ray(cls, obj: Any) -> Searcher:
+        from .optuna_define_by_run import is_distributions
+
         space = getattr(obj, "_space", None)
-        if space and not callable(space):
+        if space and not callable(space) and not is_distributions(space):
             raise SpecError(
                 f"a real {type(obj).__name__} keeps only a converted form of its space; pass the space as config= "
                 "instead.",
@@ -68,10 +70,12 @@ class OptunaSearch(Searcher):
         ]
 
     def define_by_run(self) -> DefineByRun | None:
-        if not callable(self.space):
-            return None
         from . import optuna_define_by_run
 
+        if optuna_define_by_run.is_distributions(self.space):  # Ray's other form: {name: Optuna distribution}
+            return optuna_define_by_run.from_distributions(self.space)
+        if not callable(self.space):
+            return None
         return optuna_define_by_run.read(self.space)
 
     def runs_first(self, space: Any, points: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -111,6 +115,8 @@ class OptunaSearch(Searcher):
                     "list fails in Ray's OptunaSearch too: optuna's create_trial takes one value there).",
                     path=where,
                 )
+        if isinstance(space, d.Mapping) and not space.fields and self.space:  # Optuna distributions: as given
+            return tuple((dict(p), v) for p, v in zip(points, rewards, strict=True))
         sampled = [p for p, n in d.walk(space) if p and "[" not in p and _sampled(n)]
         for i, point in enumerate(points):
             flat = _flat(_nested(point))

@@ -113,3 +113,54 @@ def _check_return(function: types.FunctionType, name: str) -> None:
         optuna.logging.set_verbosity(verbosity)
     if returned is not None and (not isinstance(returned, dict) or not all(isinstance(k, str) for k in returned)):
         raise _refuse(f"{name} returned {type(returned).__name__}, not None or a dict with str keys (Ray's TypeError)")
+
+
+def is_distributions(space: Any) -> bool:
+    """Whether `space` is Ray's other OptunaSearch space form: a dict of Optuna distributions (flat names)."""
+    if not isinstance(space, dict) or not space:
+        return False
+    try:
+        from optuna.distributions import BaseDistribution
+    except ImportError:
+        return False
+    return all(isinstance(v, BaseDistribution) for v in space.values())
+
+
+def from_distributions(space: dict[str, Any]) -> DefineByRun:
+    """A dict of Optuna distributions (what Ray's OptunaSearch keeps, given them or after converting Tune domains)
+    as a define-by-run function suggesting each in order: Ray asks `study.ask(fixed_distributions=space)`, which
+    suggests them in that order, the same calls."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    from ...backends.optuna_source import _str, literal
+
+    lines = [
+        "def ray_space(trial: optuna.Trial) -> None:",
+        '    """Ray\'s OptunaSearch space: its Optuna distributions, suggested in order as Ray\'s study.ask does."""',
+    ]
+    for name, dist in space.items():
+        where = f"{WHERE}.{name}"
+        if not isinstance(name, str):
+            raise SpecError(f"OptunaSearch's space names must be strings, got {name!r}.", path=WHERE)
+        if isinstance(dist, FloatDistribution | IntDistribution):
+            method = "suggest_float" if isinstance(dist, FloatDistribution) else "suggest_int"
+            default_step = None if method == "suggest_float" else 1
+            more = [f"step={dist.step!r}"] if dist.step != default_step else []
+            more += ["log=True"] if dist.log else []
+            args = [_str(name), repr(dist.low), repr(dist.high), *more]
+        elif isinstance(dist, CategoricalDistribution):
+            choices = list(dist.choices)
+            if not all(c is None or isinstance(c, (bool, int, float, str)) for c in choices):
+                raise SpecError(
+                    f"the choices {choices!r} hold objects the generated file cannot write; use None, bools, "
+                    "numbers and strings (what a W&B run's config holds).",
+                    path=where,
+                )
+            method, args = "suggest_categorical", [_str(name), literal(choices, 2)]
+        else:
+            raise SpecError(f"{type(dist).__name__} is not one of Optuna's distributions here.", path=where)
+        call = f"    trial.{method}({', '.join(args)})"
+        lines.append(
+            call if len(call) <= 120 else f"    trial.{method}(\n        " + ",\n        ".join(args) + ",\n    )"
+        )
+    return DefineByRun("ray_space", "\n".join(lines) + "\n")
