@@ -288,3 +288,24 @@ def test_optuna_distributions_with_told_points_as_ray_documents_them():
             out_ours.append(config)
             out_rays.append(theirs)
     assert out_ours == out_rays
+
+
+def test_other_searchers_studies_read_back_as_before():
+    """The searcher recorded in the SPEC settings takes nothing from the other homes' reverse rules."""
+    from sweepbridge.reverse import render_python
+
+    cases = [
+        (
+            tune.search.TuneBOHB(metric="m", mode="min", seed=6),
+            "search_alg=OptunaSearch(metric='m', mode='min', seed=6)",
+        ),
+        (tune.search.BasicVariantGenerator(random_state=5), "search_alg=BasicVariantGenerator(random_state=5)"),
+        (tune.search.HyperOptSearch(metric="m", mode="min", random_state_seed=2), "search_alg=HyperOptSearch("),
+    ]
+    for search, expected in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cfg = tune.run(
+                "t.py", config=SPACE, metric="m", mode="min", num_samples=3, engine="optuna", search_alg=search
+            )
+            assert expected in render_python(cfg, "tune"), search

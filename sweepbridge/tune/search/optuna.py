@@ -136,7 +136,7 @@ class OptunaSearch(Searcher):
         ours = settings.get("search_alg") == cls.__name__
         if isinstance(metric.get("metric"), list) and sampler.get("hyperopt_gamma") is None:
             ours = True  # several objectives: Ray's multi-objective searcher holds whichever sampler the study has
-        if not ours and (sampler.get("name") != "TPESampler" or "search_alg" in settings):
+        if not ours and sampler.get("name") != "TPESampler":  # a plain TPE (e.g. TuneBOHB's) reads back as ours
             return None
         if settings.get("define_by_run"):
             raise compat.refuse("reverse.optuna.define_by_run", path="scheduler.source")
