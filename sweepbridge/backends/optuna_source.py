@@ -416,7 +416,8 @@ TOLD_LOOP = (
     "    for params, value in TOLD:  # evaluated before the sweep: finished trials, as Ray adds them\n"
     "        fixed = optuna.trial.FixedTrial(params)\n"
     "        search_space(fixed)\n"
-    "        study.add_trial(optuna.trial.create_trial(params=fixed.params, distributions=fixed.distributions, value=value))\n"
+    "        study.add_trial(optuna.trial.create_trial("
+    "params=fixed.params, distributions=fixed.distributions, value=value))\n"
 )
 DIRECTIONS = '        directions=[m.get("goal", "minimize") for m in sweep.config["metrics"]],  # one per metric\n'
 
