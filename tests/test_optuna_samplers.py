@@ -136,7 +136,7 @@ def suggestions(optimizer_or_study, n: int) -> list[dict]:
     [c if hasattr(c, "marks") else pytest.param(*c, id=c[0]) for c in CASES],
 )
 def test_generated_study_rebuilds_the_sampler_and_suggests_as_it_does(name, factory, space, oracle_space, n):
-    from sweepbridge.tune.search.optuna_sampler import difference
+    from sweepbridge.tune.search.optuna_sampler import difference, read
 
     _quiet()
     cfg = translate(factory(), space)
@@ -144,7 +144,8 @@ def test_generated_study_rebuilds_the_sampler_and_suggests_as_it_does(name, fact
     assert "pruner=optuna.pruners.NopPruner()" in cfg.scheduler_source
     with tempfile.TemporaryDirectory() as folder:
         optimizer = scheduler_optimizer(dict(cfg), cfg.scheduler_source, folder)
-        assert difference(factory(), optimizer.study.sampler) is None
+        assert read(optimizer.study.sampler) == read(factory())  # class and the constructor arguments carried
+        assert difference(factory(), optimizer.study.sampler) is None  # and every attribute, random states too
         ours = suggestions(optimizer, n)
     oracle = optuna.create_study(sampler=factory(), pruner=optuna.pruners.NopPruner())
     assert ours == suggestions((oracle, oracle_space), n)
@@ -248,3 +249,17 @@ def test_generated_sources_are_ruff_clean(tmp_path):
     for args in (["check", "--isolated", "--select", "E,F,W,I,UP,B"], ["format", "--isolated", "--check"]):
         done = subprocess.run([str(ruff), *args, "--line-length", "120", str(tmp_path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_proof_sees_an_argument_or_a_seed_that_differs():
+    from sweepbridge.tune.search.optuna_sampler import difference
+
+    _quiet()
+    assert difference(S.TPESampler(seed=1, n_startup_trials=3), S.TPESampler(seed=1, n_startup_trials=4)) == (
+        "_n_startup_trials"
+    )
+    assert difference(S.RandomSampler(seed=1), S.RandomSampler(seed=2)) == "_rng._rng"
+    assert difference(S.RandomSampler(seed=1), S.RandomSampler()) is not None
+    crossover = S.nsgaii.SBXCrossover(eta=2.0)
+    assert "_crossover" in difference(S.NSGAIISampler(seed=1, crossover=crossover), S.NSGAIISampler(seed=1))
+    assert difference(S.TPESampler(seed=5, multivariate=True), S.TPESampler(seed=5, multivariate=True)) is None
