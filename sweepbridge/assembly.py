@@ -105,7 +105,7 @@ def sweep_from_ir(
             f"must be a mapping such as {{'type': 'hyperband', 'min_iter': 3}}, got {early_terminate!r}.",
             path="early_terminate",
         )
-    if metrics is not None and engine != "optuna":
+    if metrics is not None and engine == "wandb":  # client-side scheduler engines take them (method: custom)
         raise SpecError(
             "W&B's own engine optimizes one metric; a multi-objective sweep (metrics=[...]) runs on W&B's client-side "
             "scheduler: pass engine='optuna' (method: custom, `sweepbridge convert --engine optuna`).",
