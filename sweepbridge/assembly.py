@@ -42,6 +42,20 @@ def _metric(metric: str | Mapping[str, Any] | None, goal: str) -> dict[str, Any]
     raise SpecError(f"metric must be a name or a W&B metric mapping, got {metric!r}.")
 
 
+def _metrics(metrics: Any) -> list[dict[str, Any]] | None:
+    """W&B's `metrics` list (multi-objective): each a name with its goal, or a W&B metric mapping."""
+    if metrics is None:
+        return None
+    if isinstance(metrics, (str, Mapping)) or not isinstance(metrics, (list, tuple)) or len(metrics) < 2:
+        raise SpecError(f"metrics must list two or more metrics (multi-objective), got {metrics!r}.", path="metrics")
+    out = []
+    for item in metrics:
+        if isinstance(item, (tuple, list)) and len(item) == 2:
+            item = _metric(item[0], item[1])
+        out.append(_metric(item, "minimize"))
+    return out
+
+
 def method_study(method: str, seed: int | None, origin: str) -> Any:
     """The study for to_sweep's `method` under engine optuna (warned where not exact): random is Ray's default
     searcher's RandomSampler, bayes HyperOptSearch's TPE with hyperopt's settings (each from its home)."""
@@ -70,13 +84,15 @@ def sweep_from_ir(
     early_terminate: Mapping[str, Any] | None = None,
     engine: str = "wandb",
     study: Any = None,
+    metrics: Any = None,
     **more: Any,
 ) -> SweepConfig:
     """Build and validate a SweepConfig from an IR space.
 
     engine "wandb" (default): W&B's own engine samples `parameters`. engine "optuna": a `method: custom`
     sweep for W&B's client-side scheduler with a generated source (`study`: its StudySpec, else
-    built from `method`: random → RandomSampler, bayes → TPE with hyperopt's settings).
+    built from `method`: random → RandomSampler, bayes → TPE with hyperopt's settings). `metrics` (engine optuna):
+    two or more (name, goal) pairs or W&B metric mappings, optimized together instead of `metric`.
     """
     if engine not in ENGINES:
         raise SpecError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}.")
@@ -89,16 +105,34 @@ def sweep_from_ir(
             f"must be a mapping such as {{'type': 'hyperband', 'min_iter': 3}}, got {early_terminate!r}.",
             path="early_terminate",
         )
+    if metrics is not None and engine == "wandb":  # client-side scheduler engines take them (method: custom)
+        raise SpecError(
+            "W&B's own engine optimizes one metric; a multi-objective sweep (metrics=[...]) runs on W&B's client-side "
+            "scheduler: pass engine='optuna' (method: custom, `sweepbridge convert --engine optuna`).",
+            path="metrics",
+        )
+    if metrics is not None and metric is not None:
+        raise SpecError("give metric= (one objective) or metrics= (several), not both.", path="metrics")
     if engine == "optuna":
         from .backends.scheduler_config import custom_sweep
 
         if early_terminate is not None:
             raise SpecError("early_terminate is W&B's engine's; under engine optuna the study's pruner stops runs.")
+        if (more.get("controller") or {}).get("type") == "local":
+            raise SpecError(
+                "controller: local cannot be used together with scheduler (W&B); `wandb sweep-scheduler` is the "
+                "local controller of a method: custom sweep: drop controller.",
+                path="controller",
+            )
         seed = more.pop("seed", None)
         study = study if study is not None else method_study(method, seed, "a search space")
-        sweep = custom_sweep(
-            node, study, metric=_metric(metric, goal), program=program, name=name, run_cap=run_cap, **more
-        )
+        objectives = _metrics(metrics)
+        if objectives and study.objectives != len(objectives):  # the study optimizes every metric given
+            import dataclasses
+
+            study = dataclasses.replace(study, objectives=len(objectives))
+        sweep = custom_sweep(node, study, metric=_metric(metric, goal), metrics=objectives, program=program,
+                             name=name, run_cap=run_cap, **more)  # fmt: skip
     else:
         cfg: dict[str, Any] = {
             "program": program,

@@ -142,15 +142,20 @@ def _custom_settings(parsed: WandbSweep) -> dict[str, Any]:
     study = parsed.study or {}
     sampler, pruner = study.get("sampler") or {}, study.get("pruner") or {}
     settings = study.get("settings") or {}
-    mode = MODE_OF_GOAL[parsed.goal]
-    metric = {"metric": parsed.metric, "mode": mode}
+    several = isinstance(parsed.metric, tuple)  # W&B's metrics: Ray's lists, given to the searcher (as Ray asks)
+    mode = [MODE_OF_GOAL[g] for g in parsed.goal] if several else MODE_OF_GOAL[parsed.goal]
+    metric = {"metric": list(parsed.metric) if several else parsed.metric, "mode": mode}
     num_samples = settings.get("num_samples")
     if not isinstance(num_samples, int):
         num_samples = parsed.run_cap if parsed.run_cap is not None else -1
+    search_alg = registry.reverse_searcher(sampler, settings, metric)
+    home = next((c for c in registry.SEARCHERS if search_alg is not None and c.__name__ == search_alg.func), None)
+    if several and not getattr(home, "multi_objective", False):
+        raise compat.refuse("reverse.multi_objective", f"Its sampler: {sampler.get('name')}.", path="metrics")
     return {
-        **metric,
+        **({"metric": None, "mode": None} if several else metric),
         "num_samples": num_samples,
-        "search_alg": registry.reverse_searcher(sampler, settings, metric),
+        "search_alg": search_alg,
         "scheduler": registry.reverse_scheduler(pruner, settings, metric),
     }
 

@@ -17,7 +17,7 @@ import yaml
 from .errors import SpecError, SweepBridgeError
 from .values import Plain, plain
 
-KEY_ORDER = ("program", "name", "method", "metric", "run_cap", "early_terminate", "parameters")
+KEY_ORDER = ("program", "name", "method", "metric", "metrics", "run_cap", "early_terminate", "parameters")
 """Top-level keys first in this order; any others follow in insertion order."""
 
 _AMBIGUOUS = re.compile(r"^(?:$|[-+]?\.?[0-9]|[-+]?\.(?:inf|nan)$|(?:y|n|yes|no|true|false|on|off|null|~)$)", re.I)

@@ -217,6 +217,29 @@ def _schema_problems(cfg: dict) -> list[str]:
     return problems
 
 
+def _metrics_problems(cfg: dict[str, Any]) -> list[str]:
+    """W&B's rules for a multi-objective sweep (sweeps' config checks): `metrics` alone, under `method: custom`,
+    each metric named once."""
+    if "metrics" not in cfg:
+        return []
+    if "metric" in cfg:
+        return ["`metric` and `metrics` cannot both be set: use `metric` for a single objective, or `metrics` for "
+                "multi-objective optimization."]  # fmt: skip
+    problems = []
+    if cfg.get("method") != "custom":
+        problems.append(
+            f"`metrics` requires `method: custom` (got `method: {cfg.get('method')}`): W&B's own engine optimizes "
+            "one metric; a multi-objective sweep runs on W&B's client-side scheduler: method: custom with a "
+            "scheduler block (sweepbridge convert --engine optuna, or engine='optuna', writes both)."
+        )
+    metrics = cfg["metrics"]
+    names = [m.get("name") for m in metrics if isinstance(m, dict)] if isinstance(metrics, list) else []
+    repeated = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
+    if repeated:
+        problems.append(f"metrics: {', '.join(repeated)} named more than once; each objective is one metric.")
+    return problems
+
+
 def validate(cfg: Any) -> list[str]:
     """Every problem found in sweep config `cfg`; an empty list means valid."""
     if not isinstance(cfg, dict):
@@ -249,6 +272,9 @@ def validate_plain(cfg: dict[str, Any]) -> list[str]:
         )
     if method == "bayes" and "metric" not in cfg:
         problems.append("method bayes needs a metric to model: pass metric=... (and goal).")
+    problems.extend(_metrics_problems(cfg))
+    if "scheduler" in cfg and isinstance(cfg.get("controller"), dict) and cfg["controller"].get("type") == "local":
+        problems.append("`controller: type:local` cannot be used together with `scheduler`: use `scheduler` instead.")
     problems.extend(hyperband.problems(cfg.get("early_terminate")))
     if "early_terminate" in cfg and "metric" not in cfg:
         problems.append("early_terminate needs a metric to compare runs by: pass metric=....")

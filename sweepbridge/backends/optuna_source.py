@@ -55,10 +55,20 @@ class SamplerSpec:
     hyperopt_gamma: float | None = None
 
     def as_data(self) -> dict[str, Any]:
-        return {"name": self.name, "kwargs": dict(self.kwargs), "hyperopt_gamma": self.hyperopt_gamma}
+        """Plain data; an argument that is itself an Optuna object (a sampler, a crossover) is `{"class": name,
+        "kwargs": {...}}`."""
+        kwargs = {k: {"class": v.name, "kwargs": v.as_data()["kwargs"]} if isinstance(v, SamplerSpec) else v
+                  for k, v in self.kwargs}  # fmt: skip
+        return {"name": self.name, "kwargs": kwargs, "hyperopt_gamma": self.hyperopt_gamma}
+
+    def expression(self, indent: int = 2) -> str:
+        """The call building it in the generated source (nested Optuna objects built in place)."""
+        args = [f"{k}={v.expression(indent + 1) if isinstance(v, SamplerSpec) else literal(v, indent + 1)}"
+                for k, v in self.kwargs]  # fmt: skip
+        return _call(f"optuna.samplers.{self.name}", args, indent)
 
 
-NEEDS = {"GPSampler": ("torch", "scipy")}
+NEEDS = {"GPSampler": ("torch", "scipy"), "CmaEsSampler": ("cmaes",), "QMCSampler": ("scipy",)}
 """Sampler name → modules the scheduler's machine needs besides optuna: the header says so, and `optimizer`
 checks they are installed (without importing them) so a missing one fails at the start, not at the first GP fit."""
 
@@ -89,6 +99,22 @@ class StudySpec:
     """The source's run settings reverse restores (e.g. num_samples, searcher, scheduler), plain data."""
     points: tuple[Any, ...] = ()
     """The searcher's points_to_evaluate (configs as the run receives them): the first runs, enqueued."""
+    objectives: int = 1
+    """How many metrics the study optimizes: more than one reads the directions from the sweep's `metrics`."""
+    told: tuple[tuple[Any, float], ...] = ()
+    """(point, value) pairs already evaluated (OptunaSearch's evaluated_rewards): added to the study as finished
+    trials before it asks, as Ray's `add_evaluated_point` adds them (no sampler call)."""
+    define_by_run: DefineByRun | None = None
+    """The user's own define-by-run function, written into the file as `search_space`'s body (no IR space)."""
+
+
+@dataclass(frozen=True)
+class DefineByRun:
+    """A define-by-run space function, as written: its name, its source, the module imports it needs."""
+
+    name: str
+    text: str
+    imports: tuple[str, ...] = ()
 
 
 # --- literals laid out the way ruff format keeps them -------------------------------------------------
@@ -170,8 +196,39 @@ def _hyperopt_gamma(n: int) -> int:
     """hyperopt's TPE split: the best ceil(GAMMA * sqrt(n)) trials (at most 25) are the good ones."""
     return min(math.ceil(HYPEROPT_GAMMA * n**0.5), 25)
 ''',
+    "_Captor": '''
+class _Captor:
+    """The trial as Ray's OptunaSearch hands it to a define-by-run function: every suggest_* value is kept."""
+
+    def __init__(self, trial: optuna.Trial) -> None:
+        self.trial, self.values = trial, {}
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.trial, name)
+        if not name.startswith("suggest_"):
+            return method
+
+        def suggest(*args: Any, **kwargs: Any) -> Any:
+            value = method(*args, **kwargs)
+            self.values[kwargs["name"] if "name" in kwargs else args[0]] = value
+            return value
+
+        return suggest
+''',
+    "_unflatten": '''
+def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    """Names with "/" as nested dicts, as Ray's OptunaSearch returns a define-by-run configuration."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *parents, last = key.split("/")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return out
+''',
 }
-HELPER_NEEDS = {"_normal": ("_uniform01",)}
+HELPER_NEEDS = {"_normal": ("_uniform01",), "_Captor": ("_unflatten",)}
 HELPER_IMPORTS = {
     "_quantize": (),
     "_uniform01": (),
@@ -179,6 +236,8 @@ HELPER_IMPORTS = {
     "_weighted": ("import bisect", "import itertools"),
     "_log_int": ("import math",),
     "_hyperopt_gamma": ("import math",),
+    "_Captor": (),
+    "_unflatten": (),
 }
 
 
@@ -353,8 +412,20 @@ def _fields_expr(writer: _Writer, fields: tuple[tuple[str, d.Node], ...]) -> str
 # --- the file -----------------------------------------------------------------------------------------
 
 
+TOLD_LOOP = (
+    "    for params, value in TOLD:  # evaluated before the sweep: finished trials, as Ray adds them\n"
+    "        fixed = optuna.trial.FixedTrial(params)\n"
+    "        search_space(fixed)\n"
+    "        study.add_trial(optuna.trial.create_trial("
+    "params=fixed.params, distributions=fixed.distributions, value=value))\n"
+)
+DIRECTIONS = '        directions=[m.get("goal", "minimize") for m in sweep.config["metrics"]],  # one per metric\n'
+
+
 def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
-    sampler_args = [f"{k}={_inline(v)}" for k, v in study.sampler.kwargs]
+    sampler_args = [
+        f"{k}={v.expression(3) if isinstance(v, SamplerSpec) else literal(v, 3)}" for k, v in study.sampler.kwargs
+    ]
     built = ""
     if study.sampler.hyperopt_gamma is not None:
         # hyperopt's split rule is the setting this translation keeps (TPESampler.hyperopt_parameters()
@@ -372,16 +443,18 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
     return (
         "def optimizer(sweep: Any) -> optuna.Study:\n"
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
-        '    metric = sweep.config.get("metric") or {}\n'
-        f"{_check_needs(study.sampler.name)}"
+        + ('    metric = sweep.config.get("metric") or {}\n' if study.objectives == 1 else "")
+        + f"{_check_needs(*_needed(study.sampler))}"
         f"{built}"
-        f"    {'study = ' if enqueue else 'return '}optuna.create_study(\n"
+        f"    {'study = ' if enqueue or study.told else 'return '}optuna.create_study(\n"
         '        study_name=f"sweep-{sweep.id}",  # HyperbandPruner: brackets by name&number\n'
-        '        direction=metric.get("goal", "minimize"),\n'
-        f"        sampler={sampler},\n"
+        + (DIRECTIONS if study.objectives > 1 else '        direction=metric.get("goal", "minimize"),\n')
+        + f"        sampler={sampler},\n"
         f"        pruner={pruner},\n"
         "    )\n"
-        + ("    for params in POINTS:\n        study.enqueue_trial(params)\n    return study\n" if enqueue else "")
+        + (TOLD_LOOP if study.told else "")
+        + ("    for params in POINTS:\n        study.enqueue_trial(params)\n" if enqueue else "")
+        + ("    return study\n" if enqueue or study.told else "")
     )
 
 
@@ -398,9 +471,15 @@ def _spec_json(node: d.Node, study: StudySpec) -> str:
     return json.dumps(spec, indent=1, ensure_ascii=True, allow_nan=False)
 
 
-def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: list[dict[str, Any]] = ()) -> str:
+def source(
+    fields: tuple[tuple[str, d.Node], ...],
+    study: StudySpec,
+    enqueue: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    told: list[tuple[dict[str, Any], float]] = (),  # type: ignore[assignment]
+) -> str:
     """The generated Python file for space `fields` (the named top-level parameters) and `study`;
-    `enqueue` holds the params of the trials to run first (`optuna_points.enqueued`)."""
+    `enqueue` holds the params of the trials to run first (`optuna_points.enqueued`), `told` the params and
+    value of each trial evaluated before the sweep (study.told)."""
     writer = _Writer(tuple(key for key, _ in fields))
     body = _fields_expr(writer, fields)
     optimizer = _optimizer(study, writer, bool(enqueue))
@@ -409,12 +488,18 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
         '    """One configuration, shaped as the source space gives it (inactive branches absent)."""',
     ]
     constants = []
+    if told:
+        doc = "evaluated_rewards: (params, value) of the trials run before the sweep, told to the study first"
+        constants.append(f'TOLD = {literal([[p, v] for p, v in told])}\n"""{doc}."""\n')
     if writer.grid:
         points = [list(p) for p in itertools.product(*(axis.values for _, axis in writer.grid))]
         axes = ", ".join(path for path, _ in writer.grid)
         constants.append(f'GRID_POINTS = {literal(points)}\n"""Ray\'s grid points over ({_doc(axes, 80)})."""\n')
         space_lines.append("    point = GRID_POINTS[trial.number % len(GRID_POINTS)]")
     space_lines.append(f"    return {body}")
+    if study.define_by_run is not None:
+        space_lines, writer.functions = _define_by_run(study.define_by_run), [study.define_by_run.text]
+        writer.use("_Captor")
     if enqueue:
         doc = "points_to_evaluate as this space's own draws, enqueued as the first trials (again on a restart)"
         constants.append(f'POINTS = {literal(list(enqueue))}\n"""{doc}."""\n')
@@ -423,16 +508,18 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
     imports = {"import json", "from typing import Any", "import optuna"}
     if study.sampler.hyperopt_gamma is not None:
         imports.add("import warnings")
-    if study.sampler.name in NEEDS:
+    if _needed(study.sampler)[1]:
         imports.add("import importlib.util")
     for helper in writer.helpers:
         imports.update(HELPER_IMPORTS.get(helper, ("import math",) if helper == "math" else ()))
+    if study.define_by_run is not None:
+        imports.update(study.define_by_run.imports)
     spec = _spec_json(d.Mapping(fields), study)
     head = (
         f"{HEADER} {__version__}; do not edit (regenerate it from its source).\n"
         f'"""Search space and study for W&B\'s sweep scheduler (`wandb sweep-scheduler`, Optuna engine).\n\n'
         f"Source: {_doc(study.origin, 100)}.\n"
-        f"{_needs(study.sampler.name)}\n"
+        f"{_needs(*_needed(study.sampler))}\n"
         "`search_space(trial)` samples the source's distribution (exactly, under a random sampler);\n"
         "`optimizer(sweep)` builds the study. SPEC holds the space and settings as JSON: `sweepbridge reverse`\n"
         'reads it back without running this file.\n"""\n\n'
@@ -450,24 +537,45 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)
 
 
-def _needs(sampler: str) -> str:
-    """The header's sentence on what the scheduler's machine needs."""
-    if sampler not in NEEDS:
+def _define_by_run(function: DefineByRun) -> list[str]:
+    """`search_space`'s lines around the user's define-by-run function: Ray's OptunaSearch's configuration, the
+    values of every suggest_* call updated by the dict the function returns (if any), "/" in names nesting."""
+    return [
+        "def search_space(trial: optuna.Trial) -> dict[str, Any]:",
+        f'    """The configuration Ray\'s OptunaSearch makes of `{function.name}` (written below as given)."""',
+        "    captor = _Captor(trial)",
+        f"    returned = {function.name}(captor)",
+        "    return _unflatten({**captor.values, **returned} if returned else captor.values)",
+    ]
+
+
+def _needed(spec: SamplerSpec) -> tuple[str, tuple[str, ...]]:
+    """(the sampler naming them, the modules) the scheduler's machine needs for `spec` and the samplers in it."""
+    names = [spec.name] + [v.name for _, v in spec.kwargs if isinstance(v, SamplerSpec)]
+    modules = tuple(dict.fromkeys(m for n in names for m in NEEDS.get(n, ())))
+    return " / ".join(n for n in names if n in NEEDS), modules
+
+
+def _needs(sampler: str, modules: tuple[str, ...]) -> str:
+    """The header's sentence on what the scheduler's machine needs (`_needed`)."""
+    if not modules:
         return "Needs only optuna and the Python standard library."
-    more = " and ".join(NEEDS[sampler])
+    more = " and ".join(modules)
+    why = "Optuna imports them, the CPU build of torch suffices" if "torch" in modules else "Optuna imports it"
     return (
-        f"Needs optuna with {more} ({sampler}; Optuna imports them, the CPU build of torch suffices)\n"
-        f"and the Python standard library: pip install optuna {' '.join(NEEDS[sampler])}."
+        f"Needs optuna with {more} ({sampler}; {why})\n"
+        f"and the Python standard library: pip install optuna {' '.join(modules)}."
     )
 
 
-def _check_needs(sampler: str) -> str:
+def _check_needs(sampler: str, modules: tuple[str, ...]) -> str:
     """`optimizer`'s first lines for a sampler with NEEDS: fail now, naming the install, if one is missing."""
-    if sampler not in NEEDS:
+    if not modules:
         return ""
-    install = f"pip install optuna {' '.join(NEEDS[sampler])}"
+    install = f"pip install optuna {' '.join(modules)}"
+    when = "when it first fits its model" if "torch" in modules else "when it first samples"
     return (
-        f"    for module in {_inline(list(NEEDS[sampler]))}:  # {sampler} imports them when it first fits its model\n"
+        f"    for module in {_inline(list(modules))}:  # {sampler} imports them {when}\n"
         "        if importlib.util.find_spec(module) is None:\n"
         f'            raise ImportError(f"{sampler} needs {{module}} on the scheduler\'s machine: {install}")\n'
     )

@@ -31,23 +31,35 @@ def custom_sweep(
     study: StudySpec,
     *,
     metric: dict[str, Any] | None,
+    metrics: list[dict[str, Any]] | None = None,
     program: str | None = None,
     name: str | None = None,
     run_cap: int | None = None,
     **more: Any,
 ) -> SweepConfig:
-    """The `method: custom` SweepConfig with its generated source attached (`scheduler_source`)."""
-    if metric is None:
+    """The `method: custom` SweepConfig with its generated source attached (`scheduler_source`); `metrics` (two
+    or more, W&B's multi-objective form) replaces `metric`."""
+    if metric is None and not metrics:
         raise compat.refuse("optuna.metric", path="metric")
-    fields = d.root_fields(node)
-    points = study.points and optuna_points.enqueued(fields, study.points, "search_alg.points_to_evaluate")
+    fields = d.root_fields(node) if study.define_by_run is None else ()
     library = LIBRARY_SOURCES.get(study.sampler.name)
-    text = library(fields, study) if library else optuna_source.source(fields, study, points or [])
+    if library is not None:  # a search library's own optimizer behind the sampler writes the whole file
+        text = library(fields, study)
+    else:
+        if study.define_by_run is not None:  # the user's function names the draws: points are its params as given
+            points, told = list(study.points), [(dict(p), v) for p, v in study.told]
+        else:
+            where = "search_alg.points_to_evaluate"
+            points = study.points and optuna_points.enqueued(fields, study.points, where)
+            told_params = optuna_points.enqueued(fields, [p for p, _ in study.told], where) if study.told else []
+            told = [(params, value) for params, (_, value) in zip(told_params, study.told, strict=True)]
+        text = optuna_source.source(fields, study, points or [], told)
     cfg: dict[str, Any] = {
         "program": program,
         "name": name,
         "method": "custom",
-        "metric": metric,
+        "metric": None if metrics else metric,
+        "metrics": metrics or None,
         "run_cap": run_cap,
         "scheduler": {
             "engine": ENGINE,

@@ -157,6 +157,79 @@ ROWS = (
         "parameter a value, as bayes_opt registers them; other points are SpecErrors (they fail in Ray).",
     ),
     _R(
+        "optuna.search.optuna.sampler",
+        "OptunaSearch(sampler=...): any sampler Optuna ships, nested samplers and crossovers included",
+        "the same sampler class, its arguments read from the object",
+        "equivalent",
+        "The sampler itself is exact: each argument is read from where its class keeps it (the seed from its "
+        "random state), and the rebuilt sampler is compared with the given one attribute by attribute, random "
+        "states included; any difference is refused by the attribute's path. Measured on 12 configurations "
+        "(TPE plain and multivariate/group, Random, CMA-ES plain and with a nested TPE, NSGA-II with an SBX "
+        "crossover, NSGA-III, QMC, GP, Grid, BruteForce, PartialFixed): the first 5-10 suggestions of wandb's "
+        "optimizer on the generated file, told the same Branin values, equal bit for bit those of an Optuna "
+        "study driven by the given sampler. What differs is the space, as for Ray's default TPE: Ray converts "
+        "Tune domains to Optuna distributions itself (quantized kinds as stepped floats), sweepbridge samples "
+        "them as Ray's random search does; uniform, loguniform, randint and choice draw alike (measured against "
+        "Ray's real OptunaSearch). points_to_evaluate are enqueued; evaluated_rewards become finished trials "
+        "before the first ask, as Ray's add_evaluated_point adds them; seed= beside a sampler is ignored, as "
+        "in Ray.",
+    ),
+    _R(
+        "optuna.search.optuna.sampler.arguments",
+        "a sampler argument the generated file cannot rebuild: a callable (gamma, weights, constraints_func, "
+        "strategies), a non-Optuna object, a GridSampler seed other than 0, a sampler that has already drawn",
+        "—",
+        "unsupported",
+        "The generated study source is plain Python with optuna only: it cannot hold the user's functions or "
+        "objects, and a random state that has drawn (or GridSampler's, spent shuffling the grid) no longer "
+        "shows its seed.",
+        "drop the argument (Optuna's default), pass a freshly built sampler, or write the study yourself "
+        "(scheduler.optimizer in a method: custom sweep).",
+    ),
+    _R(
+        "optuna.search.optuna.define_by_run",
+        "OptunaSearch(space=<define-by-run function>) or space={name: Optuna distribution} (also what a real "
+        "OptunaSearch keeps of Tune domains given to it)",
+        "the function copied into the generated file (the distributions written as suggest_* calls, in order); "
+        "search_space calls it as Ray's OptunaSearch does",
+        "exact",
+        "Ray's configuration: every trial.suggest_* value, updated by the dict the function returns (or none), "
+        "names with / nested. Carried where the function stands alone: a plain def of one trial that calls only "
+        "trial.suggest_*, reads no closure or global other than an imported module, and returns None or a dict "
+        "with str keys; anything else is refused with the reason. evaluated_rewards beside a function fail in "
+        "Ray (TypeError) and are refused; beside distributions they are told as Ray adds them. Measured against "
+        "Ray's real OptunaSearch: the same first 6-8 suggestions (a conditional function with a constants dict; "
+        "Ray's conversion of quniform / randint / choice / loguniform; Ray's documented distributions example "
+        "with evaluated_rewards).",
+    ),
+    _R(
+        "optuna.search.optuna.storage",
+        "OptunaSearch(storage=...)",
+        "—",
+        "unsupported",
+        "W&B's sweep scheduler keeps its study in memory and rebuilds it from the sweep's runs on a restart.",
+        "drop storage= (resume the sweep with `sweepbridge run --resume`).",
+    ),
+    _R(
+        "optuna.multi_objective",
+        "Ray's metric=[...] / mode=[...] (OptunaSearch, multi-objective)",
+        "W&B's metrics: [{name, goal}, ...] (method: custom); the study's directions read from it",
+        "exact",
+        "wandb's Optuna optimizer tells each finished run's values of every metric (a run missing one fails), "
+        "as Ray's OptunaSearch tells them; neither reports intermediate values. sweepbridge run ranks by the "
+        "first metric and writes the Pareto set (pareto.json, the terminal summary), which equals Optuna's "
+        "study.best_trials over the same finished runs.",
+    ),
+    _R(
+        "optuna.multi_objective.pruner",
+        "a multi-objective search with a trial scheduler (ASHA, HyperBand, median stopping)",
+        "—",
+        "unsupported",
+        "Optuna's pruners rank against one best value; wandb's Optuna optimizer never prunes a multi-objective "
+        "trial, so the scheduler would silently do nothing.",
+        "drop the scheduler (FIFOScheduler), or optimize one metric.",
+    ),
+    _R(
         "optuna.search.bayesopt.space",
         "a parameter other than tune.uniform under BayesOptSearch",
         "—",

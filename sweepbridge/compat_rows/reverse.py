@@ -282,6 +282,35 @@ ROWS = (
         "HyperOptSearch / OptunaSearch, ASHA / HyperBand / MedianStoppingRule to Ray Tune).",
     ),
     _r(
+        "reverse.optuna.sampler",
+        T,
+        "a generated study from OptunaSearch(sampler=...)",
+        "OptunaSearch(sampler=optuna.samplers.<the same class>(<the carried arguments>))",
+        "exact",
+        "The arguments carried into the study (nested samplers and crossovers as calls), with "
+        "points_to_evaluate and evaluated_rewards.",
+    ),
+    _r(
+        "reverse.multi_objective",
+        T,
+        "a multi-objective sweep (W&B's metrics) whose study's sampler is not OptunaSearch's",
+        "—",
+        "unsupported",
+        "Ray's searchers here take one metric, except OptunaSearch; a study with hyperopt's TPE settings "
+        "(gamma as hyperopt's rule, a function) cannot be given to OptunaSearch as a sampler argument.",
+        "translate the original experiment again, or use method random (its RandomSampler reverses to "
+        "OptunaSearch(sampler=RandomSampler(seed))).",
+    ),
+    _r(
+        "reverse.optuna.define_by_run",
+        T,
+        "a generated study from OptunaSearch's define-by-run space function",
+        "—",
+        "unsupported",
+        "The SPEC holds no space: the function is Python code, which reverse reads but never runs.",
+        "pass the original function to OptunaSearch again (the generated file keeps it as written).",
+    ),
+    _r(
         "reverse.scheduler.foreign",
         B,
         "W&B method custom with a scheduler source sweepbridge did not generate",

@@ -439,6 +439,16 @@ _SEARCH = (
         "use engine='optuna' (W&B's sweep scheduler runs Optuna's TPE itself), or HyperOptSearch (method bayes).",
     ),
     _R(
+        "tune.search.multi_objective",
+        "search algorithm",
+        "metric=[...], mode=[...] (multi-objective: OptunaSearch, AxSearch)",
+        "—",
+        "unsupported",
+        "not listed",
+        "W&B's own engine optimizes one metric (`metric`); W&B's `metrics` list requires method: custom.",
+        "use engine='optuna' (--engine optuna): W&B's sweep scheduler runs the study on every metric.",
+    ),
+    _R(
         "tune.search.zoopt",
         "search algorithm",
         "ZOOptSearch",

@@ -60,17 +60,23 @@ def parse_custom(cfg: Mapping[str, Any], source_text: str | None) -> WandbSweep:
     spec = read_spec(source_text)
     space = from_data(spec.get("space"))
     metric = cfg.get("metric")
-    if not (isinstance(metric, Mapping) and isinstance(metric.get("name"), str)):
-        raise SpecError("a method: custom sweep needs a metric with a name.", path="metric")
-    goal = metric.get("goal", "minimize")
+    metrics = cfg.get("metrics")
+    if metric is None and isinstance(metrics, list) and len(metrics) > 1:  # several objectives: tuples, in order
+        if not all(isinstance(m, Mapping) and isinstance(m.get("name"), str) for m in metrics):
+            raise SpecError("each of a sweep's metrics needs a name.", path="metrics")
+        names, goals = tuple(m["name"] for m in metrics), tuple(m.get("goal", "minimize") for m in metrics)
+    elif not (isinstance(metric, Mapping) and isinstance(metric.get("name"), str)):
+        raise SpecError("a method: custom sweep needs a metric with a name (or two or more metrics).", path="metric")
+    else:
+        names, goals = metric["name"], metric.get("goal", "minimize")
     run_cap = cfg.get("run_cap")
-    carried = {"method", "metric", "run_cap", "scheduler"}
+    carried = {"method", "metric", "metrics", "run_cap", "scheduler"}
     study = {k: spec.get(k) for k in ("sampler", "pruner", "settings", "origin")}
     return WandbSweep(
         space=space,
         method="custom",
-        metric=metric["name"],
-        goal=goal,
+        metric=names,  # type: ignore[arg-type]
+        goal=goals,  # type: ignore[arg-type]
         run_cap=run_cap,
         not_carried=tuple(k for k in cfg if k not in carried),
         study=study,

@@ -234,6 +234,30 @@ def _trials(outcome: SweepOutcome, n: int) -> list[str]:
     return lines
 
 
+def _pareto_lines(outcome: SweepOutcome) -> list[str]:
+    """A multi-objective sweep's Pareto set: each run's values of every metric, and where the file is."""
+    from ..text_table import render
+    from .pareto import FILE, values
+
+    front = outcome.pareto()
+    over = ", ".join(f"{m} ({g})" for m, g in zip(outcome.metrics, outcome.goals, strict=True))
+    if not front:
+        return [f"Pareto set over {over}: no finished run reported every metric."]
+    keys = list(dict.fromkeys(k for r in front for k in r.config))
+    rows = [
+        [
+            r.id,
+            *(f"{v:.6g}" for v in values(r.summary, outcome.metrics) or []),
+            *(_value(r.config.get(k, "")) for k in keys),
+        ]
+        for r in front
+    ]
+    return [
+        f"Pareto set ({len(front)} runs) over {over}: {relative_path(outcome.out_dir / FILE)}",
+        render(["run", *outcome.metrics, *keys], rows),
+    ]
+
+
 def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     """The final summary: counts, the top runs with their metric, where results are, how to upload."""
     from ..text_table import render
@@ -257,6 +281,8 @@ def leaderboard(outcome: SweepOutcome, n: int = 5) -> str:
     elif outcome.metric:
         lines.append(f"no finished run reported {outcome.metric}.")
     lines += _trials(outcome, n)
+    if len(outcome.metrics) > 1:
+        lines += _pareto_lines(outcome)
     if outcome.missing_metric:
         lines.append(f"error: {outcome.missing_metric}")
     elif not any(r.state == "finished" for r in outcome.results) and not outcome.interrupted:

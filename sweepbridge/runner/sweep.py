@@ -89,6 +89,16 @@ class SweepOutcome:
     """The agent's failure rule stopped the sweep (`reason` says which check)."""
     missing_metric: str | None = None
     """The first finished run never logged the sweep's metric: the message (the sweep was stopped there)."""
+    metrics: list[str] = field(default_factory=list)
+    """Every metric of a multi-objective sweep (W&B's `metrics`), in order; [] for one metric."""
+    goals: list[str] = field(default_factory=list)
+    """Their goals, in the same order."""
+
+    def pareto(self) -> list[RunResult]:
+        """A multi-objective sweep's Pareto set (runner.pareto: Optuna's best_trials rule); [] for one metric."""
+        from .pareto import front
+
+        return front(self.results, self.metrics, self.goals) if len(self.metrics) > 1 else []
 
     @property
     def exit_status(self) -> int:
@@ -231,7 +241,9 @@ class SweepRunner:
         """Follow each run's log while it runs (else read it once when it ends: nothing reads it earlier)."""
         self._wake = threading.Event()
         metric = self.config.get("metric") if isinstance(self.config.get("metric"), Mapping) else {}
-        self.goal = str(metric.get("goal", "minimize"))
+        objectives = self.config.get("metrics") if isinstance(self.config.get("metrics"), list) else []
+        self.goals = [str(m.get("goal", "minimize")) for m in objectives if isinstance(m, Mapping)]
+        self.goal = self.goals[0] if self.goals else str(metric.get("goal", "minimize"))  # ranks by the first
         self.out_dir = Path(out) if out is not None else Path(self.base_dir, "wandb", f"sweep-{self.sweep_id}")
         if resume is not None:
             self.out_dir = resume.directory
@@ -525,6 +537,10 @@ class SweepRunner:
         state.finished = not interrupted and (exhausted or (isinstance(run_cap, int) and launched >= run_cap))
         state.reason = reason
         state.write(self.out_dir)
+        if len(self.goals) > 1 and write_error is None:
+            from .pareto import write
+
+            write(self.out_dir, store.results, self.metrics, self.goals)
         if write_error is not None:
             self.display.done(None)
             raise write_error
@@ -548,6 +564,8 @@ class SweepRunner:
             online_ended=ended,
             failure_rule=bool(failures.reason) and not missing and not interrupted,
             missing_metric=missing,
+            metrics=list(self.metrics) if len(self.goals) > 1 else [],
+            goals=list(self.goals) if len(self.goals) > 1 else [],
             project=self.project,
             entity=self.entity,
         )

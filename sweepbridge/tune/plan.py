@@ -29,15 +29,16 @@ class Plan:
 
     `searcher` is the mirrored search algorithm with any ConcurrencyLimiter unwrapped (its warnings in
     `limiter_warnings`), `scheduler` the mirrored scheduler; `metric`/`mode` are merged from tune.run, the
-    searcher and the scheduler; `config` is the space given to tune.run (None: the searcher holds it).
+    searcher and the scheduler (a multi-objective search: tuples of names and of modes, one per metric, in
+    order); `config` is the space given to tune.run (None: the searcher holds it).
     """
 
     program: str
     name: str | None
     searcher: Any
     scheduler: Any
-    metric: str | None
-    mode: str | None
+    metric: str | tuple[str, ...] | None
+    mode: str | tuple[str, ...] | None
     num_samples: int
     config: Any
     allow_approximate: bool = False

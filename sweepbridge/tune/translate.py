@@ -130,8 +130,10 @@ def _trial(
     return program, command, config, top
 
 
-def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | None, str | None]:
-    """The one metric and mode given by run(), the search algorithm and the scheduler."""
+def _metric(sources: list[tuple[str, Any, Any]]) -> tuple[Any, Any]:
+    """The one metric and mode given by run(), the search algorithm and the scheduler. Ray's multi-objective
+    form (OptunaSearch(metric=[...], mode=[...])) gives tuples, one mode per metric."""
+    sources = [(where, _tuple(m), _tuple(o)) for where, m, o in sources]
     metrics = {(where, m) for where, m, _ in sources if m is not None}
     modes = {(where, m) for where, _, m in sources if m is not None}
     for name, given in (("metric", metrics), ("mode", modes)):
@@ -140,12 +142,36 @@ def _metric(sources: list[tuple[str, str | None, str | None]]) -> tuple[str | No
             raise SpecError(f"conflicting {name}s ({listed}); Ray Tune requires them to agree.")
     metric = next(iter(metrics))[1] if metrics else None
     mode = next(iter(modes))[1] if modes else None
+    if isinstance(metric, tuple) or isinstance(mode, tuple):
+        return _objectives(metric, mode)
     if mode is not None and mode not in GOAL_OF_MODE:
         raise SpecError(f"mode must be 'min' or 'max', got {mode!r}.")
     if metric is not None and mode is None:
         raise SpecError(f"metric {metric!r} needs a mode ('min' or 'max').")
     if mode is not None and metric is None:
         raise SpecError(f"mode {mode!r} was given without a metric.")
+    return metric, mode
+
+
+def _tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _objectives(metric: Any, mode: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Ray's multi-objective metric and mode lists, checked as Ray's OptunaSearch needs them."""
+    if not isinstance(metric, tuple) or not isinstance(mode, tuple) or len(metric) != len(mode):
+        raise SpecError(
+            f"a multi-objective search needs a list of metrics and a list of modes of the same length (one mode per "
+            f"metric), got metric={metric!r}, mode={mode!r}.",
+            path="search_alg",
+        )
+    if len(metric) < 2:
+        raise SpecError(f"metric={list(metric)!r} lists one metric; pass it as a string.", path="search_alg")
+    bad = [m for m in mode if m not in GOAL_OF_MODE]
+    if bad or not all(isinstance(m, str) and m for m in metric):
+        raise SpecError(f"each mode must be 'min' or 'max' and each metric a name, got {metric!r} / {mode!r}.")
+    if len(set(metric)) != len(metric):
+        raise SpecError(f"metric={list(metric)!r} names a metric twice.", path="search_alg")
     return metric, mode
 
 

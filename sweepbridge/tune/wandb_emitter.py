@@ -22,6 +22,8 @@ Notes = list[tuple[str, str, str]]
 
 def emit(plan: Plan) -> tuple[SweepConfig, Notes]:
     """The W&B-native sweep: the searcher's method, the scheduler's early_terminate, the space's parameters."""
+    if isinstance(plan.metric, tuple):
+        raise compat.refuse("tune.search.multi_objective", f"Got metric={list(plan.metric)!r}.", path="search_alg")
     search, sched = plan.searcher.plan(), plan.scheduler.plan()
     if sched.early_terminate is not None and plan.metric is None:
         raise SpecError(f"{sched.source} needs a metric: pass metric= and mode= to it or to tune.run.")

@@ -32,6 +32,8 @@ class Searcher:
     """Its name in the 2020 W&B beta's files ("module.Class" of ray.tune.suggest), if the beta had it."""
     defaults: ClassVar[dict[str, Any]] = {}
     """Ray's defaults of its options (what changes Ray's behaviour when given otherwise)."""
+    multi_objective: ClassVar[bool] = False
+    """Whether Ray's searcher takes metric=[...] / mode=[...] (several objectives, W&B's `metrics`)."""
 
     def __init__(self, space: Any = None, metric: str | None = None, mode: str | None = None, **options: Any):
         self.space, self.metric, self.mode = space, metric, mode
@@ -82,6 +84,15 @@ class Searcher:
         """Refuse, by path, what Ray's searcher itself refuses in the translated `space` (IR) and `points`;
         return the points as the run receives them (to enqueue)."""
         return points
+
+    def told(self, space: Any) -> tuple[tuple[Any, float], ...]:
+        """(point, value) pairs evaluated before the search (OptunaSearch's evaluated_rewards), told to the study
+        as finished trials; () when the searcher takes none."""
+        return ()
+
+    def define_by_run(self) -> Any:
+        """The searcher's own define-by-run space function (backends.optuna_source.DefineByRun), else None."""
+        return None
 
     # -- the reverse direction -------------------------------------------------------------------------------
     @classmethod
