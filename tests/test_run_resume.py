@@ -289,11 +289,6 @@ def test_a_custom_optuna_sweep_resumed_warm_starts_the_study_with_every_earlier_
     assert sorted(t.value for t in trials) == sorted(r.metric for r in again.results)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open defect (issue 17 note): on a quiet machine W&B's hyperband never stops the in-process (function=) "
-    "bad run, resumed or not (it passed under load); the subprocess hyperband tests pass",
-)
 def test_hyperband_after_a_resume_ranks_new_runs_against_the_earlier_runs_histories(workdir):
     """A bad run alone is never stopped by hyperband; resumed after two good runs, it is stopped at a band."""
     import wandb
