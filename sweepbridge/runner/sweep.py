@@ -334,6 +334,7 @@ class SweepRunner:
         return RunnerState(
             sweep_id=self.sweep_id,
             count=self.count,
+            jobs=self.jobs,
             mode=self.mode,
             project=self.project or None,
             entity=self.entity or None,
