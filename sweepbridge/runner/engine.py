@@ -121,6 +121,7 @@ class Engine:
         from wandb.sdk.sweeps.scheduler.wandb import WandbOptimizer
 
         self.config = copy.deepcopy(dict(config))
+        self._band_set: frozenset[int] | None = None
         info = SweepInfo(
             id=sweep_id,
             name=str(self.config.get("name") or sweep_id),
@@ -210,7 +211,7 @@ class Engine:
     def _bands(self) -> frozenset[int]:
         """The band lengths of the sweep's hyperband (empty without early_terminate), as W&B's engine
         computes them (read from its own report on a probe run)."""
-        if not hasattr(self, "_band_set"):
+        if self._band_set is None:
             bands: frozenset[int] = frozenset()
             if isinstance(self.config.get("early_terminate"), Mapping) and self.metric_names():
                 from sweeps import RunState as SweepState

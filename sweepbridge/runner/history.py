@@ -137,7 +137,7 @@ class RunLog:
         wait: float = 1.0,
         log: Path | None = None,
         unfinished: Callable[[], None] | None = None,
-        grace: float = 0.25,
+        grace: float = 0.5,
     ) -> None:
         """After the run's process ended: stop following (if this log was followed; the follower
         notices the last writes up to ~1 s late, so it is stopped unless it already ended after the
