@@ -233,7 +233,6 @@ def test_the_plot_shows_every_parameter_wide_ones_binned_on_a_log_axis(tmp_path)
     assert len(rows) == 4 and (width, height) == (3 * 420, 2 * 300)  # a, b, c and extra (W&B's draws only)
 
 
-@pytest.mark.slow
 def test_a_method_custom_sweep_is_checked_through_its_study(capsys, monkeypatch, tmp_path):
     """The conditional example (W&B's sweep scheduler, Optuna): every path of either side's configs is
     compared, the branches' own paths on the draws that hold them."""
