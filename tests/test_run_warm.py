@@ -240,7 +240,7 @@ import wandb
 
 run = wandb.init()
 for step in range(3):
-    run.log({"loss": 1.0 / (step + 1)}, step=step)  # a row with an explicit step is written at the next one or at the end
+    run.log({"loss": 1.0 / (step + 1)}, step=step)  # a row with a step is written at the next one, or at the end
 if run.config["code"]:
     sys.exit(run.config["code"])
 """
