@@ -259,6 +259,72 @@ def wandb_draws(sweep: Mapping[str, Any], n: int, seed: int = 0) -> list[dict]:
     return preview.engine_configs(sweep, n, seed=seed)
 
 
+def custom_draws(sweep: Mapping[str, Any], n: int, seed: int = 0) -> list[dict]:
+    """n configs from a `method: custom` sweep's study, built as W&B's sweep scheduler builds it (wandb's
+    `make_optimizer` on the sweep's scheduler source) and asked through its `ask_n_runs` (as the runner
+    asks it), with Optuna's RandomSampler(seed) in place of the study's sampler: the distribution the
+    generated search space samples (as `preview` samples bayes: random until results exist). Each run is
+    forgotten again (`forget_run`), so no result steers the draws."""
+    from .stats import normalise
+
+    try:
+        import optuna
+        from wandb.sdk.sweeps import SweepInfo
+        from wandb.sdk.sweeps.scheduler.optimizer import make_optimizer
+    except ImportError as exc:
+        raise CheckError(
+            f"checking a method: custom sweep needs wandb and optuna: pip install wandb optuna ({exc})"
+        ) from None
+    with _scheduler_source(sweep) as config:
+        info = SweepInfo(id="check", name="check", entity="", project="", config=config, controller_run_name="")
+        try:
+            optimizer = make_optimizer(info)
+        except Exception as exc:  # noqa: BLE001 - wandb's own refusal of the scheduler block, as one readable error
+            raise CheckError(f"W&B's sweep scheduler cannot build this sweep's optimizer: {exc}") from None
+        study = getattr(optimizer, "study", None)
+        if not isinstance(study, optuna.Study):
+            raise CheckError(
+                f"check samples a method: custom sweep through its Optuna study; this sweep's optimizer "
+                f"({type(optimizer).__name__}) has none. Instead: run it (`sweepbridge run`) and compare "
+                "the runs' configs."
+            )
+        study.sampler = optuna.samplers.RandomSampler(seed=seed)
+        configs = []
+        verbosity = optuna.logging.get_verbosity()
+        optuna.logging.set_verbosity(optuna.logging.WARNING)  # not a line per forgotten trial
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # optuna's experimental-feature notices, once per draw
+                for _ in range(n):
+                    asked = optimizer.ask_n_runs(1)
+                    if not asked:
+                        raise CheckError("the sweep's study proposed no configuration; check cannot sample it.")
+                    optimizer.forget_run(asked[0].run_id)
+                    configs.append(normalise(asked[0].config.flat_dict()))
+        finally:
+            optuna.logging.set_verbosity(verbosity)
+    return configs
+
+
+@contextlib.contextmanager
+def _scheduler_source(sweep: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The sweep config with a scheduler source wandb can load: an unsaved sweep's generated source
+    (`scheduler_source`) written to a scratch folder meanwhile; a saved one as its file names it."""
+    import tempfile
+
+    config = copy.deepcopy(dict(sweep))
+    source = getattr(sweep, "scheduler_source", None)
+    scheduler = config.get("scheduler")
+    if source is None or not isinstance(scheduler, dict):
+        yield config
+        return
+    with tempfile.TemporaryDirectory(prefix="sweepbridge-check-") as folder:
+        path = Path(folder) / Path(str(scheduler.get("source") or "sweep_scheduler.py")).name
+        path.write_text(source, encoding="utf-8")
+        config["scheduler"] = {**scheduler, "source": str(path)}
+        yield config
+
+
 # --- comparing -----------------------------------------------------------------------------------
 
 
@@ -394,6 +460,64 @@ def compare(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row
     return rows
 
 
+ABSENT = "(absent)"
+"""A conditional parameter's value in a draw whose branch does not hold it (method: custom)."""
+STUDY = "study (RandomSampler)"
+"""The W&B column of a method: custom sweep's rows: its study, sampled by Optuna's RandomSampler."""
+
+
+def _leaf_paths(config: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for key, value in config.items():
+        if isinstance(value, Mapping):
+            yield from _leaf_paths(value, (*prefix, str(key)))
+        else:
+            yield (*prefix, str(key))
+
+
+def _at(config: Any, path: tuple[str, ...]) -> Any:
+    try:
+        return _lookup(config, path)
+    except (KeyError, TypeError, IndexError):
+        return ABSENT
+
+
+def compare_custom(subject: Subject, source: list[dict], wandb: list[dict]) -> list[Row]:
+    """One row per leaf path either side's draws hold (a method: custom sweep has no `parameters` to list;
+    a conditional space holds some paths in some draws only: `ABSENT` elsewhere). A path whose source values
+    are floats, more than half of them distinct, is continuous: KS on the draws holding it, and, when either
+    side lacks it in some draws, how often it is there (full table), the smaller p-value doubled (Bonferroni
+    within the row). Every other path by its full table, `ABSENT` a value like the others."""
+    from . import stats
+
+    paths = list(dict.fromkeys(p for config in (*source[:1000], *wandb[:1000]) for p in _leaf_paths(config)))
+    paths += [p for p in dict.fromkeys(q for c in (*source, *wandb) for q in _leaf_paths(c)) if p not in paths]
+    alpha = per_parameter(len(paths))
+    rows = []
+    for path in paths:
+        mine, theirs = [_at(c, path) for c in source], [_at(c, path) for c in wandb]
+        present = [v for v in mine if v is not ABSENT and v != ABSENT]
+        floats = bool(present) and all(isinstance(v, float) for v in present)
+        if floats and len(set(present)) > len(present) / 2:
+            there = [v for v in theirs if v != ABSENT]
+            row = compare_parameter(path, {"distribution": "uniform"}, present, there, False, alpha)
+            if ABSENT in mine or ABSENT in theirs:
+                p_there, _ = stats.chi_square([v == ABSENT for v in mine], [v == ABSENT for v in theirs])
+                row.p = min(1.0, 2 * min(row.p if row.p is not None else 1.0, p_there))
+                row.test = "KS + presence"
+                row.ok = row.ok and row.p >= alpha
+        else:
+            row = compare_parameter(path, {"values": []}, mine, theirs, False, alpha)
+        row.source, row.wandb = _describe_any(subject.space, path), STUDY
+        rows.append(row)
+    return rows
+
+
+def _describe_any(space: Any, path: tuple[str, ...]) -> str:
+    """`describe`, or `conditional` for a path inside a choice's branch."""
+    described = describe(space, path)
+    return "conditional" if described == "?" else described
+
+
 def per_parameter(parameters: int) -> float:
     """The p-value below which one of `parameters` parameters fails: P_MIN shared among them
     (Bonferroni), so an exact translation of a sweep of any size fails by chance with probability
@@ -418,11 +542,8 @@ def run(subject: Subject, n: int = DEFAULT_N, seed: int = 0) -> list[Row]:
     if not isinstance(n, int) or n < 2:
         raise SpecError(f"n must be an int >= 2, got {n!r}.")
     if subject.sweep.get("method") == "custom":
-        raise CheckError(
-            "check samples W&B's engine (methods random, grid, bayes); this sweep is method custom, sampled by "
-            "W&B's sweep scheduler (Optuna) from its generated source, which check does not sample. Instead: check "
-            "the same space translated for W&B's engine (without engine='optuna'), where it translates."
-        )
+        wandb = custom_draws(subject.sweep, n, seed)
+        return compare_custom(subject, source_draws(subject.space, n, seed), wandb)
     grid = subject.sweep.get("method") == "grid"
     wandb = wandb_draws(subject.sweep, n, seed)
     source = source_draws(subject.space, n, seed, grid=grid)

@@ -225,7 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--count", type=_positive, metavar="N", help="at most N runs (and the sweep's run_cap; resumed: in all)"
     )
-    p.add_argument("--jobs", type=_positive, default=1, metavar="K", help="trials at once (default 1, ≤ CPU count)")
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="K",
+        help="trials at once (default 1, ≤ CPU count; resumed: as many as the sweep ran with, unless given)",
+    )
     p.add_argument("--project", metavar="P", help="W&B project of the runs")
     p.add_argument(
         "--mode",

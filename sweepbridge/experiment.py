@@ -35,7 +35,8 @@ class RunOptions:
     """How `fit()` runs the sweep (the `sweepbridge run` options; environment defaults for `fit()`)."""
 
     count: int | None = None
-    jobs: int = 1
+    jobs: int | None = None
+    """Trials at once (None: 1; resumed: the sweep's own)."""
     mode: str | None = None
     """offline, online or disabled (default: see `resolved_mode`)."""
     project: str | None = None

@@ -233,12 +233,31 @@ def test_the_plot_shows_every_parameter_wide_ones_binned_on_a_log_axis(tmp_path)
     assert len(rows) == 4 and (width, height) == (3 * 420, 2 * 300)  # a, b, c and extra (W&B's draws only)
 
 
-def test_a_scheduler_sweep_is_refused_with_the_reason(capsys, monkeypatch, tmp_path):
+def test_a_method_custom_sweep_is_checked_through_its_study(capsys, monkeypatch, tmp_path):
+    """The conditional example (W&B's sweep scheduler, Optuna): every path of either side's configs is
+    compared, the branches' own paths on the draws that hold them."""
     pytest.importorskip("optuna")
     monkeypatch.chdir(tmp_path)  # the example writes its sweep in the working directory
-    assert cli.main(["check", str(EXAMPLES / "conditional_hyperopt.py"), "-n", "100"]) == 1
-    err = capsys.readouterr().err
-    assert "this sweep is method custom" in err and "Traceback" not in err
+    code, rows, err = main(capsys, str(EXAMPLES / "conditional_hyperopt.py"), "-n", "400")
+    assert code == 0, err
+    got = {row[0]: (row[2], row[3], row[-1]) for row in rows}
+    assert got["classifier.type"] == ("study (RandomSampler)", "full table (3 cells)", "ok")
+    assert got["classifier.C"][1:] == ("KS + presence", "ok") and got["classifier.kernel.width"][2] == "ok"
+    assert {"classifier.kernel.ktype", "classifier.criterion", "classifier.max_depth"} <= set(got)
+    assert "Trial" not in err  # no optuna line per draw
+
+
+@pytest.mark.parametrize(("source_high", "agrees"), [(1.0, True), (2.0, False)])
+def test_a_method_custom_sweep_whose_study_samples_another_space_fails(source_high, agrees):
+    pytest.importorskip("optuna")
+    hp = pytest.importorskip("hyperopt").hp
+    from sweepbridge import to_sweep
+
+    study_space = {"x": hp.uniform("x", 0.0, 1.0), "k": hp.choice("k", ["a", "b", {"depth": hp.randint("d", 3)}])}
+    sweep = to_sweep(study_space, engine="optuna", method="random", metric="loss")
+    space = {**study_space, "x": hp.uniform("x", 0.0, source_high)}
+    rows = check.run(check.Subject(sweep, space, "source library"), 1000)
+    assert {r.name: r.ok for r in rows} == {"x": agrees, "k": True, "k.depth": True}
 
 
 def test_the_threshold_is_shared_among_the_parameters():

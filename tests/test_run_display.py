@@ -4,6 +4,7 @@ lines and log, states as W&B names them, failed runs never best."""
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -86,3 +87,24 @@ def test_the_live_status_shows_configs_with_brackets_as_they_are():
     Console(file=screen, width=100).print(display._renderable())
     display.done(None)
     assert "layers=[64, 32], tag=[bold]x" in screen.getvalue()
+
+
+def test_plain_output_shows_the_running_trials_after_a_quiet_spell_never_more_often():
+    stream = io.StringIO()
+    display = TextDisplay(stream, status_every=0.3)
+    display.start(runner())
+    display.started("run1", {"lr": 0.001})
+    for _ in range(5):  # the loop's ticks right after a line: nothing more is printed
+        display.tick(1, 1)
+    assert stream.getvalue().count("running 1") == 0
+    time.sleep(0.35)
+    display.tick(1, 1)
+    display.tick(1, 1)  # printed once: the status is itself a line
+    blocks = [line for line in stream.getvalue().splitlines() if line.startswith("done 0 | running 1")]
+    assert len(blocks) == 1
+    run_id, elapsed, config = stream.getvalue().splitlines()[-1].split()
+    assert (run_id, config) == ("run1", "lr=0.001") and elapsed.endswith("s")
+    display.finished(result("run1", "finished", 1.0))
+    time.sleep(0.35)
+    display.tick(0, 1)  # nothing runs: no status
+    assert stream.getvalue().count("done ") == 1

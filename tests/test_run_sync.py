@@ -34,8 +34,25 @@ def train():
 
     run = wandb.init()
     for step in range(3):
+        print(console_line(run.config["x"], step), flush=True)
         run.log({"loss": run.config["x"] * 10 + step}, step=step)
     run.summary["best"] = run.config["x"]
+
+
+def console_line(x: int, step: int) -> str:
+    return f"x={x} step {step}"
+
+
+def console(sent) -> list[str]:
+    """The run's console lines as the stub (like W&B's server) holds them, without wandb-core's time stamps."""
+    return [line.split(" ", 1)[1] for line in sent.output if line.split(" ", 1)[1:] and "x=" in line]
+
+
+def console_once(sent, x: int) -> None:
+    """The program's lines, each once, in the streamed console (line offsets) and the uploaded output.log."""
+    want = [console_line(x, step) for step in range(3)]
+    assert console(sent) == want
+    assert [line for line in sent.files["output.log"].decode().splitlines() if "x=" in line] == want
 
 
 def offline_sweep(stub, monkeypatch, config=GRID, **kwargs):
@@ -136,6 +153,7 @@ def test_a_sync_killed_mid_way_and_rerun_completes_with_no_duplicate_run(stub, w
     for run_id in ids:
         sent = stub.online_runs[run_id]
         assert sent.sweep == sweep.name and sent.state == "finished" and len(sent.history) == 3
+        console_once(sent, next(r.config["x"] for r in outcome.results if r.id == run_id))
     assert files_holding_the_key(workdir) == []
 
 
@@ -171,6 +189,10 @@ def test_a_run_sent_whole_but_not_yet_recorded_is_not_sent_twice(stub, workdir, 
     sent = stub.online_runs[run_id]
     assert [row["_step"] for row in sent.history] == [0, 1, 2] and sent.state == "finished"
     assert json.loads(path.read_text())["started"] == []
+    # the console is sent again whole, at the same line offsets: W&B's server replaces those lines (its
+    # file_stream updates console lines by offset), so each line is there once
+    assert [offset for offset, _lines in sent.output_sent if any("x=" in line for line in _lines)] == [0, 0]
+    console_once(sent, outcome.results[0].config["x"])
 
 
 def test_an_online_sweep_resumed_keeps_its_w_and_b_sweep_and_sync_refuses_it(stub, workdir):

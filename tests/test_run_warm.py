@@ -232,3 +232,32 @@ def test_a_python_without_wandb_starts_cold_saying_why(workdir, tmp_path):
         launcher.close()
     assert len(notes) == 1 and notes[0].startswith("trials start cold (a new interpreter each): ")
     assert "wandb" in notes[0]
+
+
+UNFINISHED = """
+import sys
+import wandb
+
+run = wandb.init()
+for step in range(3):
+    run.log({"loss": 1.0 / (step + 1)}, step=step)  # a row with a step is written at the next one, or at the end
+if run.config["code"]:
+    sys.exit(run.config["code"])
+"""
+
+
+def test_a_program_that_never_finishes_its_run_keeps_its_last_row_and_exit_status(workdir):
+    """Under the agent a trial's own wandb-core finishes its run at exit; on the sweep's shared wandb-core
+    the runner does: the last row and an exit record with the program's exit status reach the run's log."""
+    from sweepbridge.runner.history import read_records
+
+    (workdir / "probe.py").write_text(UNFINISHED)
+    got = run_both(workdir, sweep({"code": {"values": [0, 3]}}))
+    for start, (outcome, _records, _notes) in got.items():
+        ends = {}
+        for r in outcome.results:
+            exits = [
+                rec["exit"] for rec in read_records(next(Path(r.run_dir).glob("*.wandb"))) if rec["type"] == "exit"
+            ]
+            ends[r.config["code"]] = (r.state, r.history_rows, r.metric, [e.get("exit_code", 0) for e in exits])
+        assert ends == {0: ("finished", 3, 1.0 / 3, [0]), 3: ("failed", 3, 1.0 / 3, [3])}, start

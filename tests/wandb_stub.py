@@ -101,6 +101,10 @@ class StubRun:
     complete: bool = False
     files: dict[str, bytes] = field(default_factory=dict)
     """Files the client uploaded to the URLs CreateRunFiles gave it."""
+    output: list[str] = field(default_factory=list)
+    """The run's console (file_stream's output.log): each line stored at its offset, as W&B's server does."""
+    output_sent: list[tuple[int, list[str]]] = field(default_factory=list)
+    """Every output.log chunk file_stream sent: (offset, lines)."""
 
     @property
     def config(self) -> dict[str, Any]:
@@ -258,6 +262,11 @@ class StubServer:
                 offset = int(history.get("offset") or 0)
                 rows = [json.loads(line) for line in history.get("content") or []]
                 run.history[offset : offset + len(rows)] = rows
+            output = files.get("output.log")
+            if output:
+                offset, lines = int(output.get("offset") or 0), list(output.get("content") or [])
+                run.output_sent.append((offset, lines))
+                run.output[offset : offset + len(lines)] = lines
             summary = files.get("wandb-summary.json")
             if summary and summary.get("content"):
                 run.summary = json.loads(summary["content"][-1])

@@ -43,7 +43,7 @@ def run_sweep(
     function: Callable[[], Any] | None = None,
     *,
     count: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     mode: str | None = None,
     project: str | None = None,
     entity: str | None = None,
@@ -60,7 +60,8 @@ def run_sweep(
     """Run a W&B sweep here: W&B's engine picks the configs and stops runs, the real wandb client logs.
 
     `count`: at most this many runs (with the sweep's `run_cap`, the smaller; grid also stops when
-    exhausted; neither → until interrupted). `jobs`: trials at once (≤ CPU count). `function`: called
+    exhausted; neither → until interrupted). `jobs`: trials at once (≤ CPU count; default 1, resumed: the
+    sweep's own, saved in DIR/runner.json, at most this machine's CPU count; given, it wins). `function`: called
     in this process for each run instead of the sweep's program, as `wandb.agent(function=...)`.
     `project` / `entity`: the runs' W&B project (default: the sweep's `project` / `entity` keys, which
     tune.run / Tuner take from config["wandb"] and WandbLoggerCallback).
@@ -101,6 +102,8 @@ def run_sweep(
     if resume is not None:
         config, base, resumed = _resumed(sweep, resume, out, grace)
         count = resumed.state.count if count is None else count
+        if jobs is None and function is None:  # the sweep's own parallelism (function= runs one at a time)
+            jobs = max(1, min(resumed.state.jobs, os.cpu_count() or 1))
         if mode is not None and mode != resumed.state.mode:
             raise SpecError(
                 f"the sweep in {resume} ran with mode {resumed.state.mode}: it resumes so (drop mode {mode})."
@@ -124,7 +127,7 @@ def run_sweep(
         runner = SweepRunner(
             config,
             count=count,
-            jobs=jobs,
+            jobs=1 if jobs is None else jobs,
             function=function,
             mode=mode,
             project=project,

@@ -85,11 +85,27 @@ class Counts:
         return sum(self.by_state.values())
 
 
-class TextDisplay(Display):
-    """Plain lines on a stream (stderr): for logs, pipes and CI."""
+STATUS_EVERY = 30.0
+"""Plain output (not a terminal): seconds without a line while trials run before the status (counts and
+the running trials) is printed again."""
 
-    def __init__(self, stream: TextIO | None = None, live: bool = False, show_leaderboard: bool = True) -> None:
+
+class TextDisplay(Display):
+    """Plain lines on a stream (stderr): for logs, pipes and CI. Live (a terminal, with rich): a status
+    redrawn in place. Plain: one line per event, and while trials run, the status (counts, then each
+    running trial with its elapsed time and config) whenever `status_every` seconds passed without a
+    line: a quiet log shows what runs, a busy one is not flooded."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        live: bool = False,
+        show_leaderboard: bool = True,
+        status_every: float = STATUS_EVERY,
+    ) -> None:
         self.stream = stream or sys.stderr
+        self.status_every = status_every
+        self._last_line = time.monotonic()
         self.show_leaderboard = show_leaderboard
         self.counts = Counts()
         self.t0 = time.monotonic()
@@ -108,6 +124,7 @@ class TextDisplay(Display):
         else:
             self.stream.write(text + "\n")
             self.stream.flush()
+            self._last_line = time.monotonic()
 
     def note(self, text: str) -> None:
         self._print(text)
@@ -184,6 +201,8 @@ class TextDisplay(Display):
     def tick(self, running: int, launched: int) -> None:
         self.running = running
         self._refresh()
+        if self._live is None and self.active and time.monotonic() - self._last_line >= self.status_every:
+            self._print(self._status())
 
     def _refresh(self) -> None:
         if self._live is not None:

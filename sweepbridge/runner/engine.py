@@ -40,6 +40,13 @@ def plain(config: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(config, default=lambda o: _unless_same(python_value(o), o)))
 
 
+def _numeric(value: Any) -> bool:
+    """A metric value W&B's hyperband counts (sweeps' `filter_invalid`: a finite number, not a bool)."""
+    from sweeps.run import is_number
+
+    return bool(is_number(value))
+
+
 def _unless_same(unwrapped: Any, value: Any) -> Any:
     """json.dumps' fallback: the unwrapped numpy scalar, else the value's text."""
     return unwrapped if unwrapped is not value else str(value)
@@ -114,6 +121,7 @@ class Engine:
         from wandb.sdk.sweeps.scheduler.wandb import WandbOptimizer
 
         self.config = copy.deepcopy(dict(config))
+        self._band_set: frozenset[int] | None = None
         info = SweepInfo(
             id=sweep_id,
             name=str(self.config.get("name") or sweep_id),
@@ -178,6 +186,46 @@ class Engine:
         """A run the sweep had before this engine existed (a resumed sweep's): told as W&B's scheduler
         tells the runs it finds at start (`tell_existing_finished_run`; `report.state` is terminal)."""
         self.optimizer.tell_existing_finished_run(self._message(report))
+
+    def checkpoints(self, history: Sequence[Mapping[str, Any]], judged: int) -> list[int]:
+        """The history lengths at which early termination judges a running run whose history grew from
+        `judged` rows to `len(history)`: each band of W&B's hyperband the new rows reach (counted as its
+        engine counts them: rows with a numeric metric), then the whole history. W&B's hyperband judges
+        a run by the band it has reached, with the band's threshold taken over every run that reached it
+        (this one included); rows arrive in batches (wandb-core's log reader reports about once a second),
+        so a run judged only by its latest length could pass several bands unseen and set a band's
+        threshold alone (never stopped). Judging it at each band reached makes a stop independent of when
+        the rows were read. Without `early_terminate`: the whole history only."""
+        bands = self._bands()
+        rows: list[int] = []
+        if bands and len(history) > judged:
+            name = self.metric_names()[0]
+            valid = sum(1 for row in history[:judged] if _numeric(row.get(name)))
+            for k in range(judged, len(history) - 1):
+                if _numeric(history[k].get(name)):
+                    valid += 1
+                    if valid in bands:
+                        rows.append(k + 1)
+        return [*rows, len(history)]
+
+    def _bands(self) -> frozenset[int]:
+        """The band lengths of the sweep's hyperband (empty without early_terminate), as W&B's engine
+        computes them (read from its own report on a probe run)."""
+        if self._band_set is None:
+            bands: frozenset[int] = frozenset()
+            if isinstance(self.config.get("early_terminate"), Mapping) and self.metric_names():
+                from sweeps import RunState as SweepState
+                from sweeps import SweepRun
+                from sweeps.hyperband_stopping import hyperband_stop_runs
+
+                probe = SweepRun(name="probe", state=SweepState.running, history=[])
+                try:
+                    hyperband_stop_runs([probe], self.config)
+                    bands = frozenset(int(b) for b in (probe.early_terminate_info or {}).get("bands", ()))
+                except (ValueError, KeyError, TypeError):  # the engine refuses it when pruning, too
+                    pass
+            self._band_set = bands
+        return self._band_set
 
     def prune(self, reports: Mapping[str, RunReport]) -> list[str]:
         """Optimizer ids of the running runs W&B's early termination stops now."""

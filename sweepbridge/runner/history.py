@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,14 +137,23 @@ class RunLog:
         with self._lock:
             self.history, self.rows, self.summary, self.exit_code = [], 0, {}, None
 
-    def close(self, wait: float = 1.0, log: Path | None = None) -> None:
+    def close(
+        self,
+        wait: float = 1.0,
+        log: Path | None = None,
+        unfinished: Callable[[], None] | None = None,
+        grace: float = 0.5,
+    ) -> None:
         """After the run's process ended: stop following (if this log was followed; the follower
         notices the last writes up to ~1 s late, so it is stopped unless it already ended after the
         run's exit record) and read the whole log (`log` when it was not followed) once more, until
-        its exit record is there or `wait` s have passed (a run killed without one)."""
+        its exit record is there or `wait` s have passed (a run killed without one). When the exit
+        record is still missing `grace` s after the process ended, `unfinished` is called once (the
+        runner finishes the run on the shared wandb-core: `warm.finish_abandoned_run`)."""
         import time
 
-        deadline = time.monotonic() + wait
+        start = time.monotonic()
+        deadline = start + wait
         if self._proc is not None:
             ended = self._proc.poll() is not None
             if not ended:
@@ -164,6 +173,9 @@ class RunLog:
             self._read_all(self.path)
             if self.exit_code is not None or time.monotonic() > deadline:
                 return
+            if unfinished is not None and time.monotonic() > start + grace:
+                unfinished()
+                unfinished, deadline = None, time.monotonic() + wait
             time.sleep(0.05)
 
     def _read_all(self, log: Path) -> None:

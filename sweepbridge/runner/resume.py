@@ -54,6 +54,8 @@ class RunnerState:
 
     sweep_id: str
     count: int | None = None
+    jobs: int = 1
+    """Trials at once: a resume runs as many unless told otherwise (an explicit `jobs` / --jobs wins)."""
     mode: str = "offline"
     project: str | None = None
     entity: str | None = None

@@ -10,7 +10,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from .metric import missing_metric
 from .online import OnlineSweep
 from .results import SWEEP_FILE, ResultsStore, ResultsWriteError, RunResult, relative_path, small_summary
 from .resume import Journal, Resume, RunnerState
-from .warm import Launcher, shared_service
+from .warm import Launcher, finish_abandoned_run, shared_service
 
 MODES = ("offline", "online", "disabled")
 POLL_SECONDS = 0.1
@@ -65,6 +66,8 @@ class Active:
     log: RunLog
     started: float
     stopped_at: int | None = None
+    judged: int = 0
+    """History rows early termination has judged (`SweepRunner._early_terminate`)."""
 
 
 @dataclass
@@ -327,7 +330,10 @@ class SweepRunner:
     def _finish(self, active: Active, code: int) -> RunResult:
         trial = active.trial
         unread = None if active.log.started else find_log(Path(self.base_dir), trial.spec.run_id)
-        active.log.close(wait=1.0, log=unread)
+        unfinished = None
+        if self.function is None and self.extra_env.get("WANDB_SERVICE"):  # the trial ran on the shared wandb-core
+            unfinished = partial(finish_abandoned_run, trial.spec.run_id, code)
+        active.log.close(wait=1.0, log=unread, unfinished=unfinished)
         trial.cleanup()
         if trial.stopped:  # W&B's state for a run forcibly stopped; `stopped_by` tells who stopped it
             state = "killed"
@@ -370,6 +376,7 @@ class SweepRunner:
         return RunnerState(
             sweep_id=self.sweep_id,
             count=self.count,
+            jobs=self.jobs,
             mode=self.mode,
             project=self.project or None,
             entity=self.entity or None,
@@ -470,19 +477,7 @@ class SweepRunner:
                 if failures.reason:
                     reason = failures.reason
                     break
-                # W&B's server stops only running runs: one whose exit record is logged has finished
-                running = {
-                    k: self._report(a, "running")
-                    for k, a in active.items()
-                    if not a.trial.stopped and a.log.exit_code is None
-                }
-                for key, report in running.items():
-                    self.engine.tell(key, report)
-                for key in self.engine.prune(running) if running else []:
-                    a = active[key]
-                    if a.trial.stop("early_terminate", time.monotonic()):
-                        a.stopped_at = len(running[key].history)
-                        self.display.stopping(a.trial.spec.run_id, a.stopped_at)
+                self._early_terminate(active)
                 if self.engine.should_terminate():
                     exhausted, reason = True, "the optimizer terminated the sweep"
                 while not exhausted and len(active) < self.jobs and launched < self.budget:
@@ -571,6 +566,35 @@ class SweepRunner:
         )
         self.display.done(outcome)
         return outcome
+
+    def _early_terminate(self, active: Mapping[str, Active]) -> None:
+        """Tell the engine each running run's history and stop the runs its early termination stops.
+        W&B's server stops only running runs: one whose exit record is logged has finished (it is neither
+        told as running nor judged). A run is judged at each band its new rows reached, then as a whole
+        (`Engine.checkpoints`): the stop does not depend on how the log reader batched the rows."""
+        running = {
+            k: self._report(a, "running") for k, a in active.items() if not a.trial.stopped and a.log.exit_code is None
+        }
+        if not running:
+            return
+        for key, report in running.items():
+            self.engine.tell(key, report)
+        stops: dict[str, int] = {}
+        for key, report in running.items():
+            for rows in self.engine.checkpoints(report.history, active[key].judged)[:-1]:
+                if self.engine.prune({key: replace(report, history=report.history[:rows])}):
+                    stops[key] = rows
+                    break
+        rest = {k: r for k, r in running.items() if k not in stops}
+        for key in self.engine.prune(rest) if rest else []:
+            stops[key] = len(rest[key].history)
+        for key, report in running.items():
+            active[key].judged = len(report.history)
+        for key, rows in stops.items():
+            a = active[key]
+            if a.trial.stop("early_terminate", time.monotonic()):
+                a.stopped_at = rows
+                self.display.stopping(a.trial.spec.run_id, rows)
 
     def _stop_all(self, active: dict[str, Active], by: str) -> list[tuple[RunResult, list[dict[str, Any]]]]:
         """Stop every running trial as the agent does on shutdown: SIGTERM, then SIGKILL after the grace."""

@@ -13,7 +13,8 @@ DIR/sync.json (replaced atomically after each step) records the W&B sweep and ea
 second sync uploads only runs that are new, and a sync cut short (network failure, Ctrl-C, a kill)
 continues where it stopped: the sweep is not created twice, an uploaded run is not sent again, and a
 run whose upload was cut short is sent again whole under the same run id (the server updates that run,
-never a second one). After its upload, a run's original log gets wandb's `.wandb.synced` marker, so a
+never a second one; its console lines are sent again at the same line offsets, which W&B's server
+replaces, so they land once). After its upload, a run's original log gets wandb's `.wandb.synced` marker, so a
 later `wandb sync` skips it. No credential is written anywhere.
 """
 

@@ -403,3 +403,24 @@ def shared_service() -> Callable[[], None]:
         clear_service_in_env()
 
     return undo
+
+
+def finish_abandoned_run(run_id: str, exit_code: int) -> None:
+    """Finish, on the shared wandb-core, the run of a trial that ended without finishing it (a program
+    that never calls `run.finish()`). Under the agent each trial owns its wandb-core, whose teardown at
+    the program's exit finishes the run: its last history row and an exit record with the program's exit
+    status reach the run's log. A shared wandb-core is not torn down when a trial ends, so the runner does
+    that part: it attaches to the run's stream and sends the exit (only after a normal exit, `exit_code`
+    >= 0: a process killed by a signal runs no exit hook and its run stays without an exit record, crashed
+    for W&B), then releases the stream. Best effort: a stream already gone is left as it is."""
+    from wandb.sdk import wandb_setup
+    from wandb.sdk.lib.service.service_connection import WandbAttachFailedError
+
+    service = wandb_setup.singleton().ensure_service()
+    try:
+        if exit_code >= 0:
+            _, interface = service.inform_attach(attach_id=run_id)
+            interface.deliver_exit(exit_code).wait_or(timeout=30)
+        service.inform_finish(run_id=run_id)
+    except (WandbAttachFailedError, TimeoutError, OSError):
+        pass
