@@ -546,11 +546,14 @@ def _run_script(args: argparse.Namespace, options: Any) -> Any:
     from .experiment import run_sweep_config
     from .script_run import run_script
 
-    engine = getattr(args, "engine", None) or "auto"
+    engine = getattr(args, "engine", None)  # None: auto (W&B's engine where exact, else the scheduler)
     if name is not None:
+        from . import engine_choice
         from .sources import load_source
 
-        return run_sweep_config(load_source(args.sweep, engine=engine), options)
+        with engine_choice.default("auto"):
+            sweep = load_source(args.sweep, engine=engine)
+        return run_sweep_config(sweep, options)
     return run_script(path, options, engine=engine)
 
 

@@ -53,6 +53,8 @@ class Driver:
     run: bool
     options: experiment.RunOptions = field(default_factory=experiment.RunOptions)
     engine: str | None = None
+    flag: bool = False
+    """`engine` was given on the command line: it overrides an engine= the script's call names."""
     allow_approximate: bool = False
     main: bool = False
     """The script runs as __main__ (the mirror's tune.run is then an experiment too)."""
@@ -72,8 +74,8 @@ class Driver:
                 "pick one with a command-line switch of your script)."
             )
         self.first = (call, where)
-        if self.engine is not None and getattr(subject, "engine", None) is None:
-            subject.engine = self.engine  # an engine= written in the script wins
+        written = getattr(subject, "engine", None)
+        subject.engine = engine_choice.for_call(written, call, where) or self.engine  # flag, script, default
         if self.allow_approximate:
             subject.allow_approximate = True
         sweep = subject.to_sweep()
@@ -113,7 +115,7 @@ def _execute(path: Path, run_name: str, driver: Driver, to_stderr: bool) -> dict
         _running(path, run_name, to_stderr),
         experiment.driving(driver),
         _ray_patched(driver),
-        engine_choice.default(driver.engine),
+        engine_choice.default(driver.engine, flag=driver.flag),
     ):
         try:
             return runpy.run_path(str(path), run_name=run_name)
@@ -221,7 +223,7 @@ def script_sweep(
     engine: str | None = None,
 ) -> Any:
     """`convert file.py`: the sweep config of the script's experiment (nothing runs), or of its global."""
-    driver = Driver(path, run=False, engine=engine, allow_approximate=allow_approximate)
+    driver = Driver(path, run=False, engine=engine, flag=engine is not None, allow_approximate=allow_approximate)
     found = _find(path, driver, to_stderr=True)
     if found.sweep is not None:
         if space_options and any(v is not None for v in space_options.values()):
@@ -245,12 +247,15 @@ def run_script(
 ) -> Any:
     """`sweepbridge run file.py`: the SweepOutcome of the experiment the script ran, or of the sweep of
     the global it defines (run after the script ended)."""
+    flag = engine is not None  # given on the command line
     engine = engine or "auto"  # `run` takes W&B's engine where exact, else the scheduler
-    driver = Driver(path, run=True, options=options, engine=engine, allow_approximate=allow_approximate)
+    driver = Driver(path, run=True, options=options, engine=engine, flag=flag, allow_approximate=allow_approximate)
     found = _find(path, driver, to_stderr=False)
     if found.grid is not None:
         return found.grid.sweep
-    sweep = to_sweep_config(found.obj, f"{path}:{found.name}", allow_approximate=allow_approximate, engine=engine)
+    with engine_choice.default(engine):  # a global's Tuner / space: the flag wins, else its engine=, else auto
+        where = f"{path}:{found.name}"
+        sweep = to_sweep_config(found.obj, where, allow_approximate=allow_approximate, engine=engine if flag else None)
     return experiment.run_sweep_config(sweep, options)
 
 
