@@ -81,14 +81,28 @@ def fit(tuner: Any, options: RunOptions | None = None) -> ResultGrid:
 def run_experiment(subject: Any, sweep: Any, options: RunOptions) -> ResultGrid:
     """Run `sweep` (the translation of `subject`, a Tuner or RunCall) and collect its ResultGrid."""
     outcome = run_sweep_config(sweep, options)
-    if isinstance(subject, RunCall):
-        metric, mode = subject.metric_mode()
-    else:
-        metric, mode = getattr(subject.tune_config, "metric", None), getattr(subject.tune_config, "mode", None)
+    metric, mode = _metric_mode(subject)
     grid = result_grid(outcome, metric=metric, mode=mode, wandb_block=_wandb_block(subject.param_space))
-    if isinstance(subject, RunCall) and subject.analysis:
-        grid.__class__ = ExperimentAnalysis
-    return grid
+    return _as_analysis(grid) if isinstance(subject, RunCall) and subject.analysis else grid
+
+
+def unrun_grid(subject: Any) -> ResultGrid:
+    """What `sweepbridge convert` gives a script for its experiment: no trial ran, so a grid of none
+    (an ExperimentAnalysis for Ray's tune.run), with the experiment's metric and mode."""
+    metric, mode = _metric_mode(subject)
+    grid = ResultGrid([], default_metric=metric, default_mode=mode)
+    return _as_analysis(grid) if isinstance(subject, RunCall) and subject.analysis else grid
+
+
+def _metric_mode(subject: Any) -> tuple[str | None, str | None]:
+    if isinstance(subject, RunCall):
+        return subject.metric_mode()
+    return getattr(subject.tune_config, "metric", None), getattr(subject.tune_config, "mode", None)
+
+
+def _as_analysis(grid: ResultGrid) -> ExperimentAnalysis:
+    grid.__class__ = ExperimentAnalysis
+    return grid  # type: ignore[return-value]
 
 
 def _wandb_block(space: Any) -> dict[str, Any] | None:
