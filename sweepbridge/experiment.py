@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .tune.driver import RunCall, current_driver, driving, experiment_specs
-from .tune.result_grid import ExperimentAnalysis, ResultGrid, TrialData, TuneError
+from .tune.experiment_analysis import ExperimentAnalysis
+from .tune.result_grid import ResultGrid, TrialData, TuneError
 
 __all__ = ["RunCall", "RunOptions", "driving", "experiment_specs", "fit", "run_experiment"]
 
@@ -82,16 +83,21 @@ def run_experiment(subject: Any, sweep: Any, options: RunOptions) -> ResultGrid:
     """Run `sweep` (the translation of `subject`, a Tuner or RunCall) and collect its ResultGrid."""
     outcome = run_sweep_config(sweep, options)
     metric, mode = _metric_mode(subject)
-    grid = result_grid(outcome, metric=metric, mode=mode, wandb_block=_wandb_block(subject.param_space))
-    return _as_analysis(grid) if isinstance(subject, RunCall) and subject.analysis else grid
+    return result_grid(
+        outcome, metric=metric, mode=mode, wandb_block=_wandb_block(subject.param_space), cls=_grid_class(subject)
+    )
 
 
 def unrun_grid(subject: Any) -> ResultGrid:
     """What `sweepbridge convert` gives a script for its experiment: no trial ran, so a grid of none
     (an ExperimentAnalysis for Ray's tune.run), with the experiment's metric and mode."""
     metric, mode = _metric_mode(subject)
-    grid = ResultGrid([], default_metric=metric, default_mode=mode)
-    return _as_analysis(grid) if isinstance(subject, RunCall) and subject.analysis else grid
+    return _grid_class(subject)([], default_metric=metric, default_mode=mode)
+
+
+def _grid_class(subject: Any) -> type[ResultGrid]:
+    """Ray's tune.run returns an ExperimentAnalysis; Tuner.fit (and run_experiments, per experiment) a ResultGrid."""
+    return ExperimentAnalysis if isinstance(subject, RunCall) and subject.analysis else ResultGrid
 
 
 def _metric_mode(subject: Any) -> tuple[str | None, str | None]:
@@ -100,24 +106,23 @@ def _metric_mode(subject: Any) -> tuple[str | None, str | None]:
     return getattr(subject.tune_config, "metric", None), getattr(subject.tune_config, "mode", None)
 
 
-def _as_analysis(grid: ResultGrid) -> ExperimentAnalysis:
-    grid.__class__ = ExperimentAnalysis
-    return grid  # type: ignore[return-value]
-
-
 def _wandb_block(space: Any) -> dict[str, Any] | None:
     block = space.get("wandb") if isinstance(space, Mapping) else None
     return dict(block) if isinstance(block, Mapping) else None
 
 
 def result_grid(
-    outcome: Any, *, metric: str | None = None, mode: str | None = None, wandb_block: dict | None = None
+    outcome: Any,
+    *,
+    metric: str | None = None,
+    mode: str | None = None,
+    wandb_block: dict | None = None,
+    cls: type[ResultGrid] = ResultGrid,
 ) -> ResultGrid:
-    """The ResultGrid of a finished `run_sweep` (a SweepOutcome), trials in the order they ended."""
+    """The ResultGrid (or `cls`, e.g. ExperimentAnalysis) of a finished `run_sweep` (a SweepOutcome), trials
+    in the order they ended."""
     trials = [_trial(r, wandb_block) for r in outcome.results]
-    return ResultGrid(
-        trials, default_metric=metric, default_mode=mode, experiment_path=str(outcome.out_dir), sweep=outcome
-    )
+    return cls(trials, default_metric=metric, default_mode=mode, experiment_path=str(outcome.out_dir), sweep=outcome)
 
 
 def _trial(run: Any, wandb_block: dict | None) -> TrialData:
