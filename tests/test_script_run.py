@@ -109,7 +109,7 @@ def one(config):
 
 if __name__ == "__main__":
     first = tune.run(one, config={"a": tune.grid_search([1, 2])}, metric="x", mode="max")
-    print("FIRST", len(first), first.best_config)
+    print("FIRST", len(first), first.best_result)
     tune.run(one, config={"a": tune.grid_search([3])})
 """
 
@@ -120,12 +120,12 @@ def test_convert_says_which_later_calls_it_could_not_check_when_the_rest_of_the_
     assert done.code == 0, done.err
     assert json.loads(done.out)["parameters"]["a"] == {"values": [1, 2]}  # the first experiment
     (line,) = [e for e in done.err_lines if "not checked" in e]
-    assert "exp.py:9 raised NoBestResultError" in line and line.endswith("second experiment: run at exp.py:10.")
+    assert "exp.py:9 raised NoBestTrial" in line and line.endswith("second experiment: run at exp.py:10.")
     assert "FIRST" not in done.out + done.err and not (tmp_path / "wandb").exists()
-    (tmp_path / "exp.py").write_text(STOPS_BEFORE_A_SECOND.replace("first.best_config", "first.default_metric"))
+    (tmp_path / "exp.py").write_text(STOPS_BEFORE_A_SECOND.replace("first.best_result", "first.best_config"))
     done = cli("convert", "exp.py", "--format", "json", cwd=tmp_path, env=_env())
     assert done.code == 1 and "second experiment (tune.run at exp.py:10)" in done.err
-    assert "FIRST 0 x" in done.err  # the rest of the script ran, its stdout on stderr, with a grid of no trials
+    assert "FIRST 0 None" in done.err  # the rest of the script ran, its stdout on stderr, with a grid of no trials
 
 
 def test_convert_of_a_script_without_an_experiment_says_what_it_looked_for(tmp_path):
