@@ -199,6 +199,7 @@ def test_with_parameters_and_with_resources_are_unwrapped_and_the_objects_kept(t
     args = _trainable_args(cfg)
     assert args["--trainable"] == "shifted_fn"
     assert pickle.loads((tmp_path / args["--parameters"]).read_bytes()) == {"data": [1, 2]}
+    assert json.loads(args["--resources"]) == {"cpu": 1}  # recorded for the runner
 
     class Local(ray_tune.Trainable):
         def setup(self, config, data=None):
@@ -213,6 +214,7 @@ def test_with_parameters_and_with_resources_are_unwrapped_and_the_objects_kept(t
         globals()["Shifted"] = Shifted
     assert args["--trainable"] == "Shifted"
     assert pickle.loads((tmp_path / args["--parameters"]).read_bytes()) == {"data": "x"}
+    assert json.loads(args["--resources"]) == {"cpu": 1}
 
 
 WITH_PARAMETERS = """
