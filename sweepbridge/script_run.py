@@ -331,55 +331,13 @@ def _ray_run_experiments(driver: Driver) -> Callable[..., Any]:
     return run_experiments
 
 
-@contextlib.contextmanager
-def _ray_patched(driver: Driver) -> Iterator[None]:
-    """While the script runs: Ray's Tuner.fit / tune.run / run_experiments run here, ray.init does nothing."""
-    restore: list[tuple[Any, str, Any]] = []
+def _ray_patched(driver: Driver) -> contextlib.AbstractContextManager[None]:
+    """While the script runs: Ray's Tuner.fit / tune.run / run_experiments run here, ray.init / ray.shutdown
+    do nothing."""
+    from .ray_entry_points import replaced
 
-    def swap(owner: Any, name: str, value: Any) -> None:
-        if hasattr(owner, name):
-            restore.append((owner, name, getattr(owner, name)))
-            setattr(owner, name, value)
+    def fit(self: Any) -> Any:
+        return driver("Tuner.fit", mirror_if_ray_tuner(self))
 
-    def patch_ray(ray: Any) -> None:
-        swap(ray, "init", lambda *a, **k: None)
-        swap(ray, "shutdown", lambda *a, **k: None)
-
-    def patch_tune(tune: Any) -> None:
-        import ray.tune.tune as tune_module
-        from ray.tune.tuner import Tuner as RayTuner
-
-        def fit(self: Any) -> Any:
-            return driver("Tuner.fit", mirror_if_ray_tuner(self))
-
-        swap(RayTuner, "fit", fit)
-        for owner in (tune, tune_module):
-            swap(owner, "run", _ray_tune_run(driver))
-            swap(owner, "run_experiments", _ray_run_experiments(driver))
-
-    try:
-        from wandb.sdk.lib import import_hooks
-    except ImportError:  # no wandb (convert needs none): patch Ray now if it is installed
-        import importlib.util
-
-        if importlib.util.find_spec("ray") is not None:
-            import ray
-            import ray.tune
-
-            patch_ray(ray)
-            patch_tune(ray.tune)
-        try:
-            yield
-        finally:
-            for owner, name, value in reversed(restore):
-                setattr(owner, name, value)
-        return
-    import_hooks.register_post_import_hook(patch_ray, "sweepbridge-script-ray", "ray")
-    import_hooks.register_post_import_hook(patch_tune, "sweepbridge-script-tune", "ray.tune")
-    try:
-        yield
-    finally:
-        import_hooks.unregister_post_import_hook("ray", "sweepbridge-script-ray")
-        import_hooks.unregister_post_import_hook("ray.tune", "sweepbridge-script-tune")
-        for owner, name, value in reversed(restore):
-            setattr(owner, name, value)
+    calls = {"Tuner.fit": fit, "tune.run": _ray_tune_run(driver), "tune.run_experiments": _ray_run_experiments(driver)}
+    return replaced(calls.__getitem__, no_op=("init", "shutdown"))
