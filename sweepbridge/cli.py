@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("wandb", "optuna", "auto"),
         help="wandb (default): W&B's own engine; optuna: W&B's sweep scheduler (method custom + a generated "
         "scheduler source written beside -o FILE as <stem>_scheduler.py); auto: wandb where it is exact, else "
-        "optuna (says which). Reaches every tune.run / Tuner the file builds without engine=",
+        "optuna (says which). Reaches every tune.run / Tuner / to_sweep the file builds, over its own engine= (said)",
     )
     p.set_defaults(run=cmd_convert)
 
@@ -259,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("wandb", "optuna", "auto"),
         help="for a Python SWEEP: auto (default) runs W&B's engine where it is exact, else W&B's sweep scheduler "
-        "(saying which and why); wandb / optuna force one. Reaches every tune.run / Tuner the file builds",
+        "(saying which and why); wandb / optuna force one. Reaches every tune.run / Tuner / to_sweep the file "
+        "builds, over its own engine= (said)",
     )
     p.set_defaults(run=cmd_run)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-EXPERIMENT_CALLS = ("Tuner.fit", "tune.run", "tune.run_experiments")
+CALLS = ("Tuner.fit", "tune.run", "tune.run_experiments")
 """The experiment calls replaced, by the name `experiments` receives."""
 
 _ids = itertools.count()
@@ -31,7 +31,7 @@ def _nothing(*args: Any, **kwargs: Any) -> None:
 @contextlib.contextmanager
 def replaced(experiments: Callable[[str], Callable[..., Any]], *, no_op: tuple[str, ...] = ("init",)) -> Iterator[None]:
     """While the block runs: the functions `no_op` of the `ray` module do nothing, and each experiment
-    call of `EXPERIMENT_CALLS` is `experiments(name)` (for Tuner.fit, a method: it receives the Tuner)."""
+    call of `CALLS` is `experiments(name)` (for Tuner.fit, a method: it receives the Tuner)."""
     restore: list[tuple[Any, str, Any]] = []
 
     def swap(owner: Any, name: str, value: Any) -> None:
