@@ -93,8 +93,7 @@ def test_convert_reads_the_experiment_under_the_main_guard_without_running_it(tm
 
 
 def test_convert_sees_a_second_experiment_and_refuses_it_naming_both_without_running_either(tmp_path):
-    pytest.importorskip("ray.tune")
-    (tmp_path / "exp.py").write_text(TWO_EXPERIMENTS)
+    (tmp_path / "exp.py").write_text(TWO_EXPERIMENTS.replace("from ray import tune", "from sweepbridge import tune"))
     done = cli("convert", "exp.py", cwd=tmp_path, env=_env())
     assert done.code == 1
     assert "second experiment (tune.run at exp.py:11)" in done.err and "(Tuner.fit at exp.py:8)" in done.err
