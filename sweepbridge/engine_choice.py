@@ -74,15 +74,16 @@ def resolve(engine: str | None, fallback: str = "wandb") -> str:
 
 def build(translate: Callable[[str], Any], engine: str | None, fallback: str = "wandb") -> Any:
     """`translate(engine)` for the resolved engine; under `auto`, W&B's engine unless it refuses the
-    experiment, then the sweep scheduler (the choice and its reason printed in one line)."""
+    experiment, then the sweep scheduler (the choice and its reason printed in one line). The engine is
+    decided here: calls `translate` makes with an engine (e.g. a beta document's tune.run) keep it."""
     engine = resolve(engine, fallback)
     if engine != "auto":
-        return translate(engine)
+        return _decided(translate, engine)
     try:
-        sweep = translate("wandb")
+        sweep = _decided(translate, "wandb")
     except UnsupportedFeatureError as refusal:
         try:
-            sweep = translate("optuna")
+            sweep = _decided(translate, "optuna")
         except UnsupportedFeatureError:
             raise refusal from None
         reason = refusal.message.split(". ")[0].rstrip(".") if refusal.message else refusal.feature
@@ -93,6 +94,17 @@ def build(translate: Callable[[str], Any], engine: str | None, fallback: str = "
         return sweep
     say("engine auto: W&B's own engine (exact for this experiment)")
     return sweep
+
+
+def _decided(translate: Callable[[str], Any], engine: str) -> Any:
+    """`translate(engine)`, the engine chosen: the command line's flag set aside, `engine` the default."""
+    global _default, _flag
+    previous = _default, _flag
+    _default, _flag = engine, None
+    try:
+        return translate(engine)
+    finally:
+        _default, _flag = previous
 
 
 def say(line: str) -> None:

@@ -124,3 +124,15 @@ def test_without_the_flag_a_calls_engine_stands_and_with_it_the_flag_wins(capsys
     ]
     with pytest.raises(UnsupportedFeatureError):  # the flag is gone with its block
         to_sweep(space, metric="loss")
+
+
+def test_what_an_auto_choice_translates_keeps_the_chosen_engine_and_says_it_once(capsys):
+    import warnings
+
+    from test_tune_beta import SEED_DOC  # a 2020 beta document: to_sweep converts it through tune.run
+
+    with engine_choice.default("auto", flag=True), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the searcher's and scheduler's equivalence warnings
+        assert to_sweep(SEED_DOC)["method"] == "bayes"
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("sweepbridge:")]
+    assert said == ["sweepbridge: engine auto: W&B's own engine (exact for this experiment)"]
