@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sweepbridge import tune
-from sweepbridge.errors import SpecError
+from sweepbridge.errors import ApproximationWarning, SpecError
 from sweepbridge.runner.resources import GpuPool, machine_gpus, place
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +99,19 @@ def test_the_translation_records_the_request_in_the_trial_command(tmp_path, monk
     assert json.loads(command[command.index("--resources") + 1]) == {"cpu": 2, "gpu": 0.5}
     with pytest.raises(SpecError, match="function of the config"):
         tune.run(tune.with_resources(asks, lambda config: {"cpu": 1}), config={"x": 1})
+
+
+def test_tune_runs_resources_per_trial_is_recorded_too_and_wins_as_in_ray(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    wrapped = tune.with_resources(asks, {"cpu": 4})
+    cfg = tune.run(wrapped, config={"x": 1}, resources_per_trial={"cpu": 1, "gpu": 1, "extra_gpu": 2})
+    command = cfg["command"]
+    assert json.loads(command[command.index("--resources") + 1]) == {"cpu": 1, "gpu": 3}  # extra_gpu: the trial's
+    with pytest.warns(ApproximationWarning, match="resources_per_trial"):  # a script: nothing carries it
+        script = tune.run("train.py", config={"x": 1}, resources_per_trial={"cpu": 1})
+    assert "--resources" not in (script.get("command") or [])
+    with pytest.raises(SpecError, match="resources_per_trial: 'cpu' must be a number"):
+        tune.run(asks, config={"x": 1}, resources_per_trial={"cpu": "all"})
 
 
 GPU_SCRIPT = """

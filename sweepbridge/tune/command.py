@@ -157,7 +157,7 @@ def resource_request(trainable: Any) -> dict[str, float] | None:
         seen.add(id(trainable))
         asked = _asked(trainable)
         if asked is not None:
-            return _amounts(asked)
+            return resource_amounts(asked)
         if isinstance(trainable, WithParameters):
             trainable = trainable.trainable
             continue
@@ -179,8 +179,11 @@ def _asked(trainable: Any) -> Any:
     return vars(trainable).get("_resources") if hasattr(trainable, "__dict__") else None
 
 
-def _amounts(asked: Any) -> dict[str, float]:
-    where = "run_or_experiment"
+def resource_amounts(asked: Any, where: str = "run_or_experiment") -> dict[str, float]:
+    """A resource request (a dict, or Ray's PlacementGroupFactory) as the trial command records it: `cpu`,
+    `gpu` (Ray 0.x's extra_cpu / extra_gpu, reserved for the actors a trial starts, added to them),
+    `memory` and custom names → amounts, zeros left out."""
+    label = "tune.with_resources" if where == "run_or_experiment" else where
     if isinstance(asked, Mapping):
         spec = dict(asked)
         bundle = dict(spec.pop("custom_resources", {}) or {})
@@ -190,18 +193,19 @@ def _amounts(asked: Any) -> dict[str, float]:
         bundles = [dict(b) for b in asked.bundles]
     elif callable(asked):
         raise SpecError(
-            "tune.with_resources: resources given as a function of the config cannot be recorded in the sweep's "
+            f"{label}: resources given as a function of the config cannot be recorded in the sweep's "
             "trial command (it is the same for every trial); pass a dict such as {'cpu': 2, 'gpu': 1}.",
             path=where,
         )
     else:
-        raise SpecError(f"tune.with_resources: resources must be a dict, got {type(asked).__name__}.", path=where)
+        raise SpecError(f"{label}: resources must be a dict, got {type(asked).__name__}.", path=where)
     total: dict[str, float] = {}
     for bundle in bundles:
         for key, value in bundle.items():
             name = str(key).lower() if str(key).upper() in ("CPU", "GPU") else str(key)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise SpecError(f"tune.with_resources: {key!r} must be a number >= 0, got {value!r}.", path=where)
+                raise SpecError(f"{label}: {key!r} must be a number >= 0, got {value!r}.", path=where)
+            name = {"extra_cpu": "cpu", "extra_gpu": "gpu"}.get(name, name)
             total[name] = total.get(name, 0) + value
     return {k: int(v) if float(v).is_integer() else float(v) for k, v in sorted(total.items()) if v}
 
