@@ -24,7 +24,7 @@ def to_sweep(
     program: str | None = None,
     name: str | None = None,
     run_cap: int | None = None,
-    engine: str = "wandb",
+    engine: str | None = None,
     **more_top_level_keys: Any,
 ) -> SweepConfig:
     """Translate a search space (hyperopt, Ray Tune or sweepbridge expressions) into a W&B sweep.
@@ -34,8 +34,32 @@ def to_sweep(
     client-side scheduler instead (`method: custom` + a generated source, see `SweepConfig.save`):
     conditional spaces and every operator sample exactly there; method random (seed=...) or bayes
     (hyperopt's TPE); a metric is required. A 2020 W&B beta `tune:` document (a mapping, or a path
-    to its file) converts as the `tune.run(...)` call it describes.
+    to its file) converts as the `tune.run(...)` call it describes. `engine` None: the `--engine` of the
+    sweepbridge command running the script, else "wandb"; "auto" picks one and says why. An `--engine`
+    given on the command line wins over the one passed here (said in one line).
     """
+    from . import engine_choice
+
+    keywords = dict(method=method, metric=metric, goal=goal, program=program, name=name, run_cap=run_cap,
+                    **more_top_level_keys)  # fmt: skip
+    chosen = engine_choice.resolve(engine_choice.for_call(engine, "to_sweep"))
+    if chosen == "auto":
+        return engine_choice.build(lambda e: _to_sweep(space, engine=e, **keywords), chosen)
+    return _to_sweep(space, engine=chosen, **keywords)
+
+
+def _to_sweep(
+    space: Any,
+    *,
+    method: str,
+    metric: str | Mapping[str, Any] | None,
+    goal: str,
+    program: str | None,
+    name: str | None,
+    run_cap: int | None,
+    engine: str,
+    **more_top_level_keys: Any,
+) -> SweepConfig:
     from . import tune_beta
 
     if isinstance(space, (str, os.PathLike)) or tune_beta.is_beta(space):

@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("wandb", "optuna", "auto"),
         help="wandb (default): W&B's own engine; optuna: W&B's sweep scheduler (method custom + a generated "
         "scheduler source written beside -o FILE as <stem>_scheduler.py); auto: wandb where it is exact, else "
-        "optuna (says which). Reaches every tune.run / Tuner the file builds without engine=",
+        "optuna (says which). Reaches every tune.run / Tuner / to_sweep the file builds, over its own engine= (said)",
     )
     p.set_defaults(run=cmd_convert)
 
@@ -264,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--engine",
         choices=("wandb", "optuna", "auto"),
         help="for a Python SWEEP: auto (default) runs W&B's engine where it is exact, else W&B's sweep scheduler "
-        "(saying which and why); wandb / optuna force one. Reaches every tune.run / Tuner the file builds",
+        "(saying which and why); wandb / optuna force one. Reaches every tune.run / Tuner / to_sweep the file "
+        "builds, over its own engine= (said)",
     )
     p.set_defaults(run=cmd_run)
 
@@ -551,11 +552,14 @@ def _run_script(args: argparse.Namespace, options: Any) -> Any:
     from .experiment import run_sweep_config
     from .script_run import run_script
 
-    engine = getattr(args, "engine", None) or "auto"
+    engine = getattr(args, "engine", None)  # None: auto (W&B's engine where exact, else the scheduler)
     if name is not None:
+        from . import engine_choice
         from .sources import load_source
 
-        return run_sweep_config(load_source(args.sweep, engine=engine), options)
+        with engine_choice.default("auto"):
+            sweep = load_source(args.sweep, engine=engine)
+        return run_sweep_config(sweep, options)
     return run_script(path, options, engine=engine)
 
 

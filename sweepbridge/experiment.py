@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .tune.driver import RunCall, current_driver, driving, experiment_specs
-from .tune.result_grid import ExperimentAnalysis, ResultGrid, TrialData, TuneError
+from .tune.experiment_analysis import ExperimentAnalysis
+from .tune.result_grid import ResultGrid, TrialData, TuneError
 
 __all__ = ["RunCall", "RunOptions", "driving", "experiment_specs", "fit", "run_experiment"]
 
@@ -86,14 +87,28 @@ def fit(tuner: Any, options: RunOptions | None = None) -> ResultGrid:
 def run_experiment(subject: Any, sweep: Any, options: RunOptions) -> ResultGrid:
     """Run `sweep` (the translation of `subject`, a Tuner or RunCall) and collect its ResultGrid."""
     outcome = run_sweep_config(sweep, options)
+    metric, mode = _metric_mode(subject)
+    return result_grid(
+        outcome, metric=metric, mode=mode, wandb_block=_wandb_block(subject.param_space), cls=_grid_class(subject)
+    )
+
+
+def unrun_grid(subject: Any) -> ResultGrid:
+    """What `sweepbridge convert` gives a script for its experiment: no trial ran, so a grid of none
+    (an ExperimentAnalysis for Ray's tune.run), with the experiment's metric and mode."""
+    metric, mode = _metric_mode(subject)
+    return _grid_class(subject)([], default_metric=metric, default_mode=mode)
+
+
+def _grid_class(subject: Any) -> type[ResultGrid]:
+    """Ray's tune.run returns an ExperimentAnalysis; Tuner.fit (and run_experiments, per experiment) a ResultGrid."""
+    return ExperimentAnalysis if isinstance(subject, RunCall) and subject.analysis else ResultGrid
+
+
+def _metric_mode(subject: Any) -> tuple[str | None, str | None]:
     if isinstance(subject, RunCall):
-        metric, mode = subject.metric_mode()
-    else:
-        metric, mode = getattr(subject.tune_config, "metric", None), getattr(subject.tune_config, "mode", None)
-    grid = result_grid(outcome, metric=metric, mode=mode, wandb_block=_wandb_block(subject.param_space))
-    if isinstance(subject, RunCall) and subject.analysis:
-        grid.__class__ = ExperimentAnalysis
-    return grid
+        return subject.metric_mode()
+    return getattr(subject.tune_config, "metric", None), getattr(subject.tune_config, "mode", None)
 
 
 def _wandb_block(space: Any) -> dict[str, Any] | None:
@@ -102,10 +117,15 @@ def _wandb_block(space: Any) -> dict[str, Any] | None:
 
 
 def result_grid(
-    outcome: Any, *, metric: str | None = None, mode: str | None = None, wandb_block: dict | None = None
+    outcome: Any,
+    *,
+    metric: str | None = None,
+    mode: str | None = None,
+    wandb_block: dict | None = None,
+    cls: type[ResultGrid] = ResultGrid,
 ) -> ResultGrid:
-    """The ResultGrid of a finished `run_sweep` (a SweepOutcome), trials in the order they ended (a PBT
-    trial, a chain of runs, when its last run ended)."""
+    """The ResultGrid (or `cls`, e.g. ExperimentAnalysis) of a finished `run_sweep` (a SweepOutcome), trials
+    in the order they ended (a PBT trial, a chain of runs, when its last run ended)."""
     from .runner.chains import chains
 
     by_id = {r.id: r for r in outcome.results}
@@ -118,9 +138,7 @@ def result_grid(
             (max(order[g.run] for g in chain.runs), _chain([by_id[g.run] for g in chain.runs], chain, wandb_block))
         )
     trials = [t for _, t in sorted(ended, key=lambda pair: pair[0])]
-    return ResultGrid(
-        trials, default_metric=metric, default_mode=mode, experiment_path=str(outcome.out_dir), sweep=outcome
-    )
+    return cls(trials, default_metric=metric, default_mode=mode, experiment_path=str(outcome.out_dir), sweep=outcome)
 
 
 def _trial(run: Any, wandb_block: dict | None) -> TrialData:

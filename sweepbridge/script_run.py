@@ -14,8 +14,11 @@ first `Tuner(...).fit()`, `tune.run(...)` or `tune.run_experiments(...)` it call
 do nothing while the script runs), and the call returns a ResultGrid (`Tuner.fit`, Ray's `tune.run`)
 so what follows in the script works; a second experiment is refused, naming both. The mirror's
 `tune.run` keeps its contract (it returns the sweep config) at module level, and runs the experiment
-when called from the main block. `convert`: the experiment's sweep config is taken and the script
-stops there. Trials import the file without running its main block (the trial runtime).
+when called from the main block. `convert`: the experiment's sweep config is taken and nothing runs:
+the call returns a grid of no trials and the script goes on, so a second experiment is refused as
+under `run`; an error the rest of the script raises on the empty results ends it quietly (said in one
+line when the text calls fit / run / run_experiments after the experiment, which were then not
+checked). Trials import the file without running its main block (the trial runtime).
 """
 
 from __future__ import annotations
@@ -37,12 +40,8 @@ from .tune.tuner import mirror_if_ray_tuner
 MAIN = "__main__"
 
 
-class _Captured(BaseException):
-    """convert: the experiment's sweep config was taken; the rest of the script does not run."""
-
-    def __init__(self, sweep: Any) -> None:
-        super().__init__("captured")
-        self.sweep = sweep
+class SecondExperiment(SourceError):
+    """The script started a second experiment (refused by name, under `run` and `convert`)."""
 
 
 @dataclass
@@ -53,12 +52,16 @@ class Driver:
     run: bool
     options: experiment.RunOptions = field(default_factory=experiment.RunOptions)
     engine: str | None = None
+    flag: bool = False
+    """`engine` was given on the command line: it overrides an engine= the script's call names."""
     allow_approximate: bool = False
     main: bool = False
     """The script runs as __main__ (the mirror's tune.run is then an experiment too)."""
     first: tuple[str, str] | None = None
     grid: Any = None
     sweep: Any = None
+    stopped: str | None = None
+    """convert: why the rest of the script stopped after its experiment (an error it raised), if it did."""
 
     def takes_mirror_run(self) -> bool:
         return self.main
@@ -66,21 +69,22 @@ class Driver:
     def __call__(self, call: str, subject: Any) -> Any:
         where = self._where()
         if self.first is not None:
-            raise SourceError(
+            raise SecondExperiment(
                 f"{self.script} starts a second experiment ({call} at {where}) after its first ({self.first[0]} at "
                 f"{self.first[1]}): sweepbridge runs one experiment per script. Put each in its own script (or "
                 "pick one with a command-line switch of your script)."
             )
         self.first = (call, where)
-        if self.engine is not None and getattr(subject, "engine", None) is None:
-            subject.engine = self.engine  # an engine= written in the script wins
+        written = getattr(subject, "engine", None)
+        subject.engine = engine_choice.for_call(written, call, where) or self.engine  # flag, script, default
         if self.allow_approximate:
             subject.allow_approximate = True
         sweep = subject.to_sweep()
         self.sweep = sweep
-        if not self.run:
-            raise _Captured(sweep)
-        self.grid = experiment.run_experiment(subject, sweep, self.options)
+        if not self.run:  # convert: nothing runs; the script goes on with a grid of no trials
+            self.grid = experiment.unrun_grid(subject)
+        else:
+            self.grid = experiment.run_experiment(subject, sweep, self.options)
         return self.grid
 
     def _where(self) -> str:
@@ -113,24 +117,50 @@ def _execute(path: Path, run_name: str, driver: Driver, to_stderr: bool) -> dict
         _running(path, run_name, to_stderr),
         experiment.driving(driver),
         _ray_patched(driver),
-        engine_choice.default(driver.engine),
+        engine_choice.default(driver.engine, flag=driver.flag),
     ):
         try:
             return runpy.run_path(str(path), run_name=run_name)
-        except (_Captured, SweepBridgeError, Warning, KeyboardInterrupt):
+        except (SecondExperiment, KeyboardInterrupt):
             raise
-        except SystemExit as exc:
-            if driver.first is not None and exc.code in (None, 0):
+        except BaseException as exc:
+            ended = isinstance(exc, SystemExit) and exc.code in (None, 0)
+            if driver.first is not None and ended:
                 return {}
-            what = "after its experiment ran" if driver.first is not None else "instead of defining a sweep"
-            raise SourceError(f"{path} exited (sys.exit({exc.code!r})) {what}.") from None
-        except SyntaxError as exc:
-            raise SourceError(f"{path} has a syntax error at line {exc.lineno}: {exc.msg}") from exc
-        except ImportError as exc:
-            raise SourceError(f"{path} failed to import {exc.name or ''}: {exc} (is the extra installed?)") from exc
-        except Exception as exc:
-            after = " after its experiment ran" if driver.grid is not None else ""
-            raise SourceError(f"running {path} failed{after}: {type(exc).__name__}: {exc}") from exc
+            if not driver.run and driver.sweep is not None and not isinstance(exc, Warning):
+                driver.stopped = _stop_reason(path, exc)  # convert: the experiment is read; nothing more to see
+                return {}
+            failure = _failure(path, driver, exc)
+            if failure is exc:
+                raise
+            raise failure from (None if isinstance(exc, SystemExit) else exc)
+
+
+def _failure(path: Path, driver: Driver, exc: BaseException) -> BaseException:
+    """What a script's failure is raised as: SweepBridgeErrors and warnings as they are, the rest as SourceErrors."""
+    if isinstance(exc, (SweepBridgeError, Warning)) or not isinstance(exc, (Exception, SystemExit)):
+        return exc
+    if isinstance(exc, SystemExit):
+        what = "after its experiment ran" if driver.first is not None else "instead of defining a sweep"
+        return SourceError(f"{path} exited (sys.exit({exc.code!r})) {what}.")
+    if isinstance(exc, SyntaxError):
+        return SourceError(f"{path} has a syntax error at line {exc.lineno}: {exc.msg}")
+    if isinstance(exc, ImportError):
+        return SourceError(f"{path} failed to import {exc.name or ''}: {exc} (is the extra installed?)")
+    after = " after its experiment ran" if driver.grid is not None else ""
+    return SourceError(f"running {path} failed{after}: {type(exc).__name__}: {exc}")
+
+
+def _stop_reason(path: Path, exc: BaseException) -> str:
+    """convert: where and why the rest of the script stopped (its experiment's results are empty)."""
+    import traceback
+
+    target = str(path.resolve())
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if str(Path(f.filename).resolve()) == target]
+    where = f"{path.name}:{lines[-1]}" if lines else path.name
+    if isinstance(exc, SystemExit):
+        return f"{where} exited (sys.exit({exc.code!r}))"
+    return f"{where} raised {type(exc).__name__}: {exc}"
 
 
 EXPERIMENT_CALLS = ("fit", "run", "run_experiments")
@@ -139,19 +169,38 @@ EXPERIMENT_CALLS = ("fit", "run", "run_experiments")
 def _calls_an_experiment(path: Path) -> bool:
     """Whether the script's text calls something named fit / run / run_experiments (then its main block
     may start the experiment); a script without such a call is never run as __main__."""
+    return bool(_experiment_calls(path))
+
+
+def _experiment_calls(path: Path) -> list[tuple[int, str]]:
+    """(line, name) of each call in the script's text named fit / run / run_experiments."""
     import ast
 
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
-        return False
+        return []
+    found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             if name in EXPERIMENT_CALLS:
-                return True
-    return False
+                found.append((node.lineno, name))
+    return sorted(found)
+
+
+def _say_unchecked(path: Path, driver: Driver) -> None:
+    """convert: the rest of the script stopped early (its experiment's results are empty, nothing ran);
+    say so when the script's text calls fit / run / run_experiments after the experiment's line."""
+    first_line = int(driver.first[1].rpartition(":")[2]) if driver.first and ":" in driver.first[1] else 0
+    later = [f"{name} at {path.name}:{line}" for line, name in _experiment_calls(path) if line > first_line]
+    if later:
+        print(
+            f"sweepbridge: convert: after its experiment, {driver.stopped} (nothing ran, so its results are "
+            f"empty); not checked for a second experiment: {', '.join(later)}.",
+            file=sys.stderr,
+        )
 
 
 def _strong_pick(namespace: Mapping[str, Any], where: str) -> tuple[str, Any] | None:
@@ -187,10 +236,7 @@ class Found:
 
 def _find(path: Path, driver: Driver, to_stderr: bool) -> Found:
     where = str(path)
-    try:
-        namespace = _execute(path, RUN_NAME, driver, to_stderr=to_stderr)
-    except _Captured as captured:
-        return Found(sweep=captured.sweep)
+    namespace = _execute(path, RUN_NAME, driver, to_stderr=to_stderr)
     if driver.first is not None:
         return Found(grid=driver.grid, sweep=driver.sweep)
     strong = _strong_pick(namespace, where)
@@ -200,10 +246,7 @@ def _find(path: Path, driver: Driver, to_stderr: bool) -> Found:
         name, obj = pick(namespace, where)
         return Found(name=name, obj=obj)
     driver.main = True
-    try:
-        _execute(path, MAIN, driver, to_stderr=to_stderr)
-    except _Captured as captured:
-        return Found(sweep=captured.sweep)
+    _execute(path, MAIN, driver, to_stderr=to_stderr)
     if driver.first is not None:
         return Found(grid=driver.grid, sweep=driver.sweep)
     space = _space_pick(namespace, where)
@@ -221,8 +264,10 @@ def script_sweep(
     engine: str | None = None,
 ) -> Any:
     """`convert file.py`: the sweep config of the script's experiment (nothing runs), or of its global."""
-    driver = Driver(path, run=False, engine=engine, allow_approximate=allow_approximate)
+    driver = Driver(path, run=False, engine=engine, flag=engine is not None, allow_approximate=allow_approximate)
     found = _find(path, driver, to_stderr=True)
+    if driver.stopped is not None:
+        _say_unchecked(path, driver)
     if found.sweep is not None:
         if space_options and any(v is not None for v in space_options.values()):
             raise SourceError("--method/--metric/... apply only to a bare space; the script's experiment sets them.")
@@ -245,12 +290,15 @@ def run_script(
 ) -> Any:
     """`sweepbridge run file.py`: the SweepOutcome of the experiment the script ran, or of the sweep of
     the global it defines (run after the script ended)."""
+    flag = engine is not None  # given on the command line
     engine = engine or "auto"  # `run` takes W&B's engine where exact, else the scheduler
-    driver = Driver(path, run=True, options=options, engine=engine, allow_approximate=allow_approximate)
+    driver = Driver(path, run=True, options=options, engine=engine, flag=flag, allow_approximate=allow_approximate)
     found = _find(path, driver, to_stderr=False)
     if found.grid is not None:
         return found.grid.sweep
-    sweep = to_sweep_config(found.obj, f"{path}:{found.name}", allow_approximate=allow_approximate, engine=engine)
+    with engine_choice.default(engine):  # a global's Tuner / space: the flag wins, else its engine=, else auto
+        where = f"{path}:{found.name}"
+        sweep = to_sweep_config(found.obj, where, allow_approximate=allow_approximate, engine=engine if flag else None)
     return experiment.run_sweep_config(sweep, options)
 
 
@@ -283,55 +331,13 @@ def _ray_run_experiments(driver: Driver) -> Callable[..., Any]:
     return run_experiments
 
 
-@contextlib.contextmanager
-def _ray_patched(driver: Driver) -> Iterator[None]:
-    """While the script runs: Ray's Tuner.fit / tune.run / run_experiments run here, ray.init does nothing."""
-    restore: list[tuple[Any, str, Any]] = []
+def _ray_patched(driver: Driver) -> contextlib.AbstractContextManager[None]:
+    """While the script runs: Ray's Tuner.fit / tune.run / run_experiments run here, ray.init / ray.shutdown
+    do nothing."""
+    from .ray_entry_points import replaced
 
-    def swap(owner: Any, name: str, value: Any) -> None:
-        if hasattr(owner, name):
-            restore.append((owner, name, getattr(owner, name)))
-            setattr(owner, name, value)
+    def fit(self: Any) -> Any:
+        return driver("Tuner.fit", mirror_if_ray_tuner(self))
 
-    def patch_ray(ray: Any) -> None:
-        swap(ray, "init", lambda *a, **k: None)
-        swap(ray, "shutdown", lambda *a, **k: None)
-
-    def patch_tune(tune: Any) -> None:
-        import ray.tune.tune as tune_module
-        from ray.tune.tuner import Tuner as RayTuner
-
-        def fit(self: Any) -> Any:
-            return driver("Tuner.fit", mirror_if_ray_tuner(self))
-
-        swap(RayTuner, "fit", fit)
-        for owner in (tune, tune_module):
-            swap(owner, "run", _ray_tune_run(driver))
-            swap(owner, "run_experiments", _ray_run_experiments(driver))
-
-    try:
-        from wandb.sdk.lib import import_hooks
-    except ImportError:  # no wandb (convert needs none): patch Ray now if it is installed
-        import importlib.util
-
-        if importlib.util.find_spec("ray") is not None:
-            import ray
-            import ray.tune
-
-            patch_ray(ray)
-            patch_tune(ray.tune)
-        try:
-            yield
-        finally:
-            for owner, name, value in reversed(restore):
-                setattr(owner, name, value)
-        return
-    import_hooks.register_post_import_hook(patch_ray, "sweepbridge-script-ray", "ray")
-    import_hooks.register_post_import_hook(patch_tune, "sweepbridge-script-tune", "ray.tune")
-    try:
-        yield
-    finally:
-        import_hooks.unregister_post_import_hook("ray", "sweepbridge-script-ray")
-        import_hooks.unregister_post_import_hook("ray.tune", "sweepbridge-script-tune")
-        for owner, name, value in reversed(restore):
-            setattr(owner, name, value)
+    calls = {"Tuner.fit": fit, "tune.run": _ray_tune_run(driver), "tune.run_experiments": _ray_run_experiments(driver)}
+    return replaced(calls.__getitem__, no_op=("init", "shutdown"))

@@ -194,6 +194,10 @@ def to_sweep_config(
             require_keyword(obj.to_sweep, "allow_approximate", "--allow-approximate")
             extra["allow_approximate"] = True
         if engine is not None:
+            if getattr(obj, "engine", None) not in (None, engine):
+                from .engine_choice import say
+
+                say(f"--engine {engine} overrides engine={obj.engine!r} of {where or 'the Tuner'}")
             obj.engine = engine  # sweepbridge's Tuner mirror reads it in to_sweep()
         tuner = where or type(obj).__name__
         try:
@@ -318,7 +322,7 @@ def load(
         return Loaded(sweep, "script", str(path), base)
     from . import engine_choice
 
-    with engine_choice.default(engine):  # --engine reaches the tune.run / Tuner the file builds
+    with engine_choice.default(engine, flag=True):  # --engine reaches the tune.run / Tuner / to_sweep the file builds
         namespace = run_python(path)
     if name is None:
         name, obj = pick(namespace, str(path))

@@ -4,7 +4,7 @@ A Ray Tune trainable (function or Trainable class) becomes the sweep's `program`
 dotted module holding it) and this `command`, which starts `sweepbridge trial`:
 
     [${env}, ${interpreter}, -m, sweepbridge, trial, ${program}, --trainable, NAME,
-     (--metric, METRIC), (--stop, JSON), (--wandb, JSON)]
+     (--metric, METRIC), (--stop, JSON), (--wandb, JSON), (--parameters, FILE), (--resources, JSON)]
 
 The W&B agent expands whole-element macros only (${interpreter} is the literal `python`, ${program}
 the sweep's `program`), so every other element reaches the trial verbatim. `stop` is carried here,
@@ -75,12 +75,18 @@ class TrialCommand:
     """The config["wandb"] block (wandb.init settings, excludes, log_config, upload_checkpoints)."""
     parameters: str | None = None
     """A pickle of tune.with_parameters' objects, passed to the trainable as keyword arguments."""
+    resources: dict[str, float] | None = None
+    """What tune.with_resources asks per trial: `cpu`, `gpu`, `memory`, custom names → amounts. The
+    trial ignores it; sweepbridge's runner honours cpu and gpu (runner/resources.py), W&B's agent none."""
 
     def __post_init__(self) -> None:
-        for name in ("stop", "wandb"):
+        for name in ("stop", "wandb", "resources"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, dict):
                 raise SpecError(f"--{name} must be a JSON object, got {type(value).__name__}.")
+        for key, value in (self.resources or {}).items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise SpecError(f"--resources: {key!r} must be a number >= 0, got {value!r}.")
         if any(k in (self.wandb or {}) for k in WANDB_SECRETS):
             raise SpecError("--wandb must not hold api_key / api_key_file: use `wandb login` or WANDB_API_KEY.")
 
@@ -95,6 +101,8 @@ class TrialCommand:
             out += ["--wandb", json.dumps(self.wandb, sort_keys=True)]
         if self.parameters:
             out += ["--parameters", self.parameters]
+        if self.resources:
+            out += ["--resources", json.dumps(self.resources, sort_keys=True)]
         return out
 
     def command(self) -> list[str]:
@@ -116,6 +124,9 @@ class TrialCommand:
         parser.add_argument(
             "--parameters", metavar="FILE", help="tune.with_parameters' objects (a pickle), passed as keyword arguments"
         )
+        parser.add_argument(
+            "--resources", metavar="JSON", type=_json, help="tune.with_resources' request per trial (for the runner)"
+        )
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> TrialCommand:
@@ -127,6 +138,7 @@ class TrialCommand:
             stop=args.stop,
             wandb=args.wandb,
             parameters=args.parameters,
+            resources=getattr(args, "resources", None),
         )
 
     @classmethod

@@ -92,6 +92,41 @@ def test_convert_reads_the_experiment_under_the_main_guard_without_running_it(tm
     assert "AFTER" not in done.out + done.err and not (tmp_path / "wandb").exists()  # nothing ran
 
 
+def test_convert_sees_a_second_experiment_and_refuses_it_naming_both_without_running_either(tmp_path):
+    (tmp_path / "exp.py").write_text(TWO_EXPERIMENTS.replace("from ray import tune", "from sweepbridge import tune"))
+    done = cli("convert", "exp.py", cwd=tmp_path, env=_env())
+    assert done.code == 1
+    assert "second experiment (tune.run at exp.py:11)" in done.err and "(Tuner.fit at exp.py:8)" in done.err
+    assert not (tmp_path / "wandb").exists()
+
+
+STOPS_BEFORE_A_SECOND = """
+from sweepbridge import tune
+
+def one(config):
+    tune.report({"x": config["a"]})
+
+if __name__ == "__main__":
+    first = tune.run(one, config={"a": tune.grid_search([1, 2])}, metric="x", mode="max")
+    print("FIRST", len(first), first.best_result)
+    tune.run(one, config={"a": tune.grid_search([3])})
+"""
+
+
+def test_convert_says_which_later_calls_it_could_not_check_when_the_rest_of_the_script_stops(tmp_path):
+    (tmp_path / "exp.py").write_text(STOPS_BEFORE_A_SECOND)
+    done = cli("convert", "exp.py", "--format", "json", cwd=tmp_path, env=_env())
+    assert done.code == 0, done.err
+    assert json.loads(done.out)["parameters"]["a"] == {"values": [1, 2]}  # the first experiment
+    (line,) = [e for e in done.err_lines if "not checked" in e]
+    assert "exp.py:9 raised NoBestTrial" in line and line.endswith("second experiment: run at exp.py:10.")
+    assert "FIRST" not in done.out + done.err and not (tmp_path / "wandb").exists()
+    (tmp_path / "exp.py").write_text(STOPS_BEFORE_A_SECOND.replace("first.best_result", "first.best_config"))
+    done = cli("convert", "exp.py", "--format", "json", cwd=tmp_path, env=_env())
+    assert done.code == 1 and "second experiment (tune.run at exp.py:10)" in done.err
+    assert "FIRST 0 None" in done.err  # the rest of the script ran, its stdout on stderr, with a grid of no trials
+
+
 def test_convert_of_a_script_without_an_experiment_says_what_it_looked_for(tmp_path):
     (tmp_path / "exp.py").write_text("x = 1\nif __name__ == '__main__':\n    print('main ran')\n")
     done = cli("convert", "exp.py", cwd=tmp_path, env=_env())
@@ -163,6 +198,7 @@ def test_with_parameters_and_with_resources_are_unwrapped_and_the_objects_kept(t
     args = _trainable_args(cfg)
     assert args["--trainable"] == "shifted_fn"
     assert pickle.loads((tmp_path / args["--parameters"]).read_bytes()) == {"data": [1, 2]}
+    assert json.loads(args["--resources"]) == {"cpu": 1}  # recorded for the runner
 
     class Local(ray_tune.Trainable):
         def setup(self, config, data=None):
@@ -177,6 +213,7 @@ def test_with_parameters_and_with_resources_are_unwrapped_and_the_objects_kept(t
         globals()["Shifted"] = Shifted
     assert args["--trainable"] == "Shifted"
     assert pickle.loads((tmp_path / args["--parameters"]).read_bytes()) == {"data": "x"}
+    assert json.loads(args["--resources"]) == {"cpu": 1}
 
 
 WITH_PARAMETERS = """

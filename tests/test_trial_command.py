@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -33,12 +34,19 @@ commands = st.builds(
     metric=st.none() | st.text(max_size=12) | st.just("-loss"),
     stop=st.none() | objects,
     wandb=st.none() | objects.filter(lambda d: not any(k in d for k in WANDB_SECRETS)),
+    resources=st.none()
+    | st.dictionaries(
+        st.sampled_from(["cpu", "gpu", "memory", "custom_x"]),
+        st.integers(1, 8) | st.floats(0.01, 8),
+        min_size=1,
+        max_size=3,
+    ),
 )
 
 
 def _expected(command: TrialCommand) -> TrialCommand:
     """What survives the round trip: an empty --wandb block is not written."""
-    return command if command.wandb else TrialCommand(command.program, command.trainable, command.metric, command.stop)
+    return command if command.wandb else dataclasses.replace(command, wandb=None)
 
 
 @given(commands)
@@ -149,3 +157,9 @@ def test_the_trial_runtimes_own_imports_reach_no_translator_module():
     loaded = done.stdout.split()
     assert "sweepbridge.trial_command" in loaded and "sweepbridge.runtime.trial" in loaded
     assert not [m for m in loaded if m.startswith(TRANSLATOR)], loaded
+
+
+@pytest.mark.parametrize("bad", [{"cpu": -1}, {"gpu": "1"}, {"cpu": True}, [1]])
+def test_a_malformed_resource_request_is_a_spec_error(bad):
+    with pytest.raises(SpecError):
+        TrialCommand("train.py", "f", resources=bad)

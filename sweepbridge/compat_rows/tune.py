@@ -270,11 +270,13 @@ _RUN = (
     _R(
         "tune.run.resources",
         "tune.run / Tuner",
-        "resources_per_trial",
+        "resources_per_trial with a script path as trainable",
         "— (no sweep meaning; warned)",
         "equivalent",
         "not listed",
-        "Resources are whatever the machine running each `wandb agent` has.",
+        "A script runs as the agent starts it: nothing carries the request, resources are whatever the machine "
+        "running each `wandb agent` has. With a trainable (function or class), resources_per_trial and "
+        "tune.with_resources go into the trial command, which `sweepbridge run` honours (CPUs, GPUs).",
     ),
     _R(
         "tune.run.concurrency",

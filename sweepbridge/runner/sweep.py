@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -36,6 +37,7 @@ from .launch import (
 )
 from .metric import missing_metric
 from .online import OnlineSweep
+from .resources import GpuPool
 from .results import SWEEP_FILE, ResultsStore, ResultsWriteError, RunResult, relative_path, small_summary
 from .resume import Journal, Resume, RunnerState
 from .warm import Launcher, finish_abandoned_run, shared_service
@@ -221,6 +223,7 @@ class SweepRunner:
         if entity:
             self.extra_env["WANDB_ENTITY"] = entity
         self._check_program()
+        self.gpus = self._place_trials()
         if out is not None and resume is None:  # before anything is created (online: the W&B sweep); run() locks it
             ResultsStore.refuse_used(Path(out))
         from wandb.sdk.lib.runid import generate_id
@@ -240,7 +243,7 @@ class SweepRunner:
         self.project, self.entity = project, entity
         self.engine = Engine(self.config, self.sweep_id, project=project or "", entity=entity or "")
         self.metrics = self.engine.metric_names()
-        self.live = self.engine.reads_running_history(jobs)
+        self.live = self.engine.reads_running_history(self.jobs)
         """Follow each run's log while it runs (else read it once when it ends: nothing reads it earlier)."""
         self._wake = threading.Event()
         metric = self.config.get("metric") if isinstance(self.config.get("metric"), Mapping) else {}
@@ -268,6 +271,26 @@ class SweepRunner:
         if problem:
             raise SpecError(problem)
 
+    def _place_trials(self) -> GpuPool | None:
+        """Honour the trials' resource request (tune.with_resources, the trial command's --resources):
+        fewer trials at once where CPUs or GPUs run short, GPUs handed out per trial (runner/resources.py);
+        each adjustment said in one line on stderr. The GPU pool, when trials ask GPUs."""
+        if self.function is not None:
+            return None
+        from ..trial_command import TrialCommand
+        from .resources import place
+
+        command = TrialCommand.in_sweep(self.config)
+        placement = place(command.resources if command else None, self.jobs)
+        notes = list(placement.notes)
+        self.jobs = placement.jobs
+        if placement.gpus is not None and self.warm:
+            self.warm = False
+            notes.append("trials start cold: each gets its own CUDA_VISIBLE_DEVICES before anything imports CUDA")
+        for note in notes:
+            print(f"sweepbridge: {note}", file=sys.stderr)
+        return placement.gpus
+
     # --- one trial -------------------------------------------------------------------------------
 
     def _start(self, opt_id: str, config: dict[str, Any], watchdog: Watchdog | None = None) -> Active:
@@ -284,6 +307,8 @@ class SweepRunner:
 
             argv = command_line(self.config, spec, self.base_dir, self.interpreter)
             env = trial_env(spec, self.base_dir, self.extra_env)
+            if self.gpus is not None:  # the trial's own GPUs, as Ray sets them for its trial actors
+                env["CUDA_VISIBLE_DEVICES"] = ",".join(self.gpus.acquire(spec.run_id))
             if self.launcher is None:
                 trial = ProcessTrial(spec, argv, env, open_output(self._output(spec)), self._wake.set, watchdog)
             else:
@@ -335,6 +360,8 @@ class SweepRunner:
             unfinished = partial(finish_abandoned_run, trial.spec.run_id, code)
         active.log.close(wait=1.0, log=unread, unfinished=unfinished)
         trial.cleanup()
+        if self.gpus is not None:
+            self.gpus.release(trial.spec.run_id)
         if trial.stopped:  # W&B's state for a run forcibly stopped; `stopped_by` tells who stopped it
             state = "killed"
         elif code == 0:

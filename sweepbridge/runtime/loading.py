@@ -7,7 +7,6 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -91,22 +90,12 @@ class Loader:
         return found
 
 
-@contextlib.contextmanager
-def _no_ray_start(program: str) -> Iterator[None]:
+def _no_ray_start(program: str) -> contextlib.AbstractContextManager[None]:
     """While the module is imported, no experiment starts: `ray.init()` does nothing, and an experiment
     call (Ray's Tuner.fit, tune.run, run_experiments; sweepbridge's Tuner.fit) ends the import there,
-    keeping what the module defined before it (`ExperimentReached`).
-
-    Ray is not imported for this: post-import hooks (wandb's own mechanism) patch Ray if the module
-    imports it; the original functions are back once the import is over.
-    """
-    from wandb.sdk.lib import import_hooks
-
-    swapped: list[tuple[Any, Any]] = []
-
-    def guard(ray: ModuleType) -> None:
-        swapped.append((ray, ray.init))
-        ray.init = lambda *args, **kwargs: None
+    keeping what the module defined before it (`ExperimentReached`). Ray is not imported for this
+    (sweepbridge.ray_entry_points)."""
+    from ..ray_entry_points import replaced
 
     def reached(what: str) -> Any:
         def stop(*args: Any, **kwargs: Any) -> None:
@@ -114,25 +103,4 @@ def _no_ray_start(program: str) -> Iterator[None]:
 
         return stop
 
-    def stop_experiments(tune: ModuleType) -> None:
-        """Ray's experiment calls end the import where they stand (as sweepbridge's Tuner.fit does)."""
-        import ray.tune.tune as tune_module
-        from ray.tune.tuner import Tuner
-
-        for owner, name in ((Tuner, "fit"), (tune, "run"), (tune, "run_experiments"),
-                            (tune_module, "run"), (tune_module, "run_experiments")):  # fmt: skip
-            patched.append((owner, name, getattr(owner, name)))
-            setattr(owner, name, reached(f"{getattr(owner, '__name__', owner)}.{name}"))
-
-    patched: list[tuple[Any, str, Any]] = []
-    import_hooks.register_post_import_hook(guard, "sweepbridge-trial-guard", "ray")
-    import_hooks.register_post_import_hook(stop_experiments, "sweepbridge-trial-experiments", "ray.tune")
-    try:
-        yield
-    finally:
-        import_hooks.unregister_post_import_hook("ray", "sweepbridge-trial-guard")
-        import_hooks.unregister_post_import_hook("ray.tune", "sweepbridge-trial-experiments")
-        for ray, init in swapped:
-            ray.init = init
-        for owner, name, value in reversed(patched):
-            setattr(owner, name, value)
+    return replaced(reached)

@@ -120,8 +120,8 @@ def unwrap_ray(trainable: Any) -> tuple[Any, dict[str, Any] | None]:
     """Ray's `tune.with_parameters(t, **objects)` / `tune.with_resources(t, ...)` wrappers → (t, objects).
 
     Both define their wrapper inside the function (no importable name); the trial imports `t` by
-    name instead and gets `objects` as keyword arguments, as Ray's wrapper passes them. Resources
-    are Ray's placement requests: the runner runs trials as processes (`--jobs`), so they are dropped.
+    name instead and gets `objects` as keyword arguments, as Ray's wrapper passes them. The resources
+    asked are read apart (`resource_request`) into the trial command, for the runner.
     """
     from .wrappers import WithParameters
 
@@ -143,6 +143,71 @@ def unwrap_ray(trainable: Any) -> tuple[Any, dict[str, Any] | None]:
         return trainable, None
     original, more = unwrap_ray(base)
     return original, {**(more or {}), **{k: registry.get(prefix + k) for k in sorted(keys)}}
+
+
+def resource_request(trainable: Any) -> dict[str, float] | None:
+    """The resources `tune.with_resources` (Ray's or the mirror's) asks per trial, as the trial command
+    records them: lower-case `cpu` / `gpu` / `memory` and custom names → amounts (zeros left out); None
+    when no wrapper asks. A dict, a PlacementGroupFactory (its bundles summed) or a Trainable's
+    `default_resource_request` is read; a function of the config is refused (the sweep's command is fixed)."""
+    from .wrappers import WithParameters
+
+    seen: set[int] = set()
+    while id(trainable) not in seen:
+        seen.add(id(trainable))
+        asked = _asked(trainable)
+        if asked is not None:
+            return resource_amounts(asked)
+        if isinstance(trainable, WithParameters):
+            trainable = trainable.trainable
+            continue
+        qualname = getattr(trainable, "__qualname__", "") or ""
+        if qualname.endswith("with_parameters.<locals>.inner"):
+            trainable = inspect.getclosurevars(trainable).nonlocals.get("trainable", trainable)
+        elif qualname.endswith(("with_parameters.<locals>._Inner", "with_resources.<locals>.ResourceTrainable")):
+            trainable = trainable.__bases__[0]
+    return None
+
+
+def _asked(trainable: Any) -> Any:
+    """What one wrapper level asks: `_resources` (a function's, or the mirror's on a class), or Ray's
+    ResourceTrainable's `default_resource_request`; None when this level asks nothing."""
+    qualname = getattr(trainable, "__qualname__", "") or ""
+    if qualname.endswith("with_resources.<locals>.ResourceTrainable"):
+        pgf = inspect.getclosurevars(vars(trainable)["default_resource_request"].__func__).nonlocals.get("pgf")
+        return pgf if pgf is not None else trainable.default_resource_request({})
+    return vars(trainable).get("_resources") if hasattr(trainable, "__dict__") else None
+
+
+def resource_amounts(asked: Any, where: str = "run_or_experiment") -> dict[str, float]:
+    """A resource request (a dict, or Ray's PlacementGroupFactory) as the trial command records it: `cpu`,
+    `gpu` (Ray 0.x's extra_cpu / extra_gpu, reserved for the actors a trial starts, added to them),
+    `memory` and custom names → amounts, zeros left out."""
+    label = "tune.with_resources" if where == "run_or_experiment" else where
+    if isinstance(asked, Mapping):
+        spec = dict(asked)
+        bundle = dict(spec.pop("custom_resources", {}) or {})
+        bundle.update(spec)
+        bundles = [bundle]
+    elif hasattr(asked, "bundles"):  # Ray's PlacementGroupFactory (ResourceRequest)
+        bundles = [dict(b) for b in asked.bundles]
+    elif callable(asked):
+        raise SpecError(
+            f"{label}: resources given as a function of the config cannot be recorded in the sweep's "
+            "trial command (it is the same for every trial); pass a dict such as {'cpu': 2, 'gpu': 1}.",
+            path=where,
+        )
+    else:
+        raise SpecError(f"{label}: resources must be a dict, got {type(asked).__name__}.", path=where)
+    total: dict[str, float] = {}
+    for bundle in bundles:
+        for key, value in bundle.items():
+            name = str(key).lower() if str(key).upper() in ("CPU", "GPU") else str(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise SpecError(f"{label}: {key!r} must be a number >= 0, got {value!r}.", path=where)
+            name = {"extra_cpu": "cpu", "extra_gpu": "gpu"}.get(name, name)
+            total[name] = total.get(name, 0) + value
+    return {k: int(v) if float(v).is_integer() else float(v) for k, v in sorted(total.items()) if v}
 
 
 def keep_parameters(parameters: dict[str, Any]) -> str:

@@ -43,14 +43,17 @@ class NoBestResultError(SweepBridgeError, RuntimeError):
 
 
 def flatten(result: dict[str, Any], delimiter: str = "/") -> dict[str, Any]:
-    """ray's flatten_dict: nested dicts → `a/b` keys (lists kept)."""
-    out: dict[str, Any] = {}
-    for key, value in result.items():
-        if isinstance(value, dict):
-            for sub, inner in flatten(value, delimiter).items():
-                out[f"{key}{delimiter}{sub}"] = inner
-        else:
-            out[key] = value
+    """ray's flatten_dict: nested dicts → `a/b` keys (lists kept), in Ray's key order (each level's
+    flattened keys after the others)."""
+    out = dict(result)
+    while any(isinstance(v, dict) for v in out.values()):
+        added: dict[str, Any] = {}
+        for key, value in list(out.items()):
+            if isinstance(value, dict):
+                for sub, inner in value.items():
+                    added[f"{key}{delimiter}{sub}"] = inner
+                del out[key]
+        out.update(added)
     return out
 
 
@@ -338,41 +341,6 @@ class ResultGrid:
 
     def __repr__(self) -> str:
         return "ResultGrid<[\n" + ",\n".join(r.__repr__() for r in self._results) + "\n]>"
-
-
-class ExperimentAnalysis(ResultGrid):
-    """What Ray's `tune.run` returns, for a script run by `sweepbridge run`: the ResultGrid plus
-    ExperimentAnalysis' common accessors (best_config, best_result, dataframe(), ...)."""
-
-    def get_best_config(self, metric: str | None = None, mode: str | None = None, scope: str = "last") -> Any:
-        return self.get_best_result(metric, mode, scope).config
-
-    @property
-    def best_config(self) -> Any:
-        return self.get_best_config()
-
-    @property
-    def best_result(self) -> dict[str, Any] | None:
-        return self.get_best_result().metrics
-
-    @property
-    def best_checkpoint(self) -> Any:
-        return self.get_best_result().checkpoint
-
-    @property
-    def best_dataframe(self) -> Any:
-        return self.get_best_result().metrics_dataframe
-
-    def dataframe(self, metric: str | None = None, mode: str | None = None) -> Any:
-        return self.get_dataframe(metric, mode)
-
-    @property
-    def results_df(self) -> Any:
-        return self.get_dataframe()
-
-    @property
-    def trial_dataframes(self) -> dict[str, Any]:
-        return {t.trial_id: r.metrics_dataframe for t, r in zip(self._trials, self._results, strict=True)}
 
 
 def _has_pandas() -> bool:

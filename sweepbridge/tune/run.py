@@ -56,7 +56,7 @@ def run(
     keywords = dict(name=name, metric=metric, mode=mode, stop=stop, config=config, num_samples=num_samples,
                     search_alg=search_alg, scheduler=scheduler, allow_approximate=allow_approximate,
                     **ray_keywords)  # fmt: skip
-    chosen = engine_choice.resolve(engine)
+    chosen = engine_choice.resolve(engine_choice.for_call(engine, "tune.run"))
     if chosen != "auto":  # called directly: warnings point at the caller's line
         return translate(run_or_experiment, engine=chosen, **keywords)
     return engine_choice.build(lambda e: translate(run_or_experiment, engine=e, **keywords), chosen)

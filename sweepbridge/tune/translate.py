@@ -110,6 +110,10 @@ def _trial(
         if block is not None:  # a script reads config["wandb"] itself, as a constant parameter
             config = {**config, "wandb": block}
         return run_or_experiment, None, config, {k: block[k] for k in t.WANDB_SWEEP_KEYS if block and k in block}
+    resources = t.resource_request(run_or_experiment)  # tune.with_resources: recorded for the runner
+    per_trial = keywords.pop("resources_per_trial", None)  # tune.run's own request wins, as Ray wraps with it
+    if per_trial is not None:
+        resources = t.resource_amounts(per_trial, "resources_per_trial")
     run_or_experiment, parameters = t.unwrap_ray(run_or_experiment)  # tune.with_parameters / with_resources
     program, name = t.trainable_command(run_or_experiment)
     own = sorted(block) if block is not None else []  # what the trainable gets back as config["wandb"]
@@ -126,7 +130,8 @@ def _trial(
         block = {**block, t.CONFIG_KEYS: own}
     top = {k: block[k] for k in t.WANDB_SWEEP_KEYS if block and k in block}  # the trainable still sees them
     kept = t.keep_parameters(parameters) if parameters else None
-    command = t.TrialCommand(program, name, stop=t.stop_spec(stop, program, name), wandb=block, parameters=kept)
+    stop_data = t.stop_spec(stop, program, name)
+    command = t.TrialCommand(program, name, stop=stop_data, wandb=block, parameters=kept, resources=resources)
     return program, command, config, top
 
 

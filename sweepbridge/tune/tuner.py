@@ -107,13 +107,16 @@ class Tuner:
     def to_sweep(self, *, allow_approximate: bool | None = None, engine: str | None = None) -> SweepConfig:
         """The W&B sweep config `tune.run` makes of this Tuner. `allow_approximate` / `engine` override the
         constructor's (`sweepbridge convert --allow-approximate / --engine` pass them); an engine left None is
-        the sweepbridge command's `--engine`, else "wandb"; "auto" picks one and says why."""
+        the sweepbridge command's `--engine`, else "wandb"; "auto" picks one and says why. An `--engine`
+        given on the command line wins over both (said in one line)."""
         from .. import engine_choice
 
         keywords = self.run_keywords()
         if allow_approximate is not None:
             keywords["allow_approximate"] = allow_approximate
-        chosen = engine_choice.resolve(engine if engine is not None else self.engine)
+        chosen = engine_choice.resolve(
+            engine_choice.for_call(engine if engine is not None else self.engine, "Tuner.to_sweep")
+        )
         if chosen != "auto":  # called directly: warnings point at the caller's line
             return translate(self.trainable, **{**keywords, "engine": chosen})
         return engine_choice.build(lambda e: translate(self.trainable, **{**keywords, "engine": e}), chosen)

@@ -3,8 +3,9 @@
 `with_parameters(trainable, **objects)` gives the trainable the objects as keyword arguments (a
 function's, or the class's `setup(config, **objects)`), as Ray's does; the translation imports the
 trainable by name and pickles the objects for the trials (see tune.command.unwrap_ray).
-`with_resources(trainable, resources)` records Ray's resource request; sweepbridge's runner runs
-trials as processes (`--jobs`), so it does not use it.
+`with_resources(trainable, resources)` records Ray's resource request (a dict such as
+{"cpu": 2, "gpu": 1}, or a PlacementGroupFactory); the translation writes it into the trial command
+(`--resources`), and sweepbridge's runner honours cpu and gpu (see docs/resources.md).
 """
 
 from __future__ import annotations
