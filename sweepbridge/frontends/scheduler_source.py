@@ -60,11 +60,21 @@ def parse_custom(cfg: Mapping[str, Any], source_text: str | None) -> WandbSweep:
     spec = read_spec(source_text)
     space = from_data(spec.get("space"))
     metric = cfg.get("metric")
+    metrics = cfg.get("metrics")
+    if metric is None and isinstance(metrics, list) and metrics:  # multi-objective: the first one ranks
+        metric = metrics[0]
     if not (isinstance(metric, Mapping) and isinstance(metric.get("name"), str)):
         raise SpecError("a method: custom sweep needs a metric with a name.", path="metric")
     goal = metric.get("goal", "minimize")
     run_cap = cfg.get("run_cap")
-    carried = {"method", "metric", "run_cap", "scheduler"}
+    carried = {
+        "method",
+        "metric",
+        "metrics",
+        "run_cap",
+        "scheduler",
+        *(["parameters"] if spec.get("engine") == "ax" else []),
+    }
     study = {k: spec.get(k) for k in ("sampler", "pruner", "settings", "origin")}
     return WandbSweep(
         space=space,
