@@ -157,13 +157,19 @@ class PointsFirstClient(ax.Client):
         self._points = [dict(p) for p in points]
 
     def get_next_trials(self, max_trials: int, fixed_parameters: Any = None) -> dict[int, Any]:
-        if not self._points:
-            return super().get_next_trials(max_trials=max_trials, fixed_parameters=fixed_parameters)
         trials = {}
         while self._points and len(trials) < max_trials:
             params = self._points.pop(0)
             trials[self.attach_trial(parameters=params)] = params
-        return trials
+        if len(trials) == max_trials:
+            return trials
+        try:
+            more = super().get_next_trials(max_trials=max_trials - len(trials), fixed_parameters=fixed_parameters)
+        except (DataRequiredError, MaxParallelismReachedException, OptimizationComplete):
+            if trials:  # the points now; the strategy's answer on the next ask
+                return trials
+            raise
+        return {**trials, **more}
 
 
 def optimizer(sweep: Any) -> ax.Client:
@@ -205,6 +211,8 @@ def source(spec: ClientSpec) -> str:
         "from typing import Any\n\n"
         "import ax\n"
         "from ax.api.configs import ChoiceParameterConfig, RangeParameterConfig\n"
+        "from ax.exceptions.core import DataRequiredError, OptimizationComplete\n"
+        "from ax.exceptions.generation_strategy import MaxParallelismReachedException\n"
         "from ax.generation_strategy.dispatch_utils import choose_generation_strategy_legacy\n\n"
         f'SPEC = json.loads(\n    r"""\n{_spec_json(spec)}\n"""\n)\n'
     )
