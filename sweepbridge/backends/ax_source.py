@@ -5,7 +5,9 @@ W&B's `ax` engine (wandb >= 0.31, `wandb/sdk/sweeps/scheduler/ax.py`) calls `opt
 wants an `ax.Client` back; it checks that the client's objectives match the sweep's `metric` / `metrics` (names,
 directions, order) and then asks (`get_next_trials`) and tells (`complete_trial`, `mark_trial_failed`) it. The
 generated client is configured as Ray's AxSearch configures its AxClient: Ray's parameter dicts, the parameter
-constraints, the objective(s), and the AxClient's default generation strategy (Ax's legacy dispatcher,
+constraints, the objective(s) (set by W&B's own `configure_sweep_objective` from the sweep's `metric` / `metrics`,
+which keeps any metric name whole where Ax's expression parser would split `a-b-c`), and the AxClient's default
+generation strategy (Ax's legacy dispatcher,
 `choose_generation_strategy_legacy`, with the seed and `enforce_sequential_optimization`). Ray's
 points_to_evaluate are attached first, as Ray's AxSearch attaches them (`attach_trial`).
 
@@ -24,7 +26,7 @@ from .. import __version__
 from .. import distributions as d
 from ..ir_data import to_data
 from ..sweep_config import SweepConfig
-from .optuna_source import HEADER, SPEC_FORMAT, _doc, _str, literal
+from .optuna_source import HEADER, SPEC_FORMAT, _doc, literal
 
 ENGINE = "ax"
 SOURCE_NAME = "sweep_scheduler.py"
@@ -54,11 +56,6 @@ class ClientSpec:
     origin: str = "AxSearch"
     settings: tuple[tuple[str, Any], ...] = ()
     """The source's run settings reverse restores (e.g. num_samples)."""
-
-    @property
-    def objective(self) -> str:
-        """Ax's objective expression: `-name` minimizes, `name` maximizes; comma-separated for several."""
-        return ", ".join(("-" if minimize else "") + name for name, minimize in self.objectives)
 
     def sweep_metrics(self) -> dict[str, Any]:
         """The sweep's `metric` (one objective) or `metrics` (several), in the client's order and directions."""
@@ -132,12 +129,6 @@ def _spec_json(spec: ClientSpec) -> str:
 
 
 _BODY = '''
-def _check_ax() -> None:
-    """Fail at the scheduler's start, naming the install, when this machine's Ax has no `ax.Client`."""
-    if not hasattr(ax, "Client"):
-        raise ImportError("this sweep needs REQUIREMENT (its ax.Client API): pip install 'wandb[ax]'")
-
-
 def _parameter(p: dict[str, Any]) -> Any:
     """One of Ray's Ax parameter dicts as the Client's config; types and orderedness as AxClient infers them."""
     if p["type"] == "range":
@@ -174,13 +165,12 @@ class PointsFirstClient(ax.Client):
 
 def optimizer(sweep: Any) -> ax.Client:
     """The Ax client W&B's scheduler asks, configured as Ray's AxSearch configures its AxClient."""
-    _check_ax()
     client = PointsFirstClient(POINTS, random_seed=RANDOM_SEED)
     client.configure_experiment(
         parameters=[_parameter(p) for p in PARAMETERS],
         parameter_constraints=PARAMETER_CONSTRAINTS,
     )
-    client.configure_optimization(objective=OBJECTIVE)
+    configure_sweep_objective(client, sweep.config)  # W&B's own: the sweep's metric(s), each name kept whole
     experiment = client._experiment  # the Client has no public accessor (W&B's AxOptimizer reads it too)
     client.set_generation_strategy(
         choose_generation_strategy_legacy(  # what Ray's AxClient chooses in create_experiment
@@ -201,7 +191,7 @@ def source(spec: ClientSpec) -> str:
         f"{HEADER} {__version__}; do not edit (regenerate it from its source).\n"
         f'"""Ax client for W&B\'s sweep scheduler (`wandb sweep-scheduler`, engine ax).\n\n'
         f"Source: {_doc(spec.origin, 100)}.\n"
-        f"Needs {REQUIREMENT} (pip install 'wandb[ax]') and the Python standard library.\n\n"
+        f"Needs {REQUIREMENT} and wandb >= 0.31 (pip install 'wandb[ax]>=0.31'), which runs it.\n\n"
         "`optimizer(sweep)` returns the `ax.Client` configured as Ray's AxSearch configures its AxClient: Ray's\n"
         "parameters, the parameter constraints, the objective(s), AxClient's generation strategy and seed.\n"
         "SPEC holds the space and settings as JSON: `sweepbridge reverse` reads it back without running this file.\n"
@@ -209,24 +199,25 @@ def source(spec: ClientSpec) -> str:
         "from __future__ import annotations\n\n"
         "import json\n"
         "from typing import Any\n\n"
-        "import ax\n"
-        "from ax.api.configs import ChoiceParameterConfig, RangeParameterConfig\n"
-        "from ax.exceptions.core import DataRequiredError, OptimizationComplete\n"
-        "from ax.exceptions.generation_strategy import MaxParallelismReachedException\n"
-        "from ax.generation_strategy.dispatch_utils import choose_generation_strategy_legacy\n\n"
+        "import ax\n\n"
+        'if not hasattr(ax, "Client"):  # checked when the scheduler loads this file\n'
+        f"    raise ImportError(\"this sweep needs {REQUIREMENT} (its ax.Client API): pip install 'wandb[ax]'\")\n\n"
+        "from ax.api.configs import ChoiceParameterConfig, RangeParameterConfig  # noqa: E402\n"
+        "from ax.exceptions.core import DataRequiredError, OptimizationComplete  # noqa: E402\n"
+        "from ax.exceptions.generation_strategy import MaxParallelismReachedException  # noqa: E402\n"
+        "from ax.generation_strategy.dispatch_utils import choose_generation_strategy_legacy  # noqa: E402\n"
+        "from wandb.sdk.sweeps.scheduler.ax import configure_sweep_objective  # noqa: E402\n\n"
         f'SPEC = json.loads(\n    r"""\n{_spec_json(spec)}\n"""\n)\n'
     )
     constants = [
         f'PARAMETERS = {literal(list(spec.parameters))}\n"""Ray\'s AxSearch parameters, as Ray passes them to '
         'AxClient.create_experiment."""\n',
         f"PARAMETER_CONSTRAINTS = {literal(list(spec.parameter_constraints))}\n",
-        f"OBJECTIVE = {_str(spec.objective)}\n"
-        '"""Ax\'s objective expression: `-name` minimizes, several objectives are comma-separated."""\n',
         f"RANDOM_SEED = {spec.random_seed!r}\n",
         f"ENFORCE_SEQUENTIAL_OPTIMIZATION = {spec.enforce_sequential_optimization!r}\n",
         f'POINTS = {literal(list(spec.points))}\n"""Ray\'s points_to_evaluate: the first trials."""\n',
     ]
-    body = _BODY.replace("REQUIREMENT", REQUIREMENT).lstrip("\n")
+    body = _BODY.lstrip("\n")
     parts = [head, *constants, body]
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)
 

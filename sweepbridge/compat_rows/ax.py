@@ -108,12 +108,4 @@ ROWS = (
         "W&B's Ax engine checks the client's objective against the sweep's metric.",
         "pass metric= and mode= (to AxSearch or tune.run).",
     ),
-    _R(
-        "ax.metric.name",
-        "a metric name Ax's objective parser splits (e.g. val-loss, a space, a leading digit)",
-        "—",
-        "unsupported",
-        "Ax parses the objective as an expression and escapes only '.', '/' and ':'.",
-        "report the metric under a name of letters, digits, '_', '.', '/' or ':'.",
-    ),
 )

@@ -8,7 +8,6 @@ generation strategy (Ax's legacy dispatcher) and seed (compat rows ax.*). Revers
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ... import compat
@@ -41,13 +40,9 @@ LIVE = {
     "suppress_storage_errors": "Ax's SQL storage option",
     "early_stopping_strategy": "a live early-stopping strategy object",
     "global_stopping_strategy": "a live global-stopping strategy object",
-    "outcome_constraints": "outcome constraints",
+    "outcome_constraints": "outcome constraints (W&B's Ax engine reports only the objective metrics to Ax)",
 }
 """Options the generated client does not carry (refused by name, compat row ax.options)."""
-
-METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_./:]*$")
-"""Metric names Ax's objective parser keeps as one metric (it escapes only `.`, `/` and `:`; `val-loss` would be
-parsed as `val - loss`)."""
 
 AX_TYPES = {bool: "bool", int: "int", float: "float", str: "str"}
 """Python type of a choice's / fixed value → Ax's parameter_type (Ax holds no other value type)."""
@@ -129,9 +124,6 @@ class AxSearch(Searcher):
         objectives = self.objectives or (((metric, mode == "min"),) if metric is not None else None)
         if not objectives or mode is None:
             raise compat.refuse("ax.metric", path="metric")
-        for name, _ in objectives:
-            if not isinstance(name, str) or not METRIC_NAME.match(name):
-                raise compat.refuse("ax.metric.name", f"Got {name!r}.", path="metric")
         if space is None:
             parameters = tuple(_checked(p, i) for i, p in enumerate(_parameter_list(self.space)))
             space = _ir_of(parameters)
