@@ -33,7 +33,8 @@ ROWS = (
         "W&B tells Ax each finished run's final metric value (Ray: the last reported result); points_to_evaluate "
         "are attached first, as Ray attaches them, again after a restart. Multi-objective (metric and mode "
         "lists, which Ray 2.60's AxSearch itself rejects) becomes Ax objectives and the sweep's `metrics:` list. "
-        "Branin, 30 runs, median of 5 seeds through `sweepbridge run`: see docs/searchers.md.",
+        "Branin, 30 runs per sweep through `sweepbridge run`, median best loss over 5 seeds: AxSearch 0.427, "
+        "random search 2.878 (optimum 0.398; benchmarks/bench_ax_branin.py).",
         beta="planned",
     ),
     _R(
