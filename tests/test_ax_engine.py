@@ -166,6 +166,23 @@ def test_an_ax_parameter_list_is_taken_as_ray_takes_it():
                                             metric="loss", mode="min"), engine="ax")  # fmt: skip
 
 
+def test_the_2020_betas_ax_axsearch_runs_on_the_ax_engine(tmp_path, capsys):
+    from sweepbridge.sources import load_source
+
+    beta = {"program": "train.py", "tune": {"run_or_experiment": "train.py", "num_samples": 10,
+            "config": {"width": {"tune.uniform": [0, 20]}},
+            "search_alg": {"ax.AxSearch": {"metric": "mean_loss", "mode": "min"}}}}  # fmt: skip
+    (tmp_path / "beta.yaml").write_text(yaml.safe_dump(beta), encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for engine in ("ax", "auto"):
+            cfg = load_source(tmp_path / "beta.yaml", engine=engine)
+            assert cfg["scheduler"]["engine"] == "ax" and cfg["run_cap"] == 10
+        assert "a generated Ax source" in capsys.readouterr().err  # auto says which engine, and why
+        with pytest.raises(UnsupportedFeatureError, match="--engine ax"):
+            load_source(tmp_path / "beta.yaml")  # W&B's own engine, as before
+
+
 # --- the reverse direction ---------------------------------------------------------------------------------
 
 
