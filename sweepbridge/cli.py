@@ -188,10 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     space.add_argument("--run-cap", type=int, metavar="N")
     p.add_argument(
         "--engine",
-        choices=("wandb", "optuna", "auto"),
+        choices=("wandb", "optuna", "ax", "auto"),
         help="wandb (default): W&B's own engine; optuna: W&B's sweep scheduler (method custom + a generated "
-        "scheduler source written beside -o FILE as <stem>_scheduler.py); auto: wandb where it is exact, else "
-        "optuna (says which). Reaches every tune.run / Tuner / to_sweep the file builds, over its own engine= (said)",
+        "scheduler source written beside -o FILE as <stem>_scheduler.py); ax: the same with its Ax engine "
+        "(AxSearch); auto: wandb where it is exact, else optuna or ax (says which). Reaches every tune.run / "
+        "Tuner / to_sweep the file builds, over its own engine= (said)",
     )
     p.set_defaults(run=cmd_convert)
 
@@ -262,10 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--engine",
-        choices=("wandb", "optuna", "auto"),
+        choices=("wandb", "optuna", "ax", "auto"),
         help="for a Python SWEEP: auto (default) runs W&B's engine where it is exact, else W&B's sweep scheduler "
-        "(saying which and why); wandb / optuna force one. Reaches every tune.run / Tuner / to_sweep the file "
-        "builds, over its own engine= (said)",
+        "(saying which and why); wandb / optuna / ax force one. Reaches every tune.run / Tuner / to_sweep the "
+        "file builds, over its own engine= (said)",
     )
     p.set_defaults(run=cmd_run)
 

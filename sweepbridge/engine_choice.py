@@ -1,5 +1,6 @@
 """Which engine a translation targets: `wandb` (W&B's own engine), `optuna` (W&B's sweep scheduler,
-`method: custom` + a generated source), or `auto` (W&B's engine where it is exact, else the scheduler).
+`method: custom` + a generated source), `ax` (the same scheduler with its Ax engine: AxSearch), or `auto` (W&B's
+engine where it is exact, else the scheduler: Optuna, or Ax for AxSearch).
 
 `--engine` on `convert` / `run` reaches every tune.run / Tuner / to_sweep the file builds: the
 command sets a default while the file runs (`default`), and an engine given on the command line
@@ -18,7 +19,7 @@ from typing import Any
 
 from .errors import SpecError, UnsupportedFeatureError
 
-ENGINES = ("wandb", "optuna", "auto")
+ENGINES = ("wandb", "optuna", "ax", "auto")
 _default: str | None = None
 _flag: str | None = None
 """The engine given on the command line (`--engine`) while a script runs; None when not given."""
@@ -83,13 +84,15 @@ def build(translate: Callable[[str], Any], engine: str | None, fallback: str = "
         sweep = _decided(translate, "wandb")
     except UnsupportedFeatureError as refusal:
         try:
-            sweep = _decided(translate, "optuna")
-        except UnsupportedFeatureError:
-            raise refusal from None
+            sweep, which = _decided(translate, "optuna"), "Optuna"
+        except UnsupportedFeatureError as optuna_refusal:
+            if optuna_refusal.feature != "ax.engine":  # only AxSearch goes on to the Ax engine
+                raise refusal from None
+            sweep, which = _decided(translate, "ax"), "Ax"
         reason = refusal.message.split(". ")[0].rstrip(".") if refusal.message else refusal.feature
         if refusal.path:
             reason = f"{refusal.path}: {reason}"
-        say(f"engine auto: W&B's sweep scheduler (method: custom, a generated Optuna source): W&B's engine "
+        say(f"engine auto: W&B's sweep scheduler (method: custom, a generated {which} source): W&B's engine "
              f"cannot run it exactly ({reason})")  # fmt: skip
         return sweep
     say("engine auto: W&B's own engine (exact for this experiment)")

@@ -277,7 +277,8 @@ def load(
     `space_options`: to_sweep keywords (method, metric, goal, program, name, run_cap) for a bare
     space; None values are ignored; any other value for another form is refused.
     `engine`: "wandb" or "optuna" for a bare space or a Tuner; for a finished sweep config it must
-    agree with it (optuna ⇔ method custom); "optuna" is refused for tune specs and beta files.
+    agree with it (optuna ⇔ method custom); "optuna" is refused for tune specs and beta files; "ax" (or
+    "auto") runs a beta file's ax.AxSearch on W&B's sweep scheduler with its Ax engine.
     `script`: how a `file.py` without `:NAME` is read, `script(path, allow_approximate=, space_options=,
     engine=)` → SweepConfig (the entry points pass `script_run.script_sweep`: the script run as written,
     its experiment captured); None: the file's `sweep` global (or its only SweepConfig / Tuner / space).
@@ -313,7 +314,7 @@ def load(
         if space_options and any(v is not None for v in space_options.values()):
             raise SourceError("--method/--metric/... apply only to a bare space; a tune spec sets them itself.")
         if tune_beta.is_beta(data):
-            sweep = tune_beta.convert(data, allow_approximate=allow_approximate)
+            sweep = _beta(data, allow_approximate, engine)
             return Loaded(to_sweep_config(sweep, str(path)), "beta", str(path), base)
         sweep = tune_spec.convert(path, allow_approximate=allow_approximate)
         return Loaded(to_sweep_config(sweep, str(path)), "tune-spec", str(path), base)
@@ -334,6 +335,23 @@ def load(
     where = f"{path}:{name}"
     sweep = to_sweep_config(obj, where, allow_approximate=allow_approximate, space_options=space_options, engine=engine)
     return Loaded(sweep, convertible_kind(obj), where, base)
+
+
+def _beta(data: Any, allow_approximate: bool, engine: str | None) -> Any:
+    """A 2020 beta file's sweep: W&B's engine, except its `ax.AxSearch`, which runs on the Ax engine under
+    --engine ax, or --engine auto (said in one line, as engine_choice says it)."""
+    from . import tune_beta
+    from .engine_choice import build
+    from .errors import UnsupportedFeatureError
+
+    if engine not in ("ax", "auto"):
+        return tune_beta.convert(data, allow_approximate=allow_approximate)
+    try:
+        return tune_beta.convert(data, allow_approximate=allow_approximate)
+    except UnsupportedFeatureError as refusal:
+        if refusal.feature != "tune.search.ax":
+            raise
+    return build(lambda chosen: tune_beta.convert(data, allow_approximate=allow_approximate, engine=chosen), engine)
 
 
 def load_source(

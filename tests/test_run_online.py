@@ -164,3 +164,15 @@ def test_the_login_is_found_where_wandb_finds_it(workdir, monkeypatch):
     monkeypatch.setenv("WANDB_BASE_URL", "http://127.0.0.1:10")  # a key for another server is no login
     with pytest.raises(SpecError, match="wandb login"):
         require_login()
+
+
+def test_a_scheduler_sweep_is_created_without_a_controller(stub, workdir):
+    """W&B's schema: `controller: {type: local}` cannot be used together with `scheduler`."""
+    from sweepbridge.runner.online import create_sweep
+
+    custom = {"program": "prog.py", "method": "custom", "metric": {"name": "loss"}, "parameters": RANDOM["parameters"],
+              "scheduler": {"engine": "ax", "source": "s.py", "optimizer": "optimizer"}}  # fmt: skip
+    create_sweep(custom, project="proj1", entity=None)
+    (sweep,) = stub.sweeps.values()
+    sent = yaml.safe_load(sweep.config)
+    assert "controller" not in sent and sent["scheduler"] == custom["scheduler"]

@@ -152,7 +152,7 @@ def test_the_plan_is_read_once_for_every_engine():
     assert plan.searcher is inner and isinstance(plan.scheduler, registry.FIFOScheduler)
     assert (plan.metric, plan.mode) == ("loss", "min")
     assert [k for k, _ in plan.limiter_warnings] == ["tune.search.concurrency"] * 2
-    assert set(EMITTERS) == {"wandb", "optuna"}
+    assert set(EMITTERS) == {"wandb", "optuna", "ax"}
     native, native_notes = EMITTERS["wandb"](plan)  # what to warn comes back as notes, warned by translate
     custom, custom_notes = EMITTERS["optuna"](plan)
     assert native["method"] == "bayes" and custom["method"] == "custom"

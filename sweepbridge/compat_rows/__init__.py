@@ -1,5 +1,5 @@
 """The compat table's rows, one module per source; `sweepbridge.compat` assembles them in this order."""
 
-from . import hyperopt, optuna, reverse, runtime, structure, tune, wandb
+from . import ax, hyperopt, optuna, reverse, runtime, structure, tune, wandb
 
-SECTIONS = (hyperopt, tune, runtime, structure, wandb, optuna, reverse)
+SECTIONS = (hyperopt, tune, runtime, structure, wandb, optuna, ax, reverse)

@@ -416,8 +416,9 @@ _SEARCH = (
         "—",
         "unsupported",
         "planned",
-        "W&B's engine has no Ax optimiser.",
-        "use BayesOptSearch (method bayes).",
+        "W&B's engine has no Ax optimiser; W&B's sweep scheduler has one (its Ax engine, rows ax.*).",
+        "use engine='ax' (W&B's sweep scheduler with Ax's own client, equivalent; on the command line --engine ax "
+        "or auto), or BayesOptSearch (method bayes).",
     ),
     _R(
         "tune.search.bohb",

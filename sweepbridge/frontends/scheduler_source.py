@@ -70,7 +70,14 @@ def parse_custom(cfg: Mapping[str, Any], source_text: str | None) -> WandbSweep:
     else:
         names, goals = metric["name"], metric.get("goal", "minimize")
     run_cap = cfg.get("run_cap")
-    carried = {"method", "metric", "metrics", "run_cap", "scheduler"}
+    carried = {
+        "method",
+        "metric",
+        "metrics",
+        "run_cap",
+        "scheduler",
+        *(["parameters"] if spec.get("engine") == "ax" else []),
+    }
     study = {k: spec.get(k) for k in ("sampler", "pruner", "settings", "origin")}
     return WandbSweep(
         space=space,

@@ -84,7 +84,9 @@ def _api(entity: str | None, project: str | None) -> Any:
 
 
 def create_sweep(config: Mapping[str, Any], *, project: str | None, entity: str | None) -> OnlineSweep:
-    """Create the sweep on W&B's server as `wandb sweep --controller` does (a local-controller sweep)."""
+    """Create the sweep on W&B's server as `wandb sweep --controller` does (a local-controller sweep); a
+    `method: custom` sweep with a `scheduler` block as plain `wandb sweep` does (W&B's schema refuses
+    `controller` beside `scheduler`)."""
     import wandb
     from wandb import util
     from wandb.apis.public.sweeps import _upsert_sweep
@@ -92,8 +94,9 @@ def create_sweep(config: Mapping[str, Any], *, project: str | None, entity: str 
     from wandb.sdk.wandb_sweep import _get_sweep_url
 
     sweep = copy.deepcopy(dict(config))
-    sweep.setdefault("controller", {})
-    sweep["controller"]["type"] = "local"
+    if "scheduler" not in sweep:  # W&B's rule: a scheduler sweep takes no controller (this runner schedules it)
+        sweep.setdefault("controller", {})
+        sweep["controller"]["type"] = "local"
     with _environ_kept():
         api = _api(entity, project)
         # the CLI's defaults, in its order

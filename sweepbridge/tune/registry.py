@@ -61,6 +61,7 @@ DEFAULT_SEARCHER: type[Searcher] = BasicVariantGenerator
 DEFAULT_SCHEDULER: type[TrialScheduler] = FIFOScheduler
 """What tune.run uses when given none (as Ray)."""
 REVERSE_SEARCHERS: tuple[type[Searcher], ...] = (
+    AxSearch,
     HyperOptSearch,
     OptunaSearch,
     BayesOptSearch,

@@ -14,8 +14,8 @@ from ..errors import SpecError, SweepBridgeError
 from ..objective import GOAL_OF_MODE
 from ..sweep_config import SweepConfig
 from ..trial_command import REPEAT_AXIS as REPEAT_AXIS  # the grid's repetition axis, removed by the trial
+from . import ax_emitter, optuna_emitter, registry, session, wandb_emitter
 from . import command as t
-from . import optuna_emitter, registry, session, wandb_emitter
 from .plan import Plan, changed
 from .wandb_emitter import Notes
 
@@ -92,6 +92,7 @@ KEYWORDS: dict[str, tuple[str, Any]] = {
 EMITTERS: dict[str, Callable[[Plan], tuple[SweepConfig, Notes]]] = {
     "wandb": wandb_emitter.emit,
     "optuna": optuna_emitter.emit,
+    "ax": ax_emitter.emit,
 }
 """tune.run's `engine` → the emitter turning a Plan into its sweep."""
 
@@ -247,7 +248,7 @@ def translate(
             num_samples = _num_samples(num_samples)
             emit = EMITTERS.get(engine)
             if emit is None:
-                raise SpecError(f"engine must be 'wandb' or 'optuna', got {engine!r}.", path="engine")
+                raise SpecError(f"engine must be one of {', '.join(EMITTERS)}, got {engine!r}.", path="engine")
             plan = build_plan(program, trial, config, top, name=name, metric=metric, mode=mode,
                               num_samples=num_samples, search_alg=search_alg, scheduler=scheduler,
                               allow_approximate=allow_approximate, storage=storage)  # fmt: skip
