@@ -323,6 +323,11 @@ def scheduler_problems(cfg: dict[str, Any]) -> list[str]:
             f"scheduler.engine: engine {engine} runs method {allowed} only (W&B's rule), got method {method}: "
             f"{ENGINE_WAY_OUT[engine]}."
         )
+    if engine == "ax" and "search_space" in scheduler:
+        out.append(
+            "scheduler.search_space: the ax engine takes no search_space (W&B's ax engine ignores it, warning): the "
+            "Ax client its optimizer function returns holds the space. Drop search_space."
+        )
     if "early_terminate" in cfg:
         out.append(
             "early_terminate: cannot be used together with scheduler (W&B's rule): under a scheduler its own study "

@@ -61,6 +61,7 @@ class AxSearch(Searcher):
 
     row = "tune.search.ax"
     names = ("ax",)
+    multi_objective = True  # Ray's metric/mode lists: Ax objectives and W&B's `metrics` (engine ax)
     ray_module = "ray.tune.search.ax"
     beta_name = "ax.AxSearch"
     defaults = {"points_to_evaluate": None, "parameter_constraints": None, "outcome_constraints": None,
