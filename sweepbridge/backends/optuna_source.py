@@ -53,9 +53,13 @@ class SamplerSpec:
     name: str = "RandomSampler"
     kwargs: tuple[tuple[str, Any], ...] = ()
     hyperopt_gamma: float | None = None
+    library: Any = None
+    """A library's own ask/tell optimizer as the sampler (`asktell_source.LibrarySampler`): its source is embedded
+    and builds the sampler; `name` then names the searcher it comes from."""
 
     def as_data(self) -> dict[str, Any]:
-        return {"name": self.name, "kwargs": dict(self.kwargs), "hyperopt_gamma": self.hyperopt_gamma}
+        data = {"name": self.name, "kwargs": dict(self.kwargs), "hyperopt_gamma": self.hyperopt_gamma}
+        return data if self.library is None else {**data, **dict(self.library.data)}
 
 
 NEEDS = {"GPSampler": ("torch", "scipy")}
@@ -368,12 +372,14 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
             f"        sampler = {_call(f'optuna.samplers.{study.sampler.name}', sampler_args, 2)}\n"
         )
     sampler = "sampler" if built else _call(f"optuna.samplers.{study.sampler.name}", sampler_args, 2)
+    if study.sampler.library is not None:
+        sampler = study.sampler.library.expression
     pruner = _call(f"optuna.pruners.{study.pruner.name}", [f"{k}={_inline(v)}" for k, v in study.pruner.kwargs], 2)
     return (
         "def optimizer(sweep: Any) -> optuna.Study:\n"
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
         '    metric = sweep.config.get("metric") or {}\n'
-        f"{_check_needs(study.sampler.name)}"
+        f"{_check_needs(study.sampler)}"
         f"{built}"
         f"    {'study = ' if enqueue else 'return '}optuna.create_study(\n"
         '        study_name=f"sweep-{sweep.id}",  # HyperbandPruner: brackets by name&number\n'
@@ -423,8 +429,12 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
     imports = {"import json", "from typing import Any", "import optuna"}
     if study.sampler.hyperopt_gamma is not None:
         imports.add("import warnings")
-    if study.sampler.name in NEEDS:
+    if _needed(study.sampler):
         imports.add("import importlib.util")
+    library = study.sampler.library
+    if library is not None:
+        imports.update(library.imports)
+        constants.append(library.constants)
     for helper in writer.helpers:
         imports.update(HELPER_IMPORTS.get(helper, ("import math",) if helper == "math" else ()))
     spec = _spec_json(d.Mapping(fields), study)
@@ -432,7 +442,7 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
         f"{HEADER} {__version__}; do not edit (regenerate it from its source).\n"
         f'"""Search space and study for W&B\'s sweep scheduler (`wandb sweep-scheduler`, Optuna engine).\n\n'
         f"Source: {_doc(study.origin, 100)}.\n"
-        f"{_needs(study.sampler.name)}\n"
+        f"{_needs(study.sampler)}\n"
         "`search_space(trial)` samples the source's distribution (exactly, under a random sampler);\n"
         "`optimizer(sweep)` builds the study. SPEC holds the space and settings as JSON: `sweepbridge reverse`\n"
         'reads it back without running this file.\n"""\n\n'
@@ -442,6 +452,7 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
     parts = [
         head,
         *constants,
+        *([library.definitions] if library is not None else []),
         optimizer,
         "\n".join(space_lines) + "\n",
         *writer.functions,
@@ -450,26 +461,42 @@ def source(fields: tuple[tuple[str, d.Node], ...], study: StudySpec, enqueue: li
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)
 
 
-def _needs(sampler: str) -> str:
+def _needed(sampler: SamplerSpec) -> tuple[tuple[str, str], ...]:
+    """(module, pip name) pairs the scheduler's machine needs besides optuna for `sampler`."""
+    if sampler.library is not None:
+        return tuple(sampler.library.needs)
+    return tuple((m, m) for m in NEEDS.get(sampler.name, ()))
+
+
+def _needs(sampler: SamplerSpec) -> str:
     """The header's sentence on what the scheduler's machine needs."""
-    if sampler not in NEEDS:
+    needed = _needed(sampler)
+    if not needed:
         return "Needs only optuna and the Python standard library."
-    more = " and ".join(NEEDS[sampler])
+    pips = " ".join(pip for _, pip in needed)
+    if sampler.library is not None:
+        names = ", ".join(pip for _, pip in needed)
+        return f"Needs optuna, {names} and the Python standard library: pip install optuna {pips}."
+    more = " and ".join(m for m, _ in needed)
     return (
-        f"Needs optuna with {more} ({sampler}; Optuna imports them, the CPU build of torch suffices)\n"
-        f"and the Python standard library: pip install optuna {' '.join(NEEDS[sampler])}."
+        f"Needs optuna with {more} ({sampler.name}; Optuna imports them, the CPU build of torch suffices)\n"
+        f"and the Python standard library: pip install optuna {pips}."
     )
 
 
-def _check_needs(sampler: str) -> str:
-    """`optimizer`'s first lines for a sampler with NEEDS: fail now, naming the install, if one is missing."""
-    if sampler not in NEEDS:
+def _check_needs(sampler: SamplerSpec) -> str:
+    """`optimizer`'s first lines for a sampler with needs: fail now, naming the install, if one is missing."""
+    needed = _needed(sampler)
+    if not needed:
         return ""
-    install = f"pip install optuna {' '.join(NEEDS[sampler])}"
+    install = f"pip install optuna {' '.join(pip for _, pip in needed)}"
+    why = (
+        "builds its optimizer with them" if sampler.library is not None else "imports them when it first fits its model"
+    )
     return (
-        f"    for module in {_inline(list(NEEDS[sampler]))}:  # {sampler} imports them when it first fits its model\n"
+        f"    for module in {_inline([m for m, _ in needed])}:  # {sampler.name} {why}\n"
         "        if importlib.util.find_spec(module) is None:\n"
-        f'            raise ImportError(f"{sampler} needs {{module}} on the scheduler\'s machine: {install}")\n'
+        f'            raise ImportError(f"{sampler.name} needs {{module}} on the scheduler\'s machine: {install}")\n'
     )
 
 

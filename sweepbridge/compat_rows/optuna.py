@@ -168,6 +168,36 @@ ROWS = (
         "OptunaSearch (TPE), which take every domain.",
     ),
     _R(
+        "optuna.search.nevergrad",
+        "NevergradSearch (optimizer: a registry name, optimizer class or ConfiguredOptimizer; optimizer_kwargs "
+        "such as budget / num_workers; points_to_evaluate)",
+        "AskTellSampler driving nevergrad's own optimizer (generated source)",
+        "exact",
+        "The generated sampler builds the optimizer as Ray's NevergradSearch does (Ray's convert_search_space: "
+        "Scalar / Log with exponent e, integer casting over [lower, upper - 1], Choice; flat names 'a/b' in Ray's "
+        "order), asks it when a trial starts and tells it the run's final metric (negated when maximizing; a "
+        "pruned run its last value, as Ray tells a stopped trial's last result; a failed run nothing). "
+        "points_to_evaluate are suggested to nevergrad in reverse order, as Ray does (nevergrad asks them last in, "
+        "first out), and must give every parameter by its flat name (Ray fails otherwise). Ray's NevergradSearch "
+        "takes no seed: nevergrad seeds from numpy's global generator, so Ray repeats a search only under "
+        "np.random.seed(s); the mirror's seed=s reproduces that. Measured: the first 10 suggestions through "
+        "wandb's make_optimizer + ask_n_runs equal Ray's NevergradSearch.suggest bit for bit (OnePlusOne, "
+        "TwoPointsDE, CMA; same seed, same told results). The file needs nevergrad and numpy on the scheduler's "
+        "machine (pip install 'sweepbridge[nevergrad]').",
+    ),
+    _R(
+        "optuna.search.nevergrad.space",
+        "a Tune domain NevergradSearch's converter changes: quantized kinds (quniform, qloguniform, qrandint, "
+        "qlograndint), randn / qrandn, conditional choices, grid_search, a domain inside a list",
+        "—",
+        "unsupported",
+        "Ray's NevergradSearch drops quantization (with a warning), searches an unbounded Scalar for a normal "
+        "(dropping mean and sd), passes a conditional choice's nested domains as values and raises for grids "
+        "and list positions: its trials do not sample those domains. tune.uniform, loguniform, randint, "
+        "lograndint, choice and constants are carried exactly.",
+        "use those kinds, or HyperOptSearch / OptunaSearch (TPE), which keep every domain.",
+    ),
+    _R(
         "optuna.search.other",
         "Nevergrad, SkOpt, Ax, ZOOpt and HEBO searchers under the sweep scheduler",
         "—",

@@ -395,7 +395,8 @@ _SEARCH = (
         "unsupported",
         "planned",
         "W&B's engine has no Nevergrad optimiser.",
-        "use HyperOptSearch or BayesOptSearch (method bayes).",
+        "use engine='optuna' (W&B's sweep scheduler runs nevergrad's own optimizer, configured as Ray does), or "
+        "HyperOptSearch / BayesOptSearch (method bayes).",
     ),
     _R(
         "tune.search.skopt",
