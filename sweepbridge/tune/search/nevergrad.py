@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from typing import Any
 
 from ... import compat
@@ -272,6 +273,39 @@ def _nevergrad() -> Any:
     return nevergrad
 
 
+def _described(space: Any) -> tuple[str, ...]:
+    """nevergrad's description of a parametrization: each parameter's kind, bounds and casting (`name`), a
+    number's start value and mutation settings (sigma, ...); a choice's is drawn at random, so its name alone."""
+    out = [space.name]
+    for _, p in space.items():
+        out.append(p.name if type(p).__name__ == "Choice" else f"{p!r} {getattr(p, 'parameters', '')!r}")
+    return tuple(out)
+
+
+def _bound(p: Any, side: int, log: bool) -> float:
+    """A Scalar's bound as given; a Log keeps only the bound's log, so the given bound is the shortest float
+    within a few ulps of its exp whose log is the one kept (any of them builds the same parameter)."""
+    import numpy as np
+
+    value = float(p.bounds[side][0])
+    if not log:  # nevergrad keeps floats: a whole bound reads as the int a Tune space usually gives
+        return int(value) if value.is_integer() else value
+    layers = {type(layer).__name__: layer for layer in p._layers}
+    kept = float(layers["Bound"].bounds[side][0])  # the log-scale bound, as the Exponent layer maps it
+
+    def backward(x: float) -> float:
+        return float(layers["Exponent"].backward(np.array([x], dtype=float))[0])
+
+    near = [value]
+    for direction in (math.inf, -math.inf):
+        x = value
+        for _ in range(8):
+            x = math.nextafter(x, direction)
+            near.append(x)
+    exact = [x for x in near if backward(x) == kept]
+    return min(exact, key=lambda x: (len(repr(x)), abs(x - value))) if exact else value
+
+
 def _is_parametrization(space: Any) -> bool:
     return type(space).__module__.split(".", 1)[0] == "nevergrad"
 
@@ -299,8 +333,8 @@ def _read_parametrization(space: Any) -> dict[str, Any]:
             continue
         if not isinstance(p, ng.p.Scalar) or p.bounds[0] is None:
             raise SpecError(f"{type(p).__name__} is not a parameter Ray's converter writes.", path=f"space.{key}")
-        low, high = float(p.bounds[0][0]), float(p.bounds[1][0])
         log, integer = isinstance(p, ng.p.Log), bool(getattr(p, "integer", False))
+        low, high = (_bound(p, side, log) for side in (0, 1))
         if integer:
             low_i, high_i = int(round(low)), int(round(high))
             make, ray_make = (lograndint, ray_tune.lograndint) if log else (randint, ray_tune.randint)
@@ -309,10 +343,10 @@ def _read_parametrization(space: Any) -> dict[str, Any]:
             make, ray_make = (loguniform, ray_tune.loguniform) if log else (uniform, ray_tune.uniform)
             domains[key], ray_domains[key] = make(low, high), ray_make(low, high)
     rebuilt = RayNevergradSearch.convert_search_space(flat_keys.nest(ray_domains.items()))
-    if rebuilt.name != space.name:
+    if _described(rebuilt) != _described(space):
         raise SpecError(
-            f"this nevergrad space is not Ray's conversion of Tune domains ({space.name} vs {rebuilt.name}); give "
-            "the Tune domains instead.",
+            f"this nevergrad space is not Ray's conversion of Tune domains ({_described(space)} vs "
+            f"{_described(rebuilt)}: bounds, start or mutation differ); give the Tune domains instead.",
             path="search_alg.space",
         )
     return flat_keys.nest(domains.items())
