@@ -198,6 +198,35 @@ ROWS = (
         "use those kinds, or HyperOptSearch / OptunaSearch (TPE), which keep every domain.",
     ),
     _R(
+        "optuna.search.skopt",
+        "SkOptSearch (optimizer_kwargs or an skopt.Optimizer instance; points_to_evaluate, evaluated_rewards)",
+        "AskTellSampler driving skopt's own Optimizer (generated source)",
+        "exact",
+        "The generated sampler builds skopt.Optimizer as Ray's last SkOptSearch did (its convert_search_space: "
+        "Real / Integer with uniform or log-uniform prior, an Integer's upper bound upper - 1, Categorical; flat "
+        "names 'a/b' in Ray's order; optimizer_kwargs, or the constructor arguments skopt keeps in an Optimizer "
+        "instance's specs), asks it when a trial starts and tells it the run's final metric (negated when "
+        "maximizing; NaN / inf not told; a pruned run its last value; a failed run nothing). points_to_evaluate "
+        "run first as given, then are told; with evaluated_rewards they are told before anything runs, as given "
+        "(Ray does not negate them when maximizing) and not run. Without random_state skopt draws from numpy's "
+        "global generator, as in Ray. convert_to_python=False changes nothing a run sees (W&B's config is JSON). "
+        "Measured: the first 10 suggestions through wandb's make_optimizer + ask_n_runs equal those of "
+        "skopt.Optimizer driven as Ray's SkOptSearch drives it, bit for bit (same random_state, same told "
+        "results). Needs scikit-optimize on the scheduler's machine (pip install 'sweepbridge[skopt]').",
+    ),
+    _R(
+        "optuna.search.skopt.space",
+        "a Tune domain SkOptSearch's converter changes: quantized kinds (quniform, qloguniform, qrandint, "
+        "qlograndint), randn / qrandn, conditional choices, grid_search, a domain inside a list",
+        "—",
+        "unsupported",
+        "Ray's SkOptSearch drops quantization (qloguniform and qlograndint lose their log scale too), builds "
+        "Real(None, None) for a normal (skopt refuses it), passes a conditional choice's nested domains as "
+        "categories and raises for grids and list positions. tune.uniform, loguniform, randint, lograndint, "
+        "choice and constants are carried exactly.",
+        "use those kinds, or HyperOptSearch / OptunaSearch (TPE), which keep every domain.",
+    ),
+    _R(
         "optuna.search.other",
         "Nevergrad, SkOpt, Ax, ZOOpt and HEBO searchers under the sweep scheduler",
         "—",

@@ -406,7 +406,8 @@ _SEARCH = (
         "unsupported",
         "planned",
         "W&B's engine has no Scikit-Optimize optimiser.",
-        "use BayesOptSearch (method bayes, also Gaussian-process based).",
+        "use engine='optuna' (W&B's sweep scheduler runs skopt's own Optimizer, configured as Ray did), or "
+        "BayesOptSearch (method bayes, also Gaussian-process based).",
     ),
     _R(
         "tune.search.ax",
