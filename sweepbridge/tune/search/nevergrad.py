@@ -314,7 +314,15 @@ def _read_parametrization(space: Any) -> dict[str, Any]:
     """A nevergrad ng.p.Dict that is exactly Ray's conversion of Tune domains, as those domains (nested by the
     flat names' "/"): checked by converting them back with Ray's own converter and comparing nevergrad's
     description of both; anything else is refused."""
-    from ray.tune.search.nevergrad import NevergradSearch as RayNevergradSearch
+    try:
+        from ray import tune as ray_tune
+        from ray.tune.search.nevergrad import NevergradSearch as RayNevergradSearch
+    except ImportError:
+        raise SpecError(
+            "a nevergrad space is checked against Ray's own converter, which needs Ray: pip install 'ray[tune]' (or "
+            "give the Tune domains).",
+            path="search_alg.space",
+        ) from None
 
     from .. import flat_keys
     from ..domains import choice, lograndint, loguniform, randint, uniform
@@ -324,8 +332,6 @@ def _read_parametrization(space: Any) -> dict[str, Any]:
         raise SpecError("a nevergrad space must be an ng.p.Dict here.", path="search_alg.space")
     domains: dict[str, Any] = {}
     ray_domains: dict[str, Any] = {}
-    from ray import tune as ray_tune
-
     for key, p in space.items():
         if isinstance(p, ng.p.Choice):
             values = list(p.choices.value)
