@@ -45,6 +45,7 @@ IMPORTS: dict[str, tuple[str, str | None, str]] = {
     "scope": ("hyperopt.pyll", "scope", "hyperopt"),
     "Literal": ("hyperopt.pyll", "Literal", "hyperopt"),
     "tune": ("ray", "tune", "ray"),
+    "nevergrad": ("nevergrad", None, "nevergrad"),
 }
 """Name a tree may use → (module, attribute or None for the module itself, sweepbridge extra). Ray's searcher
 and scheduler classes come from their homes (`tune.registry.RAY_IMPORTS`), passed as `more`."""

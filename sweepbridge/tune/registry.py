@@ -60,7 +60,14 @@ SCHEDULERS: tuple[type[TrialScheduler], ...] = (
 DEFAULT_SEARCHER: type[Searcher] = BasicVariantGenerator
 DEFAULT_SCHEDULER: type[TrialScheduler] = FIFOScheduler
 """What tune.run uses when given none (as Ray)."""
-REVERSE_SEARCHERS: tuple[type[Searcher], ...] = (HyperOptSearch, OptunaSearch, BayesOptSearch, BasicVariantGenerator)
+REVERSE_SEARCHERS: tuple[type[Searcher], ...] = (
+    HyperOptSearch,
+    OptunaSearch,
+    BayesOptSearch,
+    NevergradSearch,
+    SkOptSearch,
+    BasicVariantGenerator,
+)
 """Asked in this order which one a generated study's sampler comes from (the first that answers wins)."""
 BAYES: type[Searcher] = HyperOptSearch
 """W&B's method bayes, reversed: HyperOptSearch over the exact hyperopt space."""

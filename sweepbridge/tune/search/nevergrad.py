@@ -19,6 +19,7 @@ from typing import Any
 from ... import compat
 from ... import distributions as d
 from ...backends import asktell_source
+from ...backends.calls import Call, Source
 from ...backends.optuna_source import SamplerSpec
 from ...errors import SpecError
 from ..plan import Warnings
@@ -149,6 +150,25 @@ class NevergradSearch(Searcher):
             library, params, ADAPTER, "NevergradOptimizer", imports=("import math",), needs=NEEDS
         )
         return SamplerSpec(sampler.name, sampler.kwargs, library=code)
+
+    @classmethod
+    def reverse(cls, sampler: dict[str, Any], settings: dict[str, Any], metric: dict[str, Any]) -> Call | None:
+        """Ray's NevergradSearch with the same optimizer (from nevergrad's registry or ng.families), its kwargs and
+        points; the seed is not Ray's (a Ray script seeds nevergrad with np.random.seed)."""
+        if sampler.get("name") != cls.__name__:
+            return None
+        library = sampler.get("library") or {}
+        optimizer = library.get("optimizer")
+        if isinstance(optimizer, str):
+            code = f"nevergrad.optimizers.registry[{optimizer!r}]"
+        else:
+            code = f"nevergrad.families.{optimizer['family']}(**{optimizer['config']!r})"
+        args: dict[str, Any] = {"optimizer": Source(code, frozenset({"nevergrad"}))}
+        if library.get("optimizer_kwargs"):
+            args["optimizer_kwargs"] = library["optimizer_kwargs"]
+        if library.get("points"):
+            args["points_to_evaluate"] = library["points"]
+        return Call(cls.__name__, kwargs=tuple({**args, **metric}.items()))
 
 
 def _parameter(node: d.Node) -> dict[str, Any]:

@@ -163,6 +163,17 @@ class SkOptSearch(Searcher):
         )
         return SamplerSpec(sampler.name, sampler.kwargs, library=code)
 
+    @classmethod
+    def reverse(cls, sampler: dict[str, Any], settings: dict[str, Any], metric: dict[str, Any]) -> Any:
+        """Refused: Ray removed SkOptSearch (ray.tune.search.skopt) in 2024, so no Ray 2 script can hold it."""
+        if sampler.get("name") != cls.__name__:
+            return None
+        raise SpecError(
+            "this study drives skopt (SkOptSearch), which today's Ray no longer has (removed in 2024); keep the "
+            "sweep on W&B's scheduler, or translate the space alone (reverse --to hyperopt).",
+            path="scheduler.source",
+        )
+
 
 OPTIMIZER_ARGS = (
     "base_estimator", "n_random_starts", "n_initial_points", "initial_point_generator", "n_jobs", "acq_func",
