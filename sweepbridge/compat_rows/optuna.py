@@ -228,7 +228,7 @@ ROWS = (
     ),
     _R(
         "optuna.search.other",
-        "Nevergrad, SkOpt, Ax, ZOOpt and HEBO searchers under the sweep scheduler",
+        "Ax, ZOOpt and HEBO searchers under the sweep scheduler",
         "—",
         "unsupported",
         "Not generated: they have no Optuna sampler with their settings.",
