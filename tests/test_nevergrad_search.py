@@ -111,6 +111,11 @@ def test_real_ray_objects_and_the_mirror_translate_alike():
     instance = ng.optimizers.OnePlusOne(NevergradSearch.convert_search_space(space(ray_tune)), budget=12)
     read = translate(NevergradSearch(optimizer=instance, metric="loss", mode="min"))
     assert '"optimizer": "OnePlusOne"' in read.scheduler_source and '"budget": 12' in read.scheduler_source
+    mirrored = translate(tune.search.NevergradSearch(optimizer=instance, metric="loss", mode="min"))
+    assert mirrored.scheduler_source == read.scheduler_source
+    instance.ask()
+    with pytest.raises(SpecError, match="already asked"):
+        tune.search.NevergradSearch(optimizer=instance, metric="loss", mode="min")
     for other in (ng.p.Scalar(lower=0, upper=1).set_mutation(sigma=0.01), ng.p.Scalar(init=0.2, lower=0, upper=1)):
         searcher = NevergradSearch(optimizer=ng.optimizers.OnePlusOne(ng.p.Dict(x=other)), metric="loss", mode="min")
         with pytest.raises(SpecError, match="not Ray's conversion"):  # mutation or start not Ray's

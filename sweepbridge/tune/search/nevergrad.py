@@ -98,6 +98,17 @@ class NevergradSearch(Searcher):
         nevergrad: Ray's NevergradSearch takes no seed, nevergrad seeds its parametrization from numpy's global
         generator on first use."""
         check_options(type(self), options)
+        if _is_optimizer_instance(optimizer):  # Ray's other form: the instance, over its own parametrization
+            if space is not None:
+                raise SpecError(
+                    "with a nevergrad optimizer instance, its parametrization is the space: give no space (Ray's "
+                    "list of parameter names is for non-instrumented optimizers, which have no Tune space).",
+                    path="search_alg.space",
+                )
+            if optimizer_kwargs:
+                raise SpecError("optimizer_kwargs go with an optimizer class, not an instance (as in Ray).",
+                                path="search_alg.optimizer_kwargs")  # fmt: skip
+            optimizer, optimizer_kwargs, space = _instance_settings(optimizer)
         if _is_parametrization(space):
             space = _read_parametrization(space)
         super().__init__(space, metric, mode, optimizer=optimizer, optimizer_kwargs=optimizer_kwargs,
@@ -117,9 +128,7 @@ class NevergradSearch(Searcher):
                     "optimizer) has no Tune space to translate; pass the optimizer class and a Tune space.",
                     path="search_alg.optimizer",
                 )
-            factory = _registry_name(instance.name)
-            kwargs = {"budget": instance.budget, "num_workers": instance.num_workers}
-            space = instance.parametrization
+            factory, kwargs, space = _instance_settings(instance)
         return cls(factory, kwargs or None, space, obj._metric, obj._mode, obj._points_to_evaluate or None)
 
     def sampler(self) -> tuple[SamplerSpec, Warnings]:
@@ -324,6 +333,28 @@ def _bound(p: Any, side: int, log: bool) -> float:
             near.append(x)
     exact = [x for x in near if backward(x) == kept]
     return min(exact, key=lambda x: (len(repr(x)), abs(x - value))) if exact else value
+
+
+def _is_optimizer_instance(obj: Any) -> bool:
+    if type(obj).__module__.split(".", 1)[0] != "nevergrad":
+        return False
+    from nevergrad.optimization.base import Optimizer
+
+    return isinstance(obj, Optimizer)
+
+
+def _instance_settings(instance: Any) -> tuple[str, dict[str, Any], Any]:
+    """A nevergrad optimizer instance as Ray's configuration: its registry name, budget and num_workers, and its
+    parametrization (read back as Tune domains where it is Ray's conversion of them). One already asked or told is
+    refused (its state is not carried)."""
+    if instance.num_ask or instance.num_tell:
+        raise SpecError(
+            "this nevergrad optimizer was already asked or told; the generated file cannot carry its state: pass "
+            "a fresh one (or the optimizer class).",
+            path="search_alg.optimizer",
+        )
+    kwargs = {"budget": instance.budget, "num_workers": instance.num_workers}
+    return _registry_name(instance.name), kwargs, instance.parametrization
 
 
 def _is_parametrization(space: Any) -> bool:
