@@ -493,10 +493,14 @@ def _check_needs(sampler: SamplerSpec) -> str:
     why = (
         "builds its optimizer with them" if sampler.library is not None else "imports them when it first fits its model"
     )
+    message = f'f"{sampler.name} needs {{module}} on the scheduler\'s machine: {install}"'
+    raise_line = f"            raise ImportError({message})\n"
+    if len(raise_line) > 121:  # laid out as ruff format lays out a long call
+        raise_line = f"            raise ImportError(\n                {message}\n            )\n"
     return (
         f"    for module in {_inline([m for m, _ in needed])}:  # {sampler.name} {why}\n"
         "        if importlib.util.find_spec(module) is None:\n"
-        f'            raise ImportError(f"{sampler.name} needs {{module}} on the scheduler\'s machine: {install}")\n'
+        f"{raise_line}"
     )
 
 

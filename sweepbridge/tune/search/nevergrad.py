@@ -166,7 +166,7 @@ class NevergradSearch(Searcher):
         points; the seed is not Ray's (a Ray script seeds nevergrad with np.random.seed)."""
         if sampler.get("name") != cls.__name__:
             return None
-        library = sampler.get("library") or {}
+        library = sampler.get("library") or sampler.get("kwargs") or {}
         optimizer = library.get("optimizer")
         if isinstance(optimizer, str):
             code = f"nevergrad.optimizers.registry[{optimizer!r}]"
