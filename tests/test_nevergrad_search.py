@@ -25,6 +25,7 @@ from sweepbridge import SpecError, UnsupportedFeatureError, tune
 optuna = pytest.importorskip("optuna")
 ng = pytest.importorskip("nevergrad")
 np = pytest.importorskip("numpy")
+NevergradSearchRay = pytest.importorskip("ray.tune.search.nevergrad").NevergradSearch
 
 
 @pytest.fixture(autouse=True)
@@ -278,3 +279,24 @@ def test_sweepbridge_run_runs_it_end_to_end(tmp_path):
     expected = wandb_suggestions(translate(search, BRANIN, num_samples=4), lambda c: branin(**c), n=4)
     assert [r["config"] for r in results] == expected
     assert [r["metric"] for r in results] == pytest.approx([branin(**c) for c in expected])
+
+
+def test_choices_of_any_values_and_bounds_as_ray_gives_them():
+    """Choices Optuna cannot take as themselves (lists, None, mixed types) are drawn by index, and come back as
+    the values Ray's nevergrad Choice returns; float bounds stay floats."""
+    from ray import tune as ray_tune
+
+    def mixed(t):
+        return {"c": t.choice([[1, 2], None, "a", 3]), "x": t.uniform(0.5, 2.5)}
+
+    def loss(c):
+        return c["x"] + {"[1, 2]": 0.0, "None": 1.0, "'a'": 2.0, "3": 3.0}[repr(c["c"])]
+
+    np.random.seed(8)
+    searcher = NevergradSearchRay(optimizer=ng.optimizers.TwoPointsDE, metric="loss", mode="min")
+    searcher.set_search_properties("loss", "min", mixed(ray_tune))
+    ray = ray_suggestions(searcher, loss, constants={})
+    search = tune.search.NevergradSearch(optimizer=ng.optimizers.TwoPointsDE, metric="loss", mode="min", seed=8)
+    ours = wandb_suggestions(translate(search, mixed(tune)), loss)
+    assert typed(ours) == typed(ray)
+    assert {repr(c["c"]) for c in ours} >= {"[1, 2]", "None"}
