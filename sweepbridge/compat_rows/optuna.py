@@ -182,8 +182,9 @@ ROWS = (
         "takes no seed: nevergrad seeds from numpy's global generator, so Ray repeats a search only under "
         "np.random.seed(s); the mirror's seed=s reproduces that. Measured: the first 10 suggestions through "
         "wandb's make_optimizer + ask_n_runs equal Ray's NevergradSearch.suggest bit for bit (OnePlusOne, "
-        "TwoPointsDE, CMA; same seed, same told results). The file needs nevergrad and numpy on the scheduler's "
-        "machine (pip install 'sweepbridge[nevergrad]').",
+        "TwoPointsDE, CMA; same seed, same told results). On Branin (5 seeds x 30 runs through sweepbridge run) "
+        "OnePlusOne's median best is 0.6949, random search's 1.7047. The file needs nevergrad and numpy on the "
+        "scheduler's machine (pip install 'sweepbridge[nevergrad]').",
     ),
     _R(
         "optuna.search.nevergrad.space",
@@ -212,7 +213,8 @@ ROWS = (
         "global generator, as in Ray. convert_to_python=False changes nothing a run sees (W&B's config is JSON). "
         "Measured: the first 10 suggestions through wandb's make_optimizer + ask_n_runs equal those of "
         "skopt.Optimizer driven as Ray's SkOptSearch drives it, bit for bit (same random_state, same told "
-        "results). Needs scikit-optimize on the scheduler's machine (pip install 'sweepbridge[skopt]').",
+        "results). On Branin (5 seeds x 30 runs, Ray's defaults: GP, gp_hedge) the median best is 0.4024, random "
+        "search's 1.7047. Needs scikit-optimize on the scheduler's machine (pip install 'sweepbridge[skopt]').",
     ),
     _R(
         "optuna.search.skopt.space",
