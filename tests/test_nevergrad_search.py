@@ -300,3 +300,14 @@ def test_choices_of_any_values_and_bounds_as_ray_gives_them():
     ours = wandb_suggestions(translate(search, mixed(tune)), loss)
     assert typed(ours) == typed(ray)
     assert {repr(c["c"]) for c in ours} >= {"[1, 2]", "None"}
+
+
+def test_an_exact_translation_warns_nothing():
+    import warnings
+
+    from sweepbridge import ApproximationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ApproximationWarning)
+        for search in (tune.search.NevergradSearch(optimizer="OnePlusOne"), tune.search.SkOptSearch()):
+            tune.run("t.py", config=BRANIN, metric="loss", mode="min", search_alg=search, engine="optuna")

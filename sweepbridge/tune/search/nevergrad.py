@@ -137,8 +137,7 @@ class NevergradSearch(Searcher):
         if not isinstance(kwargs, dict) or not _plain(kwargs):
             raise SpecError(f"optimizer_kwargs must be a dict of plain values, got {kwargs!r}.", path="search_alg")
         kwargs = (("optimizer", optimizer), ("optimizer_kwargs", kwargs), ("seed", seed(self.seed, "seed")))
-        name = optimizer if isinstance(optimizer, str) else optimizer["family"]
-        return SamplerSpec("NevergradSearch", kwargs), [("optuna.search.nevergrad", f"Optimizer: {name}.")]
+        return SamplerSpec("NevergradSearch", kwargs), []  # exact (compat row optuna.search.nevergrad): no warning
 
     def plan(self) -> Any:
         raise compat.refuse(self.row, path="search_alg")

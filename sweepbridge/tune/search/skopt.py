@@ -130,8 +130,7 @@ class SkOptSearch(Searcher):
         if rewards is not None and not (isinstance(rewards, list) and all(_number(r) for r in rewards)):
             raise SpecError(f"evaluated_rewards must be a list of numbers, got {rewards!r}.", path="search_alg")
         settings = (("optimizer_kwargs", kwargs), ("evaluated_rewards", rewards or []))
-        detail = "" if seed is not None else "No random_state: skopt draws from numpy's global generator, as in Ray."
-        return SamplerSpec("SkOptSearch", settings), [("optuna.search.skopt", detail)]
+        return SamplerSpec("SkOptSearch", settings), []  # exact (compat row optuna.search.skopt): no warning
 
     def runs_first(self, space: d.Node, points: tuple[Any, ...]) -> tuple[Any, ...]:
         """Nothing is enqueued: skopt's side runs the points itself (space_sampler embeds them)."""
