@@ -204,7 +204,9 @@ ROWS = (
         "AskTellSampler driving skopt's own Optimizer (generated source)",
         "exact",
         "The generated sampler builds skopt.Optimizer as Ray's last SkOptSearch did (its convert_search_space: "
-        "Real / Integer with uniform or log-uniform prior, an Integer's upper bound upper - 1, Categorical; flat "
+        "Real / Integer with uniform or log-uniform prior, an Integer's upper bound upper - 1, Categorical; the "
+        "2020 beta's Ray 1.0 passed (lower, upper) pairs instead, dropping log scales and including randint's "
+        "upper bound, which Ray fixed later; flat "
         "names 'a/b' in Ray's order; optimizer_kwargs, or the constructor arguments skopt keeps in an Optimizer "
         "instance's specs), asks it when a trial starts and tells it the run's final metric (negated when "
         "maximizing; NaN / inf not told; a pruned run its last value; a failed run nothing). points_to_evaluate "
