@@ -174,6 +174,7 @@ def test_what_rays_converter_distorts_is_refused_by_path(config, path, words):
         ({"optimizer": "OnePlusOne"}, {"g": tune.grid_search([1, 2])}, "grid_search"),
         ({"optimizer": "OnePlusOne", "points_to_evaluate": [{"x": 1.0}]}, BRANIN, "exactly the keys"),
         ({"optimizer": "OnePlusOne", "points_to_evaluate": [{"x": 1.0, "y": 99.0}]}, BRANIN, r"not a number in"),
+        ({"optimizer": "OnePlusOne", "optimizer_kwargs": {"budgett": 3}}, BRANIN, "nevergrad refuses .*budgett"),
     ],
 )
 def test_what_ray_fails_on_is_a_spec_error(options, config, words):

@@ -157,6 +157,7 @@ def test_what_rays_converter_distorts_is_refused_by_path(config, path, words):
         ({"points_to_evaluate": [{"x": 1.0, "y": 99.0}]}, "not a number in"),
         ({"points_to_evaluate": [{"x": 1.0, "y": 2.0}], "evaluated_rewards": [1.0, 2.0]}, "evaluated_rewards for"),
         ({"optimizer_kwargs": {"n_calls": 3}}, "takes no n_calls"),
+        ({"optimizer_kwargs": {"base_estimator": "XYZ"}}, "skopt refuses .*XYZ"),
         ({"optimizer_kwargs": {"random_state": np.random.RandomState(0)}}, "plain values"),
     ],
 )

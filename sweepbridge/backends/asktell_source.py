@@ -19,6 +19,8 @@ source writer embeds.
 
 from __future__ import annotations
 
+import importlib.util
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -190,6 +192,29 @@ def _point(params: list[dict[str, Any]], drawn: dict[str, Any]) -> dict[str, Any
 """The library-independent part of the generated file: the sampler and the conversions of a point."""
 
 SAMPLER_IMPORTS = ("import math",)
+
+
+def check_library(adapter: str, adapter_class: str, library: dict[str, Any], module: str) -> None:
+    """Build the library's optimizer from the generated `adapter` as the scheduler will, where `module` is
+    installed here, so what the library rejects (an unknown setting, a point outside its space) is a SpecError
+    when translating rather than a failure when the scheduler starts. numpy's global generator is left as it was
+    (an adapter may seed it, as a Ray script does)."""
+    if importlib.util.find_spec(module) is None:
+        return
+    import numpy
+
+    namespace: dict[str, Any] = {"Any": Any, "math": math}
+    exec(compile(adapter, f"<{adapter_class}>", "exec"), namespace)  # noqa: S102 - our own generated source
+    state = numpy.random.get_state()
+    try:
+        namespace[adapter_class](library)
+    except Exception as exc:  # the library's own refusal, whatever its type
+        raise SpecError(
+            f"{module} refuses this configuration when the scheduler builds it: {type(exc).__name__}: {exc}",
+            path="search_alg",
+        ) from None
+    finally:
+        numpy.random.set_state(state)
 
 
 @dataclass(frozen=True)

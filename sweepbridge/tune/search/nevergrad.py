@@ -154,6 +154,7 @@ class NevergradSearch(Searcher):
         options = dict(sampler.kwargs)
         library = {**options, "space": specs, "points": points}
         params = [asktell_source.draws(leaf, keys) for leaf in leaves]
+        asktell_source.check_library(ADAPTER, "NevergradOptimizer", library, "nevergrad")
         code = asktell_source.library_sampler(
             library, params, ADAPTER, "NevergradOptimizer", imports=("import math",), needs=NEEDS
         )

@@ -157,6 +157,7 @@ class SkOptSearch(Searcher):
             )
         library = {**settings, "space": specs, "points": points}
         params = [asktell_source.draws(leaf, keys) for leaf in leaves]
+        asktell_source.check_library(ADAPTER, "SkOptOptimizer", library, "skopt")
         code = asktell_source.library_sampler(
             library, params, ADAPTER, "SkOptOptimizer", imports=("import math",), needs=NEEDS
         )
