@@ -46,6 +46,7 @@ IMPORTS: dict[str, tuple[str, str | None, str]] = {
     "Literal": ("hyperopt.pyll", "Literal", "hyperopt"),
     "tune": ("ray", "tune", "ray"),
     "optuna": ("optuna", None, "optuna"),
+    "nevergrad": ("nevergrad", None, "nevergrad"),
 }
 """Name a tree may use → (module, attribute or None for the module itself, sweepbridge extra). Ray's searcher
 and scheduler classes come from their homes (`tune.registry.RAY_IMPORTS`), passed as `more`."""

@@ -53,13 +53,17 @@ class SamplerSpec:
     name: str = "RandomSampler"
     kwargs: tuple[tuple[str, Any], ...] = ()
     hyperopt_gamma: float | None = None
+    library: Any = None
+    """A library's own ask/tell optimizer as the sampler (`asktell_source.LibrarySampler`): its source is embedded
+    and builds the sampler; `name` then names the searcher it comes from."""
 
     def as_data(self) -> dict[str, Any]:
         """Plain data; an argument that is itself an Optuna object (a sampler, a crossover) is `{"class": name,
         "kwargs": {...}}`."""
         kwargs = {k: {"class": v.name, "kwargs": v.as_data()["kwargs"]} if isinstance(v, SamplerSpec) else v
                   for k, v in self.kwargs}  # fmt: skip
-        return {"name": self.name, "kwargs": kwargs, "hyperopt_gamma": self.hyperopt_gamma}
+        data = {"name": self.name, "kwargs": kwargs, "hyperopt_gamma": self.hyperopt_gamma}
+        return data if self.library is None else {**data, **dict(self.library.data)}
 
     def expression(self, indent: int = 2) -> str:
         """The call building it in the generated source (nested Optuna objects built in place)."""
@@ -439,12 +443,14 @@ def _optimizer(study: StudySpec, writer: _Writer, enqueue: bool) -> str:
             f"        sampler = {_call(f'optuna.samplers.{study.sampler.name}', sampler_args, 2)}\n"
         )
     sampler = "sampler" if built else _call(f"optuna.samplers.{study.sampler.name}", sampler_args, 2)
+    if study.sampler.library is not None:
+        sampler = study.sampler.library.expression
     pruner = _call(f"optuna.pruners.{study.pruner.name}", [f"{k}={_inline(v)}" for k, v in study.pruner.kwargs], 2)
     return (
         "def optimizer(sweep: Any) -> optuna.Study:\n"
         f'    """The study W&B\'s scheduler asks: {study.sampler.name}, {study.pruner.name}."""\n'
         + ('    metric = sweep.config.get("metric") or {}\n' if study.objectives == 1 else "")
-        + f"{_check_needs(*_needed(study.sampler))}"
+        + f"{_check_needs(study.sampler)}"
         f"{built}"
         f"    {'study = ' if enqueue or study.told else 'return '}optuna.create_study(\n"
         '        study_name=f"sweep-{sweep.id}",  # HyperbandPruner: brackets by name&number\n'
@@ -508,8 +514,12 @@ def source(
     imports = {"import json", "from typing import Any", "import optuna"}
     if study.sampler.hyperopt_gamma is not None:
         imports.add("import warnings")
-    if _needed(study.sampler)[1]:
+    if _needed(study.sampler):
         imports.add("import importlib.util")
+    library = study.sampler.library
+    if library is not None:
+        imports.update(library.imports)
+        constants.append(library.constants)
     for helper in writer.helpers:
         imports.update(HELPER_IMPORTS.get(helper, ("import math",) if helper == "math" else ()))
     if study.define_by_run is not None:
@@ -519,7 +529,7 @@ def source(
         f"{HEADER} {__version__}; do not edit (regenerate it from its source).\n"
         f'"""Search space and study for W&B\'s sweep scheduler (`wandb sweep-scheduler`, Optuna engine).\n\n'
         f"Source: {_doc(study.origin, 100)}.\n"
-        f"{_needs(*_needed(study.sampler))}\n"
+        f"{_needs(study.sampler)}\n"
         "`search_space(trial)` samples the source's distribution (exactly, under a random sampler);\n"
         "`optimizer(sweep)` builds the study. SPEC holds the space and settings as JSON: `sweepbridge reverse`\n"
         'reads it back without running this file.\n"""\n\n'
@@ -529,6 +539,7 @@ def source(
     parts = [
         head,
         *constants,
+        *([library.definitions] if library is not None else []),
         optimizer,
         "\n".join(space_lines) + "\n",
         *writer.functions,
@@ -549,35 +560,62 @@ def _define_by_run(function: DefineByRun) -> list[str]:
     ]
 
 
-def _needed(spec: SamplerSpec) -> tuple[str, tuple[str, ...]]:
-    """(the sampler naming them, the modules) the scheduler's machine needs for `spec` and the samplers in it."""
-    names = [spec.name] + [v.name for _, v in spec.kwargs if isinstance(v, SamplerSpec)]
-    modules = tuple(dict.fromkeys(m for n in names for m in NEEDS.get(n, ())))
-    return " / ".join(n for n in names if n in NEEDS), modules
+def _needed(sampler: SamplerSpec) -> tuple[tuple[str, str], ...]:
+    """(module, pip name) pairs the scheduler's machine needs besides optuna for `sampler` and the samplers in it."""
+    if sampler.library is not None:
+        return tuple(sampler.library.needs)
+    names = [sampler.name] + [v.name for _, v in sampler.kwargs if isinstance(v, SamplerSpec)]
+    return tuple(dict.fromkeys((m, m) for n in names for m in NEEDS.get(n, ())))
 
 
-def _needs(sampler: str, modules: tuple[str, ...]) -> str:
-    """The header's sentence on what the scheduler's machine needs (`_needed`)."""
-    if not modules:
+def _needing(sampler: SamplerSpec) -> str:
+    """The sampler(s) in `sampler` that need more than optuna, as the header and the check name them."""
+    if sampler.library is not None:
+        return sampler.name
+    names = [sampler.name] + [v.name for _, v in sampler.kwargs if isinstance(v, SamplerSpec)]
+    return " / ".join(n for n in names if n in NEEDS)
+
+
+def _needs(sampler: SamplerSpec) -> str:
+    """The header's sentence on what the scheduler's machine needs."""
+    needed = _needed(sampler)
+    if not needed:
         return "Needs only optuna and the Python standard library."
+    pips = " ".join(pip for _, pip in needed)
+    if sampler.library is not None:
+        names = ", ".join(pip for _, pip in needed)
+        return f"Needs optuna, {names} and the Python standard library: pip install optuna {pips}."
+    modules = [m for m, _ in needed]
     more = " and ".join(modules)
     why = "Optuna imports them, the CPU build of torch suffices" if "torch" in modules else "Optuna imports it"
     return (
-        f"Needs optuna with {more} ({sampler}; {why})\n"
-        f"and the Python standard library: pip install optuna {' '.join(modules)}."
+        f"Needs optuna with {more} ({_needing(sampler)}; {why})\n"
+        f"and the Python standard library: pip install optuna {pips}."
     )
 
 
-def _check_needs(sampler: str, modules: tuple[str, ...]) -> str:
-    """`optimizer`'s first lines for a sampler with NEEDS: fail now, naming the install, if one is missing."""
-    if not modules:
+def _check_needs(sampler: SamplerSpec) -> str:
+    """`optimizer`'s first lines for a sampler with needs: fail now, naming the install, if one is missing."""
+    needed = _needed(sampler)
+    if not needed:
         return ""
-    install = f"pip install optuna {' '.join(modules)}"
-    when = "when it first fits its model" if "torch" in modules else "when it first samples"
+    install = f"pip install optuna {' '.join(pip for _, pip in needed)}"
+    modules = [m for m, _ in needed]
+    if sampler.library is not None:
+        why = "builds its optimizer with them"
+    else:
+        why = (
+            "imports them when it first fits its model" if "torch" in modules else "imports them when it first samples"
+        )
+    label = _needing(sampler)
+    message = f'f"{label} needs {{module}} on the scheduler\'s machine: {install}"'
+    raise_line = f"            raise ImportError({message})\n"
+    if len(raise_line) > 121:  # laid out as ruff format lays out a long call
+        raise_line = f"            raise ImportError(\n                {message}\n            )\n"
     return (
-        f"    for module in {_inline(list(modules))}:  # {sampler} imports them {when}\n"
+        f"    for module in {_inline(modules)}:  # {label} {why}\n"
         "        if importlib.util.find_spec(module) is None:\n"
-        f'            raise ImportError(f"{sampler} needs {{module}} on the scheduler\'s machine: {install}")\n'
+        f"{raise_line}"
     )
 
 

@@ -397,7 +397,8 @@ _SEARCH = (
         "unsupported",
         "planned",
         "W&B's engine has no Nevergrad optimiser.",
-        "use HyperOptSearch or BayesOptSearch (method bayes).",
+        "use engine='optuna' (W&B's sweep scheduler runs nevergrad's own optimizer, configured as Ray does), or "
+        "HyperOptSearch / BayesOptSearch (method bayes).",
     ),
     _R(
         "tune.search.skopt",
@@ -407,7 +408,8 @@ _SEARCH = (
         "unsupported",
         "planned",
         "W&B's engine has no Scikit-Optimize optimiser.",
-        "use BayesOptSearch (method bayes, also Gaussian-process based).",
+        "use engine='optuna' (W&B's sweep scheduler runs skopt's own Optimizer, configured as Ray did), or "
+        "BayesOptSearch (method bayes, also Gaussian-process based).",
     ),
     _R(
         "tune.search.ax",

@@ -36,6 +36,7 @@ def emit(plan: Plan) -> tuple[SweepConfig, Notes]:
         run_cap = s.grid_points(space) * num_samples if num_samples > 0 else None
     points = searcher.points()
     runs_first = searcher.runs_first(space, points)
+    sampler = searcher.space_sampler(sampler, space)
     settings: tuple[tuple[str, Any], ...] = (("num_samples", num_samples), ("max_t", getattr(sched, "max_t", None)))
     settings += (("points_to_evaluate", list(points)),) if points else ()
     told = searcher.told(space)

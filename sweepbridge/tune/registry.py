@@ -66,6 +66,8 @@ REVERSE_SEARCHERS: tuple[type[Searcher], ...] = (
     OptunaSearch,
     BayesOptSearch,
     ZOOptSearch,
+    NevergradSearch,
+    SkOptSearch,
     BasicVariantGenerator,
 )
 """Asked in this order which one a generated study's sampler comes from (the first that answers wins)."""

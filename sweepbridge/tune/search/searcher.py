@@ -71,6 +71,11 @@ class Searcher:
         """Its Optuna sampler (backends.optuna_source.SamplerSpec) and what differs; refused by default."""
         raise compat.refuse("optuna.search.other", f"Got {type(self).__name__}.", path="search_alg")
 
+    def space_sampler(self, sampler: Any, space: Any) -> Any:
+        """The sampler for the translated `space` (IR): `sampler()`'s, unless the sampler needs the space (a
+        library's own optimizer over its parameters, `backends.asktell_source`)."""
+        return sampler
+
     def points(self) -> tuple[Any, ...]:
         """The points_to_evaluate the study enqueues, as given."""
         given = self.options.get("points_to_evaluate")
