@@ -275,6 +275,7 @@ ROWS = (
         "use tune.uniform / quniform (q a power of ten) / randint / choice over values of one type (what Ray's "
         "ZOOptSearch samples), or HyperOptSearch / OptunaSearch, which take every domain.",
     ),
+    _R(
         "optuna.search.nevergrad",
         "NevergradSearch (optimizer: a registry name, optimizer class or ConfiguredOptimizer; optimizer_kwargs "
         "such as budget / num_workers; points_to_evaluate)",
