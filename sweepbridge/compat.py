@@ -19,6 +19,7 @@ __all__ = [
     "BETA_STATUSES",
     "FIDELITIES",
     "CompatRow",
+    "beta_rows",
     "compat_table",
     "markdown",
     "refuse",
@@ -113,22 +114,68 @@ def markdown() -> str:
     return (head + body).replace("|  |", "| |")
 
 
+_ENGINES = ("tune", "optuna", "ax", "hyperopt")
+"""Key prefixes of the rows that translate a source feature to a W&B sweep: W&B's own engine (tune., hyperopt.) and
+the sweep scheduler's engines (optuna., ax.). One feature has the same key after its prefix under every engine
+(tune.search.nevergrad, optuna.search.nevergrad; tune.search.ax, ax.search.ax)."""
+
+
+def beta_rows() -> list[tuple[CompatRow, CompatRow]]:
+    """Each row of W&B's 2020 beta table (a row with a 2020 status) with the row that carries its feature best
+    today: of the rows naming the same feature under each engine, the highest fidelity (exact first; the row
+    itself on a tie)."""
+    same: dict[str, list[CompatRow]] = {}
+    for r in _ROWS:
+        prefix, _, rest = r.key.partition(".")
+        if prefix in _ENGINES:
+            same.setdefault(rest, []).append(r)
+    out = []
+    for r in _ROWS:
+        if r.beta == "not listed":
+            continue
+        candidates = same.get(r.key.partition(".")[2], [r])
+        out.append((r, min(candidates, key=lambda c: (FIDELITIES.index(c.fidelity), c is not r))))
+    return out
+
+
+def _beta_cells(source: CompatRow, best: CompatRow) -> tuple[str, str, str, str, str]:
+    where = best.target if best.target != "a W&B sweep" else "W&B's own engine"
+    return (source.feature, source.beta, best.fidelity, where, best.key)
+
+
+_BETA_HEADERS = ("2020 beta row", "2020 status", "now", "under", "row")
+
+
+def beta_markdown() -> str:
+    """`beta_rows` as a Markdown table (docs/translation.md embeds it)."""
+    head = "| " + " | ".join(_BETA_HEADERS) + " |\n|---|---|---|---|---|\n"
+    return head + "".join("| " + " | ".join(_beta_cells(*pair)) + " |\n" for pair in beta_rows())
+
+
 def text_table() -> str:
     """The compat table as aligned plain text (notes omitted: see markdown() or as_dict())."""
     from .text_table import render
 
     headers = ("Group", "Source feature", "W&B construct", "Fidelity", "2020 beta")
-    return render(headers, [(r.group, r.feature, r.wandb, r.fidelity, r.beta) for r in _ROWS])
+    table = render(headers, [(r.group, r.feature, r.wandb, r.fidelity, r.beta) for r in _ROWS])
+    beta = render(_BETA_HEADERS, [_beta_cells(*pair) for pair in beta_rows()])
+    return f"{table}\n\nW&B's 2020 beta table, row by row: the best translation today\n{beta}"
 
 
 README_START = "<!-- compat-table:start (generated from sweepbridge/compat_rows; do not edit) -->"
 README_END = "<!-- compat-table:end -->"
+BETA_START = "<!-- beta-table:start (generated from sweepbridge/compat_rows; do not edit) -->"
+BETA_END = "<!-- beta-table:end -->"
 
 
 def readme_with_table(text: str) -> str:
     """`text` (a docs page) with the generated compat table between its markers."""
     start, end = text.index(README_START) + len(README_START), text.index(README_END)
-    return text[:start] + "\n" + markdown() + text[end:]
+    text = text[:start] + "\n" + markdown() + text[end:]
+    if BETA_START in text:
+        start, end = text.index(BETA_START) + len(BETA_START), text.index(BETA_END)
+        text = text[:start] + "\n" + beta_markdown() + text[end:]
+    return text
 
 
 if __name__ == "__main__":  # python -m sweepbridge.compat docs/translation.md  → regenerate the docs table

@@ -343,10 +343,12 @@ def test_compat_formats():
     rows = compat.compat_table()
     table = run("compat")
     assert table.code == 0 and table.err == ""
-    lines = table.out.splitlines()
+    whole, _, beta = table.out.partition("\n\nW&B's 2020 beta table, row by row: the best translation today\n")
+    lines = whole.splitlines()
     assert lines[0].split()[:2] == ["Group", "Source"] and set(lines[1]) <= {"-", " "}
     assert len(lines) == 2 + len(rows)
     assert all(r.feature in line for r, line in zip(rows, lines[2:], strict=True))
+    assert len(beta.splitlines()) == 2 + len(compat.beta_rows())  # then the 2020 table's rows, one line each
     assert run("compat", "--format", "markdown").out == compat.markdown()
     assert json.loads(run("compat", "--format", "json").out) == [r.as_dict() for r in rows]
 

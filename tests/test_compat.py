@@ -56,3 +56,21 @@ BETA_SCHEDULERS = {
 def test_every_row_of_the_2020_search_and_scheduler_tables_is_covered():
     for key, status in {**BETA_SEARCH, **BETA_SCHEDULERS}.items():
         assert compat.row(key).beta == status, key
+
+
+def test_every_2020_searcher_and_scheduler_row_runs_today_under_some_engine():
+    best = {source.key: now for source, now in compat.beta_rows()}
+    for key in {**BETA_SEARCH, **BETA_SCHEDULERS}:
+        assert best[key].fidelity in ("exact", "equivalent"), (key, best[key].key)
+        # the row that runs it names the same feature under its engine (tune.search.ax → ax.search.ax)
+        assert best[key].key.partition(".")[2] == key.partition(".")[2]
+    assert best["tune.search.nevergrad"].key == "optuna.search.nevergrad"
+    assert best["tune.scheduler.pbt"].key == "optuna.scheduler.pbt"
+    assert best["tune.search.ax"].key == "ax.search.ax"
+
+
+def test_the_2020_table_reaches_the_cli_and_the_docs():
+    text = compat.text_table()
+    assert "W&B's 2020 beta table, row by row" in text and "optuna.search.skopt" in text
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "translation.md").read_text(encoding="utf-8")
+    assert compat.beta_markdown() in docs  # regenerated: python -m sweepbridge.compat docs/translation.md

@@ -35,7 +35,6 @@ ROWS = (
         "lists, which Ray 2.60's AxSearch itself rejects) becomes Ax objectives and the sweep's `metrics:` list. "
         "Branin, 30 runs per sweep through `sweepbridge run`, median best loss over 5 seeds: AxSearch 0.427, "
         "random search 2.878 (optimum 0.398; benchmarks/bench_ax_branin.py).",
-        beta="planned",
     ),
     _R(
         "ax.engine",
