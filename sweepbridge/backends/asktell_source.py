@@ -25,10 +25,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import compat
 from .. import distributions as d
 from ..errors import SpecError, SweepBridgeError
 
 # --- the space's leaves: Ray's flat name, the study's draw ------------------------------------------------------
+
+
+def carried_exactly(node: d.Node) -> bool:
+    """Whether Ray's Nevergrad and SkOpt converters carry a Tune domain as it samples: uniform, loguniform,
+    randint and lograndint without quantization, and choices over plain values with equal weights."""
+    if type(node) in (d.Uniform, d.LogUniform):
+        return True
+    if isinstance(node, d.IntUniform):
+        return node.step == 1
+    if isinstance(node, d.LogInteger):
+        return node.q == 1
+    return isinstance(node, d.Choice) and not node.is_conditional and node.is_uniform
+
+
+def converter_refusal(row: str, refused: dict[type[d.Node], str]) -> Callable[[str, d.Node], SweepBridgeError | None]:
+    """`leaves`' `refuse` for a searcher whose Ray converter carries `carried_exactly`'s domains only: any other is
+    refused by compat row `row`, saying why (`refused`, by the node's type)."""
+
+    def refusal(path: str, node: d.Node) -> SweepBridgeError | None:
+        if carried_exactly(node):
+            return None
+        why = refused.get(type(node), f"a {node.kind} domain, which Ray's converter does not take")
+        return compat.refuse(row, f"Got {why}.", path=path)
+
+    return refusal
 
 
 @dataclass(frozen=True)

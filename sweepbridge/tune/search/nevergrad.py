@@ -192,20 +192,6 @@ def _parameter(node: d.Node) -> dict[str, Any]:
     return {"type": kind, "lower": node.low, "upper": node.high, "integer": False}  # type: ignore[attr-defined]
 
 
-def _refusal(path: str, node: d.Node) -> Exception | None:
-    """The refusal of a Tune domain Ray's converter changes (None: carried exactly)."""
-    if type(node) in (d.Uniform, d.LogUniform):
-        return None
-    if isinstance(node, d.IntUniform) and node.step == 1:
-        return None
-    if isinstance(node, d.LogInteger) and node.q == 1:
-        return None
-    if isinstance(node, d.Choice) and not node.is_conditional and node.is_uniform:
-        return None
-    why = REFUSED.get(type(node), f"a {node.kind} domain, which Ray's converter does not take")
-    return compat.refuse("optuna.search.nevergrad.space", f"Got {why}.", path=path)
-
-
 REFUSED: dict[type[d.Node], str] = {
     d.QUniform: "tune.quniform: Ray's NevergradSearch drops the quantization and searches floats",
     d.QLogUniform: "tune.qloguniform: Ray's NevergradSearch drops the quantization and searches floats",
@@ -216,6 +202,8 @@ REFUSED: dict[type[d.Node], str] = {
     d.Choice: "a conditional or weighted choice: Ray's NevergradSearch passes the nested domains as values",
     d.GridAxis: "grid_search (Ray's NevergradSearch raises ValueError)",
 }
+_refusal = asktell_source.converter_refusal("optuna.search.nevergrad.space", REFUSED)
+"""The refusal of a Tune domain Ray's converter changes (None: carried exactly)."""
 
 
 def _point(point: Any, specs: dict[str, dict[str, Any]], n: int) -> dict[str, Any]:

@@ -195,20 +195,6 @@ def _dimension(node: d.Node) -> dict[str, Any]:
     return {"type": "Real", "low": node.low, "high": node.high, "prior": prior}  # type: ignore[attr-defined]
 
 
-def _refusal(path: str, node: d.Node) -> Exception | None:
-    """The refusal of a Tune domain Ray's converter changes (None: carried exactly)."""
-    if type(node) in (d.Uniform, d.LogUniform):
-        return None
-    if isinstance(node, d.IntUniform) and node.step == 1:
-        return None
-    if isinstance(node, d.LogInteger) and node.q == 1:
-        return None
-    if isinstance(node, d.Choice) and not node.is_conditional and node.is_uniform:
-        return None
-    why = REFUSED.get(type(node), f"a {node.kind} domain, which Ray's converter does not take")
-    return compat.refuse("optuna.search.skopt.space", f"Got {why}.", path=path)
-
-
 REFUSED: dict[type[d.Node], str] = {
     d.QUniform: "tune.quniform: Ray's SkOptSearch drops the quantization and searches floats",
     d.QLogUniform: "tune.qloguniform: Ray's SkOptSearch drops the quantization and the log scale",
@@ -219,6 +205,8 @@ REFUSED: dict[type[d.Node], str] = {
     d.Choice: "a conditional or weighted choice: Ray's SkOptSearch passes the nested domains as categories",
     d.GridAxis: "grid_search (Ray's SkOptSearch raises ValueError)",
 }
+_refusal = asktell_source.converter_refusal("optuna.search.skopt.space", REFUSED)
+"""The refusal of a Tune domain Ray's converter changes (None: carried exactly)."""
 
 
 def _point(point: Any, specs: dict[str, dict[str, Any]], n: int) -> dict[str, Any]:
