@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,81 @@ def test_the_runner_shows_pbt_trials_as_chains_and_fit_returns_one_result_per_tr
     assert best.metrics["w"] == 44.0 and best.metrics["training_iteration"] == 4
     other = next(r for r in grid if r is not best)
     assert other.config == {"lr": 2.0, "steps": 3} and other.config_schedule == [(0, {"lr": 2.0, "steps": 3})]
+
+
+def _example_step(accuracy: float, lr: float) -> float:
+    """One iteration of examples/tuner_pbt.py's pbt_function (its deterministic learning curve)."""
+    optimal_lr = 0.01 if accuracy < 100 else 0.001
+    q_err = max(lr, optimal_lr) / min(lr, optimal_lr)
+    if q_err < 3:
+        accuracy += (1.0 / q_err) * 10
+    elif lr > optimal_lr:
+        accuracy -= (q_err - 3) * 10
+    return max(accuracy, 0)
+
+
+@pytest.mark.slow  # a whole PBT sweep of the example under the runner (about six trial processes)
+def test_the_pbt_example_runs_end_to_end_and_a_continuation_restores_its_donor(tmp_path, monkeypatch, wandb_env):
+    """examples/tuner_pbt.py's trainable under `sweepbridge run` with the generated PBT scheduler: PBT exploits
+    (the scheduler finds the donor's checkpoint in the storage the runtime published it to) and the continuation
+    restores that checkpoint: its first report is the donor's iteration + 1 and continues the donor's accuracy
+    with the explored lr. synch=True and a population of 2 in waves of 1 make an exploit certain at the first
+    sync point (a trial as fast as this one finishes its run before the scheduler polls; asynchronous PBT would
+    then judge it alone)."""
+    pytest.importorskip("optuna")
+    import yaml
+
+    from sweepbridge.runner.display import TextDisplay
+    from sweepbridge.runner.sweep import SweepRunner
+    from sweepbridge.tune.schedulers import PopulationBasedTraining
+
+    storage = tmp_path / "storage"
+    pbt = PopulationBasedTraining(
+        time_attr="training_iteration",
+        perturbation_interval=2,
+        hyperparam_mutations={"lr": tune.uniform(0.0001, 0.02)},
+        synch=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cfg = tune.run(f"{HERE.parent / 'examples' / 'tuner_pbt.py'}:pbt_function",
+                       config={"lr": tune.uniform(0.0001, 0.02)}, scheduler=pbt, num_samples=2,
+                       metric="mean_accuracy", mode="max", stop={"training_iteration": 6},
+                       storage_path=str(storage), engine="optuna")  # fmt: skip
+    cfg.save(tmp_path / "sweep.yaml")
+    config = yaml.safe_load((tmp_path / "sweep.yaml").read_text())
+    config["scheduler"]["source"] = str(tmp_path / config["scheduler"]["source"])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
+    monkeypatch.delenv("WANDB_DIR")
+    stream = io.StringIO()
+    outcome = SweepRunner(config, jobs=1, out=tmp_path / "out", display=TextDisplay(stream)).run()
+    text = stream.getvalue()
+    assert outcome.exit_status == 0, text
+    assert "PBT: the population has 2 trials, more than --jobs 1: it runs in waves of 1" in text
+
+    runs = {r.id: r for r in outcome.results}
+    by_name = {f"{r.config['_pbt']['trial']}/{r.config['_pbt']['generation']:04d}": r for r in runs.values()}
+    exploits = [
+        r
+        for r in runs.values()
+        if (r.config["_pbt"]["donor"] or "").split("/")[0] not in ("", r.config["_pbt"]["trial"])
+    ]
+    assert exploits, text  # a bottom trial continued from the other trial's checkpoint
+    for run in exploits:
+        block = run.config["_pbt"]
+        donor = by_name[block["donor"]]
+        rows = [json.loads(line) for line in (Path(run.run_dir) / "result.json").read_text().splitlines()]
+        donor_rows = [json.loads(line) for line in (Path(donor.run_dir) / "result.json").read_text().splitlines()]
+        assert rows[0]["training_iteration"] == block["iteration"] + 1  # continues the donor's iteration
+        published = Path(block["storage"]) / block["donor"] / f"checkpoint_{block['iteration']:06d}"
+        assert storage in Path(block["storage"]).parents  # under RunConfig(storage_path=...), a folder per sweep
+        state = json.loads((published / "state.json").read_text())
+        at = next(r for r in donor_rows if r["training_iteration"] == block["iteration"])
+        assert state == {"acc": at["mean_accuracy"], "step": block["iteration"]}  # the donor's checkpoint ...
+        assert rows[0]["mean_accuracy"] == pytest.approx(_example_step(state["acc"], run.config["lr"]))  # ... loaded
+        assert run.config["lr"] != donor.config["lr"]  # explored
+        assert f"pbt={block['trial']}#{block['generation']} from {block['donor']}@{block['iteration']}" in text
+    trials = json.loads((tmp_path / "out" / "pbt_trials.json").read_text())
+    assert sorted(t["trial"] for t in trials) == ["pbt_00000", "pbt_00001"]
+    assert all(t["runs"][-1]["state"] == "finished" for t in trials)  # every chain reached the stop iteration
