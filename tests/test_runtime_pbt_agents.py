@@ -113,6 +113,8 @@ def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(
         assert seen["config"] == {k: v for k, v in run.config.items() if k != "_pbt"}  # the explored config
         assert run.config["lr"] != donor.config["lr"]
         history = stub.online_runs[run.run_id].history
-        assert history[0]["training_iteration"] == block["iteration"] + 1
+        # logged at W&B step = training_iteration, continuing the donor's: what the scheduler reads as PBT's time
+        assert [(row["_step"], row["training_iteration"]) for row in history] == [(3, 3), (4, 4)]
+        assert block["iteration"] == 2
         assert history[0]["w"] == pytest.approx(seen["start"] + run.config["lr"])
         assert storage in Path(block["storage"]).parents  # RunConfig(storage_path=...), shared by both machines
