@@ -93,12 +93,18 @@ def _scheduler_problems(cfg: dict, source: str | None) -> list[str]:
 
     if source is None:  # e.g. SweepConfig(dict) of a custom sweep: only W&B's validator can judge it
         return []
+    from pathlib import Path
+
+    from sweepbridge.runner.chains import pbt_population
+
     with tempfile.TemporaryDirectory() as folder:
         try:
             runs = scheduler_optimizer(cfg, source, folder).ask_n_runs(2)
         except Exception as exc:  # wandb's own failure is the finding
             return [f"W&B's scheduler failed: {type(exc).__name__}: {exc}"]
-    return [] if len(runs) == 2 else [f"W&B's scheduler proposed {len(runs)} runs, not 2"]
+        written = {**cfg, "scheduler": {**cfg["scheduler"], "source": str(Path(folder) / cfg["scheduler"]["source"])}}
+        wanted = min(2, pbt_population(written) or 2)  # a PBT population of 1 has one run to hand out
+    return [] if len(runs) == wanted else [f"W&B's scheduler proposed {len(runs)} runs, not {wanted}"]
 
 
 def engine_problems(cfg: dict, source: str | None = None) -> list[str]:

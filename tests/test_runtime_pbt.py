@@ -61,6 +61,9 @@ def test_function_trainable_publishes_and_a_continuation_restores_the_donor(tmp_
     assert [(r["training_iteration"], r["_pbt_checkpoint"]) for r in run.history] == [(1, 1), (2, 2), (3, 3)]
     published = _published(storage, "pbt_00001/0000")
     assert sorted(published) == [1, 2, 3] and published[2]["time_total_s"] == 2 * STEP_S
+    for row in run.history:  # each checkpoint was in the storage (renamed into place) before its row was logged:
+        folder = storage / "pbt_00001/0000" / f"checkpoint_{row['training_iteration']:06d}"  # the scheduler, which
+        assert folder.stat().st_ctime <= row["_timestamp"]  # sees the row, finds the checkpoint it marks
     assert json.loads((storage / "pbt_00001/0000/checkpoint_000002/state.json").read_text()) == {
         "w": 2.0,
         "by": "donor01",

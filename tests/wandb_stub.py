@@ -35,6 +35,15 @@ agent-2, ... in order) and each heartbeat reports that agent's runs only. Instea
 earlier run has ended, to the agent numbered `agent` (1-based; None: whichever asks first); it stands
 in for a scheduler that decides the next run from the earlier ones (e.g. PBT's continuations).
 
+`scheduler=True` (a `method: custom` sweep with a `scheduler` block, its `source` an absolute path) makes the
+stub W&B's sweep scheduler: the runs it hands out are the ones wandb's own `make_optimizer` (the sweep's
+generated source) asks for, one pending suggestion at a time; at every heartbeat each run handed out is told to
+the optimizer (`tell_run`: state, summary and history as the run streamed them to the stub — so the agents'
+runs must log online, WANDB_MODE=online), running runs go through `prune_runs` (a pruned run gets a stop
+command at its own agent's next heartbeat; `stub.pruned`), and an ask answered with no run ends the sweep
+(`exit` once no run runs), as W&B's scheduler ends it. Each agent (machine) runs one run at a time; `place`,
+if given, decides which agent may take the pending run (`place(config, agent, stub) -> bool`).
+
 `stub.stop(run_id)` queues a stop command for the next heartbeat (the agent sends SIGTERM, then
 SIGKILL after WANDB_AGENT_KILL_DELAY seconds); `stub.wait_running(run_id)` waits until the agent
 reports a run as running. The agent polls every 5 s (its POLL_INTERVAL): a sweep of N runs takes
@@ -51,7 +60,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -160,6 +169,8 @@ class StubServer:
         runs: int = 0,
         concurrent: int = 1,
         plan: list[tuple[int | None, dict[str, Any]]] | None = None,
+        scheduler: bool = False,
+        place: Callable[[dict[str, Any], str | None, StubServer], bool] | None = None,
     ) -> None:
         self.plan = list(plan) if plan is not None else None
         if self.plan is not None:
@@ -192,6 +203,23 @@ class StubServer:
         self._pending_stops: list[str] = []
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self.optimizer: Any = None
+        """scheduler=True: wandb's optimizer for the sweep (make_optimizer), which decides every run."""
+        self.place = place
+        self.pruned: list[str] = []
+        """scheduler=True: run ids the optimizer pruned (each sent a stop command), in order."""
+        self.exhausted = False
+        """scheduler=True: an ask got no run (W&B's scheduler then ends the sweep)."""
+        self._opt_ids: dict[str, str] = {}
+        self._told_end: set[str] = set()
+        self._suggested: tuple[str, dict[str, Any]] | None = None
+        if scheduler:
+            from wandb.sdk.sweeps import SweepInfo
+            from wandb.sdk.sweeps.scheduler.optimizer import make_optimizer
+
+            info = SweepInfo(id=SWEEP_ID, name=SWEEP_ID, entity=ENTITY, project=PROJECT,
+                             config=copy.deepcopy(self.sweep_config), controller_run_name="")  # fmt: skip
+            self.optimizer = make_optimizer(info)
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -426,6 +454,8 @@ class StubServer:
             mine = self._running_by[agent] = (mine & set(state)) | {r for r, alive in state.items() if alive}
             self._running = set().union(*self._running_by.values())
             commands: list[dict[str, Any]] = []
+            if self.optimizer is not None:
+                return self._schedule(agent, mine, commands)
             for run_id in self._pending_stops:
                 commands.append({"type": "stop", "run_id": run_id})
             self._pending_stops = []
@@ -443,6 +473,73 @@ class StubServer:
                 c["id"] = f"cmd-{next(self._ids)}"
             self.commands.extend(commands)
             return commands
+
+    def _schedule(self, agent: str | None, mine: set[str], commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """scheduler=True: one heartbeat of W&B's sweep scheduler (module doc); called holding the lock."""
+        self._tell_and_prune()
+        for run_id in [r for r in self._pending_stops if r in mine]:  # a stop goes to the run's own agent
+            commands.append({"type": "stop", "run_id": run_id})
+            self._pending_stops.remove(run_id)
+        if not mine and len(self._running) < self.concurrent:
+            if self._suggested is None and not self.exhausted:
+                asked = self.optimizer.ask_n_runs(1)
+                if asked is not None and not asked:
+                    self.exhausted = True
+                elif asked:
+                    self._suggested = (str(asked[0].run_id), json.loads(json.dumps(asked[0].config.flat_dict())))
+            if self._suggested is not None and (self.place is None or self.place(self._suggested[1], agent, self)):
+                opt_id, config = self._suggested
+                self._suggested = None
+                run = HandedRun(f"run{len(self.handed_out) + 1:04d}", {k: {"value": v} for k, v in config.items()},
+                                config, agent)  # fmt: skip
+                self.handed_out.append(run)
+                self._opt_ids[run.run_id] = opt_id
+                mine.add(run.run_id)
+                self._running.add(run.run_id)
+                commands.append(
+                    {"type": "run", "run_id": run.run_id, "program": self.sweep_config.get("program"), "args": run.args}
+                )
+        if self.exhausted and self._suggested is None and not self._running:
+            commands.append({"type": "exit"})
+        for c in commands:
+            c["id"] = f"cmd-{next(self._ids)}"
+        self.commands.extend(commands)
+        return commands
+
+    def _tell_and_prune(self) -> None:
+        """Tell the optimizer every run handed out (as W&B's server reports it), then prune the running ones."""
+        from wandb.sdk.sweeps import RunState
+        from wandb.sdk.sweeps.scheduler.optimizer import RunConfig, RunWithMetrics
+
+        running: list[tuple[str, Any]] = []
+        for handed in self.handed_out:
+            if handed.run_id in self._told_end:
+                continue
+            run = self.online_runs.get(handed.run_id)
+            if run is not None and run.complete:
+                state = run.state
+            elif handed.run_id not in self._running:  # the agent no longer runs it, and it never completed
+                state = "crashed"
+            else:
+                state = "running"
+            message = RunWithMetrics(
+                config=RunConfig.from_values(handed.config), state=RunState(state), wandb_run_id=handed.run_id,
+                summary_metrics=dict(run.summary) if run else {},
+                history_metrics=[dict(row) for row in run.history] if run else [],
+            )  # fmt: skip
+            self.optimizer.tell_run(self._opt_ids[handed.run_id], message)
+            if state == "running":
+                running.append((handed.run_id, message))
+            else:
+                self._told_end.add(handed.run_id)
+        if not running:
+            return
+        by_opt = {self._opt_ids[run_id]: run_id for run_id, _ in running}
+        for opt_id in self.optimizer.prune_runs([self._opt_ids[r] for r, _ in running], [m for _, m in running]):
+            run_id = by_opt[str(opt_id)]
+            if run_id not in self.pruned:
+                self.pruned.append(run_id)
+                self._pending_stops.append(run_id)
 
     def _mine_next(self, agent: str | None) -> bool:
         """Whether the next run may go to `agent`: always without a plan; with one, when no run is
@@ -551,9 +648,12 @@ def stub_server(
     runs: int = 0,
     concurrent: int = 1,
     plan: list[tuple[int | None, dict[str, Any]]] | None = None,
+    scheduler: bool = False,
+    place: Callable[[dict[str, Any], str | None, StubServer], bool] | None = None,
 ) -> Iterator[StubServer]:
-    """A running stub; with `sweep_config`, it hands `runs` runs of it (or the `plan`'s) to agents (module doc)."""
-    stub = StubServer(sweep_config, runs, concurrent, plan)
+    """A running stub; with `sweep_config`, it hands `runs` runs of it (or the `plan`'s, or the ones its
+    scheduler asks for) to agents (module doc)."""
+    stub = StubServer(sweep_config, runs, concurrent, plan, scheduler, place)
     thread = threading.Thread(target=stub.server.serve_forever, daemon=True)
     thread.start()
     try:

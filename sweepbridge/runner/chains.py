@@ -88,14 +88,9 @@ class Chain:
         }
 
 
-PBT_NAMES = ("PopulationBasedTraining", "PB2")
-
-
 def pbt_population(sweep: Mapping[str, Any]) -> int | None:
-    """The population size of a PBT sweep whose scheduler source sweepbridge generated (its SPEC names a PBT
-    scheduler and settings.num_samples); None when the sweep does not tell (e.g. another source)."""
-    import json
-
+    """The population size of a PBT sweep whose scheduler source sweepbridge generated: `SPEC["pbt"]["num_samples"]`
+    (backends/pbt_source.py writes it; the one place the runner reads it). None for any other sweep or source."""
     scheduler = sweep.get("scheduler") if sweep.get("method") == "custom" else None
     source = scheduler.get("source") if isinstance(scheduler, Mapping) else None
     if not isinstance(source, str):
@@ -108,10 +103,9 @@ def pbt_population(sweep: Mapping[str, Any]) -> int | None:
             spec = read_spec(f.read())
     except (OSError, UnicodeDecodeError, SweepBridgeError):
         return None
-    settings = spec.get("settings") if isinstance(spec.get("settings"), Mapping) else {}
-    described = json.dumps([spec.get("origin"), spec.get("pruner"), spec.get("sampler"), settings], default=str)
-    size = settings.get("num_samples")
-    if not any(name in described for name in PBT_NAMES) or not isinstance(size, int) or size < 1:
+    pbt = spec.get("pbt")
+    size = pbt.get("num_samples") if isinstance(pbt, Mapping) else None
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         return None
     return size
 

@@ -201,6 +201,11 @@ class SweepRunner:
         self.interpreter = interpreter or "python"
         """What `${interpreter}` in the sweep's command becomes (the agent's: `python` from PATH)."""
         self.allow_missing_metric = allow_missing_metric
+        self.population = pbt_population(self.config)
+        """A sweepbridge-generated PBT scheduler's population size (None for other sweeps)."""
+        self.jobs_asked = jobs
+        if self.population is not None and jobs > self.population:
+            jobs = self.population  # an ask beyond the population gets no run, which ends W&B's scheduler's sweep
         self.jobs = jobs
         self.mode = mode
         self.resume = resume
@@ -340,8 +345,14 @@ class SweepRunner:
             )
 
     def _announce_waves(self) -> None:
-        """At the start: a sweepbridge-generated PBT scheduler whose settings give the population size."""
-        population = pbt_population(self.config)
+        """At the start: --jobs capped at a generated PBT scheduler's population, or the waves it runs in."""
+        population = self.population
+        if population is not None and self.jobs_asked > population:
+            self.display.note(
+                f"PBT: --jobs {self.jobs_asked} capped at the population size {population}: the generated "
+                "scheduler has no run to hand out beyond its trials, and an ask that gets no run ends W&B's "
+                "sweep scheduler (its trials' later continuations would never start)."
+            )
         if population is not None and population > self.jobs:
             self._say_waves(f"{population} trials, more than")
 
