@@ -222,6 +222,10 @@ def _cli(args: list[str], cwd: Path, **kw) -> subprocess.Popen:
     )
 
 
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _wait_for(predicate, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -250,7 +254,9 @@ def test_sigkill_leaves_whole_result_lines_and_no_orphan(workdir):
 
 def test_ctrl_c_stops_running_trials_and_keeps_results(workdir):
     _write(workdir, sweep({"curve": {"values": ["bad"]}, "pause": {"value": 0.5}}))
-    proc = _cli(["sweep.yaml", "--out", "out"], workdir, start_new_session=True)
+    # as from a terminal: SIGINT's default disposition, even where the tests run with it ignored (a
+    # non-interactive shell's `&`), which the runner, as Python, would keep
+    proc = _cli(["sweep.yaml", "--out", "out"], workdir, start_new_session=True, preexec_fn=_sigint_default)
     _wait_for(
         lambda: any("config" in r for r in records(workdir).values()) if (workdir / "records").exists() else False
     )

@@ -37,6 +37,22 @@ import signal
 import socket
 import sys
 
+
+def _ignored_at_start():
+    """The signals this interpreter started with ignored: inherited from the runner (e.g. SIGINT under `nohup` or
+    a non-interactive shell's `&`) or set by Python itself; a cold trial starts with the same."""
+    out = set()
+    for sig in range(1, signal.NSIG):
+        try:
+            if signal.getsignal(sig) == signal.SIG_IGN:
+                out.add(sig)
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+IGNORED_AT_START = _ignored_at_start()
+
 FORK_AWARE = ("numpy", "pyarrow")
 """Imported first, where installed: libraries whose threads are re-created in a forked child by their
 own at-fork handlers (OpenBLAS / MKL; Arrow's thread pools). Any other thread stops the preloading."""
@@ -149,19 +165,18 @@ def import_fork_aware():
 
 
 def reset_signals():
-    """Dispositions as at interpreter start-up (Python ignores SIGPIPE and SIGXFSZ, raises on SIGINT)."""
+    """Dispositions as at interpreter start-up: what the template started with ignored stays ignored (Python
+    ignores SIGPIPE and SIGXFSZ; an inherited ignored SIGINT stays so), SIGINT raises, the rest default."""
     signal.set_wakeup_fd(-1)
     for sig in range(1, signal.NSIG):
         if sig in (signal.SIGKILL, signal.SIGSTOP):
             continue
         try:
-            signal.signal(sig, signal.SIG_DFL)
+            signal.signal(sig, signal.SIG_IGN if sig in IGNORED_AT_START else signal.SIG_DFL)
         except (OSError, ValueError, RuntimeError):
             pass
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for name in ("SIGPIPE", "SIGXFSZ"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    if signal.SIGINT not in IGNORED_AT_START:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def die_with_parent(parent):
