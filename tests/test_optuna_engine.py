@@ -198,7 +198,8 @@ def test_pruners_against_rays_schedulers(case):
 
 
 RAY_PATIENCE = 120
-"""Seconds Ray Tune's own HyperBand run may take (34 s alone here) before the comparison is skipped as Ray hung."""
+"""Seconds Ray Tune's own HyperBand run may take (16 s alone here without actor reuse) before the comparison is
+skipped as Ray hung."""
 
 
 def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
@@ -237,7 +238,10 @@ def ray_hyperband_stops(storage: Path) -> dict[int, int | None]:
             ray_tune.with_resources(Curve, {"cpu": 0.5}),
             param_space={"curve": ray_tune.grid_search([[i, A[i], B[i]] for i in range(TRIALS)])},
             tune_config=ray_tune.TuneConfig(
-                scheduler=HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3)
+                scheduler=HyperBandScheduler(metric="loss", mode="min", max_t=T, reduction_factor=3),
+                # Ray's default reuses actors: resuming a paused trial in a reused actor needs reset_config, else
+                # the trial ends in ERROR and HyperBand waits forever on its bracket (docs/architecture.md)
+                reuse_actors=False,
             ),
             run_config=ray_tune.RunConfig(storage_path=str(storage), name="hyperband", verbose=0),
         )
