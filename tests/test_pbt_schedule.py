@@ -107,10 +107,12 @@ def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
 # --- the generated scheduler ----------------------------------------------------------------------
 
 
-def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
-    """The generated scheduler's schedule on the same curves, through wandb's optimizer."""
+def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False, speeds=None):
+    """The generated scheduler's schedule on the same curves, through wandb's optimizer. Runs hold at the
+    points PBT judges, as the trial runtime does; trial k's run reports every `speeds[k]`-th poll (default 1)."""
     import numpy as np
 
+    from sweepbridge.runtime.pbt import Hold, Lineage
     from sweepbridge.tune.schedulers import PB2, PopulationBasedTraining
 
     n, last = len(curves), len(curves[0])
@@ -127,18 +129,32 @@ def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=
     driver = h.Driver(cfg, source)
     storage = tmp_path / "exp" / "sweep1"
     at = {}  # optimizer id → (trial index, generation, last iteration)
+    holds = {}  # optimizer id → the run's holds (the trial runtime's)
 
     def start(count):
         for run_id, config in driver.ask(count):
             meta = config["_pbt"]
             at[run_id] = [int(meta["trial"].split("_")[1]), meta["generation"], meta["iteration"] or 0]
+            holds[run_id] = Hold(Lineage.from_config(config), timeout=0)
 
     start(n)
+    polls = 0
     while any(r["state"] == "running" for r in driver.runs.values()):
+        moved, polls = False, polls + 1
         for run_id, run in driver.runs.items():
             if run["state"] != "running":
                 continue
             k, generation, i = at[run_id]
+            if speeds and polls % speeds[k]:
+                moved = True
+                continue
+            hold = holds[run_id]
+            if hold.due(i):  # held at a point PBT judges, as the trial runtime holds: no step before the decision
+                decided, why = hold.check()
+                assert why is None, f"run {run_id} was told to stop ({why}) but not pruned"
+                if not decided:
+                    continue
+            moved = True
             i += 1
             at[run_id][2] = i
             h.checkpoint(storage, f"pbt_{k:05d}/{generation:04d}", i)
@@ -146,6 +162,10 @@ def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=
             if i == last:
                 driver.finish(run_id)
         pruned = driver.poll()
+        assert moved or pruned or any(r["state"] == "finished" for r in driver.runs.values()), "held runs deadlock"
+        for run_id in pruned:  # a held run that PBT stops is told so (it ends without waiting to be stopped)
+            if holds[run_id].due(at[run_id][2]):
+                assert holds[run_id].check()[1] in ("exploit", "pause")
         start(len(pruned))
     population = driver.population
     return population, [e for e in population.log if e["event"] == "exploit"]
@@ -168,6 +188,16 @@ def test_synchronous_exploits_are_rays(tmp_path, seed):
     upper = {(trial, at): top for trial, at, _, top, _ in ray}
     assert all(donor in upper[(trial, at)] for trial, at, donor in mine)
     assert not [e for e in population.log if e["event"] in ("skip", "close")]
+
+
+def test_synchronous_exploits_are_rays_whatever_the_trials_speeds(tmp_path):
+    """Trials of unequal speeds: the runs that reach a sync point first hold there (Ray pauses them) until the
+    slowest reports, so the exploits are still Ray's."""
+    curves = _curves(6, 10, 5)
+    ray = _ray(curves, interval=3, synch=True, quantile=0.34)
+    population, ours = _ours(tmp_path, curves, interval=3, synch=True, quantile=0.34, speeds=[1, 3, 1, 2, 5, 1])
+    mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in ours]
+    assert ray and _by_time(mine) == _by_time(ray)
 
 
 def test_asynchronous_decisions_are_rays(tmp_path):

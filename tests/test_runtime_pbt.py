@@ -128,3 +128,70 @@ def test_a_run_that_never_reports_a_checkpoint_is_warned(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "PBT trial pbt_00002 (generation 0) reported no checkpoint" in proc.stderr
     assert [r.get("_pbt_checkpoint") for r in run.history] == [None, None] and not (tmp_path / "storage").exists()
+
+
+def _rows_logged(home: Path, run_id: str) -> list[int]:
+    """The training_iterations of the rows the run's transaction log holds so far (what the runner and W&B
+    see), read by the runner's own reader."""
+    from sweepbridge.runner.history import RunLog, find_log, read_records
+
+    log, rows = find_log(home, run_id), RunLog(["w"], extra=["training_iteration"])
+    for record in read_records(log) if log is not None else []:
+        rows.add(record)
+    return [row["training_iteration"] for row in rows.snapshot()[0]]
+
+
+def _until(predicate, timeout: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_run_holds_at_each_point_pbt_judges_until_the_scheduler_decides(tmp_path):
+    """hold=2: the run logs iteration 2 at once (committed: the scheduler must see it) and trains no further
+    until decision_000002.json says go on (next hold 4); at 4 it is told to stop and ends by itself."""
+    from trialrun import start_trial
+
+    storage = tmp_path / "storage"
+    params = {"lr": 1.0, "steps": 6, "_pbt": {**lineage("pbt_00001", 0, storage), "hold": 2}}
+    probe = tmp_path / "probe.jsonl"
+    proc = start_trial(tmp_path, tmp_path, PROGRAM, "train_weights", params, run_id="held01",
+                       extra_env={"PROBE": str(probe)})  # fmt: skip
+    run_dir = storage / "pbt_00001/0000"
+    try:
+        for held, decision in ((2, {"action": "continue", "hold": 4}), (4, {"action": "stop", "why": "exploit"})):
+            _until(lambda held=held: held in _rows_logged(tmp_path, "held01"))  # the held row is visible now
+            assert (run_dir / f"checkpoint_{held:06d}").is_dir()
+            assert not (run_dir / f"checkpoint_{held + 1:06d}").exists()  # held: no further training
+            proc.poll()
+            assert proc.returncode is None
+            (run_dir / f"decision_{held:06d}.json").write_text(json.dumps(decision))
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "PBT stopped the run (exploit" in err
+    assert sorted(_published(storage, "pbt_00001/0000")) == [1, 2, 3, 4]
+    assert _rows_logged(tmp_path, "held01") == [1, 2, 3, 4]
+
+
+def test_a_released_or_unanswered_hold_trains_on(tmp_path):
+    """release.json ends the holds; with no decision at all, the run trains on after the hold timeout, saying so."""
+    storage = tmp_path / "storage"
+    (storage / "pbt_00000/0000").mkdir(parents=True)
+    (storage / "pbt_00000/0000/release.json").write_text('{"action": "release"}')
+    released = {"lr": 1.0, "steps": 3, "_pbt": {**lineage("pbt_00000", 0, storage), "hold": 1}}
+    proc, run, _ = _run(tmp_path, "train_weights", released, "rel01")
+    assert proc.returncode == 0, proc.stderr
+    assert [r["training_iteration"] for r in run.history] == [1, 2, 3] and "no decision" not in proc.stderr
+
+    unanswered = {"lr": 1.0, "steps": 3, "_pbt": {**lineage("pbt_00002", 0, storage), "hold": 2}}
+    probe = tmp_path / "probe-una01.jsonl"
+    proc, run = run_trial(tmp_path, tmp_path, PROGRAM, "train_weights", unanswered, run_id="una01",
+                          extra_env={"PROBE": str(probe), "SWEEPBRIDGE_PBT_HOLD_TIMEOUT": "0.5"})  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "got no decision on training_iteration 2 within 0.5 s" in proc.stderr
+    assert [r["training_iteration"] for r in run.history] == [1, 2, 3]

@@ -20,6 +20,12 @@ by training_iteration, and nothing else.
 - Waves: with fewer slots than trials, a trial reaching a perturbation point while another waits is paused
   (pruned; its next run continues from its own checkpoint), and asks pick the waiting trial with the least
   last_train_time (Ray's choose_trial_to_run). A run is paused only when a waiting trial can take its slot.
+- Holds: a run waits at each iteration PBT will judge (`hold` in its `_pbt` block) until the scheduler has
+  judged it, so it never trains past a perturbation point it may be stopped at (Ray's trial is not running
+  while its scheduler decides). The decision is a small JSON file beside the run's checkpoints,
+  `{storage}/{trial}/{generation:04d}/decision_{iteration:06d}.json`: `{"action": "continue", "hold": next}`
+  or `{"action": "stop", "why": "exploit" | "pause"}`; `release.json` there lets the run train on without
+  further holds (the population closed, or the scheduler restarted). No holds with a `wandb://` storage.
 - W&B's scheduler ends the sweep when an ask gets no run; the sampler's `is_exhausted` says so only when no
   trial waits for a run. When that happens while runs are still going (a trial finished early), the
   population is closed: later results are not exploited (no later run could be started), said in `LOG`.
@@ -61,6 +67,7 @@ class PBTTrial:
         self.source = None  # (donor run, iteration) its current run continued from
         self.seen = 0  # last step of its current run already replayed
         self.waiting = False  # synch: at the sync point, waiting for the others
+        self.hold = None  # the iteration at which its running run waits for a decision
         self.last_score = None
         self.last_checkpoint = None
         self.last_perturbation_time = 0
@@ -132,6 +139,10 @@ class Population:
         if not self.closed and any(t.live for t in self.trials):
             self.closed = True
             self.say({"event": "close", "running": [t.name for t in self.trials if t.live]})
+            for t in self.trials:  # no later exploit: the held runs train on
+                if t.status == "running":
+                    t.hold = None
+                    self.release(t.name, t.generation)
         return True
 
     def adopt(self, params: dict) -> None:
@@ -141,6 +152,8 @@ class Population:
         found = [t for t in self.trials if t.name == meta.get("trial")]
         if found and found[0].status == "new":
             found[0].status = "done"
+        if isinstance(meta.get("generation"), int):
+            self.release(meta.get("trial"), meta["generation"])
         if not self.closed:
             self.closed = True
             self.say({"event": "close", "running": [], "adopted": meta.get("trial")})
@@ -162,6 +175,7 @@ class Population:
         t.waiting = bool(self.settings["synch"]) and t.last_train_time >= self.next_sync
         t.seen = t.restore[1] if t.restore else 0
         t.restore = None
+        t.hold = self.next_hold(t, t.seen)
         self.open_slots = max(self.open_slots - 1, 0)
         self.by_run[trial.number] = t
         meta = {
@@ -171,6 +185,7 @@ class Population:
             "donor": t.source[0] if t.source else None,
             "iteration": t.source[1] if t.source else None,
             "storage": self.storage,
+            "hold": t.hold,
         }
         trial.set_user_attr("_pbt", meta)
         return {**t.config, "_pbt": meta}
@@ -206,6 +221,10 @@ class Population:
                 continue
             if ft.state != optuna.trial.TrialState.PRUNED:  # finished or failed: the trial is done
                 t.status, t.run = "done", None
+        for t in self.trials:  # a held run whose result PBT judged (and did not stop) goes on
+            if t.status == "running" and not t.waiting and t.hold is not None and t.seen >= t.hold:
+                held, t.hold = t.hold, self.next_hold(t, t.seen)
+                self.decide(t, held, {"action": "continue", "hold": t.hold})
 
     def on_result(self, t: PBTTrial, time: int, value: float) -> None:
         """Ray's PopulationBasedTraining.on_trial_result for result `value` at `time` (training_iteration)."""
@@ -284,15 +303,61 @@ class Population:
             return
         t.restore = checkpoint
         self.say({"event": "pause", "trial": t.name, "at": time, "checkpoint": list(checkpoint)})
-        self.stop_run(t)
+        self.stop_run(t, "pause")
 
-    def stop_run(self, t: PBTTrial) -> None:
+    def stop_run(self, t: PBTTrial, why: str = "exploit") -> None:
         if t.status == "running":
             self.to_prune.add(t.run)
             self.open_slots += 1
+            if t.hold is not None and t.seen >= t.hold:  # the held run ends now, without waiting to be stopped
+                self.decide(t, t.hold, {"action": "stop", "why": why})
+            t.hold = None
         t.run, t.status = None, "queued"
         if t not in self.queue:
             self.queue.append(t)
+
+    # --- holds --------------------------------------------------------------------------------
+
+    def next_hold(self, t: PBTTrial, after: int):
+        """The next iteration after `after` at which PBT judges the trial's result (Ray's on_trial_result
+        checks: burn-in, perturbation interval), or None: no hold (closed, beyond the stop, no shared files)."""
+        s = self.settings
+        if self.closed or self.storage.startswith("wandb://"):
+            return None
+        hold = max(s["burn_in_period"], t.last_perturbation_time + s["perturbation_interval"], after + 1)
+        stop = s.get("stop_iteration")
+        return None if stop is not None and hold >= stop else hold
+
+    def decide(self, t: PBTTrial, iteration: int, decision: dict) -> None:
+        """Tell the run held at `iteration` what PBT decided (its decision file, written whole)."""
+        self.write(f"{run_key(t.name, t.generation)}/decision_{iteration:06d}.json", decision)
+
+    def release(self, name, generation: int) -> None:
+        """Let the run `name`/`generation` train on without holds (release.json beside its checkpoints)."""
+        if isinstance(name, str) and not self.storage.startswith("wandb://"):
+            self.write(f"{run_key(name, generation)}/release.json", {"action": "release"})
+
+    def write(self, relative: str, data: dict) -> None:
+        """A small JSON file under the storage, never seen half-written (local: renamed into place)."""
+        text = json.dumps(data)
+        root = self.storage
+        try:
+            if "://" in root and not root.startswith("file://"):
+                from pyarrow import fs
+
+                filesystem, path = fs.FileSystem.from_uri(root.rstrip("/") + "/" + relative)
+                filesystem.create_dir(path.rsplit("/", 1)[0], recursive=True)
+                with filesystem.open_output_stream(path) as out:
+                    out.write(text.encode())
+                return
+            path = os.path.join(os.path.expanduser(root.replace("file://", "", 1)), relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            partial = f"{path}.partial-{os.getpid()}"
+            with open(partial, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(partial, path)
+        except (OSError, ImportError) as exc:  # the held run times out and trains on; say why
+            LOGGER.warning(f"[PBT] cannot write {relative} in the checkpoint storage {root}: {exc}")
 
     # --- checkpoints --------------------------------------------------------------------------
 

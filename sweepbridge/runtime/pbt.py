@@ -10,7 +10,10 @@ training_iteration whose checkpoint it continues from, and the storage root. The
 - before the trainable starts, a continuation (generation > 0) loads `{storage}/{donor}/checkpoint_{iteration:06d}`
   and continues `training_iteration` and `time_total_s` from its marker, as Ray's trials do after an exploit;
   a missing or unreadable checkpoint is a `DonorCheckpointError` naming the path (the run fails; it never
-  starts from scratch).
+  starts from scratch);
+- holds at each iteration PBT will judge (`hold`) until the scheduler's decision file says to go on (with the
+  next hold) or to stop (the trial continues in a new run), so a run never trains past a perturbation point
+  (`Hold`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Mapping
+import sys
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,9 @@ from .checkpoints import MARKER
 PBT_CHECKPOINT = "_pbt_checkpoint"
 """Logged in a run's row (= its training_iteration) when that iteration's checkpoint was published."""
 TAG = "pbt"
+HOLD_TIMEOUT_S = 1800.0
+"""How long a held run waits for the scheduler's decision before training on (SWEEPBRIDGE_PBT_HOLD_TIMEOUT):
+a synchronous population waits at each sync point for its slowest trial, as Ray's paused trials do."""
 
 
 class PbtConfigError(SpecError):
@@ -50,6 +58,7 @@ class Lineage:
     donor: str | None
     iteration: int | None
     storage: str
+    hold: int | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Lineage | None:
@@ -78,9 +87,11 @@ class Lineage:
                     f"config[{PBT_KEY!r}]['iteration'] must be the donor's training_iteration to restore "
                     f"(generation {generation}), got {iteration!r}."
                 )
-        parent = block.get("parent")
+        parent, hold = block.get("parent"), block.get("hold")
+        if hold is not None and (not isinstance(hold, int) or isinstance(hold, bool) or hold < 1):
+            raise PbtConfigError(f"config[{PBT_KEY!r}]['hold'] must be a training_iteration >= 1, got {hold!r}.")
         return cls(trial, generation, parent if isinstance(parent, str) else None,
-                   donor if generation > 0 else None, iteration if generation > 0 else None, storage)  # fmt: skip
+                   donor if generation > 0 else None, iteration if generation > 0 else None, storage, hold)  # fmt: skip
 
     @property
     def run_name(self) -> str:
@@ -132,6 +143,15 @@ class Lineage:
             raise DonorCheckpointError(self._donor_message(source, f"cannot be read ({exc})")) from None
         return local, info
 
+    def read(self, name: str) -> dict[str, Any] | None:
+        """The JSON file `name` beside this run's checkpoints (a decision), or None while it is not there."""
+        path = join(self.storage, self.run_name, name)
+        try:
+            data = json.loads(Storage.of(path).read_text(path))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
     def _donor_message(self, path: str, what: str) -> str:
         return (
             f"PBT trial {self.trial} generation {self.generation} continues from {self.donor} at "
@@ -169,6 +189,10 @@ class Storage:
         if final.exists():  # the same iteration published again (a resumed run): replace it
             shutil.rmtree(final)
         os.replace(partial, final)
+
+    def read_text(self, path: str) -> str:
+        """A small file's text (FileNotFoundError while it is not there)."""
+        return Path(path).read_text(encoding="utf-8")
 
     def get(self, source: str, scratch: Path) -> Path:
         """A local directory holding `source` (local storage: `source` itself)."""
@@ -210,6 +234,10 @@ class UriStorage(Storage):
             with self.fs.open_output_stream(f"{root}/{relative}") as out:
                 out.write(path.read_bytes())
 
+    def read_text(self, path: str) -> str:
+        with self.fs.open_input_stream(self._path(path)) as stream:
+            return stream.read().decode("utf-8")
+
     def get(self, source: str, scratch: Path) -> Path:
         root = self._path(source)
         info = self.fs.get_file_info(root)
@@ -224,6 +252,64 @@ class UriStorage(Storage):
             with self.fs.open_input_stream(entry.path) as stream:
                 target.write_bytes(stream.read())
         return scratch
+
+
+class Hold:
+    """A PBT run's holds: after logging the result of iteration `at`, the run waits for the scheduler's
+    decision on it (`decision_{at:06d}.json` beside its checkpoints; `release.json` ends the holds)."""
+
+    def __init__(self, lineage: Lineage, timeout: float | None = None) -> None:
+        self.lineage = lineage
+        self.at = lineage.hold
+        if timeout is None:
+            try:
+                timeout = float(os.environ.get("SWEEPBRIDGE_PBT_HOLD_TIMEOUT", HOLD_TIMEOUT_S))
+            except ValueError:
+                timeout = HOLD_TIMEOUT_S
+        self.timeout = timeout
+
+    def due(self, iteration: Any) -> bool:
+        """The result of `iteration` is one PBT judges: log it at once (committed) and `wait`."""
+        return self.at is not None and isinstance(iteration, int) and iteration >= self.at
+
+    def check(self) -> tuple[bool, str | None]:
+        """(decided, why): whether the scheduler decided on the held iteration, and the reason to stop
+        ("exploit" / "pause"), None to go on (then `at` is the next hold, or None: no more holds)."""
+        held = self.at
+        if held is None:
+            return True, None
+        decision = self.lineage.read(f"decision_{held:06d}.json")
+        if decision is not None:
+            if decision.get("action") == "stop":
+                self.at = None
+                return True, str(decision.get("why") or "exploit")
+            nxt = decision.get("hold")
+            self.at = nxt if isinstance(nxt, int) and not isinstance(nxt, bool) and nxt > held else None
+            return True, None
+        if self.lineage.read("release.json") is not None:
+            self.at = None
+            return True, None
+        return False, None
+
+    def wait(self, stopped: Callable[[], bool]) -> str | None:
+        """Wait for the decision on the held iteration; the reason to stop ("exploit" / "pause") or None to go
+        on. Returns None at once when `stopped()` (SIGTERM) and after the timeout (said on stderr)."""
+        held, deadline, pause = self.at, time.monotonic() + self.timeout, 0.02
+        while not stopped():
+            decided, why = self.check()
+            if decided:
+                return why
+            if time.monotonic() > deadline:
+                self.at = None
+                print(
+                    f"sweepbridge trial: PBT trial {self.lineage.trial} got no decision on training_iteration {held} "
+                    f"within {self.timeout:g} s (is the sweep's scheduler running?); it trains on without holds.",
+                    file=sys.stderr,
+                )
+                return None
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.2)
+        return None
 
 
 def lineage_before_init() -> Lineage | None:

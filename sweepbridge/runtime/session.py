@@ -13,7 +13,7 @@ from typing import Any
 from ..tune.flat_keys import flatten
 from ..tune.results import TRAINING_ITERATION, Clock
 from .checkpoints import Store, as_checkpoint, time_total
-from .pbt import PBT_CHECKPOINT, Lineage
+from .pbt import PBT_CHECKPOINT, Hold, Lineage
 from .stopping import StopRule
 
 GRACE_S = 1.0
@@ -55,6 +55,7 @@ class TrialSession:
         self.store = Store(Path(run.dir).parent, run.id)
         self.lineage: Lineage | None = None
         """A PBT sweep's run: its trial, generation and donor (its checkpoints are published to the storage)."""
+        self._hold: Hold | None = None
         self._published: int | None = None
         self.last_published: int | None = None
         """The training_iteration of the last checkpoint published to the PBT storage."""
@@ -131,11 +132,19 @@ class TrialSession:
         self.reported_keys.update(flatten(result))
         self.last_iteration = result.get(TRAINING_ITERATION)
         self.last_time_total = result.get("time_total_s")
-        self._log(result)
+        if self.lineage is not None and self._hold is None:
+            self._hold = Hold(self.lineage)
+        held = self._hold is not None and self._hold.due(self.last_iteration)
+        self._log(result, commit=held)
         self._keep(result)
         if self.stop_rule(self.trial_id, result):
             self.stop_reason = "done" if result.get("done") else "stop criteria met"
             return True
+        if held and self._hold is not None:
+            why = self._hold.wait(lambda: self.terminated)
+            if why is not None:
+                self.stop_reason = f"PBT stopped the run ({why}: the trial continues in a new run)"
+                return True
         return False
 
     def write_params(self, config: dict[str, Any]) -> None:
@@ -149,7 +158,9 @@ class TrialSession:
         with open(self.results_file, "a", encoding="utf-8") as f:
             f.write(_json(row) + "\n")
 
-    def _log(self, result: dict[str, Any]) -> None:
+    def _log(self, result: dict[str, Any], commit: bool = False) -> None:
+        """One W&B row at step = training_iteration; `commit` writes it at once (wandb otherwise keeps a row
+        given a step open until the next step: a held PBT run's scheduler must see it)."""
         from wandb.sdk.data_types.base_types.wb_value import WBValue
 
         row = {}
@@ -164,7 +175,7 @@ class TrialSession:
         self._published = None
         current = self._wandb_step()
         if isinstance(step, int) and step >= current:
-            self.run.log(row, step=step)
+            self.run.log(row, step=step, commit=commit or None)
             return
         if not self._step_warned:
             self._step_warned = True
