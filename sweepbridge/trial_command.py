@@ -49,6 +49,9 @@ PBT_KEY = "_pbt"
 a dict naming the PBT trial (a chain of runs), the run's generation, its parent run and the donor run and
 training_iteration whose checkpoint it continues from, and the checkpoint storage (docs/pbt.md). The trial
 runtime removes it from the config the trainable receives (Ray's config has no such key)."""
+PBT_TIME_ATTRS = ("training_iteration", "time_total_s")
+"""The time_attr values a PBT sweep runs with: the iteration (every result judged), or the run's time_total_s
+(judged at the iterations that keep a checkpoint: its marker records the time)."""
 
 
 class _Parser(argparse.ArgumentParser):

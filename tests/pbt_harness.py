@@ -90,9 +90,12 @@ class Driver:
         return pruned
 
 
-def checkpoint(storage: Path, run: str, iteration: int) -> Path:
+def checkpoint(storage: Path, run: str, iteration: int, time_total_s: float | None = None) -> Path:
     """A checkpoint as the trial runtime keeps it in a PBT sweep's storage (the contract's layout)."""
+    import json
+
     folder = storage / run / f"checkpoint_{iteration:06d}"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / ".sweepbridge_checkpoint.json").write_text(f'{{"training_iteration": {iteration}}}')
+    marker = {"training_iteration": iteration, **({} if time_total_s is None else {"time_total_s": time_total_s})}
+    (folder / ".sweepbridge_checkpoint.json").write_text(json.dumps(marker))
     return folder

@@ -13,6 +13,7 @@ results as run histories, checkpoints written to the storage as the trial runtim
 
 from __future__ import annotations
 
+import json
 import random
 
 import pbt_harness as h
@@ -149,7 +150,9 @@ def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=
                 moved = True
                 continue
             hold = holds[run_id]
-            if hold.due(i):  # held at a point PBT judges, as the trial runtime holds: no step before the decision
+            if hold.due(
+                {"training_iteration": i}, True
+            ):  # held at a point PBT judges, as the trial runtime holds: no step before the decision
                 decided, why = hold.check()
                 assert why is None, f"run {run_id} was told to stop ({why}) but not pruned"
                 if not decided:
@@ -164,11 +167,161 @@ def _ours(tmp_path, curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=
         pruned = driver.poll()
         assert moved or pruned or any(r["state"] == "finished" for r in driver.runs.values()), "held runs deadlock"
         for run_id in pruned:  # a held run that PBT stops is told so (it ends without waiting to be stopped)
-            if holds[run_id].due(at[run_id][2]):
+            if holds[run_id].due({"training_iteration": at[run_id][2]}, True):
                 assert holds[run_id].check()[1] in ("exploit", "pause")
         start(len(pruned))
     population = driver.population
     return population, [e for e in population.log if e["event"] == "exploit"]
+
+
+# --- time_attr="time_total_s": trials of different speeds, results in the order they happen ----------
+
+
+def _timed(tmp_path, curves, dts, interval, synch, ray):
+    """Ray's PBT (`ray=True`) or the generated scheduler on time_attr="time_total_s": trial k's iterations take
+    dts[k] seconds (of the trial's time_total_s and of the wall clock ordering the results); each result is
+    handled as it happens (the generated scheduler polled after each, its runs holding as the runtime holds).
+    [(trial, at, donor)] of every exploit."""
+    import heapq
+
+    from sweepbridge.runtime.pbt import Hold, Lineage
+
+    n, last = len(curves), len(curves[0])
+    common = {"time_attr": "time_total_s", "metric": "loss", "mode": "min", "perturbation_interval": interval,
+              "quantile_fraction": 0.25, "synch": synch}  # fmt: skip
+    state = {k: [0, 0.0] for k in range(n)}  # trial → [iteration, time_total_s]
+    events = [(dts[k], k) for k in range(n)]
+    heapq.heapify(events)
+    exploits = []
+    if ray:
+        from ray.train._internal.session import _TrainingResult
+        from ray.tune import Checkpoint
+        from ray.tune.experiment import Trial
+        from ray.tune.schedulers import PopulationBasedTraining
+
+        class Recording(PopulationBasedTraining):
+            def _exploit(self, tune_controller, trial, trial_to_clone):
+                at = self._trial_state[trial].last_train_time
+                super()._exploit(tune_controller, trial, trial_to_clone)
+                exploits.append((trials.index(trial), at, trials.index(trial_to_clone)))
+
+        class Controller:
+            search_alg = None
+
+            def get_trials(self):
+                return trials
+
+            def get_live_trials(self):
+                return [t for t in trials if t.status != Trial.TERMINATED]
+
+            def _schedule_trial_save(self, trial, result=None):
+                return trial.checkpoint
+
+            def pause_trial(self, trial, should_checkpoint=True):
+                trial.set_status(Trial.PAUSED)
+
+        random.seed(0)
+        pbt = Recording(hyperparam_mutations={"lr": [1, 2, 3]}, log_config=False, **common)
+        trials = [Trial("__fake", config={"lr": 2}, stub=True, trial_id=f"t{k}") for k in range(n)]
+        controller = Controller()
+        for t in trials:
+            pbt.on_trial_add(controller, t)
+            t.set_status(Trial.RUNNING)
+    else:
+        from sweepbridge.tune.schedulers import PopulationBasedTraining
+
+        cfg = h.sweep(PopulationBasedTraining(hyperparam_mutations={"lr": [1, 2, 3]}, **common), config={"lr": 2},
+                      num_samples=n, storage_path=str(tmp_path), name="exp", stop={"training_iteration": last})  # fmt: skip
+        _, source = h.load(cfg, tmp_path, f"pbt_timed_{int(synch)}")
+        driver, storage, runs = h.Driver(cfg, source), tmp_path / "exp" / "sweep1", {}
+        for run_id, config in driver.ask(n):
+            runs[int(config["_pbt"]["trial"][4:])] = (run_id, config["_pbt"], Hold(Lineage.from_config(config), 0))
+    parked = set()  # trials that do not run now (Ray: paused at a sync point; ours: held, awaiting the decision)
+
+    def restart(j):  # its next result comes dts[j] after now (wall clock), whatever its time_total_s
+        nonlocal events
+        events = [(w, i) for w, i in events if i != j] + [(now + dts[j], j)]
+        heapq.heapify(events)
+
+    while events:
+        now, k = heapq.heappop(events)
+        step, time = state[k][0] + 1, state[k][1] + dts[k]
+        state[k] = [step, time]
+        if step == last and ray:  # the stop iteration: no scheduler sees it
+            trials[k].set_status(Trial.TERMINATED)
+        elif ray:
+            t, seen = trials[k], len(exploits)
+            t.set_status(Trial.RUNNING)
+            t.run_metadata.checkpoint_manager._latest_checkpoint_result = _TrainingResult(
+                checkpoint=Checkpoint(f"/ck/{k}/{step}/{time!r}"), metrics={})  # fmt: skip
+            pbt.on_trial_result(controller, t, {"training_iteration": step, "time_total_s": time,
+                                                "loss": curves[k][step - 1]})  # fmt: skip
+            if synch and pbt._trial_state[t].last_train_time >= pbt._next_perturbation_sync:
+                parked.add(k)  # paused until the others reach the sync point
+            else:
+                heapq.heappush(events, (now + dts[k], k))
+            for other, *_ in exploits[seen:]:  # continues from the donor's checkpoint
+                restored = str(trials[other].run_metadata.checkpoint_manager._latest_checkpoint_result.checkpoint.path)
+                _, _, _, i, when = restored.split("/")
+                state[other] = [int(i), float(when)]
+            for j in list(parked):
+                if pbt._trial_state[trials[j]].last_train_time < pbt._next_perturbation_sync:
+                    parked.discard(j)
+                    restart(j)
+            for other, *_ in exploits[seen:]:
+                if other not in parked:
+                    restart(other)
+        else:
+            run_id, meta, hold = runs[k]
+            h.checkpoint(storage, f"{meta['trial']}/{meta['generation']:04d}", step, time)
+            driver.report(run_id, step, curves[k][step - 1])
+            if step == last:  # the run finishes (the runtime never holds at its stop)
+                driver.finish(run_id)
+            elif hold.due({"training_iteration": step, "time_total_s": time}, True):
+                parked.add(k)
+            else:
+                heapq.heappush(events, (now + dts[k], k))
+            pruned = driver.poll()
+            for j in list(parked):
+                decided, why = runs[j][2].check()
+                assert (why is not None) == (runs[j][0] in pruned)  # a stop decision for each pruned held run
+                if decided:
+                    parked.discard(j)
+                    if why is None:
+                        restart(j)
+            for _ in pruned:  # the continuation starts where its `_pbt` block says
+                ((new_id, config),) = driver.ask(1)
+                m = config["_pbt"]
+                j = int(m["trial"][4:])
+                marker = storage / m["donor"] / f"checkpoint_{m['iteration']:06d}" / ".sweepbridge_checkpoint.json"
+                state[j] = [m["iteration"], json.loads(marker.read_text())["time_total_s"]]
+                runs[j] = (new_id, m, Hold(Lineage.from_config(config), 0))
+                restart(j)
+    if ray:  # trials still paused: Ray would wait at a sync point for trials that finished before it
+        return exploits, sorted(parked)
+    assert not parked, "runs held with no decision"
+    log = driver.population.log
+    return [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in log if e["event"] == "exploit"]
+
+
+@pytest.mark.parametrize(("synch", "seed", "last"), [(False, 6, 14), (True, 7, 12)])
+def test_time_total_s_decisions_are_rays(tmp_path, synch, seed, last):
+    """Ray's default time_attr: four trials of different speeds, perturbation every 3 s of time_total_s
+    (judged from the time recorded with each checkpoint): every exploit (trial, time, donor) is Ray's."""
+    curves, dts = _curves(4, last, seed), [1.0, 1.5, 0.7, 1.25]
+    ray, stuck = _timed(tmp_path / "ray", curves, dts, 3.0, synch, ray=True)
+    ours = _timed(tmp_path, curves, dts, 3.0, synch, ray=False)
+    assert len(ray) >= 3 and ours == ray and not stuck
+
+
+def test_a_sync_point_that_finished_trials_never_reach_syncs_the_live_ones(tmp_path):
+    """synch=True, trials stopping at one training_iteration but at different times: the trials left behind the
+    sync point finish, and Ray's paused trials would wait for them for ever. The live trials sync without them
+    (their held runs get a decision); up to then every exploit is Ray's."""
+    curves, dts = _curves(4, 14, 9), [1.0, 1.5, 0.7, 1.25]
+    ray, stuck = _timed(tmp_path / "ray", curves, dts, 3.0, True, ray=True)
+    ours = _timed(tmp_path, curves, dts, 3.0, True, ray=False)  # asserts that no run is left holding
+    assert stuck and ours[: len(ray)] == ray and len(ours) > len(ray)
 
 
 def _by_time(exploits):
@@ -308,38 +461,49 @@ def _ray_waves(curves, interval, quantile, slots, seed=0):
     return exploits
 
 
-def test_synchronous_waves_exploit_as_ray(tmp_path):
-    """Population 8 on 3 parallel runs (Ray: 3 trials at a time): the same trials are exploited at every sync
-    point, and every trial reaches the end."""
+def _waves(tmp_path, curves, slots, interval=3, name="pbt_schedule_waves"):
+    """The generated scheduler on `slots` parallel runs (held at the points PBT judges, as the runtime holds):
+    (the decision log, the trials that reached the end)."""
+    from sweepbridge.runtime.pbt import Hold, Lineage
     from sweepbridge.tune.schedulers import PopulationBasedTraining
 
-    curves, slots = _curves(8, 10, 21), 3
-    ray = _ray_waves(curves, interval=3, quantile=0.25, slots=slots)
+    n, last = len(curves), len(curves[0])
     pbt = PopulationBasedTraining(
-        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=3,
+        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=interval,
         hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=0.25, synch=True,
     )  # fmt: skip
-    cfg = h.sweep(pbt, config={"lr": 2}, num_samples=8, storage_path=str(tmp_path), name="exp",
-                  stop={"training_iteration": 10})  # fmt: skip
-    _, source = h.load(cfg, tmp_path, "pbt_schedule_waves")
-    driver, at, done = h.Driver(cfg, source), {}, set()
+    cfg = h.sweep(pbt, config={"lr": 2}, num_samples=n, storage_path=str(tmp_path), name="exp",
+                  stop={"training_iteration": last})  # fmt: skip
+    _, source = h.load(cfg, tmp_path, name)
+    driver, at, holds, done = h.Driver(cfg, source), {}, {}, set()
     for _ in range(500):
         live = [i for i, r in driver.runs.items() if r["state"] == "running"]
         for run_id, config in driver.ask(slots - len(live)) if len(live) < slots else []:
             meta = config["_pbt"]
             at[run_id] = [int(meta["trial"][4:]), meta["generation"], meta["iteration"] or 0]
+            holds[run_id] = Hold(Lineage.from_config(config), timeout=0)
         for run_id in [i for i, r in driver.runs.items() if r["state"] == "running"]:
             k, generation, i = at[run_id]
+            if holds[run_id].due({"training_iteration": i}, True) and not holds[run_id].check()[0]:
+                continue  # held until PBT decides
             i = at[run_id][2] = i + 1
             h.checkpoint(tmp_path / "exp" / "sweep1", f"pbt_{k:05d}/{generation:04d}", i)
             driver.report(run_id, i, curves[k][i - 1])
-            if i == 10:
+            if i == last:
                 driver.finish(run_id)
                 done.add(k)
         driver.poll()
-        if len(done) == 8:
+        if len(done) == n:
             break
-    log = driver.population.log
+    return driver.population.log, done
+
+
+def test_synchronous_waves_exploit_as_ray(tmp_path):
+    """Population 8 on 3 parallel runs (Ray: 3 trials at a time): the same trials are exploited at every sync
+    point, and every trial reaches the end."""
+    curves, slots = _curves(8, 10, 21), 3
+    ray = _ray_waves(curves, interval=3, quantile=0.25, slots=slots)
+    log, done = _waves(tmp_path, curves, slots)
     mine = [(int(e["trial"][4:]), e["at"], int(e["donor"][4:])) for e in log if e["event"] == "exploit"]
     assert len(done) == 8 and ray and _by_time(mine) == _by_time(ray)
     assert "pause" in [e["event"] for e in log]

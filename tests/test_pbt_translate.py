@@ -92,7 +92,7 @@ def test_auto_engine_chooses_the_sweep_scheduler(capsys):
     [
         (lambda: tune.run("train.py", config={}, scheduler=pbt(), engine="optuna"), "tune.scheduler.pbt.program",
          "run_or_experiment"),
-        (lambda: h.sweep(pbt(time_attr="time_total_s")), "tune.scheduler.pbt.time_attr", "scheduler.time_attr"),
+        (lambda: h.sweep(pbt(time_attr="timesteps_total")), "tune.scheduler.pbt.time_attr", "scheduler.time_attr"),
         (lambda: h.sweep(pbt(hyperparam_mutations={"lr": lambda: 0.1})), "tune.scheduler.pbt.mutation",
          "scheduler.hyperparam_mutations.lr"),
         (lambda: h.sweep(pbt(hyperparam_mutations={"lr": tune.sample_from(lambda _: 0.1)})),

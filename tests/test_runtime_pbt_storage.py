@@ -11,7 +11,7 @@ import pytest
 from sweepbridge.errors import SpecError
 from sweepbridge.runtime.checkpoints import MARKER, Store, class_restore_argument
 from sweepbridge.runtime.config import ray_config
-from sweepbridge.runtime.pbt import DonorCheckpointError, Lineage, PbtConfigError
+from sweepbridge.runtime.pbt import DonorCheckpointError, Hold, Lineage, PbtConfigError
 
 
 def _block(storage, generation=1, donor="pbt_00001/0003", iteration=4, trial="pbt_00000"):
@@ -88,6 +88,8 @@ def test_missing_or_unreadable_donor_is_refused_naming_the_path(tmp_path, storag
         ({"_pbt": {"trial": "t", "generation": 0, "storage": ""}}, "'storage'"),
         ({"_pbt": {"trial": "t", "generation": 2, "storage": "/s", "donor": "t", "iteration": 1}}, "'donor'"),
         ({"_pbt": {"trial": "t", "generation": 2, "storage": "/s", "donor": "t/1", "iteration": None}}, "'iteration'"),
+        ({"_pbt": {"trial": "t", "generation": 0, "storage": "/s", "hold": "3"}}, "'hold'"),
+        ({"_pbt": {"trial": "t", "generation": 0, "storage": "/s", "time_attr": "timesteps_total"}}, "'time_attr'"),
     ],
 )  # fmt: skip
 def test_a_malformed_block_is_a_readable_error(block, message):
@@ -118,3 +120,33 @@ def test_a_path_returned_by_save_resolves_inside_the_checkpoint_wherever_it_is_c
     kept.rename(moved)
     assert class_restore_argument(moved, info["returned"]) == str(moved / "model.pt")
     assert class_restore_argument(moved, "/abs/kept/as/is") == "/abs/kept/as/is"
+
+
+@pytest.mark.parametrize("time_attr", ["training_iteration", "time_total_s"])
+def test_a_run_holds_where_the_scheduler_judges_and_follows_its_decisions(storage, time_attr):
+    """training_iteration: every result from `hold` on is judged; time_total_s: a result whose checkpoint was
+    published, from `hold` seconds on. Decisions chain the holds; a stop names why; release.json ends them."""
+    root, uri = storage
+    block = {"trial": "pbt_00002", "generation": 1, "donor": "pbt_00001/0000", "iteration": 2, "storage": uri,
+             "hold": 4 if time_attr == "training_iteration" else 6.0, "time_attr": time_attr}  # fmt: skip
+    hold = Hold(Lineage.from_config({"_pbt": block}), timeout=0)
+    result = {"training_iteration": 4, "time_total_s": 6.0}
+    assert not hold.due({"training_iteration": 3, "time_total_s": 4.5}, True)
+    assert hold.due(result, published=False) == (time_attr == "training_iteration")
+    assert hold.due(result, published=True) and hold.step == 4
+    assert hold.check() == (False, None)  # no decision yet: it waits
+    folder = root / "pbt_00002" / "0001"
+    folder.mkdir(parents=True)
+    (folder / "decision_000004.json").write_text(json.dumps({"action": "continue", "hold": 7}))
+    assert hold.check() == (True, None) and hold.at == 7
+    assert hold.due({"training_iteration": 7, "time_total_s": 10.5}, True) and hold.step == 7
+    assert hold.wait(lambda: False) is None and hold.at is None  # unanswered: trains on without holds
+    hold = Hold(Lineage.from_config({"_pbt": {**block, "hold": 7}}), timeout=0)
+    assert hold.due({"training_iteration": 7, "time_total_s": 10.5}, True)
+    (folder / "decision_000007.json").write_text(json.dumps({"action": "stop", "why": "pause"}))
+    assert hold.wait(lambda: False) == "pause"
+    hold = Hold(Lineage.from_config({"_pbt": {**block, "hold": 8}}), timeout=60)
+    assert hold.due({"training_iteration": 9, "time_total_s": 12.0}, True)
+    (folder / "release.json").write_text(json.dumps({"action": "release"}))
+    assert hold.wait(lambda: False) is None and hold.at is None
+    assert not hold.due({"training_iteration": 10, "time_total_s": 13.5}, True)

@@ -8,6 +8,9 @@ metric at its `_step` (the trial runtime logs one row per report at step = train
 `trial.report`, then asks the pruner of every running run. So the scheduler sees, per run, the sweep metric
 by training_iteration, and nothing else.
 
+- Time: `training_iteration` is each result's `_step` (every result is judged). With `time_attr="time_total_s"`,
+  a result is judged at the iterations that kept a checkpoint, its time read from the checkpoint's marker in
+  the storage (the runtime records `time_total_s` there), and results are replayed in time order.
 - A PBT trial ("pbt_%05d", 0..num_samples-1) is a chain of runs. Its state is Ray's `_PBTTrialState`:
   last_score, last_checkpoint, last_perturbation_time, last_train_time.
 - `Population.update(study)` replays the new results of all running runs in time order (step, then trial
@@ -67,7 +70,9 @@ class PBTTrial:
         self.source = None  # (donor run, iteration) its current run continued from
         self.seen = 0  # last step of its current run already replayed
         self.waiting = False  # synch: at the sync point, waiting for the others
-        self.hold = None  # the iteration at which its running run waits for a decision
+        self.hold = None  # the time (time_attr units) from which its running run holds for a decision
+        self.held_at = None  # the iteration its run holds at now, awaiting a decision
+        self.last_step = 0  # the iteration of its last judged result (its checkpoint's)
         self.last_score = None
         self.last_checkpoint = None
         self.last_perturbation_time = 0
@@ -96,6 +101,7 @@ class Population:
         self.next_sync = max(settings["perturbation_interval"], settings["burn_in_period"])
         self.closed = False
         self.storage = settings["storage"]
+        self.times = {}  # (run key, iteration) -> time_attr value of its checkpoint (timed)
         self.log = []  # what was decided: dicts with "event" (exploit | skip | pause | close)
         self.explorer = PB2Explorer(settings["bounds"]) if settings.get("explorer") == "pb2" else None
 
@@ -141,7 +147,7 @@ class Population:
             self.say({"event": "close", "running": [t.name for t in self.trials if t.live]})
             for t in self.trials:  # no later exploit: the held runs train on
                 if t.status == "running":
-                    t.hold = None
+                    t.hold = t.held_at = None
                     self.release(t.name, t.generation)
         return True
 
@@ -175,7 +181,7 @@ class Population:
         t.waiting = bool(self.settings["synch"]) and t.last_train_time >= self.next_sync
         t.seen = t.restore[1] if t.restore else 0
         t.restore = None
-        t.hold = self.next_hold(t, t.seen)
+        t.hold, t.held_at = self.next_hold(t, t.seen), None
         self.open_slots = max(self.open_slots - 1, 0)
         self.by_run[trial.number] = t
         meta = {
@@ -186,6 +192,7 @@ class Population:
             "iteration": t.source[1] if t.source else None,
             "storage": self.storage,
             "hold": t.hold,
+            **({"time_attr": self.settings["time_attr"]} if self.timed else {}),
         }
         trial.set_user_attr("_pbt", meta)
         return {**t.config, "_pbt": meta}
@@ -202,15 +209,21 @@ class Population:
                 ft = frozen.get(t.run) if t.status == "running" else None
                 if ft is None or t.waiting:
                     continue
-                steps = [s for s in ft.intermediate_values if s > t.seen and (stop is None or s < stop)]
-                if steps and (nxt is None or (min(steps), t.index) < (nxt[0], nxt[1].index)):
-                    nxt = (min(steps), t, ft.intermediate_values[min(steps)])
+                steps = sorted(s for s in ft.intermediate_values if s > t.seen and (stop is None or s < stop))
+                for step in steps:  # its next result (timed: the next iteration with a checkpoint)
+                    time = self.time_of(t, step)
+                    if time is not None:
+                        if nxt is None or (time, t.index) < (nxt[0], nxt[2].index):
+                            nxt = (time, step, t, ft.intermediate_values[step])
+                        break
             if nxt is None:
                 break
-            step, t, value = nxt
+            time, step, t, value = nxt
             t.seen = step
+            if t.hold is not None and time >= t.hold:
+                t.held_at = step
             if not self.closed:
-                self.on_result(t, step, value)
+                self.on_result(t, time, value, step)
         for t in self.trials:
             ft = frozen.get(t.run) if t.status == "running" else None
             if (
@@ -221,17 +234,43 @@ class Population:
                 continue
             if ft.state != optuna.trial.TrialState.PRUNED:  # finished or failed: the trial is done
                 t.status, t.run = "done", None
+        waiting = [t for t in self.trials if t.waiting and t.status == "running"]
+        if waiting and not self.closed and not any(t.live and t.last_train_time < self.next_sync for t in self.trials):
+            # the trials the others waited for finished before the sync point: sync the live ones now (Ray syncs
+            # among live trials; its paused trials would otherwise wait for a result that never comes)
+            self.say({"event": "sync", "at": max(t.last_train_time for t in waiting), "after": "finished trials"})
+            self.sync(max(t.last_train_time for t in waiting))
         for t in self.trials:  # a held run whose result PBT judged (and did not stop) goes on
-            if t.status == "running" and not t.waiting and t.hold is not None and t.seen >= t.hold:
-                held, t.hold = t.hold, self.next_hold(t, t.seen)
+            if t.status == "running" and not t.waiting and t.held_at is not None:
+                held, t.held_at, t.hold = t.held_at, None, self.next_hold(t, t.seen)
                 self.decide(t, held, {"action": "continue", "hold": t.hold})
 
-    def on_result(self, t: PBTTrial, time: int, value: float) -> None:
-        """Ray's PopulationBasedTraining.on_trial_result for result `value` at `time` (training_iteration)."""
+    @property
+    def timed(self) -> bool:
+        """time_attr is a time (time_total_s), not the iteration."""
+        return self.settings.get("time_attr", "training_iteration") != "training_iteration"
+
+    def time_of(self, t: PBTTrial, step: int):
+        """The time_attr value of the trial's result at iteration `step`; None when it is not judged (timed: no
+        checkpoint, or no time in its marker)."""
+        if not self.timed:
+            return step
+        key = (run_key(t.name, t.generation), step)
+        if key not in self.times:
+            marker = self.read(f"{key[0]}/checkpoint_{step:06d}/.sweepbridge_checkpoint.json")
+            value = (marker or {}).get(self.settings["time_attr"])
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                return None  # not (yet) published: looked up again at the next replay
+            self.times[key] = value
+        return self.times[key]
+
+    def on_result(self, t: PBTTrial, time, value: float, step: int) -> None:
+        """Ray's PopulationBasedTraining.on_trial_result for result `value` at `time` (time_attr units), the
+        result of iteration `step`."""
         s = self.settings
         if time < s["burn_in_period"] or time - t.last_perturbation_time < s["perturbation_interval"]:
             return
-        t.last_score, t.last_train_time = self.sign * value, time
+        t.last_score, t.last_train_time, t.last_step = self.sign * value, time, step
         if self.explorer is not None:  # PB2 keeps every perturbation-point result for its GP
             self.explorer.record(t.name, time, t.config, t.last_score)
         if not s["synch"]:
@@ -239,13 +278,18 @@ class Population:
             lower, upper = self.quantiles()
             self.checkpoint_or_exploit(t, upper, lower)
             if t.status == "running" and self.waiting_for_slot():
-                self.pause(t, time)
+                self.pause(t, step)
             return
         if any(o.live and o is not t and o.last_train_time < self.next_sync for o in self.trials):
             t.waiting = t.last_train_time >= self.next_sync
             if t.waiting and self.waiting_for_slot():
-                self.pause(t, time)
+                self.pause(t, step)
             return
+        self.sync(time)
+
+    def sync(self, time) -> None:
+        """Ray's synchronous perturbation at `time`: every trial checkpointed or exploited, top quantile first."""
+        s = self.settings
         lower, upper = self.quantiles()
         middle = [o for o in self.trials if o not in lower and o not in upper]
         for o in upper + middle + lower:
@@ -267,7 +311,7 @@ class Population:
         return scored[:n], scored[len(scored) - n :]
 
     def checkpoint_or_exploit(self, t: PBTTrial, upper: list, lower: list) -> None:
-        t.last_checkpoint = self.checkpoint(t, t.last_train_time) if t in upper else None
+        t.last_checkpoint = self.checkpoint(t, t.last_step) if t in upper else None
         if t not in lower:
             return
         donor = self.rng.choice(upper)
@@ -285,6 +329,7 @@ class Population:
             )  # fmt: skip
         t.restore = donor.last_checkpoint
         t.last_perturbation_time, t.last_train_time = donor.last_perturbation_time, donor.last_train_time
+        t.last_step = donor.last_step
         self.say({
             "event": "exploit", "trial": t.name, "donor": donor.name, "at": at, "checkpoint": list(t.restore),
             "config": t.config,
@@ -295,23 +340,23 @@ class Population:
         """A trial waits for a run and no pruned run's slot is left for it (Ray: a PENDING or PAUSED trial)."""
         return len(self.candidates()) > self.open_slots
 
-    def pause(self, t: PBTTrial, time: int) -> None:
+    def pause(self, t: PBTTrial, step: int) -> None:
         """Pause: prune the run; the trial's next run continues from its own latest checkpoint."""
-        checkpoint = self.checkpoint(t, time)
+        checkpoint = self.checkpoint(t, step)
         if checkpoint is None:
-            self.say({"event": "no-pause", "trial": t.name, "at": time})
+            self.say({"event": "no-pause", "trial": t.name, "at": t.last_train_time})
             return
         t.restore = checkpoint
-        self.say({"event": "pause", "trial": t.name, "at": time, "checkpoint": list(checkpoint)})
+        self.say({"event": "pause", "trial": t.name, "at": t.last_train_time, "checkpoint": list(checkpoint)})
         self.stop_run(t, "pause")
 
     def stop_run(self, t: PBTTrial, why: str = "exploit") -> None:
         if t.status == "running":
             self.to_prune.add(t.run)
             self.open_slots += 1
-            if t.hold is not None and t.seen >= t.hold:  # the held run ends now, without waiting to be stopped
-                self.decide(t, t.hold, {"action": "stop", "why": why})
-            t.hold = None
+            if t.held_at is not None:  # the held run ends now, without waiting to be stopped
+                self.decide(t, t.held_at, {"action": "stop", "why": why})
+            t.hold = t.held_at = None
         t.run, t.status = None, "queued"
         if t not in self.queue:
             self.queue.append(t)
@@ -319,12 +364,16 @@ class Population:
     # --- holds --------------------------------------------------------------------------------
 
     def next_hold(self, t: PBTTrial, after: int):
-        """The next iteration after `after` at which PBT judges the trial's result (Ray's on_trial_result
-        checks: burn-in, perturbation interval), or None: no hold (closed, beyond the stop, no shared files)."""
+        """From which time (time_attr units) PBT judges the trial's next result after iteration `after` (Ray's
+        on_trial_result checks: burn-in, perturbation interval), or None: no hold (closed, beyond the stop,
+        no shared files). The run holds at its first result from then on (timed: with a checkpoint)."""
         s = self.settings
         if self.closed or self.storage.startswith("wandb://"):
             return None
-        hold = max(s["burn_in_period"], t.last_perturbation_time + s["perturbation_interval"], after + 1)
+        hold = max(s["burn_in_period"], t.last_perturbation_time + s["perturbation_interval"])
+        if self.timed:
+            return hold
+        hold = max(hold, after + 1)
         stop = s.get("stop_iteration")
         return None if stop is not None and hold >= stop else hold
 
@@ -336,6 +385,22 @@ class Population:
         """Let the run `name`/`generation` train on without holds (release.json beside its checkpoints)."""
         if isinstance(name, str) and not self.storage.startswith("wandb://"):
             self.write(f"{run_key(name, generation)}/release.json", {"action": "release"})
+
+    def read(self, relative: str):
+        """A small JSON file under the storage (a checkpoint's marker), or None."""
+        root = self.storage
+        try:
+            if "://" in root and not root.startswith("file://"):
+                from pyarrow import fs
+
+                filesystem, path = fs.FileSystem.from_uri(root.rstrip("/") + "/" + relative)
+                with filesystem.open_input_stream(path) as stream:
+                    return json.loads(stream.read().decode("utf-8"))
+            path = os.path.join(os.path.expanduser(root.replace("file://", "", 1)), relative)
+            with open(path, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ImportError, ValueError):
+            return None
 
     def write(self, relative: str, data: dict) -> None:
         """A small JSON file under the storage, never seen half-written (local: renamed into place)."""
@@ -361,15 +426,16 @@ class Population:
 
     # --- checkpoints --------------------------------------------------------------------------
 
-    def checkpoint(self, t: PBTTrial, time: int):
-        """(run, iteration) of the trial's latest checkpoint at or before `time`, or None (Ray: trial.checkpoint)."""
+    def checkpoint(self, t: PBTTrial, step: int):
+        """(run, iteration) of the trial's latest checkpoint at or before iteration `step`, or None (Ray:
+        trial.checkpoint)."""
         if t.status == "queued" and t.restore is not None:
             return t.restore
         if t.status == "running":
-            found = [i for i in self.checkpoints(run_key(t.name, t.generation)) if i <= time]
+            found = [i for i in self.checkpoints(run_key(t.name, t.generation)) if i <= step]
             if found:
                 return (run_key(t.name, t.generation), max(found))
-        return t.source if t.source is not None and t.source[1] <= time else None
+        return t.source if t.source is not None and t.source[1] <= step else None
 
     def checkpoints(self, key: str) -> list:
         """Iterations of the checkpoints a run wrote to the storage (local path or pyarrow filesystem URI)."""

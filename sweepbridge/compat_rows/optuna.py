@@ -414,11 +414,22 @@ ROWS = (
         "a generated PBT scheduler: PBTSampler + PBTPruner; each PBT trial a chain of runs (config key _pbt)",
         "equivalent",
         "Ray's decisions (quantiles, exploit, explore, synch) on the results W&B reports; a stopped trial "
-        "continues as a new run from a top trial's checkpoint. Differs: runs keep running past a perturbation "
-        "point until the scheduler's next poll (decisions use the history at the point); once W&B's scheduler "
-        "gets no run for a free slot (a trial finished while others run) it ends the sweep, so later results "
-        "are not exploited.",
+        "continues as a new run from a top trial's checkpoint; a run holds at each point PBT judges until the "
+        "decision (a file beside its checkpoints). Differs: decisions wait for the scheduler's next look at "
+        "the run; once W&B's scheduler gets no run for a free slot (a trial finished while others run) it "
+        "ends the sweep, so later results are not exploited.",
         "use ASHAScheduler (SuccessiveHalvingPruner).",
+    ),
+    _R(
+        "optuna.scheduler.pbt.time_total_s",
+        "PopulationBasedTraining(time_attr='time_total_s') (Ray's default)",
+        "the generated PBT scheduler, judging a run's results by the time_total_s recorded with each checkpoint",
+        "equivalent",
+        "W&B's scheduler sees a run's metric by step (training_iteration) only, so a result is judged at "
+        "the iterations that keep a checkpoint, its time_total_s read from the checkpoint's marker; Ray "
+        "judges every result. The same where the trainable checkpoints every iteration (class trainables "
+        "do in a PBT sweep).",
+        "report a checkpoint with every result, or use time_attr='training_iteration' (exact).",
     ),
     _R(
         "optuna.scheduler.pb2",

@@ -573,13 +573,15 @@ _SCHEDULERS = (
     _R(
         "tune.scheduler.pbt.time_attr",
         "scheduler",
-        "PopulationBasedTraining with time_attr other than training_iteration",
+        "PopulationBasedTraining with time_attr other than training_iteration or time_total_s",
         "—",
         "unsupported",
         "not listed",
         "W&B's sweep scheduler sees a run's metric by step only (the trial runtime logs step = "
-        "training_iteration); time_total_s and other result keys never reach it.",
-        "use time_attr='training_iteration' with perturbation_interval (and burn_in_period) in iterations.",
+        "training_iteration); the runtime records time_total_s with each checkpoint, other result keys never "
+        "reach the scheduler.",
+        "use time_attr='training_iteration' (exact) or 'time_total_s', with perturbation_interval (and "
+        "burn_in_period) in its units.",
     ),
     _R(
         "tune.scheduler.pbt.mutation",

@@ -30,6 +30,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..trial_command import PBT_KEY
+from ..trial_command import PBT_TIME_ATTRS as TIME_ATTRS
 from .checkpoints import MARKER
 
 PBT_CHECKPOINT = "_pbt_checkpoint"
@@ -58,7 +59,8 @@ class Lineage:
     donor: str | None
     iteration: int | None
     storage: str
-    hold: int | None = None
+    hold: float | None = None
+    time_attr: str = "training_iteration"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Lineage | None:
@@ -88,10 +90,14 @@ class Lineage:
                     f"(generation {generation}), got {iteration!r}."
                 )
         parent, hold = block.get("parent"), block.get("hold")
-        if hold is not None and (not isinstance(hold, int) or isinstance(hold, bool) or hold < 1):
-            raise PbtConfigError(f"config[{PBT_KEY!r}]['hold'] must be a training_iteration >= 1, got {hold!r}.")
+        time_attr = block.get("time_attr", "training_iteration")
+        if time_attr not in TIME_ATTRS:
+            raise PbtConfigError(f"config[{PBT_KEY!r}]['time_attr'] must be one of {TIME_ATTRS}, got {time_attr!r}.")
+        if hold is not None and (not isinstance(hold, (int, float)) or isinstance(hold, bool) or hold < 0):
+            raise PbtConfigError(f"config[{PBT_KEY!r}]['hold'] must be a {time_attr} >= 0, got {hold!r}.")
         return cls(trial, generation, parent if isinstance(parent, str) else None,
-                   donor if generation > 0 else None, iteration if generation > 0 else None, storage, hold)  # fmt: skip
+                   donor if generation > 0 else None, iteration if generation > 0 else None, storage, hold,
+                   time_attr)  # fmt: skip
 
     @property
     def run_name(self) -> str:
@@ -255,12 +261,15 @@ class UriStorage(Storage):
 
 
 class Hold:
-    """A PBT run's holds: after logging the result of iteration `at`, the run waits for the scheduler's
-    decision on it (`decision_{at:06d}.json` beside its checkpoints; `release.json` ends the holds)."""
+    """A PBT run's holds: after logging its first result whose time (`time_attr`) reaches `at` — with
+    time_total_s, a result that kept a checkpoint — the run waits for the scheduler's decision on it
+    (`decision_{training_iteration:06d}.json` beside its checkpoints; `release.json` ends the holds)."""
 
     def __init__(self, lineage: Lineage, timeout: float | None = None) -> None:
         self.lineage = lineage
         self.at = lineage.hold
+        self.step: int | None = None
+        """The training_iteration held at."""
         if timeout is None:
             try:
                 timeout = float(os.environ.get("SWEEPBRIDGE_PBT_HOLD_TIMEOUT", HOLD_TIMEOUT_S))
@@ -268,23 +277,35 @@ class Hold:
                 timeout = HOLD_TIMEOUT_S
         self.timeout = timeout
 
-    def due(self, iteration: Any) -> bool:
-        """The result of `iteration` is one PBT judges: log it at once (committed) and `wait`."""
-        return self.at is not None and isinstance(iteration, int) and iteration >= self.at
+    def due(self, result: Mapping[str, Any], published: bool) -> bool:
+        """`result` (its checkpoint `published` or not) is one PBT judges: log it at once (committed), `wait`."""
+        step = result.get("training_iteration")
+        if self.at is None or not isinstance(step, int):
+            return False
+        if self.lineage.time_attr == "training_iteration":
+            time = step
+        elif published:
+            time = result.get(self.lineage.time_attr)
+        else:
+            return False
+        if not isinstance(time, (int, float)) or isinstance(time, bool) or time < self.at:
+            return False
+        self.step = step
+        return True
 
     def check(self) -> tuple[bool, str | None]:
         """(decided, why): whether the scheduler decided on the held iteration, and the reason to stop
         ("exploit" / "pause"), None to go on (then `at` is the next hold, or None: no more holds)."""
         held = self.at
-        if held is None:
+        if held is None or self.step is None:
             return True, None
-        decision = self.lineage.read(f"decision_{held:06d}.json")
+        decision = self.lineage.read(f"decision_{self.step:06d}.json")
         if decision is not None:
             if decision.get("action") == "stop":
                 self.at = None
                 return True, str(decision.get("why") or "exploit")
             nxt = decision.get("hold")
-            self.at = nxt if isinstance(nxt, int) and not isinstance(nxt, bool) and nxt > held else None
+            self.at = nxt if isinstance(nxt, (int, float)) and not isinstance(nxt, bool) else None
             return True, None
         if self.lineage.read("release.json") is not None:
             self.at = None
@@ -294,7 +315,7 @@ class Hold:
     def wait(self, stopped: Callable[[], bool]) -> str | None:
         """Wait for the decision on the held iteration; the reason to stop ("exploit" / "pause") or None to go
         on. Returns None at once when `stopped()` (SIGTERM) and after the timeout (said on stderr)."""
-        held, deadline, pause = self.at, time.monotonic() + self.timeout, 0.02
+        held, deadline, pause = self.step, time.monotonic() + self.timeout, 0.02
         while not stopped():
             decided, why = self.check()
             if decided:

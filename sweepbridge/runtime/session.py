@@ -134,7 +134,8 @@ class TrialSession:
         self.last_time_total = result.get("time_total_s")
         if self.lineage is not None and self._hold is None:
             self._hold = Hold(self.lineage)
-        held = self._hold is not None and self._hold.due(self.last_iteration)
+        published = self._published is not None and self._published == self.last_iteration
+        held = self._hold is not None and self._hold.due(result, published)
         self._log(result, commit=held)
         self._keep(result)
         if self.stop_rule(self.trial_id, result):

@@ -21,6 +21,7 @@ from ...errors import SpecError, SweepBridgeError
 from ...ir_data import to_data
 from ...objective import GOAL_OF_MODE
 from ...sweep_config import SweepConfig
+from ...trial_command import PBT_TIME_ATTRS as TIME_ATTRS
 from ...values import plain
 from ..plan import Contribution, Plan, signature_defaults
 from .trial_scheduler import TIME_ATTR, Refused, TrialScheduler
@@ -104,7 +105,7 @@ class PopulationBasedTraining(TrialScheduler):
         if plan.trial is None:
             raise compat.refuse("tune.scheduler.pbt.program", f"Got the program {plan.program!r}.",
                                 path="run_or_experiment")  # fmt: skip
-        if self.time_attr != TIME_ATTR:
+        if self.time_attr not in TIME_ATTRS:
             raise compat.refuse("tune.scheduler.pbt.time_attr", f"Got time_attr={self.time_attr!r}.",
                                 path="scheduler.time_attr")  # fmt: skip
         if plan.metric is None:
@@ -129,13 +130,19 @@ class PopulationBasedTraining(TrialScheduler):
         cfg = sweep_from_ir(space, engine="optuna", study=study, metric=plan.metric, goal=GOAL_OF_MODE[plan.mode],
                             program=plan.program, name=plan.name, **plan.top, **command)  # type: ignore[index]  # fmt: skip
         cfg.scheduler_source = pbt_source.source(fields, settings, origin)
+        unit = "training iterations" if self.time_attr == TIME_ATTR else "s of time_total_s"
         detail = (
-            f"population {plan.num_samples}, perturbation every {self.perturbation_interval} training iterations"
+            f"population {plan.num_samples}, perturbation every {self.perturbation_interval} {unit}"
             f"{', synchronous' if self.synch else ''}; checkpoints under {settings['storage']}/<sweep id>. Run at "
             f"most {plan.num_samples} runs at once (sweepbridge run --jobs, or agents): an ask beyond the population "
             "gets no run, which ends W&B's sweep scheduler's asking."
         )
-        return cfg, [("optuna.scheduler.pbt", detail, "scheduler")]
+        notes = [("optuna.scheduler.pbt", detail, "scheduler")]
+        if self.time_attr != TIME_ATTR:
+            notes.append(
+                ("optuna.scheduler.pbt.time_total_s", f"Got time_attr={self.time_attr!r}.", "scheduler.time_attr")
+            )
+        return cfg, notes
 
     def settings(self, plan: Plan) -> dict[str, Any]:
         """The PBT settings the generated scheduler reads (plain data)."""
