@@ -230,8 +230,9 @@ def _timed(tmp_path, curves, dts, interval, synch, ray):
     else:
         from sweepbridge.tune.schedulers import PopulationBasedTraining
 
-        cfg = h.sweep(PopulationBasedTraining(hyperparam_mutations={"lr": [1, 2, 3]}, **common), config={"lr": 2},
-                      num_samples=n, storage_path=str(tmp_path), name="exp", stop={"training_iteration": last})  # fmt: skip
+        pbt = PopulationBasedTraining(hyperparam_mutations={"lr": [1, 2, 3]}, **common)
+        cfg = h.sweep(pbt, config={"lr": 2}, num_samples=n, storage_path=str(tmp_path), name="exp",
+                      stop={"training_iteration": last})  # fmt: skip
         _, source = h.load(cfg, tmp_path, f"pbt_timed_{int(synch)}")
         driver, storage, runs = h.Driver(cfg, source), tmp_path / "exp" / "sweep1", {}
         for run_id, config in driver.ask(n):
