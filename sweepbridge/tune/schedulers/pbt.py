@@ -3,7 +3,7 @@
 W&B's own engine: refused (row tune.scheduler.pbt). Optuna engine (W&B's sweep scheduler): a `method: custom`
 sweep whose generated source runs Ray's PBT over W&B runs (backends/pbt_source.py; row optuna.scheduler.pbt;
 docs/pbt.md). Refused there: a script program (no checkpoint protocol), a time_attr other than
-training_iteration, a grid, a mutation that cannot travel (a lambda, sample_from), a search algorithm.
+training_iteration and time_total_s, a grid, a mutation that cannot travel (a lambda, sample_from), a search algorithm.
 """
 
 from __future__ import annotations
