@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,8 @@ class StubArtifact:
     """File name in the artifact -> storage path of its blob."""
     used_by: list[str] = field(default_factory=list)
     """Runs that declared it as an input (UseArtifact)."""
+    committed_at: float | None = None
+    """time.time() when CommitArtifact made it a version."""
 
 
 class ArtifactStore:
@@ -120,7 +123,9 @@ class ArtifactStore:
         names = data.get("artifactCollectionNames") or [data.get("artifactCollectionName")]
         collection = names[0]
         aliases = {a["alias"] if isinstance(a, dict) else a for a in data.get("aliases") or []}
-        same = [a for a in self.versions.values() if (a.entity, a.project, a.collection) == (entity, project, collection)]
+        same = [
+            a for a in self.versions.values() if (a.entity, a.project, a.collection) == (entity, project, collection)
+        ]
         artifact = next((a for a in same if a.digest == data.get("digest") and a.state == "COMMITTED"), None)
         if artifact is None:
             artifact = StubArtifact(
@@ -170,6 +175,7 @@ class ArtifactStore:
         artifact = self.versions[v["artifactID"]]
         artifact.manifest = self.blobs.get(f"manifest/{artifact.id}")
         artifact.state = "COMMITTED"
+        artifact.committed_at = time.time()
         return {"commitArtifact": {"artifact": {"id": artifact.id, "digest": artifact.digest}}}
 
     def _op_ArtifactByID(self, v: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
@@ -232,8 +238,9 @@ class ArtifactStore:
         collection, _, alias = name.partition(":")
         alias = alias or "latest"
         for artifact in self.versions.values():
-            if (artifact.collection != collection or artifact.state != "COMMITTED"
-                    or (entity and artifact.entity != entity) or (project and artifact.project != project)):  # fmt: skip
+            if artifact.collection != collection or artifact.state != "COMMITTED":
+                continue
+            if (entity and artifact.entity != entity) or (project and artifact.project != project):
                 continue
             if alias in artifact.aliases or alias == f"v{artifact.version}":
                 return artifact

@@ -39,6 +39,8 @@ from .pb2_explore import PB2Explorer
 from .pbt_explore import explore, fill
 
 CHECKPOINT_NAME = re.compile(r"^checkpoint_(\d+)$")
+WANDB_SCHEME = "wandb://"
+ARTIFACT_TYPE = "pbt-checkpoint"
 LOGGER = logging.getLogger("optuna.pbt")
 """PBT's decisions, said as Ray says them (W&B's scheduler shows optuna's log records)."""
 
@@ -307,8 +309,11 @@ class Population:
         return t.source if t.source is not None and t.source[1] <= time else None
 
     def checkpoints(self, key: str) -> list:
-        """Iterations of the checkpoints a run wrote to the storage (local path or pyarrow filesystem URI)."""
+        """Iterations of the checkpoints a run wrote to the storage (local path, pyarrow filesystem URI, or W&B
+        artifacts: wandb://ENTITY/PROJECT/...)."""
         root = self.storage
+        if root.startswith(WANDB_SCHEME):
+            return artifact_checkpoints(root, key)
         try:
             if "://" in root and not root.startswith("file://"):
                 from pyarrow import fs
@@ -321,6 +326,44 @@ class Population:
         except (OSError, ImportError):
             return []
         return [int(m.group(1)) for name in names if (m := CHECKPOINT_NAME.match(name))]
+
+
+def artifact_name(*parts: str) -> str:
+    """The W&B artifact name of a run's checkpoints (the same function as sweepbridge.runtime.pbt's): the parts
+    joined by '-', every character W&B refuses in a name as '_', at most 128 characters."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", "-".join(p for p in parts if p))
+    return name[-128:]
+
+
+def wandb_storage(storage: str, entity, project) -> str:
+    """A wandb:// storage with its entity and project: `wandb:///...` (the sweep's own project) gets the sweep's
+    (else WANDB_ENTITY / WANDB_PROJECT); other storages unchanged."""
+    if not storage.startswith(WANDB_SCHEME + "/"):
+        return storage
+    entity = entity or os.environ.get("WANDB_ENTITY")
+    project = project or os.environ.get("WANDB_PROJECT")
+    if not entity or not project:
+        raise ValueError(
+            f"PBT: the checkpoint storage {storage} means the sweep's own W&B entity and project, but this scheduler "
+            f"does not know them (entity {entity!r}, project {project!r}): set WANDB_ENTITY and WANDB_PROJECT, or give "
+            "storage_path='wandb://ENTITY/PROJECT'."
+        )
+    return f"{WANDB_SCHEME}{entity}/{project}/" + storage[len(WANDB_SCHEME) :].strip("/")
+
+
+def artifact_checkpoints(root: str, key: str) -> list:
+    """Iterations of the `checkpoint_NNNNNN` aliases of a run's artifact versions in a wandb:// storage (W&B's
+    public API; [] while the run has none)."""
+    import wandb
+
+    entity, project, *prefix = root[len(WANDB_SCHEME) :].strip("/").split("/")
+    name = artifact_name(*prefix, *key.split("/"))
+    try:
+        versions = list(wandb.Api().artifacts(ARTIFACT_TYPE, f"{entity}/{project}/{name}"))
+    except (wandb.Error, ValueError) as exc:  # no version yet: W&B answers with no collection
+        LOGGER.debug(f"[PBT] no checkpoint artifact {entity}/{project}/{name} yet ({exc})")
+        return []
+    return sorted({int(m.group(1)) for v in versions for a in v.aliases if (m := CHECKPOINT_NAME.match(a))})
 
 
 class PBTSampler(optuna.samplers.RandomSampler):
