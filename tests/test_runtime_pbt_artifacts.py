@@ -184,3 +184,20 @@ def test_the_storage_root_passes_through_translation_and_bad_ones_are_refused(tm
     monkeypatch.setenv("WANDB_ENTITY", "e2")
     monkeypatch.setenv("WANDB_PROJECT", "p2")
     assert _population(own_source, own, "sw1", entity="", project="").storage == "wandb://e2/p2/exp/sw1"
+
+
+def test_the_runner_refuses_an_artifact_storage_unless_online(tmp_path):
+    from sweepbridge.runner.chains import pbt_storage
+    from sweepbridge.runner.sweep import SweepRunner
+
+    sweep, source = _sweep(tmp_path, "wandb://ent/proj")
+    sweep["scheduler"]["source"] = str(source)
+    assert pbt_storage(sweep) == "wandb://ent/proj/exp"
+    for mode in ("offline", "disabled"):
+        with pytest.raises(SpecError, match="W&B artifacts .* needs online runs: run it with --mode online") as refused:
+            SweepRunner(sweep, mode=mode, base=tmp_path)
+        assert "wandb://ent/proj/exp" in str(refused.value) and "storage_path" in str(refused.value)
+    (tmp_path / "dir").mkdir()
+    local, local_source = _sweep(tmp_path / "dir", str(tmp_path / "ckpt"))
+    local["scheduler"]["source"] = str(local_source)
+    assert pbt_storage(local) == f"{tmp_path / 'ckpt'}/exp"
