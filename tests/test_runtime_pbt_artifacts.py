@@ -76,7 +76,7 @@ def _probe(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
-@pytest.mark.slow  # three online trial processes (~4 s each)
+@pytest.mark.slow  # four online trial processes (~7 s in all)
 def test_checkpoints_travel_as_artifacts_from_a_run_to_its_continuation(tmp_path, monkeypatch):
     sweep, source = _sweep(tmp_path, "wandb://")
     with stub_server(sweep) as stub:
@@ -133,6 +133,13 @@ def test_checkpoints_travel_as_artifacts_from_a_run_to_its_continuation(tmp_path
         assert "rather than start from scratch" in proc.stderr
         assert not [p for p in _probe(probe) if p["run"] == "cont02"]  # the trainable never started
         assert stub.online_runs["cont02"].state == "failed"
+
+        elsewhere = {"lr": 1.0, "steps": 1, "_pbt": _block("pbt_00002", 0, f"wandb://other/proj/exp/{stub.sweep_id}")}
+        proc, _ = run_trial(home, tmp_path, PROGRAM, "train_weights", elsewhere, run_id="other01",
+                            extra_env=_online(stub, home, probe))  # fmt: skip
+        assert proc.returncode == 1
+        assert f"names the W&B project other/proj, but this run logs to {ENTITY}/{PROJECT}" in proc.stderr
+        assert not [p for p in _probe(probe) if p["run"] == "other01"]
 
 
 @pytest.mark.slow  # one offline trial process (~3 s)

@@ -41,6 +41,7 @@ from .pbt_explore import explore, fill
 CHECKPOINT_NAME = re.compile(r"^checkpoint_(\d+)$")
 WANDB_SCHEME = "wandb://"
 ARTIFACT_TYPE = "pbt-checkpoint"
+WANDB_API = []  # the wandb.Api() listing a wandb:// storage, made on first use
 LOGGER = logging.getLogger("optuna.pbt")
 """PBT's decisions, said as Ray says them (W&B's scheduler shows optuna's log records)."""
 
@@ -358,10 +359,14 @@ def artifact_checkpoints(root: str, key: str) -> list:
 
     entity, project, *prefix = root[len(WANDB_SCHEME) :].strip("/").split("/")
     name = artifact_name(*prefix, *key.split("/"))
+    if not WANDB_API:  # one client for the scheduler's life (its credentials are W&B's scheduler's)
+        WANDB_API.append(wandb.Api())
     try:
-        versions = list(wandb.Api().artifacts(ARTIFACT_TYPE, f"{entity}/{project}/{name}"))
-    except (wandb.Error, ValueError) as exc:  # no version yet: W&B answers with no collection
-        LOGGER.debug(f"[PBT] no checkpoint artifact {entity}/{project}/{name} yet ({exc})")
+        versions = list(WANDB_API[0].artifacts(ARTIFACT_TYPE, f"{entity}/{project}/{name}"))
+    except ValueError:  # no version yet: W&B answers with no collection
+        return []
+    except wandb.Error as exc:  # said, and read again at the next look
+        LOGGER.warning(f"[PBT] cannot list the checkpoint artifact {entity}/{project}/{name}: {exc}")
         return []
     return sorted({int(m.group(1)) for v in versions for a in v.aliases if (m := CHECKPOINT_NAME.match(a))})
 
