@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 import warnings
 from pathlib import Path
 
 import pytest
 from trialrun import run_trial
-from wandb_stub import ENTITY, PROJECT, stub_server
+from wandb_stub import API_KEY, ENTITY, PROJECT, stub_server
 
 from sweepbridge import tune
 from sweepbridge.backends import pbt_study
@@ -208,3 +209,52 @@ def test_the_runner_refuses_an_artifact_storage_unless_online(tmp_path):
     local, local_source = _sweep(tmp_path / "dir", str(tmp_path / "ckpt"))
     local["scheduler"]["source"] = str(local_source)
     assert pbt_storage(local) == f"{tmp_path / 'ckpt'}/exp"
+
+
+@pytest.mark.slow  # `sweepbridge run --mode online`: four trial processes against the stub (~9 s)
+def test_sweepbridge_run_online_hands_checkpoints_over_as_artifacts(tmp_path, monkeypatch, wandb_env):
+    import os
+    import shutil
+
+    import wandb
+
+    from sweepbridge.runner import run_sweep
+
+    shutil.copy(PROGRAM, tmp_path / "train.py")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PROBE", str(tmp_path / "probe.jsonl"))
+    monkeypatch.delenv("WANDB_DIR")
+    pbt = PopulationBasedTraining(time_attr="training_iteration", perturbation_interval=2, synch=True,
+                                  hyperparam_mutations={"lr": tune.uniform(1.0, 10.0)})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cfg = tune.run("train.py:train_weights", config={"lr": tune.uniform(1.0, 10.0), "steps": 100}, scheduler=pbt,
+                       num_samples=2, metric="w", mode="max", stop={"training_iteration": 4}, storage_path="wandb://",
+                       name="exp", engine="optuna")  # fmt: skip
+    cfg.save(tmp_path / "sweep.yaml")
+    with stub_server() as stub:
+        monkeypatch.setenv("WANDB_BASE_URL", stub.url)
+        monkeypatch.setenv("WANDB_API_KEY", API_KEY)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the stub cannot mark a local-controller sweep done
+                outcome = run_sweep(str(tmp_path / "sweep.yaml"), mode="online", project="proj1", out="out")
+        finally:
+            wandb.teardown()
+    assert [r.state for r in outcome.results] == ["finished"] * len(outcome.results), outcome.results
+    blocks = [r.config["_pbt"] for r in outcome.results]
+    assert {b["storage"] for b in blocks} == {f"wandb://{ENTITY}/proj1/exp/{outcome.sweep_id}"}  # the sweep's own
+    continued = [(r, b) for r, b in zip(outcome.results, blocks, strict=True) if b["generation"] > 0]
+    assert continued  # the population of 2 in waves of 1: each trial continues at the sync point
+    probes = {p["run"]: p for p in _probe(tmp_path / "probe.jsonl")}
+    for run, block in continued:
+        trial, generation = block["donor"].split("/")
+        (used,) = [a for a in stub.artifacts.versions.values() if run.id in a.used_by]
+        assert used.collection == f"exp-{outcome.sweep_id}-{trial}-{generation}"
+        assert f"checkpoint_{block['iteration']:06d}" in used.aliases
+        donor = next(r for r, b in zip(outcome.results, blocks, strict=True) if b["trial"] == trial and
+                     b["generation"] == int(generation))  # fmt: skip
+        assert probes[run.id]["loaded"] == donor.id  # the donor's checkpoint, restored from its artifact
+        assert stub.online_runs[run.id].history[0]["training_iteration"] == block["iteration"] + 1
