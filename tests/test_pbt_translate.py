@@ -51,7 +51,8 @@ def test_the_sweep_and_its_settings():
         for n in ast.walk(ast.parse(cfg.scheduler_source)) if isinstance(n, (ast.Import, ast.ImportFrom))
         for a in n.names
     }  # fmt: skip
-    assert imported - set(sys.stdlib_module_names) == {"optuna", "pyarrow"}  # pyarrow: only for a storage URI
+    # pyarrow: only for a storage URI; wandb: only for a wandb:// storage (W&B artifacts, W&B's public API)
+    assert imported - set(sys.stdlib_module_names) == {"optuna", "pyarrow", "wandb"}
 
 
 def test_storage_path_and_name_from_tune_run_and_tuner(tmp_path):
@@ -114,6 +115,10 @@ def test_bad_settings_and_search_algorithms_are_errors():
             pbt(**kwargs)
     with pytest.raises(SpecError, match="search algorithms cannot be used"):
         h.sweep(pbt(), search_alg=tune.search.HyperOptSearch())
+    with pytest.raises(SpecError, match="W&B artifacts") as info:  # the times are read from the storage
+        h.sweep(pbt(time_attr="time_total_s"), storage_path="wandb://team/proj")
+    assert info.value.path == "scheduler.time_attr"
+    assert h.sweep(pbt(time_attr="time_total_s"), storage_path="/shared/pbt").scheduler_source
 
 
 @needs("optuna", "wandb")

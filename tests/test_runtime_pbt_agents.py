@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from wandb_stub import stub_server
+from wandb_stub import ENTITY, PROJECT, stub_server
 
 from sweepbridge import tune
 from sweepbridge.tune.schedulers import PopulationBasedTraining
@@ -60,8 +60,12 @@ def away_from_donor(config: dict, agent: str | None, stub) -> bool:
     return donor is None or _run_of(stub, donor).agent != agent
 
 
-def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(tmp_path, monkeypatch):
+@pytest.mark.parametrize("kind", ["directory", "artifacts"])
+def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(tmp_path, monkeypatch, kind):
+    """`directory`: the machines share a storage directory; `artifacts`: they share nothing but W&B (the stub):
+    storage_path="wandb://", the checkpoints are W&B artifacts (tests/test_runtime_pbt_artifacts.py)."""
     storage = tmp_path / "shared-storage"
+    storage_path = str(storage) if kind == "directory" else "wandb://"
     (home_a, work_a), (home_b, work_b) = _machine(tmp_path, "a"), _machine(tmp_path, "b")
     monkeypatch.chdir(work_a)
     pbt = PopulationBasedTraining(
@@ -74,7 +78,7 @@ def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(
         warnings.simplefilter("ignore")
         cfg = tune.run("train.py:train_weights", config={"lr": tune.uniform(1.0, 10.0), "steps": 100}, scheduler=pbt,
                        num_samples=2, metric="w", mode="max", stop={"training_iteration": 4},
-                       storage_path=str(storage), engine="optuna")  # fmt: skip
+                       storage_path=storage_path, engine="optuna")  # fmt: skip
     cfg.save(tmp_path / "sweep.yaml")
     sweep = yaml.safe_load((tmp_path / "sweep.yaml").read_text())
     sweep["scheduler"]["source"] = str(tmp_path / sweep["scheduler"]["source"])
@@ -82,6 +86,8 @@ def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(
 
     online = {"WANDB_MODE": "online"}  # the runs stream their history to the stub, which tells the scheduler
     with stub_server(sweep, concurrent=1, scheduler=True, place=away_from_donor) as stub:
+        for key, value in stub.env(str(tmp_path / "scheduler")).items():  # the scheduler's W&B API (artifacts)
+            monkeypatch.setenv(key, value)
         agent_a = stub.start_agent(str(home_a), str(work_a), extra_env={**online, "PROBE": str(home_a / "probe.jsonl")})
         deadline = time.monotonic() + 60
         while not stub.agents and time.monotonic() < deadline:  # machine a registers first: agent-1
@@ -117,4 +123,11 @@ def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(
         assert [(row["_step"], row["training_iteration"]) for row in history] == [(3, 3), (4, 4)]
         assert block["iteration"] == 2
         assert history[0]["w"] == pytest.approx(seen["start"] + run.config["lr"])
-        assert storage in Path(block["storage"]).parents  # RunConfig(storage_path=...), shared by both machines
+        if kind == "directory":
+            assert storage in Path(block["storage"]).parents  # RunConfig(storage_path=...), shared by both machines
+        else:  # the donor's artifact version, used by the continuation
+            assert block["storage"].startswith(f"wandb://{ENTITY}/{PROJECT}/") and not storage.exists()
+            donor_trial, donor_generation = block["donor"].split("/")
+            (used,) = [a for a in stub.artifacts.versions.values() if run.run_id in a.used_by]
+            assert used.run == donor.run_id and used.collection.endswith(f"-{donor_trial}-{donor_generation}")
+            assert f"checkpoint_{block['iteration']:06d}" in used.aliases

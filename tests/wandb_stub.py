@@ -68,6 +68,7 @@ from typing import Any
 
 import yaml
 from engine import to_plain
+from wandb_stub_artifacts import ArtifactStore
 
 SWEEP_ID = "stub0001"
 ENTITY, PROJECT = "stub-entity", "stub-project"
@@ -239,6 +240,8 @@ class StubServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.artifacts = ArtifactStore(self.url)
+        """Artifacts the runs logged (tests/wandb_stub_artifacts.py): log, commit, use, download, list."""
 
     # --- HTTP --------------------------------------------------------------------------------
 
@@ -257,7 +260,9 @@ class StubServer:
                 return 503, b'{"error": "service unavailable"}'
             self.requests.append(request)
             try:
-                data = self.answer(request.get("query", ""), request.get("variables") or {})
+                data = self.artifacts.answer(request.get("query", ""), request.get("variables") or {})
+                if data is None:
+                    data = self.answer(request.get("query", ""), request.get("variables") or {})
             except GraphQLError as exc:
                 return 200, json.dumps({"data": None, "errors": [{"message": str(exc)}]}).encode()
             if data is None:
@@ -265,6 +270,9 @@ class StubServer:
                 data = {}
             return 200, json.dumps({"data": data}).encode()
         self.traffic.append((method, route, None))
+        blob = self.artifacts.http(method, parts, body)
+        if blob is not None:
+            return blob
         if method == "POST" and len(parts) == 5 and parts[0] == "files" and parts[4] == "file_stream":
             self._file_stream(parts[3], json.loads(body or b"{}"))
             return 200, json.dumps({"exitcode": None, "limits": {}}).encode()

@@ -105,7 +105,7 @@ CUSTOM_EXPLORE = _load(PBT_SETTINGS["custom_explore_fn"]) if PBT_SETTINGS["custo
 def optimizer(sweep: Any) -> optuna.Study:
     """The study W&B's scheduler asks: PBTSampler (new trials sampled at random) and PBTPruner (Ray's PBT)."""
     metric = sweep.config.get("metric") or {}
-    storage = PBT_SETTINGS["storage"].rstrip("/") + "/" + str(sweep.id)
+    storage = wandb_storage(PBT_SETTINGS["storage"].rstrip("/") + "/" + str(sweep.id), sweep.entity, sweep.project)
     population = Population({**PBT_SETTINGS, "storage": storage}, MUTATIONS, _sample, CUSTOM_EXPLORE)
     return optuna.create_study(
         study_name=f"sweep-{sweep.id}",
@@ -155,10 +155,11 @@ def source(fields: tuple[tuple[str, d.Node], ...], settings: dict[str, Any], ori
         '"""Population Based Training for W&B\'s sweep scheduler (`wandb sweep-scheduler`, Optuna engine).\n\n'
         f"Source: {o._doc(origin, 100)}.\n"
         + (
-            "Needs optuna, numpy, pandas, scipy and scikit-learn (PB2's GP), and pyarrow for a storage URI.\n\n"
+            "Needs optuna, numpy, pandas, scipy and scikit-learn (PB2's GP), and pyarrow for a storage URI\n"
+            "(wandb for a wandb:// storage of W&B artifacts).\n\n"
             if pb2
             else "Needs optuna and the Python standard library (pyarrow for a checkpoint storage URI other than "
-            "file://).\n\n"
+            "file://,\nwandb for a wandb:// storage of W&B artifacts).\n\n"
         )
         + "Ray's PopulationBasedTraining, run on W&B runs: a PBT trial is a chain of runs. At each perturbation\n"
         "interval a bottom-quantile trial's run is pruned and the trial continues as a new run that restores a\n"

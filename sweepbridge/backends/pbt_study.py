@@ -48,6 +48,9 @@ from .pb2_explore import PB2Explorer
 from .pbt_explore import explore, fill
 
 CHECKPOINT_NAME = re.compile(r"^checkpoint_(\d+)$")
+WANDB_SCHEME = "wandb://"
+ARTIFACT_TYPE = "pbt-checkpoint"
+WANDB_API = []  # the wandb.Api() listing a wandb:// storage, made on first use
 LOGGER = logging.getLogger("optuna.pbt")
 """PBT's decisions, said as Ray says them (W&B's scheduler shows optuna's log records)."""
 
@@ -368,7 +371,7 @@ class Population:
         on_trial_result checks: burn-in, perturbation interval), or None: no hold (closed, beyond the stop,
         no shared files). The run holds at its first result from then on (timed: with a checkpoint)."""
         s = self.settings
-        if self.closed or self.storage.startswith("wandb://"):
+        if self.closed or self.storage.startswith(WANDB_SCHEME):
             return None
         hold = max(s["burn_in_period"], t.last_perturbation_time + s["perturbation_interval"])
         if self.timed:
@@ -383,7 +386,7 @@ class Population:
 
     def release(self, name, generation: int) -> None:
         """Let the run `name`/`generation` train on without holds (release.json beside its checkpoints)."""
-        if isinstance(name, str) and not self.storage.startswith("wandb://"):
+        if isinstance(name, str) and not self.storage.startswith(WANDB_SCHEME):
             self.write(f"{run_key(name, generation)}/release.json", {"action": "release"})
 
     def read(self, relative: str):
@@ -438,8 +441,11 @@ class Population:
         return t.source if t.source is not None and t.source[1] <= step else None
 
     def checkpoints(self, key: str) -> list:
-        """Iterations of the checkpoints a run wrote to the storage (local path or pyarrow filesystem URI)."""
+        """Iterations of the checkpoints a run wrote to the storage (local path, pyarrow filesystem URI, or W&B
+        artifacts: wandb://ENTITY/PROJECT/...)."""
         root = self.storage
+        if root.startswith(WANDB_SCHEME):
+            return artifact_checkpoints(root, key)
         try:
             if "://" in root and not root.startswith("file://"):
                 from pyarrow import fs
@@ -452,6 +458,48 @@ class Population:
         except (OSError, ImportError):
             return []
         return [int(m.group(1)) for name in names if (m := CHECKPOINT_NAME.match(name))]
+
+
+def artifact_name(*parts: str) -> str:
+    """The W&B artifact name of a run's checkpoints (the same function as sweepbridge.runtime.pbt's): the parts
+    joined by '-', every character W&B refuses in a name as '_', at most 128 characters."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", "-".join(p for p in parts if p))
+    return name[-128:]
+
+
+def wandb_storage(storage: str, entity, project) -> str:
+    """A wandb:// storage with its entity and project: `wandb:///...` (the sweep's own project) gets the sweep's
+    (else WANDB_ENTITY / WANDB_PROJECT); other storages unchanged."""
+    if not storage.startswith(WANDB_SCHEME + "/"):
+        return storage
+    entity = entity or os.environ.get("WANDB_ENTITY")
+    project = project or os.environ.get("WANDB_PROJECT")
+    if not entity or not project:
+        raise ValueError(
+            f"PBT: the checkpoint storage {storage} means the sweep's own W&B entity and project, but this scheduler "
+            f"does not know them (entity {entity!r}, project {project!r}): set WANDB_ENTITY and WANDB_PROJECT, or give "
+            "storage_path='wandb://ENTITY/PROJECT'."
+        )
+    return f"{WANDB_SCHEME}{entity}/{project}/" + storage[len(WANDB_SCHEME) :].strip("/")
+
+
+def artifact_checkpoints(root: str, key: str) -> list:
+    """Iterations of the `checkpoint_NNNNNN` aliases of a run's artifact versions in a wandb:// storage (W&B's
+    public API; [] while the run has none)."""
+    import wandb
+
+    entity, project, *prefix = root[len(WANDB_SCHEME) :].strip("/").split("/")
+    name = artifact_name(*prefix, *key.split("/"))
+    if not WANDB_API:  # one client for the scheduler's life (its credentials are W&B's scheduler's)
+        WANDB_API.append(wandb.Api())
+    try:
+        versions = list(WANDB_API[0].artifacts(ARTIFACT_TYPE, f"{entity}/{project}/{name}"))
+    except ValueError:  # no version yet: W&B answers with no collection
+        return []
+    except wandb.Error as exc:  # said, and read again at the next look
+        LOGGER.warning(f"[PBT] cannot list the checkpoint artifact {entity}/{project}/{name}: {exc}")
+        return []
+    return sorted({int(m.group(1)) for v in versions for a in v.aliases if (m := CHECKPOINT_NAME.match(a))})
 
 
 class PBTSampler(optuna.samplers.RandomSampler):

@@ -91,6 +91,22 @@ class Chain:
 def pbt_population(sweep: Mapping[str, Any]) -> int | None:
     """The population size of a PBT sweep whose scheduler source sweepbridge generated: `SPEC["pbt"]["num_samples"]`
     (backends/pbt_source.py writes it; the one place the runner reads it). None for any other sweep or source."""
+    pbt = _pbt_settings(sweep)
+    size = pbt.get("num_samples") if isinstance(pbt, Mapping) else None
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        return None
+    return size
+
+
+def pbt_storage(sweep: Mapping[str, Any]) -> str | None:
+    """The checkpoint storage root of a sweepbridge-generated PBT scheduler (`SPEC["pbt"]["storage"]`), else None."""
+    pbt = _pbt_settings(sweep)
+    storage = pbt.get("storage") if isinstance(pbt, Mapping) else None
+    return storage if isinstance(storage, str) else None
+
+
+def _pbt_settings(sweep: Mapping[str, Any]) -> Any:
+    """`SPEC["pbt"]` of the sweep's generated scheduler source (None for any other sweep or source)."""
     scheduler = sweep.get("scheduler") if sweep.get("method") == "custom" else None
     source = scheduler.get("source") if isinstance(scheduler, Mapping) else None
     if not isinstance(source, str):
@@ -103,11 +119,7 @@ def pbt_population(sweep: Mapping[str, Any]) -> int | None:
             spec = read_spec(f.read())
     except (OSError, UnicodeDecodeError, SweepBridgeError):
         return None
-    pbt = spec.get("pbt")
-    size = pbt.get("num_samples") if isinstance(pbt, Mapping) else None
-    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-        return None
-    return size
+    return spec.get("pbt")
 
 
 def lineage(config: Mapping[str, Any]) -> Mapping[str, Any] | None:

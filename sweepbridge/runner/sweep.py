@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpecError
-from .chains import CHECKPOINT_MARK, HISTORY_KEYS, lineage, pbt_population
+from .chains import CHECKPOINT_MARK, HISTORY_KEYS, lineage, pbt_population, pbt_storage
 from .display import Display, NullDisplay
 from .engine import Engine, RunReport
 from .failures import FailureRule
@@ -203,6 +203,13 @@ class SweepRunner:
         self.allow_missing_metric = allow_missing_metric
         self.population = pbt_population(self.config)
         """A sweepbridge-generated PBT scheduler's population size (None for other sweeps)."""
+        storage = pbt_storage(self.config)
+        if storage is not None and storage.startswith("wandb://") and mode != "online":
+            raise SpecError(
+                f"this PBT sweep keeps its checkpoints as W&B artifacts (storage {storage}), which needs online runs: "
+                f"run it with --mode online (mode={mode!r} here), or translate it with RunConfig(storage_path=...) "
+                "a directory (or a URI pyarrow can open) instead of wandb://."
+            )
         self.jobs_asked = jobs
         if self.population is not None and jobs > self.population:
             jobs = self.population  # an ask beyond the population gets no run, which ends W&B's scheduler's sweep

@@ -12,7 +12,8 @@ tune.run / Tuner emit, see sweepbridge.tune.command). The runtime:
 4. keeps checkpoints in the run's directory (checkpoints.py), stops cleanly on the agent's
    SIGTERM, marks the run failed (exit 1) when the trainable raises (trial.py);
 5. for a run of a PBT sweep (`_pbt` in its config), publishes its checkpoints to the sweep's storage
-   and, for a continuation, loads the donor's checkpoint first (pbt.py; docs/pbt-runs.md).
+   (a directory, a pyarrow URI, or W&B artifacts for a wandb:// storage) and, for a continuation, loads
+   the donor's checkpoint first (pbt.py; docs/pbt-runs.md).
 
 Nothing here is imported by `import sweepbridge`: wandb (and Ray, when the trainable uses it) are
 imported by the trial only.

@@ -14,12 +14,19 @@ training_iteration whose checkpoint it continues from, and the storage root. The
 - holds at each iteration PBT will judge (`hold`) until the scheduler's decision file says to go on (with the
   next hold) or to stop (the trial continues in a new run), so a run never trains past a perturbation point
   (`Hold`).
+
+A `wandb://ENTITY/PROJECT` storage (or `wandb://` alone: the run's own entity and project; `is_wandb_uri`) keeps
+the checkpoints as W&B artifacts instead, for machines that share nothing but W&B (`WandbArtifactStorage`): each
+published checkpoint is a version of the artifact `artifact_name(prefix, trial, generation)` (type
+`pbt-checkpoint`) with the alias `checkpoint_{iteration:06d}`, committed before its row is logged; a
+continuation uses the donor's version through its run (W&B's lineage graph links the chain). Online runs only.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -117,25 +124,27 @@ class Lineage:
         """The checkpoint a continuation loads: `{storage}/{donor}/checkpoint_{iteration:06d}`."""
         return join(self.storage, str(self.donor), f"checkpoint_{self.iteration:06d}")
 
-    def publish(self, local: Path, iteration: int) -> str:
-        """Copy the kept checkpoint directory `local` (its marker included) to the storage; the target path."""
+    def publish(self, local: Path, iteration: int, run: Any = None) -> str:
+        """Copy the kept checkpoint directory `local` (its marker included) to the storage; the target path.
+        `run`: the W&B run, for a wandb:// storage (the checkpoint is an artifact it logs)."""
         target = self.published(iteration)
-        store = Storage.of(target)
+        store = Storage.of(target, run)
         try:
             store.put(local, target)
         except OSError as exc:
             raise OSError(f"cannot publish the PBT checkpoint {local} to {target}: {exc}") from exc
         return target
 
-    def fetch_donor(self, scratch: Path) -> tuple[Path, dict[str, Any]]:
+    def fetch_donor(self, scratch: Path, run: Any = None) -> tuple[Path, dict[str, Any]]:
         """The donor checkpoint as a local directory (a URI's is copied into `scratch`) and its marker.
         DonorCheckpointError naming the path when it is missing or unreadable."""
         source = self.donor_path()
-        store = Storage.of(source)
+        store = Storage.of(source, run)
         try:
             local = store.get(source, scratch / f"checkpoint_{self.iteration:06d}")
-        except FileNotFoundError:
-            raise DonorCheckpointError(self._donor_message(source, "does not exist")) from None
+        except FileNotFoundError as exc:
+            what = f"does not exist ({exc.args[1]})" if len(exc.args) > 1 else "does not exist"
+            raise DonorCheckpointError(self._donor_message(source, what)) from None
         except OSError as exc:
             raise DonorCheckpointError(self._donor_message(source, f"cannot be read ({exc})")) from None
         try:
@@ -163,12 +172,37 @@ class Lineage:
             f"PBT trial {self.trial} generation {self.generation} continues from {self.donor} at "
             f"training_iteration {self.iteration}, but its checkpoint {path} {what}. The run fails rather "
             "than start from scratch: every machine running the sweep must reach the same storage "
-            "(RunConfig(storage_path=...): a shared directory, or a URI pyarrow can open)."
+            "(RunConfig(storage_path=...): a shared directory, a URI pyarrow can open, or wandb://ENTITY/PROJECT "
+            "for W&B artifacts)."
         )
+
+    def check_storage(self, run: Any) -> None:
+        """PbtConfigError when this run cannot reach its storage: W&B artifacts need an online run."""
+        if is_wandb_uri(self.storage):
+            WandbArtifactStorage(self.storage, run)
 
 
 def is_uri(path: str) -> bool:
     return "://" in path
+
+
+WANDB_SCHEME = "wandb://"
+ARTIFACT_TYPE = "pbt-checkpoint"
+"""The W&B artifact type of a PBT checkpoint kept in a wandb:// storage."""
+
+
+def is_wandb_uri(path: str) -> bool:
+    """A storage of W&B artifacts (`wandb://ENTITY/PROJECT[/...]`, or `wandb:///...`: the run's own project).
+    Such a storage is no file store: nothing but checkpoints (artifacts) can be kept in it."""
+    return isinstance(path, str) and path.startswith(WANDB_SCHEME)
+
+
+def artifact_name(*parts: str) -> str:
+    """The W&B artifact name of a run's checkpoints: the parts joined by '-', every character W&B refuses in a
+    name (it allows letters, digits, '-', '_', '.') as '_', at most 128 characters (the generated scheduler
+    carries the same function: backends/pbt_study.py)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", "-".join(p for p in parts if p))
+    return name[-128:]
 
 
 def join(root: str, *parts: str) -> str:
@@ -182,7 +216,9 @@ class Storage:
     """Copying checkpoint directories to and from the storage: the local filesystem, or pyarrow's."""
 
     @staticmethod
-    def of(path: str) -> Storage:
+    def of(path: str, run: Any = None) -> Storage:
+        if is_wandb_uri(path):
+            return WandbArtifactStorage(path, run)
         return UriStorage(path) if is_uri(path) else Storage()
 
     def put(self, local: Path, target: str) -> None:
@@ -267,7 +303,7 @@ class Hold:
 
     def __init__(self, lineage: Lineage, timeout: float | None = None) -> None:
         self.lineage = lineage
-        self.at = lineage.hold
+        self.at = None if is_wandb_uri(lineage.storage) else lineage.hold  # no decision files among artifacts
         self.step: int | None = None
         """The training_iteration held at."""
         if timeout is None:
@@ -331,6 +367,89 @@ class Hold:
             time.sleep(pause)
             pause = min(pause * 1.5, 0.2)
         return None
+
+
+class WandbArtifactStorage(Storage):
+    """Checkpoints as W&B artifacts of the runs (`wandb://ENTITY/PROJECT/<prefix>`; module doc).
+
+    A path in it, `wandb://E/P/<prefix...>/<trial>/<GGGG>/checkpoint_<NNNNNN>`, is the version of the artifact
+    `artifact_name(<prefix...>, trial, GGGG)` of project E/P with the alias `checkpoint_<NNNNNN>`.
+    """
+
+    def __init__(self, uri: str, run: Any) -> None:
+        if run is None or getattr(run, "offline", False) or getattr(run, "disabled", False):
+            mode = "disabled" if run is not None and getattr(run, "disabled", False) else "offline"
+            raise PbtConfigError(
+                f"the PBT checkpoint storage {uri} keeps checkpoints as W&B artifacts, which needs online runs, "
+                f"but this run is {mode if run is not None else 'not a W&B run'}: run the sweep online "
+                "(WANDB_MODE=online, `sweepbridge run --mode online`), or give RunConfig(storage_path=...) a directory "
+                "every machine shares or a URI pyarrow can open (s3://, gs://, ...)."
+            )
+        self.run = run
+        self.entity, self.project, _ = split_wandb_uri(uri)
+        self.entity = self.entity or run.entity
+        self.project = self.project or run.project
+        if (self.entity, self.project) != (run.entity, run.project):
+            raise PbtConfigError(
+                f"the PBT checkpoint storage {uri} names the W&B project {self.entity}/{self.project}, but this run "
+                f"logs to {run.entity}/{run.project}: a run keeps its artifacts in its own project. Give "
+                "storage_path='wandb://' (the sweep's own project) or the sweep's entity/project."
+            )
+
+    @staticmethod
+    def address(path: str) -> tuple[str, str]:
+        """(artifact name, alias) of a checkpoint path `wandb://E/P/<prefix...>/<trial>/<GGGG>/checkpoint_<N>`."""
+        _, _, parts = split_wandb_uri(path)
+        if len(parts) < 3:
+            raise PbtConfigError(f"{path} is not a PBT checkpoint of a wandb:// storage (.../trial/GGGG/checkpoint_N).")
+        *run, checkpoint = parts
+        return artifact_name(*run), checkpoint
+
+    def put(self, local: Path, target: str) -> None:
+        """Log `local` as a version of the run's artifact and wait until W&B committed it (the row marking it
+        is logged after: the scheduler never names a donor whose checkpoint is not there yet)."""
+        import wandb
+
+        name, alias = self.address(target)
+        marker = json.loads((local / MARKER).read_text(encoding="utf-8")) if (local / MARKER).is_file() else {}
+        artifact = wandb.Artifact(name, type=ARTIFACT_TYPE, metadata={"pbt": marker})
+        artifact.add_dir(str(local))
+        try:
+            self.run.log_artifact(artifact, aliases=[alias]).wait()
+        except (wandb.Error, ValueError) as exc:
+            raise OSError(f"W&B did not commit the artifact {name}:{alias}: {exc}") from None
+
+    def get(self, source: str, scratch: Path) -> Path:
+        """The donor's artifact version, used by this run (W&B links the chain) and downloaded into `scratch`."""
+        import wandb
+
+        name, alias = self.address(source)
+        full = f"{self.entity}/{self.project}/{name}:{alias}"
+        try:
+            artifact = self.run.use_artifact(full, type=ARTIFACT_TYPE)
+        except (wandb.Error, ValueError) as exc:
+            if "not found" in str(exc):
+                raise FileNotFoundError(source, f"no W&B artifact {full}") from None
+            raise OSError(f"the W&B artifact {full} cannot be used: {exc}") from None
+        shutil.rmtree(scratch, ignore_errors=True)
+        try:
+            return Path(artifact.download(root=str(scratch)))
+        except (wandb.Error, ValueError, OSError) as exc:
+            raise OSError(f"the W&B artifact {full} cannot be downloaded: {exc}") from None
+
+
+def split_wandb_uri(uri: str) -> tuple[str | None, str | None, list[str]]:
+    """`wandb://E/P/a/b` -> ("E", "P", ["a", "b"]); `wandb:///a/b` (the run's own project) -> (None, None, [...]).
+    PbtConfigError for anything else."""
+    parts = uri[len(WANDB_SCHEME) :].split("/")
+    if parts and parts[0] == "":
+        return None, None, [p for p in parts[1:] if p]
+    if len(parts) < 2 or not parts[1]:
+        raise PbtConfigError(
+            f"the PBT checkpoint storage {uri} must be wandb://ENTITY/PROJECT (W&B artifacts in that project) or "
+            "wandb:// (the run's own entity and project)."
+        )
+    return parts[0], parts[1], [p for p in parts[2:] if p]
 
 
 def lineage_before_init() -> Lineage | None:

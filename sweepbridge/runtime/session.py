@@ -80,7 +80,7 @@ class TrialSession:
         continue from it, as after Ray's restore."""
         latest = self.store.latest()
         if latest is None and self.lineage is not None and self.lineage.generation > 0:
-            path, info = self.lineage.fetch_donor(Path(self.trial_dir) / "pbt_donor")
+            path, info = self.lineage.fetch_donor(Path(self.trial_dir) / "pbt_donor", self.run)
             latest = (path, int(info["training_iteration"]), info.get("returned"))
         if latest is not None:
             path, iteration, _ = latest
@@ -118,7 +118,7 @@ class TrialSession:
         self.last_checkpoint = path
         self.loaded_checkpoint = as_checkpoint(path)
         if self.lineage is not None and iteration is not None:
-            self.lineage.publish(path, iteration)
+            self.lineage.publish(path, iteration, self.run)
             self._published = self.last_published = iteration
         if self.upload_checkpoints:
             import wandb

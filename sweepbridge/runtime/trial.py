@@ -66,6 +66,8 @@ def _run(args: TrialCommand) -> int:
         trainable = with_parameters(trainable, args.parameters)
         trial.stop_rule = StopRule(args.stop, loader)
         trial.lineage = Lineage.from_config({PBT_KEY: run_.config.get(PBT_KEY)})  # dict(config) hides "_" keys
+        if trial.lineage is not None:
+            trial.lineage.check_storage(run_)  # W&B artifacts as the storage: an online run
         if trial.lineage is not None and lineage is None and "tags" not in block:
             run_.tags = tuple(run_.tags or ()) + tuple(trial.lineage.tags())
         config = ray_config(dict(run_.config), args.wandb)

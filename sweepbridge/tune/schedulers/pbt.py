@@ -27,6 +27,8 @@ from ..plan import Contribution, Plan, signature_defaults
 from .trial_scheduler import TIME_ATTR, Refused, TrialScheduler
 
 DEFAULT_STORAGE = "~/sweepbridge_results"
+WANDB_SCHEME = "wandb://"
+"""A storage_path of W&B artifacts (runtime/pbt.py is_wandb_uri; the translator does not import the runtime)."""
 """Where a PBT sweep keeps its checkpoints when tune.run / RunConfig gives no storage_path (as Ray's
 ~/ray_results): `{storage_path or DEFAULT_STORAGE}/{name or "pbt"}/{sweep id}`."""
 
@@ -124,6 +126,14 @@ class PopulationBasedTraining(TrialScheduler):
         if not fields:  # Ray draws every mutated key from its mutation; the sweep's own check needs a parameter
             space = d.Mapping((("_pbt", d.Constant(None)),))
         settings = {**self.settings(plan), "num_samples": plan.num_samples, "metric": plan.metric, "mode": plan.mode}
+        if self.time_attr != TIME_ATTR and settings["storage"].startswith(WANDB_SCHEME):
+            raise SpecError(
+                f"time_attr={self.time_attr!r} with checkpoints as W&B artifacts (storage_path "
+                f"{plan.storage!r}): the scheduler reads each checkpoint's time from the checkpoint storage, which "
+                "it cannot do over W&B artifacts; use time_attr='training_iteration', or a shared directory / "
+                "pyarrow URI as storage_path.",
+                path="scheduler.time_attr",
+            )
         origin = f"tune.run(scheduler={type(self).__name__}, num_samples={plan.num_samples})"
         study = StudySpec(origin=origin)
         command = {"command": dataclasses.replace(plan.trial, metric=plan.metric).command()}
@@ -166,9 +176,21 @@ class PopulationBasedTraining(TrialScheduler):
 
 
 def storage(storage_path: Any, name: str | None) -> str:
-    """The checkpoint root of a PBT sweep (the generated scheduler appends the sweep id)."""
+    """The checkpoint root of a PBT sweep (the generated scheduler appends the sweep id). A `wandb://` root (W&B
+    artifacts, docs/pbt-runs.md) passes through as it is: `wandb://ENTITY/PROJECT[/...]`, or `wandb://` alone
+    (kept as `wandb:///<name>`: the sweep's own entity and project, filled in by the scheduler)."""
     if storage_path is not None and not isinstance(storage_path, str):
         storage_path = str(storage_path)  # a pathlib.Path
+    if storage_path and storage_path.startswith(WANDB_SCHEME):
+        parts = storage_path[len(WANDB_SCHEME) :].strip("/").split("/")
+        if parts != [""] and (len(parts) < 2 or not all(parts[:2])):
+            raise SpecError(
+                f"a W&B artifact storage is wandb://ENTITY/PROJECT (artifacts in that project) or wandb:// (the "
+                f"sweep's own entity and project), got {storage_path!r}.",
+                path="storage_path",
+            )
+        if parts == [""]:
+            return f"{WANDB_SCHEME}/{name or 'pbt'}"
     root = (storage_path or DEFAULT_STORAGE).rstrip("/")
     return f"{root}/{name or 'pbt'}"
 
