@@ -168,6 +168,10 @@ def test_evaluated_rewards_that_ray_cannot_take_are_refused():
         translate(tune.search.OptunaSearch(metric=["loss", "acc"], mode=["min", "max"],
                                            points_to_evaluate=[{"x": 1.0, "net": {"width": 2}}],
                                            evaluated_rewards=[[1.0, 2.0]]), SPACE)  # fmt: skip
+    with pytest.raises(SpecError, match="clashes") as info:  # flat names nest as Ray's unflatten_dict
+        translate(tune.search.OptunaSearch(metric="loss", mode="min", points_to_evaluate=[{"net": 1, "net/width": 2}],
+                                           evaluated_rewards=[1.0]), SPACE)  # fmt: skip
+    assert info.value.path == "search_alg.points_to_evaluate[0]"
 
 
 def test_multi_objective_lists_become_wandbs_metrics_and_suggest_as_ray():

@@ -239,3 +239,13 @@ def test_a_restarted_scheduler_does_not_start_a_second_population(tmp_path):
     names = [c["_pbt"]["trial"] for _, c in again.ask(4)]
     assert names == ["pbt_00001", "pbt_00002", "pbt_00003"]
     assert [e.get("adopted") for e in again.population.log if e["event"] == "close"] == ["pbt_00000"]
+
+
+def test_pb2_bounds_nest_as_rays_and_clashing_names_are_refused():
+    """PB2(hyperparam_bounds) flat names ("a/b") nest as Ray's unflatten_dict; a clash is a SpecError, not a
+    TypeError."""
+    bounds = schedulers.PB2(hyperparam_bounds={"opt/lr": [0.001, 0.1], "batch": [16, 64]}).hyperparam_mutations
+    assert set(bounds) == {"opt", "batch"} and set(bounds["opt"]) == {"lr"}
+    with pytest.raises(SpecError, match="clashes") as info:
+        schedulers.PB2(hyperparam_bounds={"opt": [0, 1], "opt/lr": [0, 1]})
+    assert info.value.path == "scheduler.hyperparam_bounds"

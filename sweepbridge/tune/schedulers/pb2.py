@@ -15,6 +15,7 @@ from typing import Any
 
 from ... import compat
 from ...errors import SpecError
+from .. import flat_keys
 from ..plan import Contribution, Plan, signature_defaults
 from .pbt import PopulationBasedTraining
 
@@ -97,14 +98,12 @@ def _bounds(bounds: Any, path: str, prefix: str = "") -> dict[str, tuple[float, 
 
 
 def _unflatten(flat: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in flat.items():
-        node = out
-        *parents, last = key.split("/")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    return out
+    """hyperparam_bounds' flat names ("a/b") nested, as Ray's PB2 nests them."""
+    try:
+        return flat_keys.nest(flat.items())
+    except flat_keys.KeyClash as clash:
+        message = f"{clash.key!r} clashes with another bound's name."
+        raise SpecError(message, path="scheduler.hyperparam_bounds") from None
 
 
 PB2.defaults = signature_defaults(PB2.__init__, ("self",))

@@ -17,6 +17,7 @@ from ... import distributions as d
 from ...backends.calls import Call
 from ...backends.optuna_source import DefineByRun, SamplerSpec
 from ...errors import SpecError
+from .. import flat_keys
 from ..plan import Contribution, Warnings
 from .searcher import Searcher, check_options, seed
 
@@ -119,7 +120,7 @@ class OptunaSearch(Searcher):
             return tuple((dict(p), v) for p, v in zip(points, rewards, strict=True))
         sampled = [p for p, n in d.walk(space) if p and "[" not in p and _sampled(n)]
         for i, point in enumerate(points):
-            flat = _flat(_nested(point))
+            flat = _flat(_nested(point, f"search_alg.points_to_evaluate[{i}]"))
             missing = [p for p in sampled if p not in flat]
             if missing:
                 raise SpecError(
@@ -128,7 +129,8 @@ class OptunaSearch(Searcher):
                     path=where,
                 )
         return tuple(
-            (_nested(p), float(v) if isinstance(v, float) else v) for p, v in zip(points, rewards, strict=True)
+            (_nested(p, f"search_alg.points_to_evaluate[{i}]"), float(v) if isinstance(v, float) else v)
+            for i, (p, v) in enumerate(zip(points, rewards, strict=True))
         )
 
     @classmethod
@@ -153,18 +155,14 @@ def _sampled(node: d.Node) -> bool:
     return not isinstance(node, (d.Constant, d.Mapping, d.Sequence))
 
 
-def _nested(point: Any) -> Any:
+def _nested(point: Any, where: str) -> Any:
     """A point whose "a/b" keys (Ray's flattened names) are nested, as the run receives it."""
     if not isinstance(point, dict) or not any(isinstance(k, str) and "/" in k for k in point):
         return point
-    out: dict[str, Any] = {}
-    for key, value in point.items():
-        *parents, last = str(key).split("/")
-        node = out
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    return out
+    try:
+        return flat_keys.nest(point.items())
+    except flat_keys.KeyClash as clash:
+        raise SpecError(f"key {clash.key!r} clashes with another key of the point.", path=where) from None
 
 
 def _flat(point: Any, prefix: str = "") -> set[str]:
