@@ -84,7 +84,7 @@ def hyperopt_space_draws(seed: int, n: int) -> list[dict]:
     return [stochastic.sample(space, rng=rng) for _ in range(n)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: built once, even when the worker runs other modules' tests between
 def draws():
     cfg = to_sweep({name: build(src, real) for name, (src, _) in CASES.items()})
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -95,6 +95,7 @@ def draws():
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("realworld_draws")  # one worker draws them once (the fixture is per module and worker)
 @pytest.mark.parametrize("name", list(CASES))
 def test_wandb_samples_what_hyperopt_samples(name, draws):
     cfg, source, engine = draws

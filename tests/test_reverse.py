@@ -105,7 +105,7 @@ def columns(configs: list[dict]) -> dict[str, list]:
     return {name: [unwrap(c[name]) for c in flat_configs] for name in flat_configs[0]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: built once, even when the worker runs other modules' tests between
 def engine_draws() -> dict[str, list]:
     out: dict[str, list] = {}
     for params, n in groups({**COMMON, **HYPEROPT_ONLY}):
@@ -114,6 +114,7 @@ def engine_draws() -> dict[str, list]:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("reverse_engine_draws")
 def test_hyperopt_space_samples_like_wandbs_engine(engine_draws):
     from hyperopt.pyll import stochastic
 
@@ -133,6 +134,7 @@ def _ray_draws(domain_or_value, n: int) -> list:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("reverse_engine_draws")
 def test_tune_space_samples_like_wandbs_engine(engine_draws):
     np.random.seed(2)
     spec = to_tune(sweep(COMMON))

@@ -130,15 +130,25 @@ def test_a_run_that_never_reports_a_checkpoint_is_warned(tmp_path):
     assert [r.get("_pbt_checkpoint") for r in run.history] == [None, None] and not (tmp_path / "storage").exists()
 
 
-def _rows_logged(home: Path, run_id: str) -> list[int]:
-    """The training_iterations of the rows the run's transaction log holds so far (what the runner and W&B
-    see), read by the runner's own reader."""
-    from sweepbridge.runner.history import RunLog, find_log, read_records
+class _Rows:
+    """The training_iterations of the rows a run's transaction log holds (what the runner and W&B see), read as
+    the runner reads them: wandb-core's reader following the log."""
 
-    log, rows = find_log(home, run_id), RunLog(["w"], extra=["training_iteration"])
-    for record in read_records(log) if log is not None else []:
-        rows.add(record)
-    return [row["training_iteration"] for row in rows.snapshot()[0]]
+    def __init__(self, home: Path, run_id: str) -> None:
+        from sweepbridge.runner.history import RunLog
+
+        self.home, self.run_id, self.log = home, run_id, RunLog(["w"], extra=["training_iteration"])
+
+    def __call__(self) -> list[int]:
+        from sweepbridge.runner.history import find_log
+
+        if not self.log.started and (path := find_log(self.home, self.run_id)) is not None:
+            self.log.start(path)
+        return [row["training_iteration"] for row in self.log.snapshot()[0]]
+
+    def close(self) -> None:
+        if self.log.started:
+            self.log.close(wait=5.0)
 
 
 def _until(predicate, timeout: float = 60.0) -> None:
@@ -155,15 +165,17 @@ def test_a_run_holds_at_each_point_pbt_judges_until_the_scheduler_decides(tmp_pa
     until decision_000002.json says go on (next hold 4); at 4 it is told to stop and ends by itself."""
     from trialrun import start_trial
 
+    from sweepbridge.runner.launch import RUNNER_ENV
+
     storage = tmp_path / "storage"
     params = {"lr": 1.0, "steps": 6, "_pbt": {**lineage("pbt_00001", 0, storage), "hold": 2}}
-    probe = tmp_path / "probe.jsonl"
+    probe = tmp_path / "probe.jsonl"  # RUNNER_ENV: the transaction log flushed as often as the runner has it
     proc = start_trial(tmp_path, tmp_path, PROGRAM, "train_weights", params, run_id="held01",
-                       extra_env={"PROBE": str(probe)})  # fmt: skip
-    run_dir = storage / "pbt_00001/0000"
+                       extra_env={"PROBE": str(probe), **RUNNER_ENV})  # fmt: skip
+    run_dir, rows = storage / "pbt_00001/0000", _Rows(tmp_path, "held01")
     try:
         for held, decision in ((2, {"action": "continue", "hold": 4}), (4, {"action": "stop", "why": "exploit"})):
-            _until(lambda held=held: held in _rows_logged(tmp_path, "held01"))  # the held row is visible now
+            _until(lambda held=held: held in rows())  # the held row is visible now, as the runner reads it
             assert (run_dir / f"checkpoint_{held:06d}").is_dir()
             assert not (run_dir / f"checkpoint_{held + 1:06d}").exists()  # held: no further training
             proc.poll()
@@ -172,10 +184,11 @@ def test_a_run_holds_at_each_point_pbt_judges_until_the_scheduler_decides(tmp_pa
         out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
+        rows.close()
     assert proc.returncode == 0, err
     assert "PBT stopped the run (exploit" in err
     assert sorted(_published(storage, "pbt_00001/0000")) == [1, 2, 3, 4]
-    assert _rows_logged(tmp_path, "held01") == [1, 2, 3, 4]
+    assert rows() == [1, 2, 3, 4]
 
 
 def test_a_released_or_unanswered_hold_trains_on(tmp_path):

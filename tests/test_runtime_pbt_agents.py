@@ -3,9 +3,9 @@ own home and working copy (two machines), sharing only the checkpoint storage (R
 
 The stub is W&B's sweep scheduler for the generated PBT source (`scheduler=True`: wandb's own
 `make_optimizer` asks for every run, and is told each run's history as the run streamed it to the stub,
-online). The population of 2 runs in waves of 1 (one run at a time, on whichever machine asks), with
-synch=True, so PBT exploits at the first sync point; the stub places a continuation on the machine that did
-not run its donor (`place`), so the continuation restores a checkpoint the other machine wrote.
+online). The population of 2 runs on both machines at once, with synch=True: both runs hold at the first sync
+point until the scheduler's decision, so PBT exploits there; the stub places a continuation on the machine that
+did not run its donor (`place`), so the continuation restores a checkpoint the other machine wrote.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(
     assert sweep["program"] == "train.py"
 
     online = {"WANDB_MODE": "online"}  # the runs stream their history to the stub, which tells the scheduler
-    with stub_server(sweep, concurrent=1, scheduler=True, place=away_from_donor) as stub:
+    with stub_server(sweep, concurrent=2, scheduler=True, place=away_from_donor) as stub:
         for key, value in stub.env(str(tmp_path / "scheduler")).items():  # the scheduler's W&B API (artifacts)
             monkeypatch.setenv(key, value)
         agent_a = stub.start_agent(str(home_a), str(work_a), extra_env={**online, "PROBE": str(home_a / "probe.jsonl")})
