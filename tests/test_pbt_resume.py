@@ -1,0 +1,139 @@
+"""A restarted PBT scheduler rebuilds its population: nothing of an interrupted PBT sweep is lost.
+
+The generated scheduler is driven through wandb's make_optimizer (tests/pbt_harness.py) with runs holding as the
+trial runtime holds, part way; then the sweep is interrupted (its running runs killed), and a NEW optimizer
+from the same generated source is told every earlier run as `sweepbridge run --resume` (and W&B's scheduler's
+warm start) tells them — `tell_existing_finished_run` with the run's config, state and history — and driven to
+the end.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pbt_harness as h
+import pytest
+from optional import needs
+
+pytestmark = [needs("optuna", "wandb")]
+
+
+def _curves(n: int, length: int, seed: int) -> list[list[float]]:
+    import random
+
+    rng = random.Random(seed)
+    return [[round(rng.random() * (1 + i / 10), 4) for i in range(length)] for _ in range(n)]
+
+
+class Sweep:
+    """Runs of one optimizer on fixed curves, `slots` at a time, holding at the points PBT judges."""
+
+    def __init__(self, driver: h.Driver, storage: Path, curves: list[list[float]], slots: int, done: set) -> None:
+        self.driver, self.storage, self.curves, self.slots, self.done = driver, storage, curves, slots, done
+        self.at: dict[str, list[int]] = {}  # optimizer id → [trial index, generation, last iteration]
+        self.holds: dict = {}
+        self.started: list[dict] = []  # the configs asked for, in order
+
+    def latest(self) -> dict[int, dict]:
+        """Each trial's latest run: its generation, state, last iteration, start iteration and config."""
+        out: dict[int, dict] = {}
+        for run_id, run in self.driver.runs.items():
+            k, generation, i = self.at[run_id]
+            if generation >= out.get(k, {"generation": -1})["generation"]:
+                start = run["config"]["_pbt"]["iteration"] or 0
+                out[k] = {"generation": generation, "state": run["state"], "iteration": i, "start": start,
+                          "config": run["config"]}  # fmt: skip
+        return out
+
+    def drive(self, polls: int) -> bool:
+        """Up to `polls` polls; True when every trial reached the stop iteration."""
+        from sweepbridge.runtime.pbt import Hold, Lineage
+
+        driver, last = self.driver, len(self.curves[0])
+        for _ in range(polls):
+            live = [i for i, r in driver.runs.items() if r["state"] == "running"]
+            for run_id, config in driver.ask(self.slots - len(live)) if len(live) < self.slots else []:
+                meta = config["_pbt"]
+                self.at[run_id] = [int(meta["trial"][4:]), meta["generation"], meta["iteration"] or 0]
+                self.holds[run_id] = Hold(Lineage.from_config(config), timeout=0)
+                self.started.append(config)
+            for run_id in [i for i, r in driver.runs.items() if r["state"] == "running"]:
+                k, generation, i = self.at[run_id]
+                if self.holds[run_id].due({"training_iteration": i}, True) and not self.holds[run_id].check()[0]:
+                    continue  # held until PBT decides
+                i = self.at[run_id][2] = i + 1
+                h.checkpoint(self.storage, f"pbt_{k:05d}/{generation:04d}", i)
+                driver.report(run_id, i, self.curves[k][i - 1])
+                if i == last:
+                    driver.finish(run_id)
+                    self.done.add(k)
+            driver.poll()
+            if len(self.done) == len(self.curves):
+                return True
+        return False
+
+
+@pytest.mark.parametrize("synch", [False, True])
+def test_a_resumed_population_continues_every_trial_from_its_checkpoint_and_exploits_on(tmp_path, synch):
+    """Population 6 on 3 parallel runs (waves: paused trials wait for a slot), interrupted after 9 polls: some
+    trials exploited or paused whose continuation never started, some runs killed mid-way. Resumed: every trial
+    reaches the stop iteration; a stopped trial's continuation is the one persisted when it was stopped; an
+    interrupted trial continues from its own latest checkpoint; no continuation names a missing checkpoint, no
+    trial with a checkpoint restarts from scratch; PBT exploits after the resume."""
+    from sweepbridge.tune.schedulers import PopulationBasedTraining
+
+    curves, slots, last = _curves(6, 12, 5), 3, 12
+    pbt = PopulationBasedTraining(
+        time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=3,
+        hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=0.34, synch=synch,
+    )  # fmt: skip
+    cfg = h.sweep(pbt, config={"lr": 2}, num_samples=6, storage_path=str(tmp_path), name="exp",
+                  stop={"training_iteration": last})  # fmt: skip
+    _, source = h.load(cfg, tmp_path, f"pbt_resume_{int(synch)}")
+    storage = tmp_path / "exp" / "sweep1"
+    done: set = set()
+    first = Sweep(h.Driver(cfg, source), storage, curves, slots, done)
+    for _ in range(40):  # part way: until a stopped trial waits for a run and a run has trained past its start
+        assert not first.drive(1)
+        latest = first.latest()
+        interrupted = {k for k, r in latest.items() if r["state"] == "running" and r["iteration"] > r["start"]}
+        stopped = {k: r for k, r in latest.items() if r["state"] == "pruned"}
+        if interrupted and stopped and any(e["event"] == "exploit" for e in first.driver.population.log):
+            break
+    assert interrupted and stopped, latest
+    # the interruption: running runs killed (sweepbridge's runner records a run it stopped, pruned ones too, as
+    # killed); a resume tells every run as W&B's scheduler's warm start does
+    for run in first.driver.runs.values():
+        run["state"] = "killed" if run["state"] in ("running", "pruned") else run["state"]
+    published = {k for k in range(6) if any((storage / f"pbt_{k:05d}").glob("*/checkpoint_*"))}
+    assert interrupted and (stopped or len(latest) < 6), latest
+
+    again = Sweep(h.Driver(cfg, source), storage, curves, slots, set(done))
+    for run in first.driver.runs.values():
+        again.driver.optimizer.tell_existing_finished_run(again.driver._message(run))
+    assert again.drive(400)
+    assert again.done == set(range(6))  # every trial reached the stop iteration
+
+    firsts = {}
+    for config in again.started:
+        meta = config["_pbt"]
+        firsts.setdefault(int(meta["trial"][4:]), config)
+        if meta["donor"] is not None:  # a continuation names a checkpoint that exists
+            assert (storage / meta["donor"] / f"checkpoint_{meta['iteration']:06d}").is_dir(), meta
+    for k, config in firsts.items():
+        meta = config["_pbt"]
+        if k in published and k not in done:  # no trial with a checkpoint restarts from scratch
+            assert meta["donor"] is not None and meta["generation"] == latest[k]["generation"] + 1, (k, meta)
+        if k in interrupted:  # from its own latest checkpoint, with its own config
+            assert (meta["donor"], meta["iteration"]) == (f"pbt_{k:05d}/{latest[k]['generation']:04d}",
+                                                          latest[k]["iteration"])  # fmt: skip
+            assert config["lr"] == latest[k]["config"]["lr"]
+        if k in stopped:  # the continuation persisted when PBT stopped it
+            kept = json.loads((storage / f"pbt_{k:05d}/{latest[k]['generation']:04d}/continuation.json").read_text())
+            assert kept["stopped"] and [meta["donor"], meta["iteration"]] == kept["restore"]
+            assert config["lr"] == kept["config"]["lr"]
+    log = again.driver.population.log
+    rebuilt = [e for e in log if e["event"] == "rebuild"]
+    assert len(rebuilt) == 1 and set(rebuilt[0]["trials"]) == {f"pbt_{k:05d}" for k in latest}
+    assert "exploit" in [e["event"] for e in log]  # PBT goes on after the resume
