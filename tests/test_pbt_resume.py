@@ -137,3 +137,82 @@ def test_a_resumed_population_continues_every_trial_from_its_checkpoint_and_expl
     rebuilt = [e for e in log if e["event"] == "rebuild"]
     assert len(rebuilt) == 1 and set(rebuilt[0]["trials"]) == {f"pbt_{k:05d}" for k in latest}
     assert "exploit" in [e["event"] for e in log]  # PBT goes on after the resume
+
+
+@pytest.mark.slow  # a PBT sweep under `sweepbridge run`, its runner killed, resumed: about 10 trial processes
+def test_an_interrupted_pbt_sweep_resumed_brings_every_trial_to_the_stop_iteration(tmp_path, wandb_env):
+    """examples/tuner_pbt.py's trainable, population 3 on 2 parallel runs, interrupted (the runner killed) once a
+    run was stopped by PBT, then `sweepbridge run --resume`: every trial reaches the stop iteration, no run after
+    the resume names a missing checkpoint or starts a trial again from scratch."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import warnings
+
+    from sweepbridge import tune
+    from sweepbridge.tune.schedulers import PopulationBasedTraining
+
+    root = Path(__file__).resolve().parent.parent
+    storage, last = tmp_path / "storage", 6
+    pbt = PopulationBasedTraining(time_attr="training_iteration", perturbation_interval=2,
+                                  hyperparam_mutations={"lr": tune.uniform(0.0001, 0.02)})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cfg = tune.run(f"{root / 'examples' / 'tuner_pbt.py'}:pbt_function", config={"lr": tune.uniform(0.0001, 0.02)},
+                       scheduler=pbt, num_samples=3, metric="mean_accuracy", mode="max",
+                       stop={"training_iteration": last}, storage_path=str(storage), engine="optuna")  # fmt: skip
+    cfg.save(tmp_path / "sweep.yaml")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")])
+    env.pop("PYTHONWARNINGS", None)
+
+    def run(*args: str, **kw) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "sweepbridge", "run", *args], cwd=tmp_path, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)  # fmt: skip
+
+    results = tmp_path / "out" / "results.jsonl"
+    proc = run("sweep.yaml", "--out", "out", "--jobs", "2")
+    deadline = time.monotonic() + 120
+    journal = tmp_path / "out" / "trials.jsonl"
+
+    def midway() -> bool:  # a run ended (stopped by PBT) and another runs
+        events = [json.loads(line)["event"] for line in journal.read_text().splitlines()] if journal.exists() else []
+        return "end" in events and events.count("launch") > events.count("end")
+
+    while not midway():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    proc.kill()  # the runner killed (SIGKILL); its trials die with it (SIGTERM from the kernel)
+    proc.communicate(timeout=60)
+    time.sleep(0.2)
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    started = {e["id"]: e["config"]["_pbt"] for e in events if e["event"] == "start"}
+    launched = {e["id"] for e in events if e["event"] == "launch"}  # a run never launched never existed for W&B
+    generations = {}  # trial → its highest generation launched before the resume
+    for run_id in launched:
+        meta = started[run_id]
+        generations[meta["trial"]] = max(generations.get(meta["trial"], -1), meta["generation"])
+    root_of_sweep = Path(next(iter(started.values()))["storage"])
+    published = {name for name in generations if any((root_of_sweep / name).glob("*/checkpoint_*"))}
+
+    proc = run("--resume", "out")
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out + err
+    assert "population rebuilt" in err or "population rebuilt" in out
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    after = [r for r in lines if r["id"] not in started]
+    assert after, lines
+    trials = {t["trial"]: t for t in json.loads((tmp_path / "out" / "pbt_trials.json").read_text())}
+    assert sorted(trials) == ["pbt_00000", "pbt_00001", "pbt_00002"]
+    assert all(t["runs"][-1]["state"] == "finished" for t in trials.values()), trials
+    for name in trials:  # every chain reached the stop iteration: its last run's rows end there
+        *_, final = sorted((r for r in lines if r["config"]["_pbt"]["trial"] == name),
+                           key=lambda r: r["config"]["_pbt"]["generation"])  # fmt: skip
+        assert (final["config"]["_pbt"]["iteration"] or 0) + final["history_rows"] == last, final
+    for r in after:
+        meta = r["config"]["_pbt"]
+        if meta["donor"] is not None:
+            assert (Path(meta["storage"]) / meta["donor"] / f"checkpoint_{meta['iteration']:06d}").is_dir(), meta
+        assert meta["generation"] > generations.get(meta["trial"], -1), meta  # continues its chain
+        assert meta["donor"] is not None or meta["trial"] not in published, meta  # not from scratch

@@ -36,9 +36,10 @@ by training_iteration, and nothing else.
   run's checkpoints (its config, the checkpoint its next run restores, Ray's per-trial state). A restarted
   scheduler (W&B's, or `sweepbridge run --resume`) is told every earlier run (`search_space` with the run's
   fixed params, then its history and state): `Population.adopt` keeps them and the next look rebuilds each
-  trial from its latest run — finished: done; stopped by PBT: queued with its persisted continuation;
-  interrupted (failed, crashed, killed): queued to continue from its own latest published checkpoint (else from
-  where that run started); still running: judged on from its persisted state — and the population goes on.
+  trial from its latest run — at the stop iteration (without one: finished): done; stopped by PBT: queued with
+  its persisted continuation; else interrupted (failed, crashed, killed, or ended short of the stop iteration:
+  a SIGTERM'd run exits 0): queued to continue from its own latest published checkpoint (else from where that
+  run started); still running: judged on from its persisted state — and the population goes on.
 """
 
 # --- carried into the generated scheduler from here on ---
@@ -222,8 +223,9 @@ class Population:
                 t.config, t.why = mine.get("config", config), mine.get("why")
                 t.restore = tuple(mine["restore"]) if mine.get("restore") else source
             elif ft is not None and (
-                ft.state == optuna.trial.TrialState.COMPLETE or (stop is not None and steps and max(steps) >= stop)
-            ):
+                (stop is not None and steps and max(steps) >= stop)
+                or (stop is None and ft.state == optuna.trial.TrialState.COMPLETE)
+            ):  # at the stop iteration; a run ended short of it was stopped (SIGTERM ends a run with exit status 0)
                 t.status = "done"
                 said[t.name] = f"done ({key})"
                 continue
