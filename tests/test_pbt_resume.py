@@ -74,13 +74,10 @@ class Sweep:
         return False
 
 
-@pytest.mark.parametrize("synch", [False, True])
-def test_a_resumed_population_continues_every_trial_from_its_checkpoint_and_exploits_on(tmp_path, synch):
-    """Population 6 on 3 parallel runs (waves: paused trials wait for a slot), interrupted after 9 polls: some
-    trials exploited or paused whose continuation never started, some runs killed mid-way. Resumed: every trial
-    reaches the stop iteration; a stopped trial's continuation is the one persisted when it was stopped; an
-    interrupted trial continues from its own latest checkpoint; no continuation names a missing checkpoint, no
-    trial with a checkpoint restarts from scratch; PBT exploits after the resume."""
+def _part_way(tmp_path: Path, synch: bool) -> tuple:
+    """Population 6 on 3 parallel runs (waves: paused trials wait for a slot), driven until a trial stopped by PBT
+    waits for a run and a run has trained past its start: (cfg, source, storage, the sweep, each trial's latest
+    run, the trials whose run trained past its start, the stopped trials)."""
     from sweepbridge.tune.schedulers import PopulationBasedTraining
 
     curves, slots, last = _curves(6, 12, 5), 3, 12
@@ -92,8 +89,7 @@ def test_a_resumed_population_continues_every_trial_from_its_checkpoint_and_expl
                   stop={"training_iteration": last})  # fmt: skip
     _, source = h.load(cfg, tmp_path, f"pbt_resume_{int(synch)}")
     storage = tmp_path / "exp" / "sweep1"
-    done: set = set()
-    first = Sweep(h.Driver(cfg, source), storage, curves, slots, done)
+    first = Sweep(h.Driver(cfg, source), storage, curves, slots, set())
     for _ in range(40):  # part way: until a stopped trial waits for a run and a run has trained past its start
         assert not first.drive(1)
         latest = first.latest()
@@ -102,6 +98,18 @@ def test_a_resumed_population_continues_every_trial_from_its_checkpoint_and_expl
         if interrupted and stopped and any(e["event"] == "exploit" for e in first.driver.population.log):
             break
     assert interrupted and stopped, latest
+    return cfg, source, storage, first, latest, interrupted, stopped
+
+
+@pytest.mark.parametrize("synch", [False, True])
+def test_a_resumed_population_continues_every_trial_from_its_checkpoint_and_exploits_on(tmp_path, synch):
+    """Population 6 on 3 parallel runs (waves: paused trials wait for a slot), interrupted after 9 polls: some
+    trials exploited or paused whose continuation never started, some runs killed mid-way. Resumed: every trial
+    reaches the stop iteration; a stopped trial's continuation is the one persisted when it was stopped; an
+    interrupted trial continues from its own latest checkpoint; no continuation names a missing checkpoint, no
+    trial with a checkpoint restarts from scratch; PBT exploits after the resume."""
+    cfg, source, storage, first, latest, interrupted, stopped = _part_way(tmp_path, synch)
+    done, slots, curves = first.done, first.slots, first.curves
     # the interruption: running runs killed (sweepbridge's runner records a run it stopped, pruned ones too, as
     # killed); a resume tells every run as W&B's scheduler's warm start does
     for run in first.driver.runs.values():
@@ -216,3 +224,36 @@ def test_an_interrupted_pbt_sweep_resumed_brings_every_trial_to_the_stop_iterati
             assert (Path(meta["storage"]) / meta["donor"] / f"checkpoint_{meta['iteration']:06d}").is_dir(), meta
         assert meta["generation"] > generations.get(meta["trial"], -1), meta  # continues its chain
         assert meta["donor"] is not None or meta["trial"] not in published, meta  # not from scratch
+
+
+@pytest.mark.parametrize("synch", [False, True])
+def test_a_restarted_wandb_scheduler_adopts_the_running_runs_and_judges_them_on(tmp_path, synch):
+    """W&B's scheduler restarted while runs run: it adopts them live (tell_existing_active_run) and the ended ones
+    as finished; the rebuilt population judges the live runs on (each held run gets its decision), hands out the
+    waiting trials' continuations, exploits on, and every trial reaches the stop iteration."""
+    from wandb.sdk.sweeps import RunState
+    from wandb.sdk.sweeps.scheduler.optimizer import Run, RunConfig
+
+    cfg, source, storage, first, latest, interrupted, stopped = _part_way(tmp_path, synch)
+    again = Sweep(h.Driver(cfg, source), storage, first.curves, first.slots, set(first.done))
+    live = {}
+    for old, run in first.driver.runs.items():
+        if run["state"] == "running":
+            message = Run(config=RunConfig.from_values(run["config"]), state=RunState.RUNNING, wandb_run_id=old)
+            new = again.driver.optimizer.tell_existing_active_run(message)
+            again.driver.runs[new], again.at[new], again.holds[new] = run, first.at[old], first.holds[old]
+            live[new] = first.at[old][0]
+        else:
+            run["state"] = "killed" if run["state"] == "pruned" else run["state"]
+            again.driver.optimizer.tell_existing_finished_run(again.driver._message(run))
+    assert live
+    assert again.drive(400) and again.done == set(range(6))
+    for new, k in live.items():  # the adopted runs went on (to the end or until PBT stopped them)
+        assert again.driver.runs[new]["state"] in ("finished", "pruned")
+        assert len(again.driver.runs[new]["history"]) > latest[k]["iteration"] - latest[k]["start"]
+    log = again.driver.population.log
+    (rebuilt,) = [e["trials"] for e in log if e["event"] == "rebuild"]
+    assert {name for name, what in rebuilt.items() if what.startswith("runs on")} == {
+        f"pbt_{k:05d}" for k in live.values()
+    }
+    assert "exploit" in [e["event"] for e in log]
