@@ -38,8 +38,9 @@ by training_iteration, and nothing else.
   fixed params, then its history and state): `Population.adopt` keeps them and the next look rebuilds each
   trial from its latest run — at the stop iteration (without one: finished): done; stopped by PBT: queued with
   its persisted continuation; else interrupted (failed, crashed, killed, or ended short of the stop iteration:
-  a SIGTERM'd run exits 0): queued to continue from its own latest published checkpoint (else from where that
-  run started); still running: judged on from its persisted state — and the population goes on.
+  a SIGTERM'd run exits 0): its results not judged yet are judged, then it is queued to continue from its own
+  latest published checkpoint at or before its last told result (else from where that run started); still
+  running: judged on from its persisted state — and the population goes on.
 """
 
 # --- carried into the generated scheduler from here on ---
@@ -88,7 +89,8 @@ class PBTTrial:
         self.last_checkpoint = None
         self.last_perturbation_time = 0
         self.last_train_time = 0
-        self.why = None  # why its last run was stopped (exploit | pause), for its continuation file
+        self.why = None  # why its last run was stopped (exploit | pause | interrupted), for its continuation file
+        self.ended = False  # its run was interrupted (rebuilt on a restart): queued once its results are judged
         self.records = []  # PB2: its perturbation-point results [time, config, score], for a restart
 
     @property
@@ -229,9 +231,12 @@ class Population:
                 t.status = "done"
                 said[t.name] = f"done ({key})"
                 continue
-            else:  # interrupted: from its own latest published checkpoint, else where its run started
-                own = self.checkpoints(key)
-                t.restore = (key, max(own)) if own else source
+            else:  # interrupted: its results not judged yet are judged first (update), then it is queued (requeue)
+                t.status, t.run, t.ended = "running", number, True
+                t.seen = max(t.last_step, source[1] if source else 0)
+                self.by_run[number] = t
+                said[t.name] = f"interrupted ({key}): continues from its latest checkpoint"
+                continue
             t.status = "queued"
             self.queue.append(t)
             where = f"{t.restore[0]} @ {t.restore[1]}" if t.restore else "the start (no checkpoint)"
@@ -270,7 +275,7 @@ class Population:
         else:
             self.queue.remove(t)
         t.generation += 1
-        t.run, t.status, t.source = trial.number, "running", t.restore
+        t.run, t.status, t.source, t.ended = trial.number, "running", t.restore, False
         # synch: a trial started before the sync it waits for (no other took the slot) keeps waiting for it
         t.waiting = bool(self.settings["synch"]) and t.last_train_time >= self.next_sync
         t.seen = t.restore[1] if t.restore else 0
@@ -322,6 +327,9 @@ class Population:
                 self.on_result(t, time, value, step)
         for t in self.trials:
             ft = frozen.get(t.run) if t.status == "running" else None
+            if ft is not None and t.ended:
+                self.requeue(t)
+                continue
             if (
                 ft is None
                 or t.waiting
@@ -439,6 +447,22 @@ class Population:
         })  # fmt: skip
         self.stop_run(t)
 
+    def requeue(self, t: PBTTrial) -> None:
+        """An interrupted run (rebuilt on a restart) whose results are judged: the trial waits for a run that
+        continues from its latest published checkpoint at or before its last result the scheduler was told (a
+        later one's result was lost: its iteration is trained and judged again), else from where the interrupted
+        run started."""
+        key = run_key(t.name, t.generation)
+        own = [i for i in self.checkpoints(key) if i <= t.seen]
+        t.restore = (key, max(own)) if own else t.source
+        t.run, t.status, t.ended, t.waiting, t.hold, t.held_at = None, "queued", False, False, None, None
+        if t not in self.queue:
+            self.queue.append(t)
+        t.why = "interrupted"
+        self.persist(t, stopped=True)
+        where = f"{t.restore[0]} @ {t.restore[1]}" if t.restore else "the start (it published no checkpoint)"
+        LOGGER.info(f"[PBT] {t.name}, interrupted, continues from {where}")
+
     def waiting_for_slot(self) -> bool:
         """A trial waits for a run and no pruned run's slot is left for it (Ray: a PENDING or PAUSED trial)."""
         return len(self.candidates()) > self.open_slots
@@ -456,13 +480,13 @@ class Population:
     def stop_run(self, t: PBTTrial, why: str = "exploit") -> None:
         t.why = why
         self.persist(t, stopped=True)  # before the decision: a run that ends on it has its continuation kept
-        if t.status == "running":
+        if t.status == "running" and not t.ended:  # (an interrupted run holds no slot)
             self.to_prune.add(t.run)
             self.open_slots += 1
             if t.held_at is not None:  # the held run ends now, without waiting to be stopped
                 self.decide(t, t.held_at, {"action": "stop", "why": why})
-            t.hold = t.held_at = None
-        t.run, t.status = None, "queued"
+        t.hold = t.held_at = None
+        t.run, t.status, t.ended = None, "queued", False
         if t not in self.queue:
             self.queue.append(t)
 
