@@ -28,7 +28,7 @@ by training_iteration, and nothing else.
   while its scheduler decides). The decision is a small JSON file beside the run's checkpoints,
   `{storage}/{trial}/{generation:04d}/decision_{iteration:06d}.json`: `{"action": "continue", "hold": next}`
   or `{"action": "stop", "why": "exploit" | "pause"}`; `release.json` there lets the run train on without
-  further holds (the population closed, or the scheduler restarted). No holds with a `wandb://` storage.
+  further holds (the population closed). No holds with a `wandb://` storage.
 - W&B's scheduler ends the sweep when an ask gets no run; the sampler's `is_exhausted` says so only when no
   trial waits for a run. When that happens while runs are still going (a trial finished early), the
   population is closed: later results are not exploited (no later run could be started), said in `LOG`.
