@@ -265,3 +265,34 @@ def test_a_restarted_wandb_scheduler_adopts_the_running_runs_and_judges_them_on(
         f"pbt_{k:05d}" for k in live.values()
     }
     assert "exploit" in [e["event"] for e in log]
+
+
+@needs("numpy", "pandas", "scipy", "sklearn")
+def test_a_restarted_pb2_population_rebuilds_its_gp_data(tmp_path):
+    """PB2 (population 4): after an exploit, the sweep is interrupted and told to a new optimizer: its GP bandit's
+    data (every perturbation-point result, and the row PB2's explore adds for a new config) is the one it had, and
+    the population goes on to the stop iteration."""
+    from sweepbridge.tune.schedulers import PB2
+
+    pbt = PB2(time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=3,
+              hyperparam_bounds={"lr": [0.001, 0.1]}, quantile_fraction=0.34)  # fmt: skip
+    cfg = h.sweep(pbt, config={"lr": 0.01}, num_samples=4, storage_path=str(tmp_path), name="exp",
+                  stop={"training_iteration": 12})  # fmt: skip
+    _, source = h.load(cfg, tmp_path, "pb2_resume")
+    storage = tmp_path / "exp" / "sweep1"
+    first = Sweep(h.Driver(cfg, source), storage, _curves(4, 12, 3), 4, set())
+
+    def rows(population):  # PB2's data (empty before its first perturbation-point result)
+        data = population.explorer.data
+        return sorted(map(tuple, data[["Trial", "Time", "lr", "Reward"]].values.tolist())) if len(data) else []
+
+    while not [row for row in rows(first.driver.population) if row[2] != 0.01]:
+        assert not first.drive(1)  # until PB2's explore chose a config (and added its row)
+    for run in first.driver.runs.values():
+        run["state"] = "killed" if run["state"] in ("running", "pruned") else run["state"]
+    again = Sweep(h.Driver(cfg, source), storage, first.curves, 4, set(first.done))
+    for run in first.driver.runs.values():
+        again.driver.optimizer.tell_existing_finished_run(again.driver._message(run))
+    again.driver.population.update(again.driver.optimizer.study)
+    assert rows(again.driver.population) == rows(first.driver.population)
+    assert again.drive(400) and again.done == set(range(4))

@@ -242,7 +242,7 @@ class Population:
             where = f"{t.restore[0]} @ {t.restore[1]}" if t.restore else "the start (no checkpoint)"
             said[t.name] = f"continues from {where} ({'stopped: ' + str(t.why) if t.why else 'interrupted'})"
         if self.explorer is not None:
-            rows = sorted((r[0], t.index, r[1], r[2]) for t in self.trials for r in t.records)
+            rows = sorted(((r[0], t.index, r[1], r[2]) for t in self.trials for r in t.records), key=lambda r: r[:2])
             for time, index, config, score in rows:
                 self.explorer.record(self.trials[index].name, time, config, score)
         self.open_slots = 0
@@ -432,7 +432,11 @@ class Population:
             return
         s = self.settings
         if self.explorer is not None:
+            known = len(self.explorer.data)
             t.config = self.explorer.new_config(t.name, donor.name, donor.config, self.custom_explore)
+            for _, row in self.explorer.data.iloc[known:].iterrows():  # PB2's row for the new config, kept too
+                plain = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                t.records.append([plain["Time"], {k: plain[k] for k in self.explorer.bounds}, plain["Reward"]])
         else:
             t.config = explore(
                 donor.config, self.mutations, s["resample_probability"], s["perturbation_factors"],
