@@ -222,9 +222,9 @@ def test_an_ask_with_no_trial_waiting_closes_the_population(tmp_path):
 
 
 @needs("optuna", "wandb")
-def test_a_restarted_scheduler_does_not_start_a_second_population(tmp_path):
+def test_a_restarted_scheduler_does_not_start_a_second_population_nor_closes_it(tmp_path):
     """W&B's scheduler, restarted over a sweep's runs, adopts them (tell_existing_finished_run): their trials
-    start no new run, and the population is closed (its state is not rebuilt from the runs)."""
+    are rebuilt (a finished run: its trial is done), no second population starts, and the population stays open."""
     from wandb.sdk.sweeps import RunState
     from wandb.sdk.sweeps.scheduler.optimizer import RunConfig, RunWithMetrics
 
@@ -236,9 +236,11 @@ def test_a_restarted_scheduler_does_not_start_a_second_population(tmp_path):
     again.optimizer.tell_existing_finished_run(RunWithMetrics(
         config=RunConfig.from_values(old), state=RunState.FINISHED, wandb_run_id="r0",
         summary_metrics={"loss": 1.0}, history_metrics=[{"_step": 1, "loss": 1.0}]))  # fmt: skip
-    names = [c["_pbt"]["trial"] for _, c in again.ask(4)]
+    names = [c["_pbt"]["trial"] for _, c in again.ask(3)]
     assert names == ["pbt_00001", "pbt_00002", "pbt_00003"]
-    assert [e.get("adopted") for e in again.population.log if e["event"] == "close"] == ["pbt_00000"]
+    log = again.population.log
+    assert [e["trials"] for e in log if e["event"] == "rebuild"] == [{"pbt_00000": "done (pbt_00000/0000)"}]
+    assert not again.population.closed and "close" not in [e["event"] for e in log]
 
 
 def test_pb2_bounds_nest_as_rays_and_clashing_names_are_refused():

@@ -88,6 +88,7 @@ def test_missing_or_unreadable_donor_is_refused_naming_the_path(tmp_path, storag
         ({"_pbt": {"trial": "t", "generation": 0, "storage": ""}}, "'storage'"),
         ({"_pbt": {"trial": "t", "generation": 2, "storage": "/s", "donor": "t", "iteration": 1}}, "'donor'"),
         ({"_pbt": {"trial": "t", "generation": 2, "storage": "/s", "donor": "t/1", "iteration": None}}, "'iteration'"),
+        ({"_pbt": {"trial": "t", "generation": 2, "storage": "/s", "donor": None, "iteration": 3}}, "'donor'"),
         ({"_pbt": {"trial": "t", "generation": 0, "storage": "/s", "hold": "3"}}, "'hold'"),
         ({"_pbt": {"trial": "t", "generation": 0, "storage": "/s", "time_attr": "timesteps_total"}}, "'time_attr'"),
     ],
@@ -104,6 +105,12 @@ def test_plain_runs_have_no_lineage_and_the_trainable_never_sees_it(tmp_path):
     assert (first.donor, first.iteration, first.tags()) == (None, None, ["pbt", "generation:0"])
     assert not first.published(3).startswith("~") and first.published(3).endswith("pbt_00000/0000/checkpoint_000003")
     assert ray_config({"lr": 0.1, **_block("/s")}, None) == {"lr": 0.1}
+
+
+def test_a_later_generation_naming_no_donor_starts_afresh():
+    """A trial whose earlier run published nothing, continued after a restarted scheduler rebuilt the population."""
+    fresh = Lineage.from_config(_block("/s", generation=2, donor=None, iteration=None))
+    assert (fresh.generation, fresh.donor, fresh.iteration, fresh.run_name) == (2, None, None, "pbt_00000/0002")
 
 
 def test_a_path_returned_by_save_resolves_inside_the_checkpoint_wherever_it_is_copied(tmp_path):

@@ -121,9 +121,9 @@ def search_space(trial: optuna.Trial) -> dict[str, Any]:
     fixed = frozen.system_attrs.get("fixed_params") if frozen is not None else None
     # wandb loads this file once per function: the sampler's class is the other load's, so no isinstance
     population = getattr(trial.study.sampler, "population", None)
-    if fixed:  # a run W&B's scheduler adopts on a restart: its config as it was
+    if fixed:  # a run W&B's scheduler adopts on a restart: its config as it was (the population is rebuilt)
         if population is not None:
-            population.adopt(fixed)
+            population.adopt(fixed, trial.number)
         return dict(fixed)
     if population is not None:
         return population.next_run(trial)

@@ -28,10 +28,19 @@ by training_iteration, and nothing else.
   while its scheduler decides). The decision is a small JSON file beside the run's checkpoints,
   `{storage}/{trial}/{generation:04d}/decision_{iteration:06d}.json`: `{"action": "continue", "hold": next}`
   or `{"action": "stop", "why": "exploit" | "pause"}`; `release.json` there lets the run train on without
-  further holds (the population closed, or the scheduler restarted). No holds with a `wandb://` storage.
+  further holds (the population closed). No holds with a `wandb://` storage.
 - W&B's scheduler ends the sweep when an ask gets no run; the sampler's `is_exhausted` says so only when no
   trial waits for a run. When that happens while runs are still going (a trial finished early), the
   population is closed: later results are not exploited (no later run could be started), said in `LOG`.
+- Restarts: every judged result and every stop writes the trial's state whole to `continuation.json` beside its
+  run's checkpoints (its config, the checkpoint its next run restores, Ray's per-trial state). A restarted
+  scheduler (W&B's, or `sweepbridge run --resume`) is told every earlier run (`search_space` with the run's
+  fixed params, then its history and state): `Population.adopt` keeps them and the next look rebuilds each
+  trial from its latest run — at the stop iteration (without one: finished): done; stopped by PBT: queued with
+  its persisted continuation; else interrupted (failed, crashed, killed, or ended short of the stop iteration:
+  a SIGTERM'd run exits 0): its results not judged yet are judged, then it is queued to continue from its own
+  latest published checkpoint at or before its last told result (else from where that run started); still
+  running: judged on from its persisted state — and the population goes on.
 """
 
 # --- carried into the generated scheduler from here on ---
@@ -80,6 +89,9 @@ class PBTTrial:
         self.last_checkpoint = None
         self.last_perturbation_time = 0
         self.last_train_time = 0
+        self.why = None  # why its last run was stopped (exploit | pause | interrupted), for its continuation file
+        self.ended = False  # its run was interrupted (rebuilt on a restart): queued once its results are judged
+        self.records = []  # PB2: its perturbation-point results [time, config, score], for a restart
 
     @property
     def live(self) -> bool:
@@ -107,6 +119,7 @@ class Population:
         self.times = {}  # (run key, iteration) -> time_attr value of its checkpoint (timed)
         self.log = []  # what was decided: dicts with "event" (exploit | skip | pause | close)
         self.explorer = PB2Explorer(settings["bounds"]) if settings.get("explorer") == "pb2" else None
+        self.adopted = []  # runs a restarted scheduler adopted, not yet rebuilt: (optuna trial number, _pbt, config)
 
     # --- asks ---------------------------------------------------------------------------------
 
@@ -130,9 +143,9 @@ class Population:
                 LOGGER.info(f"[PBT] {len(self.trials)} trials on fewer parallel runs: running in waves (a paused "
                             "trial continues from its own checkpoint in a new run)")  # fmt: skip
             LOGGER.info(f"[PBT] [Pause] {entry['trial']} at {entry['at']}, to continue from {entry['checkpoint'][0]}")
-        elif event == "close" and entry.get("adopted"):
-            LOGGER.info("[PBT] the scheduler restarted over existing runs: the population's state is not rebuilt, "
-                        "its runs finish without further exploits")  # fmt: skip
+        elif event == "rebuild":
+            said = "; ".join(f"{name}: {what}" for name, what in entry["trials"].items())
+            LOGGER.info(f"[PBT] the scheduler restarted over {entry['runs']} earlier runs; population rebuilt: {said}")
         elif event == "close":
             LOGGER.info(f"[PBT] no trial waits for a run while {', '.join(entry['running'])} still run: W&B's "
                         "scheduler ends its asks, so their later results are not exploited")  # fmt: skip
@@ -154,18 +167,101 @@ class Population:
                     self.release(t.name, t.generation)
         return True
 
-    def adopt(self, params: dict) -> None:
-        """A run W&B's scheduler adopts on a restart (its config as it was). The population's state is not
-        rebuilt from such runs: their trials start no new run and nothing is exploited any more (closed)."""
+    def adopt(self, params: dict, number=None) -> None:
+        """A run W&B's scheduler adopts on a restart (its config as it was; `number`: its optuna trial). Kept
+        until the next look (`rebuild`), when the study holds the run's history and state."""
         meta = params.get("_pbt") if isinstance(params.get("_pbt"), dict) else {}
-        found = [t for t in self.trials if t.name == meta.get("trial")]
-        if found and found[0].status == "new":
-            found[0].status = "done"
-        if isinstance(meta.get("generation"), int):
-            self.release(meta.get("trial"), meta["generation"])
-        if not self.closed:
-            self.closed = True
-            self.say({"event": "close", "running": [], "adopted": meta.get("trial")})
+        index = self.index_of(meta.get("trial"))
+        if index is not None and isinstance(meta.get("generation"), int) and meta["generation"] >= 0:
+            config = {k: v for k, v in params.items() if k != "_pbt"}
+            self.adopted.append((number, meta, config))
+
+    def index_of(self, name):
+        """The index of trial `name` ("pbt_00003"), or None when it is none of this population's."""
+        found = [t.index for t in self.trials if t.name == name]
+        return found[0] if found else None
+
+    def rebuild(self, study) -> None:
+        """Rebuild the trials of the adopted runs (see the module docstring): each from its latest run."""
+        adopted, self.adopted = self.adopted, []
+        frozen = {ft.number: ft for ft in study.get_trials(deepcopy=False)}
+        latest = {}
+        for number, meta, config in adopted:
+            t = self.trials[self.index_of(meta["trial"])]
+            if meta["generation"] >= t.generation and meta["generation"] >= latest.get(t.index, (-1,))[0]:
+                latest[t.index] = (meta["generation"], number, meta, config)
+        said = {}
+        for index, (generation, number, meta, config) in sorted(latest.items()):
+            t = self.trials[index]
+            if t in self.queue:
+                self.queue.remove(t)
+            key = run_key(t.name, generation)
+            mine = self.read(f"{key}/continuation.json")
+            before = self.read(f"{run_key(t.name, generation - 1)}/continuation.json") if generation else None
+            state = mine if isinstance(mine, dict) else before if isinstance(before, dict) else {}
+            t.generation, t.config, t.run, t.waiting, t.hold, t.held_at = generation, config, None, False, None, None
+            started = meta.get("donor") and meta.get("iteration") is not None
+            source = (meta["donor"], meta["iteration"]) if started else None
+            t.source, t.restore = source, None
+            t.last_score = state.get("last_score")
+            for field in ("last_train_time", "last_perturbation_time", "last_step"):
+                setattr(t, field, state.get(field) or 0)
+            t.last_checkpoint = tuple(state["last_checkpoint"]) if state.get("last_checkpoint") else None
+            t.records = list(state.get("records") or [])
+            if isinstance(state.get("next_sync"), (int, float)):
+                self.next_sync = max(self.next_sync, state["next_sync"])
+            ft = frozen.get(number)
+            steps = list(ft.intermediate_values) if ft is not None else []
+            stop = self.settings.get("stop_iteration")
+            if ft is not None and ft.state in (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING):
+                t.status, t.run = "running", number  # still running (W&B's scheduler adopted it live): judged on
+                t.seen = max(t.last_step, source[1] if source else 0)
+                t.hold = self.next_hold(t, t.seen)
+                t.waiting = bool(self.settings["synch"]) and t.last_train_time >= self.next_sync
+                self.by_run[number] = t
+                said[t.name] = f"runs on ({key})"
+                continue
+            if isinstance(mine, dict) and mine.get("stopped"):  # stopped by PBT: its persisted continuation
+                t.config, t.why = mine.get("config", config), mine.get("why")
+                t.restore = tuple(mine["restore"]) if mine.get("restore") else source
+            elif ft is not None and (
+                (stop is not None and steps and max(steps) >= stop)
+                or (stop is None and ft.state == optuna.trial.TrialState.COMPLETE)
+            ):  # at the stop iteration; a run ended short of it was stopped (SIGTERM ends a run with exit status 0)
+                t.status = "done"
+                said[t.name] = f"done ({key})"
+                continue
+            else:  # interrupted: its results not judged yet are judged first (update), then it is queued (requeue)
+                t.status, t.run, t.ended = "running", number, True
+                t.seen = max(t.last_step, source[1] if source else 0)
+                self.by_run[number] = t
+                said[t.name] = f"interrupted ({key}): continues from its latest checkpoint"
+                continue
+            t.status = "queued"
+            self.queue.append(t)
+            where = f"{t.restore[0]} @ {t.restore[1]}" if t.restore else "the start (no checkpoint)"
+            said[t.name] = f"continues from {where} ({'stopped: ' + str(t.why) if t.why else 'interrupted'})"
+        if self.explorer is not None:
+            rows = sorted(((r[0], t.index, r[1], r[2]) for t in self.trials for r in t.records), key=lambda r: r[:2])
+            for time, index, config, score in rows:
+                self.explorer.record(self.trials[index].name, time, config, score)
+        self.open_slots = 0
+        self.say({"event": "rebuild", "runs": len(adopted), "trials": said})
+
+    def persist(self, t: PBTTrial, stopped: bool = False) -> None:
+        """What the trial's next run needs if its current (or last) run ends now — its config, the checkpoint
+        it restores (None: its own latest), Ray's per-trial state — written whole beside that run's checkpoints
+        (`continuation.json`), so a restarted scheduler rebuilds the trial. None with a wandb:// storage."""
+        if t.generation < 0 or self.storage.startswith(WANDB_SCHEME):
+            return
+        self.write(f"{run_key(t.name, t.generation)}/continuation.json", {
+            "trial": t.name, "generation": t.generation, "stopped": stopped or t.status == "queued",
+            "why": t.why if stopped or t.status == "queued" else None, "config": t.config,
+            "restore": list(t.restore) if t.restore else None, "last_score": t.last_score,
+            "last_train_time": t.last_train_time, "last_perturbation_time": t.last_perturbation_time,
+            "last_step": t.last_step, "last_checkpoint": list(t.last_checkpoint) if t.last_checkpoint else None,
+            "next_sync": self.next_sync, "records": t.records,
+        })  # fmt: skip
 
     def next_run(self, trial) -> dict:
         """The config of the next run (Ray's choose_trial_to_run): a waiting trial's continuation or a new trial."""
@@ -179,7 +275,7 @@ class Population:
         else:
             self.queue.remove(t)
         t.generation += 1
-        t.run, t.status, t.source = trial.number, "running", t.restore
+        t.run, t.status, t.source, t.ended = trial.number, "running", t.restore, False
         # synch: a trial started before the sync it waits for (no other took the slot) keeps waiting for it
         t.waiting = bool(self.settings["synch"]) and t.last_train_time >= self.next_sync
         t.seen = t.restore[1] if t.restore else 0
@@ -204,6 +300,8 @@ class Population:
 
     def update(self, study) -> None:
         """Replay every running run's new results, in time order, through Ray's PBT."""
+        if self.adopted:
+            self.rebuild(study)
         frozen = {ft.number: ft for ft in study.get_trials(deepcopy=False)}
         stop = self.settings.get("stop_iteration")
         while True:
@@ -229,6 +327,9 @@ class Population:
                 self.on_result(t, time, value, step)
         for t in self.trials:
             ft = frozen.get(t.run) if t.status == "running" else None
+            if ft is not None and t.ended:
+                self.requeue(t)
+                continue
             if (
                 ft is None
                 or t.waiting
@@ -276,17 +377,22 @@ class Population:
         t.last_score, t.last_train_time, t.last_step = self.sign * value, time, step
         if self.explorer is not None:  # PB2 keeps every perturbation-point result for its GP
             self.explorer.record(t.name, time, t.config, t.last_score)
+            t.records.append([time, t.config, t.last_score])
         if not s["synch"]:
             t.last_perturbation_time = time
             lower, upper = self.quantiles()
             self.checkpoint_or_exploit(t, upper, lower)
             if t.status == "running" and self.waiting_for_slot():
                 self.pause(t, step)
+            if t.status == "running":
+                self.persist(t)
             return
         if any(o.live and o is not t and o.last_train_time < self.next_sync for o in self.trials):
             t.waiting = t.last_train_time >= self.next_sync
             if t.waiting and self.waiting_for_slot():
                 self.pause(t, step)
+            if t.status == "running":
+                self.persist(t)
             return
         self.sync(time)
 
@@ -301,6 +407,8 @@ class Population:
         self.next_sync = max(self.next_sync + s["perturbation_interval"], max(o.last_train_time for o in self.trials))
         for o in self.trials:
             o.waiting = o.status == "running" and o.last_train_time >= self.next_sync
+            if o.status in ("running", "queued"):
+                self.persist(o)
 
     def quantiles(self) -> tuple:
         """Ray's _quantiles: (lower, upper) among live trials with a score."""
@@ -324,7 +432,11 @@ class Population:
             return
         s = self.settings
         if self.explorer is not None:
+            known = len(self.explorer.data)
             t.config = self.explorer.new_config(t.name, donor.name, donor.config, self.custom_explore)
+            for _, row in self.explorer.data.iloc[known:].iterrows():  # PB2's row for the new config, kept too
+                plain = {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                t.records.append([plain["Time"], {k: plain[k] for k in self.explorer.bounds}, plain["Reward"]])
         else:
             t.config = explore(
                 donor.config, self.mutations, s["resample_probability"], s["perturbation_factors"],
@@ -338,6 +450,22 @@ class Population:
             "config": t.config,
         })  # fmt: skip
         self.stop_run(t)
+
+    def requeue(self, t: PBTTrial) -> None:
+        """An interrupted run (rebuilt on a restart) whose results are judged: the trial waits for a run that
+        continues from its latest published checkpoint at or before its last result the scheduler was told (a
+        later one's result was lost: its iteration is trained and judged again), else from where the interrupted
+        run started."""
+        key = run_key(t.name, t.generation)
+        own = [i for i in self.checkpoints(key) if i <= t.seen]
+        t.restore = (key, max(own)) if own else t.source
+        t.run, t.status, t.ended, t.waiting, t.hold, t.held_at = None, "queued", False, False, None, None
+        if t not in self.queue:
+            self.queue.append(t)
+        t.why = "interrupted"
+        self.persist(t, stopped=True)
+        where = f"{t.restore[0]} @ {t.restore[1]}" if t.restore else "the start (it published no checkpoint)"
+        LOGGER.info(f"[PBT] {t.name}, interrupted, continues from {where}")
 
     def waiting_for_slot(self) -> bool:
         """A trial waits for a run and no pruned run's slot is left for it (Ray: a PENDING or PAUSED trial)."""
@@ -354,13 +482,15 @@ class Population:
         self.stop_run(t, "pause")
 
     def stop_run(self, t: PBTTrial, why: str = "exploit") -> None:
-        if t.status == "running":
+        t.why = why
+        self.persist(t, stopped=True)  # before the decision: a run that ends on it has its continuation kept
+        if t.status == "running" and not t.ended:  # (an interrupted run holds no slot)
             self.to_prune.add(t.run)
             self.open_slots += 1
             if t.held_at is not None:  # the held run ends now, without waiting to be stopped
                 self.decide(t, t.held_at, {"action": "stop", "why": why})
-            t.hold = t.held_at = None
-        t.run, t.status = None, "queued"
+        t.hold = t.held_at = None
+        t.run, t.status, t.ended = None, "queued", False
         if t not in self.queue:
             self.queue.append(t)
 
@@ -407,7 +537,7 @@ class Population:
 
     def write(self, relative: str, data: dict) -> None:
         """A small JSON file under the storage, never seen half-written (local: renamed into place)."""
-        text = json.dumps(data)
+        text = json.dumps(data, default=str)
         root = self.storage
         try:
             if "://" in root and not root.startswith("file://"):

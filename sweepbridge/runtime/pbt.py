@@ -10,7 +10,8 @@ training_iteration whose checkpoint it continues from, and the storage root. The
 - before the trainable starts, a continuation (generation > 0) loads `{storage}/{donor}/checkpoint_{iteration:06d}`
   and continues `training_iteration` and `time_total_s` from its marker, as Ray's trials do after an exploit;
   a missing or unreadable checkpoint is a `DonorCheckpointError` naming the path (the run fails; it never
-  starts from scratch);
+  starts from scratch). Only a block naming neither donor nor iteration starts afresh: a trial whose earlier
+  run published no checkpoint, continued after a restarted scheduler rebuilt the population;
 - holds at each iteration PBT will judge (`hold`) until the scheduler's decision file says to go on (with the
   next hold) or to stop (the trial continues in a new run), so a run never trains past a perturbation point
   (`Hold`).
@@ -85,7 +86,7 @@ class Lineage:
         if not isinstance(storage, str) or not storage:
             raise PbtConfigError(f"config[{PBT_KEY!r}]['storage'] must be a directory or URI, got {storage!r}.")
         donor, iteration = block.get("donor"), block.get("iteration")
-        if generation > 0:
+        if generation > 0 and not (donor is None and iteration is None):  # both None: the trial starts afresh
             if not isinstance(donor, str) or donor.count("/") != 1:
                 raise PbtConfigError(
                     f"config[{PBT_KEY!r}]['donor'] must name the run to continue from as 'trial/GGGG' "

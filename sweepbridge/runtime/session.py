@@ -79,7 +79,7 @@ class TrialSession:
         (DonorCheckpointError when it is missing or unreadable); training_iteration and time_total_s
         continue from it, as after Ray's restore."""
         latest = self.store.latest()
-        if latest is None and self.lineage is not None and self.lineage.generation > 0:
+        if latest is None and self.lineage is not None and self.lineage.donor is not None:
             path, info = self.lineage.fetch_donor(Path(self.trial_dir) / "pbt_donor", self.run)
             latest = (path, int(info["training_iteration"]), info.get("returned"))
         if latest is not None:
