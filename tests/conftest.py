@@ -68,6 +68,20 @@ def wandb_env(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.fixture
+def wandb_in_process(monkeypatch):
+    """A test whose own process uses wandb (e.g. the generated PBT scheduler's wandb.Api() listing artifacts):
+    wandb's process-wide setup (settings read from this test's environment) and service are torn down after
+    it, and WANDB_SERVICE (which wandb sets) is unset again, so later tests neither log into this test's
+    folders nor hand a dead service to their trial processes."""
+    monkeypatch.setenv("WANDB_SERVICE", "")  # recorded as absent (or as it was) before the test
+    monkeypatch.delenv("WANDB_SERVICE")
+    yield
+    import wandb
+
+    wandb.teardown()
+
+
 @pytest.fixture(autouse=True)
 def _record_sweep_configs(request):
     """After each test: keep each distinct config it built (with its generated source) for the replay."""

@@ -61,7 +61,9 @@ def away_from_donor(config: dict, agent: str | None, stub) -> bool:
 
 
 @pytest.mark.parametrize("kind", ["directory", "artifacts"])
-def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(tmp_path, monkeypatch, kind):
+def test_a_continuation_on_one_agent_restores_a_checkpoint_written_on_the_other(
+    tmp_path, monkeypatch, kind, wandb_in_process
+):
     """`directory`: the machines share a storage directory; `artifacts`: they share nothing but W&B (the stub):
     storage_path="wandb://", the checkpoints are W&B artifacts (tests/test_runtime_pbt_artifacts.py)."""
     storage = tmp_path / "shared-storage"

@@ -78,12 +78,8 @@ def _probe(path: Path) -> list[dict]:
 
 
 @pytest.mark.slow  # four online trial processes (~7 s in all)
-def test_checkpoints_travel_as_artifacts_from_a_run_to_its_continuation(tmp_path, monkeypatch):
+def test_checkpoints_travel_as_artifacts_from_a_run_to_its_continuation(tmp_path, monkeypatch, wandb_in_process):
     sweep, source = _sweep(tmp_path, "wandb://")
-    # wandb.Api() in this process (the scheduler's listing) starts wandb's service and names it in WANDB_SERVICE:
-    # gone after the test, or later tests' trial processes would inherit the name
-    monkeypatch.setenv("WANDB_SERVICE", "")  # recorded as absent before the test (delenv alone records nothing)
-    monkeypatch.delenv("WANDB_SERVICE")
     with stub_server(sweep) as stub:
         for key, value in stub.env(str(tmp_path / "scheduler")).items():  # the scheduler's own W&B API access
             monkeypatch.setenv(key, value)
@@ -216,7 +212,7 @@ def test_the_runner_refuses_an_artifact_storage_unless_online(tmp_path):
 
 
 @pytest.mark.slow  # `sweepbridge run --mode online`: four trial processes against the stub (~9 s)
-def test_sweepbridge_run_online_hands_checkpoints_over_as_artifacts(tmp_path, monkeypatch, wandb_env):
+def test_sweepbridge_run_online_hands_checkpoints_over_as_artifacts(tmp_path, monkeypatch, wandb_env, wandb_in_process):
     import os
     import shutil
 
