@@ -31,6 +31,31 @@ def _curves(n: int, length: int, seed: int) -> list[list[float]]:
 # --- Ray ------------------------------------------------------------------------------------------
 
 
+class _Controller:
+    """The TuneController methods Ray's PBT calls (no cluster), over `trials`."""
+
+    search_alg = None
+
+    def __init__(self, trials: list) -> None:
+        self.trials = trials
+
+    def get_trials(self):
+        return self.trials
+
+    def get_live_trials(self):
+        from ray.tune.experiment import Trial
+
+        return [t for t in self.trials if t.status != Trial.TERMINATED]
+
+    def _schedule_trial_save(self, trial, result=None):
+        return trial.checkpoint
+
+    def pause_trial(self, trial, should_checkpoint=True):
+        from ray.tune.experiment import Trial
+
+        trial.set_status(Trial.PAUSED)
+
+
 def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
     """Ray's schedule on the curves: [(trial, at, donor, upper quantile at that moment, new config)]."""
     import numpy as np
@@ -49,23 +74,6 @@ def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
             super()._exploit(tune_controller, trial, trial_to_clone)
             exploits.append((trials.index(trial), at, trials.index(trial_to_clone), upper, dict(trial.config)))
 
-    class Controller:
-        """The TuneController methods PBT calls."""
-
-        search_alg = None
-
-        def get_trials(self):
-            return trials
-
-        def get_live_trials(self):
-            return [t for t in trials if t.status != Trial.TERMINATED]
-
-        def _schedule_trial_save(self, trial, result=None):
-            return trial.checkpoint
-
-        def pause_trial(self, trial, should_checkpoint=True):
-            trial.set_status(Trial.PAUSED)
-
     random.seed(seed)
     np.random.seed(seed)
     common = {"time_attr": "training_iteration", "metric": "loss", "mode": "min", "perturbation_interval": interval,
@@ -76,7 +84,7 @@ def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
         pbt = Recording(burn_in_period=burn_in, hyperparam_mutations={"lr": [1, 2, 3]}, **common)
     start = {"lr": 0.01} if pb2 else {"lr": 2}
     trials = [Trial("__fake", config=dict(start), stub=True, trial_id=f"t{k}") for k in range(len(curves))]
-    controller = Controller()
+    controller = _Controller(trials)
     iteration = {}
     for t in trials:
         pbt.on_trial_add(controller, t)
@@ -205,25 +213,10 @@ def _timed(tmp_path, curves, dts, interval, synch, ray):
                 super()._exploit(tune_controller, trial, trial_to_clone)
                 exploits.append((trials.index(trial), at, trials.index(trial_to_clone)))
 
-        class Controller:
-            search_alg = None
-
-            def get_trials(self):
-                return trials
-
-            def get_live_trials(self):
-                return [t for t in trials if t.status != Trial.TERMINATED]
-
-            def _schedule_trial_save(self, trial, result=None):
-                return trial.checkpoint
-
-            def pause_trial(self, trial, should_checkpoint=True):
-                trial.set_status(Trial.PAUSED)
-
         random.seed(0)
         pbt = Recording(hyperparam_mutations={"lr": [1, 2, 3]}, log_config=False, **common)
         trials = [Trial("__fake", config={"lr": 2}, stub=True, trial_id=f"t{k}") for k in range(n)]
-        controller = Controller()
+        controller = _Controller(trials)
         for t in trials:
             pbt.on_trial_add(controller, t)
             t.set_status(Trial.RUNNING)
@@ -403,28 +396,13 @@ def _ray_waves(curves, interval, quantile, slots, seed=0):
             super()._exploit(tune_controller, trial, trial_to_clone)
             exploits.append((trials.index(trial), at, trials.index(trial_to_clone)))
 
-    class Controller:
-        search_alg = None
-
-        def get_trials(self):
-            return trials
-
-        def get_live_trials(self):
-            return [t for t in trials if t.status != Trial.TERMINATED]
-
-        def _schedule_trial_save(self, trial, result=None):
-            return trial.checkpoint
-
-        def pause_trial(self, trial, should_checkpoint=True):
-            trial.set_status(Trial.PAUSED)
-
     random.seed(seed)
     pbt = Recording(
         time_attr="training_iteration", metric="loss", mode="min", perturbation_interval=interval,
         hyperparam_mutations={"lr": [1, 2, 3]}, quantile_fraction=quantile, synch=True, log_config=False,
     )  # fmt: skip
     trials = [Trial("__fake", config={"lr": 2}, stub=True, trial_id=f"t{k}") for k in range(len(curves))]
-    controller, last = Controller(), len(curves[0])
+    controller, last = _Controller(trials), len(curves[0])
     iteration = {}
     for t in trials:
         pbt.on_trial_add(controller, t)
