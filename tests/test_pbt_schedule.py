@@ -56,13 +56,33 @@ class _Controller:
         trial.set_status(Trial.PAUSED)
 
 
-def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
-    """Ray's schedule on the curves: [(trial, at, donor, upper quantile at that moment, new config)]."""
-    import numpy as np
+def _ray_result(pbt, controller, trials, k, step, loss, exploits, iteration) -> None:
+    """Trial k's result at training_iteration `step` handed to Ray's PBT (`loss` None: the stop iteration, which
+    Ray shows to no scheduler); an exploited trial continues from its donor's checkpoint."""
     from ray.train._internal.session import _TrainingResult
     from ray.tune import Checkpoint
     from ray.tune.experiment import Trial
-    from ray.tune.schedulers import PopulationBasedTraining, TrialScheduler
+    from ray.tune.schedulers import TrialScheduler
+
+    t, seen = trials[k], len(exploits)
+    iteration[t] = step
+    if loss is None:
+        t.set_status(Trial.TERMINATED)
+        return
+    t.run_metadata.checkpoint_manager._latest_checkpoint_result = _TrainingResult(
+        checkpoint=Checkpoint(f"/ck/{k}/{step}"), metrics={})  # fmt: skip
+    if pbt.on_trial_result(controller, t, {"training_iteration": step, "loss": loss}) == TrialScheduler.PAUSE:
+        t.set_status(Trial.PAUSED)
+    for k_other, *_ in exploits[seen:]:  # exploited (now or by a sync): continues from the donor's checkpoint
+        restored = trials[k_other].run_metadata.checkpoint_manager._latest_checkpoint_result.checkpoint
+        iteration[trials[k_other]] = int(str(restored.path).rsplit("/", 1)[1])
+
+
+def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
+    """Ray's schedule on the curves: [(trial, at, donor, upper quantile at that moment, new config)]."""
+    import numpy as np
+    from ray.tune.experiment import Trial
+    from ray.tune.schedulers import PopulationBasedTraining
     from ray.tune.schedulers.pb2 import PB2
 
     exploits = []
@@ -97,19 +117,8 @@ def _ray(curves, interval, synch, quantile, burn_in=0.0, seed=0, pb2=False):
             t = trials[k]
             if t.status == Trial.PAUSED:
                 t.set_status(Trial.RUNNING)
-            seen = len(exploits)
-            iteration[t] = step
-            if step == last:  # stop={"training_iteration": last}: Ray shows a stopping result to no scheduler
-                t.set_status(Trial.TERMINATED)
-                continue
-            result = _TrainingResult(checkpoint=Checkpoint(f"/ck/{k}/{step}"), metrics={})
-            t.run_metadata.checkpoint_manager._latest_checkpoint_result = result
-            decision = pbt.on_trial_result(controller, t, {"training_iteration": step, "loss": curves[k][step - 1]})
-            if decision == TrialScheduler.PAUSE:
-                t.set_status(Trial.PAUSED)
-            for k_other, *_ in exploits[seen:]:  # exploited (now or by a sync): continues from the donor's checkpoint
-                restored = trials[k_other].run_metadata.checkpoint_manager._latest_checkpoint_result.checkpoint
-                iteration[trials[k_other]] = int(str(restored.path).rsplit("/", 1)[1])
+            _ray_result(pbt, controller, trials, k, step, curves[k][step - 1] if step < last else None, exploits,
+                        iteration)  # fmt: skip
     return exploits
 
 
@@ -383,10 +392,8 @@ def test_pb2_decisions_and_configs_are_rays(tmp_path):
 
 def _ray_waves(curves, interval, quantile, slots, seed=0):
     """Ray's synchronous PBT with `slots` trials at a time (choose_trial_to_run fills a free slot)."""
-    from ray.train._internal.session import _TrainingResult
-    from ray.tune import Checkpoint
     from ray.tune.experiment import Trial
-    from ray.tune.schedulers import PopulationBasedTraining, TrialScheduler
+    from ray.tune.schedulers import PopulationBasedTraining
 
     exploits = []
 
@@ -423,19 +430,8 @@ def _ray_waves(curves, interval, quantile, slots, seed=0):
             t = trials[k]
             if t.status != Trial.RUNNING:
                 continue
-            seen = len(exploits)
-            iteration[t] = step
-            if step == last:
-                t.set_status(Trial.TERMINATED)
-                continue
-            result = _TrainingResult(checkpoint=Checkpoint(f"/ck/{k}/{step}"), metrics={})
-            t.run_metadata.checkpoint_manager._latest_checkpoint_result = result
-            decision = pbt.on_trial_result(controller, t, {"training_iteration": step, "loss": curves[k][step - 1]})
-            if decision == TrialScheduler.PAUSE:
-                t.set_status(Trial.PAUSED)
-            for k_other, *_ in exploits[seen:]:
-                restored = trials[k_other].run_metadata.checkpoint_manager._latest_checkpoint_result.checkpoint
-                iteration[trials[k_other]] = int(str(restored.path).rsplit("/", 1)[1])
+            _ray_result(pbt, controller, trials, k, step, curves[k][step - 1] if step < last else None, exploits,
+                        iteration)  # fmt: skip
         fill()
     return exploits
 
