@@ -519,17 +519,22 @@ class Population:
         if isinstance(name, str) and not self.storage.startswith(WANDB_SCHEME):
             self.write(f"{run_key(name, generation)}/release.json", {"action": "release"})
 
+    def locate(self, relative: str) -> tuple:
+        """(pyarrow's filesystem, the path in it) of `relative` under a URI storage, or (None, the local path)."""
+        root = self.storage
+        if "://" in root and not root.startswith("file://"):
+            from pyarrow import fs
+
+            return fs.FileSystem.from_uri(root.rstrip("/") + "/" + relative)
+        return None, os.path.join(os.path.expanduser(root.replace("file://", "", 1)), relative)
+
     def read(self, relative: str):
         """A small JSON file under the storage (a checkpoint's marker), or None."""
-        root = self.storage
         try:
-            if "://" in root and not root.startswith("file://"):
-                from pyarrow import fs
-
-                filesystem, path = fs.FileSystem.from_uri(root.rstrip("/") + "/" + relative)
+            filesystem, path = self.locate(relative)
+            if filesystem is not None:
                 with filesystem.open_input_stream(path) as stream:
                     return json.loads(stream.read().decode("utf-8"))
-            path = os.path.join(os.path.expanduser(root.replace("file://", "", 1)), relative)
             with open(path, encoding="utf-8") as f:
                 return json.load(f)
         except (OSError, ImportError, ValueError):
@@ -538,24 +543,20 @@ class Population:
     def write(self, relative: str, data: dict) -> None:
         """A small JSON file under the storage, never seen half-written (local: renamed into place)."""
         text = json.dumps(data, default=str)
-        root = self.storage
         try:
-            if "://" in root and not root.startswith("file://"):
-                from pyarrow import fs
-
-                filesystem, path = fs.FileSystem.from_uri(root.rstrip("/") + "/" + relative)
+            filesystem, path = self.locate(relative)
+            if filesystem is not None:
                 filesystem.create_dir(path.rsplit("/", 1)[0], recursive=True)
                 with filesystem.open_output_stream(path) as out:
                     out.write(text.encode())
                 return
-            path = os.path.join(os.path.expanduser(root.replace("file://", "", 1)), relative)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             partial = f"{path}.partial-{os.getpid()}"
             with open(partial, "w", encoding="utf-8") as f:
                 f.write(text)
             os.replace(partial, path)
         except (OSError, ImportError) as exc:  # the held run times out and trains on; say why
-            LOGGER.warning(f"[PBT] cannot write {relative} in the checkpoint storage {root}: {exc}")
+            LOGGER.warning(f"[PBT] cannot write {relative} in the checkpoint storage {self.storage}: {exc}")
 
     # --- checkpoints --------------------------------------------------------------------------
 
@@ -577,14 +578,13 @@ class Population:
         if root.startswith(WANDB_SCHEME):
             return artifact_checkpoints(root, key)
         try:
-            if "://" in root and not root.startswith("file://"):
+            filesystem, base = self.locate(key)
+            if filesystem is not None:
                 from pyarrow import fs
 
-                filesystem, base = fs.FileSystem.from_uri(root.rstrip("/") + "/" + key)
                 names = [info.base_name for info in filesystem.get_file_info(fs.FileSelector(base))]
             else:
-                folder = os.path.join(os.path.expanduser(root.replace("file://", "", 1)), key)
-                names = os.listdir(folder) if os.path.isdir(folder) else []
+                names = os.listdir(base) if os.path.isdir(base) else []
         except (OSError, ImportError):
             return []
         return [int(m.group(1)) for name in names if (m := CHECKPOINT_NAME.match(name))]
