@@ -1,7 +1,8 @@
 """Nearest valid names for misspelled ones: the "did you mean `choice`?" of every typo error.
 
-Uses `difflib.get_close_matches` (Ratcliff/Obershelp similarity) on lower-cased names, so a case
-slip (`Choice`) and a single added, dropped, swapped or changed letter all find their name.
+Candidates are the options `difflib.get_close_matches` (Ratcliff/Obershelp similarity) finds on lower-cased
+names, so a case slip (`Choice`) and a single added, dropped, swapped or changed letter all find their name;
+of those, the fewest edits wins (`randt` → `randn`, one edit, not `randint`, two), the similarity breaking ties.
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ CUTOFF = 0.6
 """Least similarity (0..1) for a suggestion: one edit in a name of 3+ letters stays above it."""
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): letters added, dropped, changed or swapped."""
+    previous, row = [], list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        earlier, previous, row = previous, row, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], earlier[j - 2] + 1)
+    return row[-1]
+
+
 def nearest(name: object, options: Iterable[object], cutoff: float = CUTOFF) -> str | None:
     """The option closest to `name` (a string), or None when none is close enough."""
     if not isinstance(name, str):
@@ -21,8 +34,10 @@ def nearest(name: object, options: Iterable[object], cutoff: float = CUTOFF) -> 
     for option in options:
         if isinstance(option, str):
             by_lower.setdefault(option.lower(), option)
-    match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=cutoff)
-    return by_lower[match[0]] if match else None
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=len(by_lower), cutoff=cutoff)  # by similarity
+    if not close:
+        return None
+    return by_lower[min(close, key=lambda option: edit_distance(name.lower(), option))]  # min keeps the first of ties
 
 
 def did_you_mean(name: object, options: Iterable[object], cutoff: float = CUTOFF) -> str:

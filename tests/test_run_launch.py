@@ -59,11 +59,16 @@ def wait(trial: ProcessTrial) -> int:
 
 
 def test_stderr_reaches_the_log_and_only_its_last_lines_are_kept(tmp_path):
-    code = "import sys\nfor i in range(5000): print('out', i); print('err', i, file=sys.stderr)\nraise SystemExit(3)"
+    # stdout flushed per line: a block-buffered stdout's 8 KiB writes end mid-line, and a stderr line the runner
+    # copies in between would split that line in the shared log (as on a terminal)
+    code = (
+        "import sys\nfor i in range(5000): print('out', i, flush=True); print('err', i, file=sys.stderr)\n"
+        "raise SystemExit(3)"
+    )
     trial = start(tmp_path, code)
     assert wait(trial) == 3
     trial.cleanup()
-    kept = trial.stderr.join()
+    kept = trial.stderr.join(timeout=30)  # the copy may lag the child's exit on a loaded machine
     assert len(kept) == TAIL_LINES and kept[-1] == "err 4999"
     log = (tmp_path / "logs" / "run.log").read_text().splitlines()
     assert log.count("out 4999") == 1 and log.count("err 4999") == 1 and len(log) == 10000

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sweepbridge import schemas, tune_spec, validate
 from sweepbridge.errors import SpecError
 from sweepbridge.frontends.wandb_config import ALL_KEYS, parse_sweep
-from sweepbridge.spelling import did_you_mean, nearest, unknown
+from sweepbridge.spelling import did_you_mean, edit_distance, nearest, unknown
 
 LETTERS = string.ascii_lowercase + "_"
 
@@ -23,6 +23,18 @@ def test_nearest_finds_one_edit_and_case_slips():
     assert nearest("distrbution", ALL_KEYS) == "distribution"
     assert nearest("xyz", ["choice", "uniform"]) is None
     assert nearest(3, ["choice"]) is None
+
+
+def test_the_fewest_edits_win_over_difflibs_similarity():
+    # difflib rates `randint` (two letters dropped) above `randn` (one changed): the one edit wins
+    assert nearest("randt", ["randint", "randn", "uniform"]) == "randn"
+    assert nearest("qloguniform", ["loguniform", "qloguniform"]) == "qloguniform"
+    assert [edit_distance(*pair) for pair in [("", "ab"), ("ab", "ba"), ("randt", "randint"), ("ca", "abc")]] == [
+        2,
+        1,
+        2,
+        3,
+    ]
     assert did_you_mean("valeus", ["values", "value"]) == " did you mean `values`?"
     assert did_you_mean("values", ["values"]) == ""
 
@@ -54,17 +66,6 @@ def one_edit(draw, names):
     return name, typo
 
 
-def distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance."""
-    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[-1][-1]
-
-
 def names_the_typo(line: str, name: str, typo: str, names) -> bool:
     """The line names the typo and suggests `name` (or another valid name as close to the typo),
     or, for a name too short to guess from (`a`, `mu`), lists the valid ones."""
@@ -72,7 +73,7 @@ def names_the_typo(line: str, name: str, typo: str, names) -> bool:
         return False
     if "did you mean `" in line:
         suggested = line.split("did you mean `", 1)[1].split("`", 1)[0]
-        return suggested == name or (suggested in names and distance(suggested, typo) <= 1)
+        return suggested == name or (suggested in names and edit_distance(suggested, typo) <= 1)
     return len(name) <= 2 and "valid here: " in line and name in line
 
 
