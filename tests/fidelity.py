@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from sweepbridge.check import hyperopt_samples
 from sweepbridge.stats import P_MIN, chi_square, ks, missing_heavy, normalise, type_counts
 
 
@@ -54,16 +55,13 @@ def hyperopt_expression(op: str, args: tuple):
 
 
 def hyperopt_draws(op: str, args: tuple, seed: int, n: int) -> list:
-    """n draws of `hyperopt_expression(op, args)` via hyperopt.pyll.stochastic.sample, seeded.
+    """n draws of `hyperopt_expression(op, args)` by hyperopt's sampler, seeded.
 
     Module-level so a worker process can run it while the test process samples W&B's engine.
     """
     import numpy as np
-    from hyperopt.pyll import stochastic
 
-    expr = hyperopt_expression(op, args)
-    rng = np.random.default_rng(seed)
-    return [stochastic.sample(expr, rng=rng) for _ in range(n)]
+    return hyperopt_samples(hyperopt_expression(op, args), n, np.random.default_rng(seed))
 
 
 def indexed_choice(hp: object, p_options: list) -> object:
@@ -82,11 +80,8 @@ def hyperopt_indexed_draws(p_options: list, index: object, seed: int, n: int) ->
     """n draws of real `indexed_choice(hp, p_options)[index]` (pyll's getitem), seeded."""
     import numpy as np
     from hyperopt import hp
-    from hyperopt.pyll import stochastic
 
-    expr = indexed_choice(hp, p_options)[index]
-    rng = np.random.default_rng(seed)
-    return [stochastic.sample(expr, rng=rng) for _ in range(n)]
+    return hyperopt_samples(indexed_choice(hp, p_options)[index], n, np.random.default_rng(seed))
 
 
 def engine_draws(cfg: dict, n: int, seed: int, name: str = "x") -> list:

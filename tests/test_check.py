@@ -271,3 +271,22 @@ def test_the_threshold_is_shared_among_the_parameters():
     assert 1e-4 < alone.p < 1e-3 and not alone.ok and among.ok
     assert "fails at p < 0.001/10," in check.summary([among] * 10, 2000, grid=False)
     assert "fails at p < 0.001," in check.summary([alone], 2000, grid=False)
+
+
+@needs("hyperopt")
+def test_hyperopt_samples_are_stochastic_samples_values():
+    """check's hyperopt sampler binds the graph to the generator once; stochastic.sample per draw gives the
+    same values (a conditional space: branches draw only when taken). The fidelity tests draw with it too."""
+    import numpy as np
+    from hyperopt import hp
+    from hyperopt.pyll import stochastic
+
+    space = {
+        "c": hp.choice("c", [{"k": hp.randint("k", 5)}, {"u": hp.loguniform("u", 0, 2)}, None]),
+        "q": hp.qnormal("q", 0, 3, 0.5),
+        "p": hp.pchoice("p", [(0.2, "a"), (0.8, hp.uniformint("i", 1, 9))]),
+    }
+    rng = np.random.default_rng(7)
+    once = [stochastic.sample(space, rng=rng) for _ in range(300)]
+    assert check.hyperopt_samples(space, 300, np.random.default_rng(7)) == once
+    assert len({repr(d) for d in once}) > 250  # they are draws, not one value repeated

@@ -23,12 +23,12 @@ from fidelity import (
 )
 
 from sweepbridge import to_sweep
+from sweepbridge.check import hyperopt_samples
 from sweepbridge.hyperopt import hp as mirror
 
 hyperopt = pytest.importorskip("hyperopt")
 np = pytest.importorskip("numpy")
 from hyperopt import hp  # noqa: E402
-from hyperopt.pyll import stochastic  # noqa: E402
 
 pytestmark = pytest.mark.slow  # oracle sampling: 20,000 draws per side
 
@@ -133,8 +133,7 @@ WRONG = [
 @pytest.mark.parametrize("op,args,spec,kind,why", WRONG, ids=[w[0] for w in WRONG])
 def test_comparison_rejects_wrong_translations(op, args, spec, kind, why):
     expr = getattr(hp, op)("x", *args)
-    rng = np.random.default_rng(1)
-    source = [stochastic.sample(expr, rng=rng) for _ in range(5_000)]
+    source = hyperopt_samples(expr, 5_000, np.random.default_rng(1))
     engine = [run["x"] for run in sample({"method": "random", "parameters": {"x": spec}}, 5_000, 1)]
     with pytest.raises(AssertionError, match=why):
         compare(source, engine, kind)

@@ -27,6 +27,7 @@ from test_tune_fidelity import CONTINUOUS as RAY_CONTINUOUS
 from test_tune_fidelity import DISCRETE as RAY_DISCRETE
 
 from sweepbridge import to_sweep, tune
+from sweepbridge.check import hyperopt_samples
 from sweepbridge.stats import key, type_name
 
 pytest.importorskip("optuna")
@@ -54,11 +55,7 @@ def scheduler_draws(cfg, n: int) -> list[dict]:
 
 def hyperopt_space_draws(space_factory: str, n: int, seed: int) -> list:
     """n samples of the space built by `space_factory` (a name in this module), by hyperopt itself."""
-    from hyperopt.pyll import stochastic
-
-    space = globals()[space_factory]()
-    rng = np.random.default_rng(seed)
-    return [stochastic.sample(space, rng=rng) for _ in range(n)]
+    return hyperopt_samples(globals()[space_factory](), n, np.random.default_rng(seed))
 
 
 @pytest.fixture(scope="module")

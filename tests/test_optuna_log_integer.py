@@ -18,6 +18,7 @@ from engine import scheduler_optimizer, to_plain
 
 from sweepbridge import ApproximationWarning, SpecError, UnsupportedFeatureError, reverse, to_sweep, tune
 from sweepbridge.backends.wandb import LOG_INTEGER_CAP
+from sweepbridge.check import hyperopt_samples
 from sweepbridge.stats import P_MIN, ks, type_counts
 
 pytest.importorskip("optuna")
@@ -189,12 +190,8 @@ def test_reverse_gives_rays_calls_back(tmp_path):
 @pytest.mark.slow
 def test_hyperopt_reverse_is_rays_rule():
     """to_hyperopt: int(exp(U(ln low, ln high))) · q, hyperopt's own terms for Ray's rule (any range)."""
-    from hyperopt.pyll import stochastic
-
     cfg = tune.run("t.py", config={"y": ray_tune.qlograndint(10, 500_000, 5)}, metric="m", mode="min", engine="optuna")
-    space = reverse.to_hyperopt(cfg)
-    rng = np.random.default_rng(5)
-    draws = [stochastic.sample(space, rng=rng)["y"] for _ in range(N_WRONG)]
+    draws = [d["y"] for d in hyperopt_samples(reverse.to_hyperopt(cfg), N_WRONG, np.random.default_rng(5))]
     same_law(ray_draws("y", N_WRONG), draws, 10, 500_000)
     assert min(draws) == 10 and max(draws) <= 500_000
 

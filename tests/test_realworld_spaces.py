@@ -19,6 +19,7 @@ from fidelity import compare
 from test_tune_grid import wandb_grid_runs
 
 from sweepbridge import SpecError, SweepBridgeError, UnsupportedFeatureError, to_sweep
+from sweepbridge.check import hyperopt_samples
 from sweepbridge.hyperopt import hp as mirror
 from sweepbridge.hyperopt import scope as mirror_scope
 from sweepbridge.stats import key
@@ -77,11 +78,8 @@ def build(source: str, hp, scope=None):
 
 def hyperopt_space_draws(seed: int, n: int) -> list[dict]:
     """n configs of the whole CASES space from real hyperopt (a worker process runs this)."""
-    from hyperopt.pyll import stochastic
-
     space = {name: build(src, real) for name, (src, _) in CASES.items()}
-    rng = np.random.default_rng(seed)
-    return [stochastic.sample(space, rng=rng) for _ in range(n)]
+    return hyperopt_samples(space, n, np.random.default_rng(seed))
 
 
 @pytest.fixture(scope="session")  # session: built once, even when the worker runs other modules' tests between

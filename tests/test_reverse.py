@@ -14,6 +14,7 @@ import pytest
 from engine import sample, to_plain
 
 from sweepbridge import ApproximationWarning, SpecError, UnsupportedFeatureError, render_python, to_hyperopt, to_tune
+from sweepbridge.check import hyperopt_samples
 from sweepbridge.frontends.structure import parse_space
 
 np = pytest.importorskip("numpy")
@@ -116,12 +117,10 @@ def engine_draws() -> dict[str, list]:
 @pytest.mark.slow
 @pytest.mark.xdist_group("reverse_engine_draws")
 def test_hyperopt_space_samples_like_wandbs_engine(engine_draws):
-    from hyperopt.pyll import stochastic
-
     rng = np.random.default_rng(1)
     for params, n in groups({**COMMON, **HYPEROPT_ONLY}):
         space = to_hyperopt(sweep(params))
-        for name, draws in columns([stochastic.sample(space, rng=rng) for _ in range(n)]).items():
+        for name, draws in columns(hyperopt_samples(space, n, rng)).items():
             assert_same_law(name, draws, engine_draws[name])
 
 
