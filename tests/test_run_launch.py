@@ -3,6 +3,7 @@ a stop that comes after the trial ended, and the watchdog that takes trials with
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -11,8 +12,10 @@ import time
 from pathlib import Path
 
 from sweepbridge.runner.launch import (
+    HELD_LIMIT,
     TAIL_LINES,
     ProcessTrial,
+    StderrTail,
     TrialSpec,
     Watchdog,
     error_lines,
@@ -59,11 +62,12 @@ def wait(trial: ProcessTrial) -> int:
 
 
 def test_stderr_reaches_the_log_and_only_its_last_lines_are_kept(tmp_path):
-    # stdout flushed per line: a block-buffered stdout's 8 KiB writes end mid-line, and a stderr line the runner
-    # copies in between would split that line in the shared log (as on a terminal)
+    # each line one write (print writes its pieces one by one when PYTHONUNBUFFERED is set, and a block-buffered
+    # stdout writes 8 KiB that end mid-line: a stderr line between two pieces would split a line, as on a terminal);
+    # the runner's copy of stderr writes whole lines
     code = (
-        "import sys\nfor i in range(5000): print('out', i, flush=True); print('err', i, file=sys.stderr)\n"
-        "raise SystemExit(3)"
+        "import sys\nfor i in range(5000): sys.stdout.write(f'out {i}\\n'); sys.stdout.flush(); "
+        "sys.stderr.write(f'err {i}\\n')\nraise SystemExit(3)"
     )
     trial = start(tmp_path, code)
     assert wait(trial) == 3
@@ -73,6 +77,39 @@ def test_stderr_reaches_the_log_and_only_its_last_lines_are_kept(tmp_path):
     log = (tmp_path / "logs" / "run.log").read_text().splitlines()
     assert log.count("out 4999") == 1 and log.count("err 4999") == 1 and len(log) == 10000
     assert trial.error()[-1] == "err 4999"
+
+
+class Chunks(io.RawIOBase):
+    """A pipe handing out given chunks, one per read."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = list(chunks)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.chunks.pop(0) if self.chunks else b""
+
+
+class Writes(io.BytesIO):
+    """A log file recording each write (and keeping them after close)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.writes.append(bytes(data))
+        return len(data)
+
+
+def test_the_stderr_copy_writes_whole_lines_only():
+    """A pipe read may end mid-line; the piece is held until its line ends (newline, or a progress bar's
+    carriage return), so the trial's stdout written to the same file in between cannot split it."""
+    long = b"x" * (HELD_LIMIT + 10)
+    chunks = [b"err 1\nerr", b" 2\nprogress 10%\r", b"progress 20%", b"\rerr 3", b"\n", long, b"\nend"]
+    sink = Writes()
+    tail = StderrTail(Chunks(chunks), sink)
+    assert tail.join(timeout=10)[-3:] == ["progress 10%\rprogress 20%\rerr 3", "x" * 4096, "end"]
+    assert sink.writes == [b"err 1\n", b"err 2\nprogress 10%\r", b"progress 20%\r", b"err 3\n", long, b"\n", b"end"]
 
 
 def test_a_stop_after_the_trial_ended_leaves_it_finished(tmp_path):

@@ -279,8 +279,16 @@ def error_lines(lines: Sequence[str], n: int = 8) -> list[str]:
     return own[-n:]
 
 
+HELD_LIMIT = 65536
+"""Most bytes of an unfinished stderr line held back from the log before they are written anyway."""
+
+
 class StderrTail:
-    """Copies a child's stderr to its log file and keeps its last TAIL_LINES lines (bounded memory)."""
+    """Copies a child's stderr to its log file and keeps its last TAIL_LINES lines (bounded memory).
+
+    The log gets whole lines (ended by a newline or a carriage return, as progress bars end theirs): the child's
+    stdout goes to the same file directly, and a piece of a stderr line written before it would split its line.
+    An unfinished line is held back until it ends, the pipe closes, or it reaches HELD_LIMIT bytes."""
 
     def __init__(self, source: BinaryIO, sink: BinaryIO) -> None:
         self.source, self.sink = source, sink
@@ -290,19 +298,29 @@ class StderrTail:
         self.thread.start()
 
     def _copy(self) -> None:
+        held = b""
         try:
             while chunk := self.source.read1(65536):  # type: ignore[attr-defined]
-                try:
-                    self.sink.write(chunk)
-                    self.sink.flush()
-                except OSError:
-                    pass
+                held += chunk
+                end = max(held.rfind(b"\n"), held.rfind(b"\r")) + 1 if len(held) < HELD_LIMIT else len(held)
+                self._write(held[:end])
+                held = held[end:]
                 self._take(chunk)
         finally:
+            self._write(held)
             if self._partial:
                 self.lines.append(self._partial.decode("utf-8", "replace"))
             self.source.close()
             self.sink.close()
+
+    def _write(self, data: bytes) -> None:
+        if not data:
+            return
+        try:
+            self.sink.write(data)
+            self.sink.flush()
+        except OSError:
+            pass
 
     def _take(self, chunk: bytes) -> None:
         *whole, rest = (self._partial + chunk).split(b"\n")
