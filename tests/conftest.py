@@ -48,7 +48,12 @@ SweepConfig.__init__ = _recording_init  # type: ignore[method-assign]
 
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`--dist loadgroup`), the tests sharing a module-scoped fixture (draws, a process
-    pool, a Ray cluster) run in one worker, so the fixture is built once, not once per worker."""
+    pool, a Ray cluster) run in one worker, so the fixture is built once, not once per worker.
+
+    The modules holding a slow test run first (whole modules, else a module fixture would be built twice), the
+    quick ones last: they fill the end of the run, where a long test would leave the other worker idle."""
+    slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module.__name__ not in slow_modules)  # stable: each part keeps its order
     for item in items:
         if item.get_closest_marker("xdist_group"):
             continue
